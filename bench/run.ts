@@ -1,0 +1,114 @@
+// `npm run bench`: what the gateway adds to a tool call, measured against calling the test server
+// directly, in one run on this machine. Everything listens on 127.0.0.1 and every loop is bounded.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const LOAD = path.join(ROOT, 'bench', 'load.mjs');
+const children: ChildProcess[] = [];
+
+function startProcess(args: string[], env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start:\n${out}`)), 30_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const match = ready.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, match });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}:\n${out}`)));
+  });
+}
+
+interface LoadResult {
+  calls_per_s: number;
+  p50_ms: number;
+  p90_ms: number;
+  p99_ms: number;
+  errors: number;
+  ok: number;
+}
+
+function runLoad(args: string[]): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [LOAD, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('exit', (code) => {
+      const line = out.trim().split('\n').at(-1) ?? '';
+      try {
+        resolve(JSON.parse(line) as LoadResult);
+      } catch {
+        reject(new Error(`load.mjs exited ${code}: ${out}\n${err}`));
+      }
+    });
+  });
+}
+
+async function admin(base: string, token: string, method: string, p: string, body?: unknown) {
+  const res = await fetch(base + p, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
+  return res.json() as Promise<any>;
+}
+
+const fmt = (n: number, d = 2) => n.toFixed(d).padStart(9);
+
+async function main() {
+  const n = Number(process.env.BENCH_CALLS ?? 3000);
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'latchkey-bench-'));
+  const key = `ts_${randomBytes(8).toString('hex')}`;
+  const adminToken = `bench-${randomBytes(12).toString('hex')}`;
+  try {
+    const upstream = await startProcess(['--import', 'tsx', 'test-server/main.ts', '--mode', 'apikey', '--port', '0', '--key', key], {}, /listening on (http:\/\/[\d.:]+)/);
+    const upstreamUrl = upstream.match[1];
+    const gateway = await startProcess(['--import', 'tsx', 'server/server.ts'], { PORT: '0', DATA_DIR: dataDir, LATCHKEY_ADMIN_TOKEN: adminToken, LOG_LEVEL: 'warn', LATCHKEY_RATE_LIMIT: '0' }, /listening on (http:\/\/[\d.:]+)/);
+    const gatewayUrl = gateway.match[1];
+
+    const ws = await admin(gatewayUrl, adminToken, 'POST', '/api/workspaces', { name: 'bench' });
+    await admin(gatewayUrl, adminToken, 'POST', `/api/workspaces/${ws.id}/spec`, { url: `${upstreamUrl}/openapi.json` });
+    await admin(gatewayUrl, adminToken, 'PUT', `/api/workspaces/${ws.id}/auth`, { type: 'api_key', value: key });
+
+    const rows: { label: string; c: number; direct: LoadResult; gateway: LoadResult }[] = [];
+    for (const c of [1, 16]) {
+      const common = ['-n', String(n), '-c', String(c), '--expect', 'widget-0010', '--warmup', '300', '--max-seconds', '60'];
+      const direct = await runLoad(['--direct', '--url', `${upstreamUrl}/api/items`, '--key', key, ...common]);
+      const viaGateway = await runLoad(['--url', ws.mcpUrl, '--tool', 'listItems', ...common]);
+      rows.push({ label: 'listItems', c, direct, gateway: viaGateway });
+    }
+
+    process.stdout.write(`\nLatchkey bench: ${n} calls per row, listItems (20 items), on ${os.cpus().length} cores, node ${process.version}\n\n`);
+    process.stdout.write('  c  path        calls/s    p50 ms    p99 ms  errors\n');
+    for (const r of rows) {
+      for (const [name, x] of [['direct', r.direct], ['gateway', r.gateway]] as const) {
+        process.stdout.write(`${String(r.c).padStart(3)}  ${name.padEnd(8)}${fmt(x.calls_per_s, 0)} ${fmt(x.p50_ms)} ${fmt(x.p99_ms)} ${String(x.errors).padStart(7)}\n`);
+      }
+      const added = r.gateway.p50_ms - r.direct.p50_ms;
+      const ratio = r.gateway.calls_per_s / r.direct.calls_per_s;
+      process.stdout.write(`     gateway adds ${added.toFixed(2)} ms at p50; keeps ${(ratio * 100).toFixed(0)} % of direct throughput\n\n`);
+    }
+    const c1 = rows.find((r) => r.c === 1)!;
+    const c16 = rows.find((r) => r.c === 16)!;
+    process.stdout.write(`targets: p50 added at c=1 <= 1 ms: ${(c1.gateway.p50_ms - c1.direct.p50_ms).toFixed(2)} ms; throughput kept at c=16 >= 50 %: ${((c16.gateway.calls_per_s / c16.direct.calls_per_s) * 100).toFixed(0)} %\n`);
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${(err as Error).message}\n`);
+  for (const child of children) child.kill('SIGKILL');
+  process.exit(1);
+});

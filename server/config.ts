@@ -1,0 +1,97 @@
+// The only module that reads process.env. Everything is validated once, at start-up, so a bad
+// setting stops the process with one readable line instead of failing on the first request.
+import path from 'node:path';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** PUBLIC_URL as set; when unset, the gateway derives it from the address it listens on. */
+  publicUrl?: string;
+  /** 32 bytes, or undefined: then DATA_DIR/master.key is used (and generated on first start). */
+  masterKey?: Buffer;
+  /** When set, the admin token; otherwise one is generated on first start. */
+  adminToken?: string;
+  maxResponseBytes: number;
+  maxSpecBytes: number;
+  upstreamTimeoutMs: number;
+  logLevel: LogLevel;
+}
+
+/** A setting that cannot be used. Its message is the one line printed before exiting. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}".`);
+  }
+  return value;
+}
+
+function masterKeyFrom(raw: string | undefined): Buffer | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const trimmed = raw.trim();
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(trimmed)) {
+    throw new ConfigError('LATCHKEY_MASTER_KEY must be base64 of 32 random bytes (try: openssl rand -base64 32).');
+  }
+  const key = Buffer.from(trimmed, 'base64');
+  if (key.length !== 32) {
+    throw new ConfigError(`LATCHKEY_MASTER_KEY must decode to 32 bytes, got ${key.length} (try: openssl rand -base64 32).`);
+  }
+  return key;
+}
+
+/** The default PUBLIC_URL, `http://HOST:PORT`, once the real port is known (PORT=0 picks one). */
+export function defaultPublicUrl(host: string, port: number): string {
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return `http://${shownHost}:${port}`;
+}
+
+function publicUrlFrom(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new ConfigError(`PUBLIC_URL must be an absolute http(s) URL, got "${raw}".`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`PUBLIC_URL must start with http:// or https://, got "${raw}".`);
+  }
+  return url.toString().replace(/\/+$/, '');
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const port = integer(env, 'PORT', 8080, 0, 65535);
+  const host = env.HOST?.trim() || '127.0.0.1';
+  const logLevel = (env.LOG_LEVEL?.trim() || 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}".`);
+  }
+  const adminToken = env.LATCHKEY_ADMIN_TOKEN?.trim() || undefined;
+  if (adminToken !== undefined && adminToken.length < 16) {
+    throw new ConfigError('LATCHKEY_ADMIN_TOKEN must be at least 16 characters long.');
+  }
+  return {
+    port,
+    host,
+    dataDir: path.resolve(env.DATA_DIR?.trim() || './data'),
+    publicUrl: publicUrlFrom(env.PUBLIC_URL),
+    masterKey: masterKeyFrom(env.LATCHKEY_MASTER_KEY),
+    adminToken,
+    maxResponseBytes: integer(env, 'LATCHKEY_MAX_RESPONSE_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    maxSpecBytes: integer(env, 'LATCHKEY_MAX_SPEC_BYTES', 25 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+    upstreamTimeoutMs: integer(env, 'LATCHKEY_UPSTREAM_TIMEOUT_MS', 30_000, 100, 10 * 60_000),
+    logLevel,
+  };
+}

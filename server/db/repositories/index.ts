@@ -1,0 +1,24 @@
+import type { Db } from '../client.js';
+import { createCallLogsRepository } from './call-logs-repository.js';
+import { createCredentialsRepository } from './credentials-repository.js';
+import { createSettingsRepository } from './settings-repository.js';
+import { createSpecsRepository } from './specs-repository.js';
+import { createToolsRepository } from './tools-repository.js';
+import { createWorkspacesRepository } from './workspaces-repository.js';
+
+export function createRepositories(db: Db) {
+  return {
+    workspaces: createWorkspacesRepository(db),
+    specs: createSpecsRepository(db),
+    tools: createToolsRepository(db),
+    credentials: createCredentialsRepository(db),
+    callLogs: createCallLogsRepository(db),
+    settings: createSettingsRepository(db),
+    /** Runs `fn` in one SQLite transaction; repositories take the `tx` it gets. */
+    transaction<T>(fn: (tx: Db) => T): T {
+      return db.transaction((tx) => fn(tx as unknown as Db));
+    },
+  };
+}
+
+export type Repositories = ReturnType<typeof createRepositories>;

@@ -1,0 +1,94 @@
+// Drizzle schema. `npm run db:generate` turns changes here into a SQL migration in migrations/.
+
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+/** Instance-wide settings: the admin token's hash, the master key's check value. */
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
+
+export const workspaces = sqliteTable('workspaces', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  slug: text('slug').notNull(),
+  /** sha256 of the opaque URL token: the MCP endpoint looks workspaces up by it. */
+  urlTokenHash: text('url_token_hash').notNull().unique(),
+  /** The URL token itself, sealed, so the console can show the URL again. */
+  urlTokenSealed: text('url_token_sealed').notNull(),
+  /** null: the spec's default server is used. */
+  baseUrlOverride: text('base_url_override'),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+});
+
+export const specs = sqliteTable('specs', {
+  workspaceId: text('workspace_id')
+    .primaryKey()
+    .references(() => workspaces.id, { onDelete: 'cascade' }),
+  title: text('title').notNull(),
+  version: text('version').notNull(),
+  openapi: text('openapi').notNull(),
+  sourceUrl: text('source_url'),
+  baseUrl: text('base_url'),
+  /** JSON: SecuritySchemeSummary[] */
+  securitySchemes: text('security_schemes').notNull(),
+  /** JSON: SpecWarning[] */
+  warnings: text('warnings').notNull(),
+  uploadedAt: text('uploaded_at').notNull(),
+});
+
+export const tools = sqliteTable(
+  'tools',
+  {
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** Order in the spec, so listings follow the document. */
+    position: integer('position').notNull(),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull(),
+    /** JSON: ToolDefinition */
+    definition: text('definition').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.name] })],
+);
+
+export const credentials = sqliteTable('credentials', {
+  workspaceId: text('workspace_id')
+    .primaryKey()
+    .references(() => workspaces.id, { onDelete: 'cascade' }),
+  type: text('type').notNull(),
+  /** JSON: the non-secret description (in, name, header names). */
+  publicInfo: text('public_info').notNull(),
+  /** The secret part, sealed with the vault (AAD: workspace id + "auth"). */
+  sealed: text('sealed').notNull(),
+  updatedAt: text('updated_at').notNull(),
+});
+
+export const callLogs = sqliteTable(
+  'call_logs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    at: text('at').notNull(),
+    tool: text('tool').notNull(),
+    method: text('method'),
+    /** Masked: no secret query values. */
+    url: text('url'),
+    status: integer('status'),
+    ok: integer('ok', { mode: 'boolean' }).notNull(),
+    durationMs: integer('duration_ms').notNull(),
+    error: text('error'),
+    caller: text('caller').notNull().default('url'),
+    userAgent: text('user_agent'),
+    /** JSON of the arguments, cut to a budget, known secrets redacted. */
+    arguments: text('arguments'),
+    /** The start of the response or error text, known secrets redacted. */
+    responseExcerpt: text('response_excerpt'),
+  },
+  (t) => [index('call_logs_workspace_id_idx').on(t.workspaceId, t.id)],
+);
+

@@ -1,0 +1,38 @@
+// Every error the admin API can answer with, defined once. Only the error handler in app.ts
+// turns them into `{"error":{"code","message","details?"}}` bodies.
+import createError, { type FastifyErrorConstructor } from '@fastify/error';
+
+export interface ErrorDetail {
+  message: string;
+  pointer: string;
+}
+
+/** An error that carries a list of problems (e.g. every place a spec is invalid). */
+export interface DetailedError extends Error {
+  details?: ErrorDetail[];
+}
+
+function define(code: string, message: string, statusCode: number): FastifyErrorConstructor {
+  return createError(code, message, statusCode);
+}
+
+export const Unauthorized = define('LK_UNAUTHORIZED', 'A valid admin token is required: send "Authorization: Bearer <admin token>".', 401);
+export const NotFound = define('LK_NOT_FOUND', '%s', 404);
+export const WorkspaceNotFound = define('LK_WORKSPACE_NOT_FOUND', 'No workspace with id "%s".', 404);
+export const ToolNotFound = define('LK_TOOL_NOT_FOUND', 'No tool named "%s" in this workspace.', 404);
+export const SpecMissing = define('LK_SPEC_MISSING', 'This workspace has no spec yet: upload one with POST /api/workspaces/:id/spec.', 404);
+export const BadRequest = define('LK_BAD_REQUEST', '%s', 400);
+
+export const SpecUnreadable = define('LK_SPEC_UNREADABLE', 'The spec is neither JSON nor YAML: %s', 422);
+export const SpecInvalid = define('LK_SPEC_INVALID', 'The spec is not a valid OpenAPI document: %s', 422);
+export const SpecNoOperations = define('LK_SPEC_NO_OPERATIONS', 'The spec defines no operations, so there is nothing to turn into tools.', 422);
+export const SpecFetchFailed = define('LK_SPEC_FETCH_FAILED', 'Could not fetch the spec from %s: %s', 422);
+export const SpecTooLarge = define('LK_SPEC_TOO_LARGE', 'The spec is larger than the %s limit.', 413);
+
+export const AuthInvalid = define('LK_AUTH_INVALID', 'The auth settings are not valid: %s', 422);
+
+/** Sealed data that cannot be opened: wrong master key, tampering, or a ciphertext moved to another row. */
+export const SealBroken = define('LK_SEAL_BROKEN', 'A sealed secret could not be opened (%s).', 500);
+
+/** Every operation in the spec was skipped; `details` says why for each one. */
+export const SpecNoUsableOperations = define('LK_SPEC_NO_USABLE_OPERATIONS', 'None of the spec\'s operations could be turned into a tool: %s', 422);

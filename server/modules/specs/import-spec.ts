@@ -1,0 +1,145 @@
+// A parsed document in, an ImportedSpec out: version check, validation, Swagger 2 conversion,
+// base URL, security schemes and one tool per operation. Nothing is fetched: refs to other
+// documents are reported, and operations that depend on one are skipped with a warning.
+import { createRequire } from 'node:module';
+import { SpecInvalid, SpecNoOperations, SpecNoUsableOperations } from '../../errors.js';
+import type { HttpMethod, ImportedSpec, SpecWarning, ToolDefinition } from './types.js';
+import { isObject, stringOrUndefined, withDetails, type JsonObject } from './json-utils.js';
+import { followRefs, pointerOf } from './json-pointer.js';
+import { validateDocument } from './validate-spec.js';
+import { documentBaseUrl, firstServer } from './servers.js';
+import { summariseSecuritySchemes } from './security-schemes.js';
+import { createSchemaSource } from './schema-portable.js';
+import { annotationsFor, buildTool, SCHEMA_BUDGET, type UnnamedTool } from './build-tool.js';
+import { assignToolNames } from './tool-names.js';
+import { SkipOperation } from './skip-operation.js';
+
+// swagger2openapi is CommonJS without type declarations: this is the one call we use.
+const require = createRequire(import.meta.url);
+const { convertObj } = require('swagger2openapi') as {
+  convertObj(document: unknown, options: Record<string, unknown>): Promise<{ openapi: JsonObject }>;
+};
+
+const MAX_SUMMARY_WARNINGS = 20;
+const METHODS = new Set(['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace']);
+
+export interface ImportOptions {
+  /** Where the spec was fetched from: relative server URLs resolve against it. */
+  sourceUrl?: string;
+  /** The workspace's tools before this upload: names they hold are kept where still valid. */
+  previous?: ToolDefinition[];
+}
+
+function invalid(message: string, pointer: string): Error {
+  return withDetails(new SpecInvalid(message), [{ message, pointer }]);
+}
+
+/** `2.0`, `3.0.x` or `3.1.x`, as written in the document. */
+function documentVersion(doc: JsonObject): string {
+  if (doc.swagger !== undefined) {
+    if (doc.swagger === '2.0') return '2.0';
+    throw invalid(`Swagger version ${JSON.stringify(doc.swagger)} is not supported: only 2.0 is.`, '/swagger');
+  }
+  if (doc.openapi === undefined) throw invalid('This is not an OpenAPI document: it has neither an "openapi" nor a "swagger" field.', '');
+  if (typeof doc.openapi === 'string' && /^3\.[01]\.\d+/.test(doc.openapi)) return doc.openapi;
+  throw invalid(`OpenAPI version ${JSON.stringify(doc.openapi)} is not supported: 2.0, 3.0.x and 3.1.x are.`, '/openapi');
+}
+
+async function convertSwagger(doc: JsonObject): Promise<JsonObject> {
+  try {
+    // `text` is only kept for error reports; without it the converter YAML-dumps the whole spec.
+    const converted = await convertObj(structuredClone(doc), { patch: true, warnOnly: true, resolve: false, text: '-' });
+    return converted.openapi;
+  } catch (error) {
+    throw invalid(`The Swagger 2.0 document could not be converted: ${error instanceof Error ? error.message : String(error)}`, '');
+  }
+}
+
+interface Skipped {
+  message: string;
+  pointer: string;
+}
+
+function collectTools(doc: JsonObject, sourceUrl: string | undefined, baseUrl: string | undefined, warnings: SpecWarning[]) {
+  const source = createSchemaSource(doc);
+  const tools: UnnamedTool[] = [];
+  const skipped: Skipped[] = [];
+  const summarised: { site: string; pointer: string; depth: number }[] = [];
+  let operations = 0;
+  const paths = isObject(doc.paths) ? doc.paths : {};
+  for (const [path, rawItem] of Object.entries(paths)) {
+    if (!path.startsWith('/')) continue; // `x-` extensions
+    const itemPointer = pointerOf('paths', path);
+    const resolvedItem = followRefs(doc, rawItem);
+    if (resolvedItem.unresolved) {
+      operations++;
+      skipped.push({ message: `The operations of ${path} were skipped: the path item uses the unresolved reference "${resolvedItem.unresolved}".`, pointer: itemPointer });
+      continue;
+    }
+    const pathItem = resolvedItem.value;
+    if (!isObject(pathItem)) continue;
+    for (const [key, operation] of Object.entries(pathItem)) {
+      if (!METHODS.has(key) || !isObject(operation)) continue;
+      operations++;
+      const method = key.toUpperCase() as HttpMethod;
+      const pointer = `${itemPointer}/${key}`;
+      try {
+        // An empty list at operation level means "no override", like an absent one.
+        const servers = Array.isArray(operation.servers) && operation.servers.length > 0 ? operation.servers : pathItem.servers;
+        const server = firstServer(servers, sourceUrl, baseUrl);
+        if (server?.warning) warnings.push({ message: server.warning, pointer: `${pointer}/servers` });
+        const serverUrl = server?.url !== baseUrl ? server?.url : undefined;
+        const built = buildTool(source, { method, path, pathItem, operation, pointer, serverUrl }, warnings);
+        tools.push(built.tool);
+        if (built.summarisedBelow !== undefined) summarised.push({ site: `${method} ${path}`, pointer, depth: built.summarisedBelow });
+      } catch (error) {
+        // Whatever goes wrong with one operation, the others still become tools; this one is listed.
+        const reason = error instanceof SkipOperation ? error.reason : `it could not be converted (${error instanceof Error ? error.message : String(error)})`;
+        skipped.push({ message: `${method} ${path} was skipped: ${reason}.`, pointer: error instanceof SkipOperation ? error.pointer : pointer });
+      }
+    }
+  }
+  // One warning per tool reads well for a few; a huge spec gets the first few and a count.
+  for (const { site, pointer, depth } of summarised.slice(0, MAX_SUMMARY_WARNINGS)) {
+    warnings.push({ message: `The input schema of ${site} is larger than ${SCHEMA_BUDGET / 1000} KB, so nesting below level ${depth} is summarised.`, pointer });
+  }
+  if (summarised.length > MAX_SUMMARY_WARNINGS) {
+    warnings.push({ message: `${summarised.length - MAX_SUMMARY_WARNINGS} more tools have input schemas larger than ${SCHEMA_BUDGET / 1000} KB, summarised below some nesting level.` });
+  }
+  return { tools, skipped, operations };
+}
+
+export async function importSpec(document: unknown, opts: ImportOptions = {}): Promise<ImportedSpec> {
+  if (!isObject(document)) throw invalid('The document is not an object.', '');
+  const openapi = documentVersion(document);
+  let doc = document;
+  const warnings: SpecWarning[] = [];
+  if (isObject(doc.info) && typeof doc.info.version === 'number') {
+    // `version: 1.0` in YAML is a number; it is meant as text, and only that trips validation.
+    doc = { ...doc, info: { ...doc.info, version: String(doc.info.version) } };
+    warnings.push({ message: 'info.version is a number; it was read as the string it was meant to be.', pointer: '/info/version' });
+  }
+  warnings.push(...(await validateDocument(doc)));
+
+  const oas = openapi === '2.0' ? await convertSwagger(doc) : doc;
+  const baseUrl = documentBaseUrl(doc, oas, opts.sourceUrl, warnings);
+  const { tools, skipped, operations } = collectTools(oas, opts.sourceUrl, baseUrl, warnings);
+  if (operations === 0) throw new SpecNoOperations();
+  if (tools.length === 0) {
+    const summary = skipped.length === 1 ? skipped[0].message : `${skipped[0].message} (and ${skipped.length - 1} more)`;
+    throw withDetails(new SpecNoUsableOperations(summary), skipped);
+  }
+  warnings.push(...skipped);
+
+  const names = assignToolNames(tools, opts.previous);
+  const info = isObject(doc.info) ? doc.info : {};
+  return {
+    title: stringOrUndefined(info.title) ?? 'Untitled API',
+    version: typeof info.version === 'string' ? info.version : '',
+    openapi,
+    baseUrl,
+    securitySchemes: summariseSecuritySchemes(oas),
+    tools: tools.map((tool, i) => ({ name: names[i], ...tool, annotations: annotationsFor(tool.method, tool.summary ?? names[i]) })),
+    warnings,
+  };
+}

@@ -1,0 +1,43 @@
+// Small helpers for walking untrusted JSON: a spec is data from outside, so every field is
+// checked at runtime rather than trusted to match the OpenAPI types.
+import { createHash } from 'node:crypto';
+import type { ErrorDetail } from '../../errors.js';
+
+export type JsonObject = { [key: string]: unknown };
+
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+}
+
+/** JSON with object keys sorted, so equal data always hashes the same. */
+export function stableStringify(value: unknown): string {
+  // The replacer hands JSON.stringify a key-sorted copy of each object; native escaping stays.
+  return JSON.stringify(value ?? null, (_key, v: unknown) => {
+    if (!isObject(v)) return v;
+    const sorted: JsonObject = {};
+    for (const k of Object.keys(v).sort()) sorted[k] = v[k];
+    return sorted;
+  });
+}
+
+export function shortHash(text: string, length = 6): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, length);
+}
+
+/** Trims text to `max` characters on a word boundary where one is near, marking the cut. */
+export function truncateText(text: string, max: number): string {
+  const trimmed = text.trim();
+  if (trimmed.length <= max) return trimmed;
+  const cut = trimmed.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max * 0.8 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
+/** Attaches the list of problems an error handler shows next to the message. */
+export function withDetails<E extends Error>(error: E, details: ErrorDetail[]): E & { details: ErrorDetail[] } {
+  return Object.assign(error, { details });
+}

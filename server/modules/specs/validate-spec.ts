@@ -1,0 +1,86 @@
+// Validation with @readme/openapi-parser, arranged so it stays fast and never reaches out:
+// - it gets a copy (it dereferences what it is given, in place);
+// - refs to schemas are masked as `x-ref` first: schema positions accept extensions, every schema
+//   is still validated where it is defined, and the validator does not expand a 13 MB spec into
+//   a graph that is far larger than the text;
+// - external resolution is off, and refs we cannot follow are masked too (scanRefs reports them).
+import { validate } from '@readme/openapi-parser';
+import { SpecInvalid } from '../../errors.js';
+import type { SpecProblem, SpecWarning } from './types.js';
+import { isObject, withDetails } from './json-utils.js';
+import { refKind, resolveLocalPointer } from './json-pointer.js';
+import { scanRefs } from './ref-scan.js';
+import { problemsFromMessages } from './validation-problems.js';
+
+// Semantic checks whose failure we repair while building tools (items default to {}, names are
+// de-duplicated, path parameters are forced required or synthesised): warnings, not rejections.
+const REPAIRED_RULES = {
+  'array-without-items': 'warning',
+  'duplicate-operation-id': 'warning',
+  'non-optional-path-parameters': 'warning',
+  'path-parameters-not-in-path': 'warning',
+  'path-parameters-not-in-parameters': 'warning',
+  'duplicate-non-request-body-parameters': 'warning',
+} as const;
+
+function isSchemaRef(ref: string): boolean {
+  return ref.startsWith('#/components/schemas/') || ref.startsWith('#/definitions/');
+}
+
+/** Replaces `$ref` with `x-ref` where the validator must not follow it. Mutates `doc` (a copy). */
+function maskRefs(doc: unknown): void {
+  const stack: unknown[] = [doc];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (Array.isArray(node)) {
+      for (const item of node) stack.push(item);
+    } else if (isObject(node)) {
+      const ref = node.$ref;
+      if (typeof ref === 'string' && (isSchemaRef(ref) || refKind(ref) === 'anchor' || (refKind(ref) === 'local' && resolveLocalPointer(doc, ref) === undefined))) {
+        node['x-ref'] = ref;
+        delete node.$ref;
+      }
+      for (const value of Object.values(node)) if (typeof value === 'object' && value !== null) stack.push(value);
+    }
+  }
+}
+
+function invalid(problems: SpecProblem[]): Error {
+  const first = problems[0];
+  const where = first.pointer ? ` (at ${first.pointer})` : '';
+  const more = problems.length > 1 ? ` — and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''}` : '';
+  return withDetails(new SpecInvalid(`${first.message}${where}${more}`), problems);
+}
+
+/**
+ * Validates an OpenAPI 3.x or Swagger 2.0 document. Throws SpecInvalid listing every problem found;
+ * returns warnings (repaired rule violations, refs that were left unresolved).
+ */
+export async function validateDocument(document: unknown): Promise<SpecWarning[]> {
+  const refs = scanRefs(document);
+  const copy = structuredClone(document);
+  maskRefs(copy);
+
+  let result: Awaited<ReturnType<typeof validate>>;
+  try {
+    // Always an object: a string argument would be read as a file path or URL.
+    result = await validate(copy as Parameters<typeof validate>[0], {
+      resolve: { external: false, file: false },
+      validate: { rules: { openapi: REPAIRED_RULES, swagger: REPAIRED_RULES } },
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw invalid([{ message: `The document could not be validated: ${message}`, pointer: '' }, ...refs.missing]);
+  }
+
+  const problems: SpecProblem[] = [];
+  if (!result.valid) {
+    problems.push(...problemsFromMessages(result.errors.map((e) => e.message), copy, document));
+    if (result.additionalErrors > 0) problems.push({ message: `…and ${result.additionalErrors} more problems not listed.`, pointer: '' });
+  }
+  problems.push(...refs.missing);
+  if (problems.length > 0) throw invalid(problems);
+
+  const warnings: SpecWarning[] = problemsFromMessages(result.warnings.map((w) => w.message), copy, document);
+  return [...warnings, ...refs.unresolvable];
+}

@@ -1,0 +1,38 @@
+// Every error this module throws, one class per failure with a stable `code` (as undici does).
+// Messages are written for the model and the call log: they may name an origin, never a query
+// string, a header value or a credential.
+
+export abstract class UpstreamModuleError extends Error {
+  abstract readonly code: string;
+}
+
+/** The tool's arguments cannot become a request (missing path parameter, `..` in a path, bad base64…). */
+export class InvalidArgument extends UpstreamModuleError {
+  override readonly name = 'InvalidArgument';
+  readonly code = 'LK_INVALID_ARGUMENT';
+}
+
+/** DNS failure, refused or reset connection, TLS failure: the upstream was not reached. */
+export class UpstreamUnreachable extends UpstreamModuleError {
+  override readonly name = 'UpstreamUnreachable';
+  readonly code = 'LK_UPSTREAM_UNREACHABLE';
+  /** The low-level reason, e.g. `ECONNREFUSED`, for logs and tests. */
+  constructor(
+    message: string,
+    readonly reason: string,
+  ) {
+    super(message);
+  }
+}
+
+/** No complete answer within the client's timeout (connect, headers or body). */
+export class UpstreamTimeout extends UpstreamModuleError {
+  override readonly name = 'UpstreamTimeout';
+  readonly code = 'LK_UPSTREAM_TIMEOUT';
+}
+
+/** The caller's signal aborted the call (e.g. the MCP client cancelled it). */
+export class UpstreamAborted extends UpstreamModuleError {
+  override readonly name = 'UpstreamAborted';
+  readonly code = 'LK_UPSTREAM_ABORTED';
+}

@@ -1,0 +1,9 @@
+// The upstream caller: from a validated tool call to the HTTP request, over pooled connections, to
+// an MCP tool result. Plain TypeScript; the gateway plugin owns the one client instance.
+export { compileArgumentValidator, type ArgumentValidator } from './validate-arguments.js';
+export { buildUpstreamRequest, DEFAULT_ACCEPT, type UpstreamTarget } from './build-request.js';
+export { createUpstreamClient, type SendOptions, type UpstreamClient, type UpstreamClientOptions } from './upstream-client.js';
+export { toToolResult, RESPONSE_RESOURCE_URI, type ToolResultOptions } from './tool-result.js';
+export { maskUrl, redactSecrets, secretValues, MASK } from './mask.js';
+export { InvalidArgument, UpstreamAborted, UpstreamModuleError, UpstreamTimeout, UpstreamUnreachable } from './errors.js';
+export type { UpstreamCredentials, UpstreamRequest, UpstreamResponse } from './types.js';

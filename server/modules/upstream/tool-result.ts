@@ -1,0 +1,144 @@
+// What the model sees of an upstream answer: JSON pretty-printed (and as structuredContent when it
+// is an object), text as text, images as images, other bytes as an embedded resource. Upstream
+// failures are `isError` results the model can read, not protocol errors.
+import { TextDecoder } from 'node:util';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { isJsonMediaType, mediaType } from './encode-body.js';
+import type { UpstreamResponse } from './types.js';
+
+export interface ToolResultOptions {
+  /** The client's byte cap, named in truncation notes. */
+  maxResponseBytes: number;
+}
+
+/** An error body longer than this many characters is cut: the status says most of it. */
+const ERROR_BODY_BUDGET = 8192;
+export const RESPONSE_RESOURCE_URI = 'latchkey://response';
+
+const TEXTUAL = /^(text\/|application\/(xml|javascript|ecmascript|x-www-form-urlencoded|yaml|x-yaml|graphql|x-ndjson|csv|sql|x-sh)$)|\+(xml|yaml)$/;
+
+type Content = CallToolResult['content'][number];
+
+export function toToolResult(res: UpstreamResponse, opts: ToolResultOptions): CallToolResult {
+  const declared = res.headers['content-type'];
+  const type = declared ? mediaType(declared) : sniffType(res.body);
+  const ok = res.status >= 200 && res.status < 300;
+  return ok ? successResult(res, type, opts) : errorResult(res, type, opts);
+}
+
+function successResult(res: UpstreamResponse, type: string, opts: ToolResultOptions): CallToolResult {
+  if (res.body.length === 0 && !res.truncated) return textResult(`${statusLine(res)} (empty response body).`);
+  const note = res.truncated ? `\n\n${truncationNote(res, opts)}` : '';
+  if (isJsonMediaType(type)) {
+    const text = decodeText(res);
+    const parsed = res.truncated ? undefined : parseJson(text);
+    if (!parsed) return textResult(text + note);
+    const result = textResult(JSON.stringify(parsed.value, null, 2));
+    if (isJsonObject(parsed.value)) result.structuredContent = parsed.value;
+    return result;
+  }
+  if (isTextual(type)) return textResult(decodeText(res) + note);
+  if (res.truncated) {
+    return textResult(`${statusLine(res)}: a ${type} body, not shown. ${truncationNote(res, opts)}`);
+  }
+  const data = res.body.toString('base64');
+  const content: Content = type.startsWith('image/')
+    ? { type: 'image', data, mimeType: type }
+    : { type: 'resource', resource: { uri: RESPONSE_RESOURCE_URI, mimeType: type, blob: data } };
+  return { content: [content] };
+}
+
+function errorResult(res: UpstreamResponse, type: string, opts: ToolResultOptions): CallToolResult {
+  let text = `Upstream answered ${statusLine(res)}`;
+  const location = res.headers.location;
+  if (res.status >= 300 && res.status < 400 && location) {
+    text += ` (a redirect to ${originOf(location)}, not followed: the gateway follows at most 3 redirects, and only within the same origin)`;
+  }
+  if (res.body.length === 0 && !res.truncated) {
+    text += ' (empty response body).';
+  } else if (isJsonMediaType(type) || isTextual(type)) {
+    const raw = decodeText(res);
+    const parsed = isJsonMediaType(type) && !res.truncated ? parseJson(raw) : undefined;
+    const body = parsed ? JSON.stringify(parsed.value, null, 2) : raw;
+    text += `: ${body.length > ERROR_BODY_BUDGET ? `${body.slice(0, ERROR_BODY_BUDGET)}…` : body}`;
+    if (res.truncated) text += `\n\n${truncationNote(res, opts)}`;
+  } else {
+    text += `: [${res.totalBytes ?? `more than ${res.body.length}`} bytes of ${type}]`;
+  }
+  return { isError: true, content: [{ type: 'text', text }] };
+}
+
+function textResult(text: string): CallToolResult {
+  return { content: [{ type: 'text', text }] };
+}
+
+function statusLine(res: UpstreamResponse): string {
+  return res.statusText ? `${res.status} ${res.statusText}` : String(res.status);
+}
+
+export function truncationNote(res: UpstreamResponse, opts: ToolResultOptions): string {
+  const shown = Math.min(res.body.length, opts.maxResponseBytes);
+  return res.totalBytes !== undefined
+    ? `[Response truncated: showed the first ${shown} of ${res.totalBytes} bytes]`
+    : `[Response truncated: showed the first ${shown} bytes of more than ${shown}]`;
+}
+
+function isTextual(type: string): boolean {
+  return TEXTUAL.test(type);
+}
+
+function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parseJson(text: string): { value: unknown } | undefined {
+  try {
+    return { value: JSON.parse(text) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The body as text in its declared charset (UTF-8 by default); a cut multi-byte character is dropped, not garbled. */
+function decodeText(res: UpstreamResponse): string {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(res.headers['content-type'] ?? '')?.[1];
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(charset ?? 'utf-8');
+  } catch {
+    decoder = new TextDecoder('utf-8');
+  }
+  if (decoder.encoding === 'windows-1252') return decodeWindows1252(res.body);
+  return decoder.decode(res.body, { stream: res.truncated });
+}
+
+// 0x80-0x9F of windows-1252 (what `latin1` and `iso-8859-1` mean on the web). Node 20's
+// TextDecoder drops these bytes instead of mapping them, so this label is decoded by hand.
+const WINDOWS_1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008DŽ\u008F\u0090‘’“”•–—˜™š›œ\u009DžŸ';
+
+function decodeWindows1252(bytes: Buffer): string {
+  return bytes.toString('latin1').replace(/[\x80-\x9f]/g, (c) => WINDOWS_1252_HIGH[c.charCodeAt(0) - 0x80]);
+}
+
+/** Without a Content-Type: JSON if it parses, text if it is clean UTF-8, else bytes. */
+function sniffType(body: Buffer): string {
+  if (body.length === 0) return 'application/octet-stream';
+  let text: string;
+  try {
+    // Streaming mode: a multi-byte character cut at the byte cap is not a decoding error.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(body, { stream: true });
+  } catch {
+    return 'application/octet-stream';
+  }
+  if (text.includes('\u0000')) return 'application/octet-stream';
+  return parseJson(text) ? 'application/json' : 'text/plain';
+}
+
+/** Only the origin of where a redirect pointed: its path or query might carry anything. */
+function originOf(location: string): string {
+  try {
+    return new URL(location).origin;
+  } catch {
+    return 'a relative location';
+  }
+}

@@ -1,0 +1,2 @@
+export { createVault, keyIdOf, type SealContext, type Vault } from './vault.js';
+export { loadMasterKey, type MasterKeySource } from './master-key.js';

@@ -1,0 +1,47 @@
+// The opaque MCP URL: `<PUBLIC_URL>/mcp/<slug>-<128 random bits in base32>`. The token is the
+// credential, so it is looked up by its hash and stored only sealed.
+import { createHash, randomBytes } from 'node:crypto';
+
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+
+export function base32(bytes: Buffer): string {
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
+  return out;
+}
+
+export function slugify(name: string): string {
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 32)
+    .replace(/-+$/g, '');
+  return slug || 'workspace';
+}
+
+/** 20 random bytes: 160 bits, above the 128 the URL must carry. */
+export function newUrlToken(slug: string): string {
+  return `${slug}-${base32(randomBytes(20))}`;
+}
+
+export function hashUrlToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/** Tokens are `[a-z0-9-]`: anything else cannot be one, and is refused before hashing. */
+export function looksLikeUrlToken(value: string): boolean {
+  return /^[a-z0-9-]{10,100}$/.test(value);
+}

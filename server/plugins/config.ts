@@ -1,0 +1,23 @@
+import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
+import { defaultPublicUrl, type Config } from '../config.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    /** PUBLIC_URL, or http://HOST:PORT once the gateway listens (PORT=0 picks the port then). */
+    publicUrl(): string;
+  }
+}
+
+async function configPlugin(app: FastifyInstance, opts: { config: Config }) {
+  app.decorate('config', opts.config);
+  app.decorate('publicUrl', function publicUrl(this: FastifyInstance) {
+    if (opts.config.publicUrl) return opts.config.publicUrl;
+    const address = app.server.address();
+    const port = address && typeof address === 'object' ? address.port : opts.config.port;
+    return defaultPublicUrl(opts.config.host, port);
+  });
+}
+
+export default fp(configPlugin, { name: 'config' });

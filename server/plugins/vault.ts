@@ -1,0 +1,35 @@
+import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
+import { ConfigError } from '../config.js';
+import { createVault, loadMasterKey, type Vault } from '../modules/vault/index.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    vault: Vault;
+  }
+}
+
+const CHECK_KEY = 'vault_check';
+const CHECK_CONTEXT = { workspaceId: '_instance', field: 'vault-check' };
+const CHECK_TEXT = 'latchkey';
+
+async function vaultPlugin(app: FastifyInstance) {
+  const source = loadMasterKey(app.config.dataDir, app.config.masterKey);
+  const vault = createVault(source.key);
+  // A sealed canary written on first start: if the key changes, we refuse to start instead of
+  // failing on every tool call later.
+  const stored = app.repos.settings.setIfAbsent(CHECK_KEY, vault.seal(CHECK_TEXT, CHECK_CONTEXT));
+  let opened: string | undefined;
+  try {
+    opened = vault.open(stored, CHECK_CONTEXT);
+  } catch {
+    opened = undefined;
+  }
+  if (opened !== CHECK_TEXT) {
+    const from = source.origin === 'env' ? 'LATCHKEY_MASTER_KEY' : `the key in ${source.file}`;
+    throw new ConfigError(`The master key (${from}) is not the one this data was sealed with; start with the original key (data dir: ${app.config.dataDir}).`);
+  }
+  app.decorate('vault', vault);
+}
+
+export default fp(vaultPlugin, { name: 'vault', dependencies: ['config', 'db'] });

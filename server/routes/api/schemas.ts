@@ -1,0 +1,116 @@
+// Response schemas double as a whitelist: Fastify serialises only the properties listed here, so
+// no field that could hold a secret can reach a response by accident.
+
+export const ErrorBody = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        details: { type: 'array', items: { type: 'object', properties: { message: { type: 'string' }, pointer: { type: 'string' } } } },
+      },
+      required: ['code', 'message'],
+    },
+  },
+  required: ['error'],
+} as const;
+
+export const errorResponses = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 413: ErrorBody, 422: ErrorBody } as const;
+
+export const WorkspaceView = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    slug: { type: 'string' },
+    mcpUrl: { type: 'string' },
+    baseUrl: { type: ['string', 'null'] },
+    toolCount: { type: 'integer' },
+    enabledToolCount: { type: 'integer' },
+    lastCallAt: { type: ['string', 'null'] },
+    createdAt: { type: 'string' },
+    updatedAt: { type: 'string' },
+  },
+  required: ['id', 'name', 'slug', 'mcpUrl', 'baseUrl', 'createdAt'],
+} as const;
+
+export const IdParams = {
+  type: 'object',
+  properties: { id: { type: 'string', maxLength: 100 } },
+  required: ['id'],
+} as const;
+
+const Warning = { type: 'object', properties: { message: { type: 'string' }, pointer: { type: 'string' } } } as const;
+
+export const SpecSummary = {
+  type: 'object',
+  properties: {
+    status: { type: 'string' },
+    title: { type: 'string' },
+    version: { type: 'string' },
+    openapi: { type: 'string' },
+    baseUrl: { type: ['string', 'null'] },
+    sourceUrl: { type: ['string', 'null'] },
+    toolCount: { type: 'integer' },
+    warnings: { type: 'array', items: Warning },
+    uploadedAt: { type: 'string' },
+    changes: {
+      type: 'object',
+      properties: {
+        added: { type: 'array', items: { type: 'string' } },
+        removed: { type: 'array', items: { type: 'string' } },
+        changed: { type: 'array', items: { type: 'string' } },
+      },
+    },
+  },
+} as const;
+
+export const ToolView = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    method: { type: 'string' },
+    path: { type: 'string' },
+    summary: { type: 'string' },
+    description: { type: 'string' },
+    tags: { type: 'array', items: { type: 'string' } },
+    deprecated: { type: 'boolean' },
+    enabled: { type: 'boolean' },
+    annotations: { type: 'object', additionalProperties: true },
+    inputSchema: { type: 'object', additionalProperties: true },
+  },
+} as const;
+
+export const AuthView = {
+  type: 'object',
+  properties: {
+    type: { type: 'string' },
+    in: { type: 'string' },
+    name: { type: 'string' },
+    headerNames: { type: 'array', items: { type: 'string' } },
+    saved: { type: 'boolean' },
+    updatedAt: { type: ['string', 'null'] },
+  },
+  required: ['type', 'saved'],
+} as const;
+
+export const LogItem = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    at: { type: 'string' },
+    tool: { type: 'string' },
+    method: { type: ['string', 'null'] },
+    url: { type: ['string', 'null'] },
+    status: { type: ['integer', 'null'] },
+    ok: { type: 'boolean' },
+    durationMs: { type: 'integer' },
+    error: { type: ['string', 'null'] },
+    caller: { type: 'string' },
+    userAgent: { type: ['string', 'null'] },
+    arguments: { type: ['string', 'null'] },
+    responseExcerpt: { type: ['string', 'null'] },
+  },
+} as const;

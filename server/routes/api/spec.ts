@@ -1,0 +1,120 @@
+// Spec upload: text, URL or file in; tools out. Everything is checked before anything is written,
+// and the write is one transaction, so a bad upload leaves the previous spec and tools untouched.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { BadRequest, SpecMissing, SpecTooLarge } from '../../errors.js';
+import { defaultEnabled, diffTools, fetchSpecText, importSpec, parseSpecText } from '../../modules/specs/index.js';
+import type { SecuritySchemeSummary, SpecWarning } from '../../modules/specs/types.js';
+import { errorResponses, IdParams, SpecSummary } from './schemas.js';
+import { requireWorkspace } from './workspaces.js';
+
+interface SpecSource {
+  text: string;
+  sourceUrl?: string;
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB` : `${Math.round(bytes / 1024)} KiB`;
+}
+
+async function readSource(app: FastifyInstance, request: FastifyRequest): Promise<SpecSource> {
+  const limit = app.config.maxSpecBytes;
+  if (request.isMultipart()) {
+    const file = await request.file({ limits: { fileSize: limit, files: 1 } });
+    if (!file || file.fieldname !== 'file') throw new BadRequest('Send the spec as a multipart field named "file".');
+    const buffer = await file.toBuffer();
+    if (file.file.truncated) throw new SpecTooLarge(formatBytes(limit));
+    return { text: buffer.toString('utf8') };
+  }
+  const body = request.body as { url?: unknown; content?: unknown } | undefined;
+  if (body && typeof body.content === 'string') {
+    if (Buffer.byteLength(body.content, 'utf8') > limit) throw new SpecTooLarge(formatBytes(limit));
+    return { text: body.content };
+  }
+  if (body && typeof body.url === 'string') {
+    const fetched = await fetchSpecText(body.url, { maxBytes: limit });
+    return { text: fetched.text, sourceUrl: fetched.url };
+  }
+  throw new BadRequest('Send {"url": "https://…"} or {"content": "<JSON or YAML>"} as JSON, or the file as multipart field "file".');
+}
+
+export default async function specRoutes(app: FastifyInstance) {
+  app.post<{ Params: { id: string } }>(
+    '/workspaces/:id/spec',
+    {
+      // JSON escaping can double the text's size; the spec's own size is checked on the text.
+      bodyLimit: app.config.maxSpecBytes * 2 + 1024 * 1024,
+      schema: { params: IdParams, response: { 200: SpecSummary, ...errorResponses } },
+    },
+    async (request) => {
+      const { id } = request.params;
+      requireWorkspace(app, id);
+      const source = await readSource(app, request);
+      const document = parseSpecText(source.text);
+      const previous = app.repos.tools.list(id).map((t) => t.definition);
+      const imported = await importSpec(document, { sourceUrl: source.sourceUrl, previous });
+      const changes = diffTools(previous, imported.tools);
+      const uploadedAt = new Date().toISOString();
+
+      app.repos.transaction((tx) => {
+        const toggles = app.repos.tools.toggles(id, tx);
+        app.repos.specs.upsert(
+          {
+            workspaceId: id,
+            title: imported.title,
+            version: imported.version,
+            openapi: imported.openapi,
+            sourceUrl: source.sourceUrl ?? null,
+            baseUrl: imported.baseUrl ?? null,
+            securitySchemes: JSON.stringify(imported.securitySchemes),
+            warnings: JSON.stringify(imported.warnings),
+            uploadedAt,
+          },
+          tx,
+        );
+        app.repos.tools.replaceAll(
+          id,
+          imported.tools.map((definition) => ({ name: definition.name, enabled: toggles.get(definition.name) ?? defaultEnabled(definition), definition })),
+          tx,
+        );
+      });
+      app.gateway.invalidate(id);
+      request.log.info({ workspaceId: id, tools: imported.tools.length, warnings: imported.warnings.length }, 'spec imported');
+      return {
+        status: 'ready',
+        title: imported.title,
+        version: imported.version,
+        openapi: imported.openapi,
+        baseUrl: imported.baseUrl ?? null,
+        sourceUrl: source.sourceUrl ?? null,
+        toolCount: imported.tools.length,
+        warnings: imported.warnings,
+        uploadedAt,
+        changes,
+      };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>('/workspaces/:id/spec', { schema: { params: IdParams, response: { 200: SpecSummary, ...errorResponses } } }, async (request) => {
+    const { id } = request.params;
+    requireWorkspace(app, id);
+    const spec = app.repos.specs.get(id);
+    if (!spec) throw new SpecMissing();
+    return {
+      status: 'ready',
+      title: spec.title,
+      version: spec.version,
+      openapi: spec.openapi,
+      baseUrl: spec.baseUrl,
+      sourceUrl: spec.sourceUrl,
+      toolCount: app.repos.tools.list(id).length,
+      warnings: JSON.parse(spec.warnings) as SpecWarning[],
+      uploadedAt: spec.uploadedAt,
+    };
+  });
+}
+
+/** The spec's declared security schemes, for defaulting auth settings. */
+export function declaredSchemes(app: FastifyInstance, workspaceId: string): SecuritySchemeSummary[] {
+  const spec = app.repos.specs.get(workspaceId);
+  return spec ? (JSON.parse(spec.securitySchemes) as SecuritySchemeSummary[]) : [];
+}

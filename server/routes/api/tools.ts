@@ -1,0 +1,72 @@
+import type { FastifyInstance } from 'fastify';
+import type { StoredTool } from '../../db/repositories/tools-repository.js';
+import { BadRequest, ToolNotFound } from '../../errors.js';
+import { errorResponses, IdParams, ToolView } from './schemas.js';
+import { requireWorkspace } from './workspaces.js';
+
+function toolView(tool: StoredTool) {
+  const d = tool.definition;
+  return {
+    name: d.name,
+    method: d.method,
+    path: d.path,
+    summary: d.summary ?? '',
+    description: d.description,
+    tags: d.tags,
+    deprecated: d.deprecated,
+    enabled: tool.enabled,
+    annotations: d.annotations,
+    inputSchema: d.inputSchema,
+  };
+}
+
+const ToolList = { type: 'object', properties: { tools: { type: 'array', items: ToolView } } } as const;
+
+export default async function toolsRoutes(app: FastifyInstance) {
+  app.get<{ Params: { id: string } }>('/workspaces/:id/tools', { schema: { params: IdParams, response: { 200: ToolList, ...errorResponses } } }, async (request) => {
+    requireWorkspace(app, request.params.id);
+    return { tools: app.repos.tools.list(request.params.id).map(toolView) };
+  });
+
+  app.patch<{ Params: { id: string; name: string }; Body: { enabled: boolean } }>(
+    '/workspaces/:id/tools/:name',
+    {
+      schema: {
+        params: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string', maxLength: 64 } }, required: ['id', 'name'] },
+        body: { type: 'object', properties: { enabled: { type: 'boolean' } }, required: ['enabled'], additionalProperties: false },
+        response: { 200: ToolView, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { id, name } = request.params;
+      requireWorkspace(app, id);
+      if (app.repos.tools.setEnabled(id, { [name]: request.body.enabled }).length > 0) throw new ToolNotFound(name);
+      app.gateway.invalidate(id);
+      return toolView(app.repos.tools.get(id, name)!);
+    },
+  );
+
+  app.patch<{ Params: { id: string }; Body: { tools: Record<string, boolean> } }>(
+    '/workspaces/:id/tools',
+    {
+      schema: {
+        params: IdParams,
+        body: {
+          type: 'object',
+          properties: { tools: { type: 'object', additionalProperties: { type: 'boolean' }, minProperties: 1, maxProperties: 5000 } },
+          required: ['tools'],
+          additionalProperties: false,
+        },
+        response: { 200: ToolList, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      requireWorkspace(app, id);
+      const missing = app.repos.transaction((tx) => app.repos.tools.setEnabled(id, request.body.tools, tx));
+      if (missing.length > 0) throw new BadRequest(`No tools named ${missing.map((n) => `"${n}"`).join(', ')} in this workspace; nothing was changed.`);
+      app.gateway.invalidate(id);
+      return { tools: app.repos.tools.list(id).map(toolView) };
+    },
+  );
+}

@@ -1,0 +1,59 @@
+// Process entry: configuration, logger, listen, banner, graceful close. Everything else is app.ts.
+import { buildApp, loggerOptions } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+
+function fail(message: string): never {
+  process.stderr.write(`latchkey: ${message}\n`);
+  process.exit(1);
+}
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message);
+    throw err;
+  }
+
+  let app;
+  try {
+    app = await buildApp({ config, logger: loggerOptions(config) });
+    await app.ready();
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message);
+    fail(`could not start: ${(err as Error).message}`);
+  }
+
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    await app.close();
+    if (code === 'EADDRINUSE') fail(`port ${config.port} on ${config.host} is already in use; set PORT to another one.`);
+    if (code === 'EACCES') fail(`not allowed to listen on ${config.host}:${config.port}; use a port above 1023.`);
+    fail(`could not listen on ${config.host}:${config.port}: ${(err as Error).message}`);
+  }
+
+  const lines = [`Latchkey is listening on ${app.publicUrl()}  (data: ${config.dataDir})`];
+  if (app.adminAuth.generatedToken) {
+    lines.push(`Admin token: ${app.adminAuth.generatedToken}`);
+    lines.push('  (shown once and stored only as a hash: keep it, or set LATCHKEY_ADMIN_TOKEN)');
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  let closing = false;
+  const close = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'closing');
+    const timer = setTimeout(() => fail('did not close within 10 s; exiting.'), 10_000).unref();
+    await app.close();
+    clearTimeout(timer);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void close('SIGTERM'));
+  process.on('SIGINT', () => void close('SIGINT'));
+}
+
+void main();

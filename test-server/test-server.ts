@@ -1,0 +1,162 @@
+// The bundled upstream API: what users point the gateway at to try it, and what integration
+// tests and the benchmark start in-process. Plain node:http so that, as the benchmark's baseline,
+// it adds as little as possible of its own.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { routeApi } from './api-routes.js';
+import { createAuthScheme, generateKey, isAuthMode, keyProblem, type AuthMode, type AuthScheme } from './auth.js';
+import { readBody, sendError, sendJson, sendRawJson } from './http-io.js';
+import { buildOpenApiDocument } from './openapi.js';
+import { Store } from './store.js';
+
+export type { AuthMode } from './auth.js';
+
+export interface TestServerOptions {
+  mode: AuthMode;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1: the server is for local use and should not be reachable from elsewhere. */
+  host?: string;
+  /** Generated (`ts_…`) when absent; ignored in mode `none`. */
+  key?: string;
+}
+
+/** One /api request as it arrived, so tests can assert exactly what the gateway sent. */
+export interface RecordedRequest {
+  method: string;
+  /** Path and query string, as sent. */
+  path: string;
+  /** Lower-cased names; repeated headers joined with ', '. */
+  headers: Record<string, string>;
+  /** '' for an empty body and for one refused as too large. */
+  body: string;
+}
+
+export interface TestServer {
+  /** The origin, e.g. `http://127.0.0.1:43210`. */
+  readonly url: string;
+  /** The credential in use; '' in mode `none`. */
+  readonly key: string;
+  readonly mode: AuthMode;
+  /** How many /api requests have reached the server, refused ones included. */
+  stats(): { requests: number };
+  /** The most recent /api requests, oldest first, at most `RECEIVED_LIMIT`. */
+  readonly received: RecordedRequest[];
+  /** Stops listening and closes every connection, idle keep-alive ones included. */
+  close(): Promise<void>;
+}
+
+export const RECEIVED_LIMIT = 200;
+
+const KEEP_ALIVE_TIMEOUT_MS = 30_000;
+
+function formatOrigin(host: string, port: number): string {
+  return host.includes(':') ? `http://[${host}]:${port}` : `http://${host}:${port}`;
+}
+
+function isWildcard(host: string): boolean {
+  return host === '0.0.0.0' || host === '::';
+}
+
+function recordHeaders(raw: string[]): Record<string, string> {
+  // From rawHeaders because req.headers silently drops repeats of some headers (authorization,
+  // content-type…), and a repeated credential is exactly what a test may want to catch.
+  const headers: Record<string, string> = {};
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toLowerCase();
+    headers[name] = name in headers ? `${headers[name]}, ${raw[i + 1]}` : raw[i + 1];
+  }
+  return headers;
+}
+
+function listen(server: ReturnType<typeof createServer>, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
+  const { mode, port = 0, host = '127.0.0.1' } = options;
+  if (!isAuthMode(mode)) throw new TypeError(`Unknown mode "${String(mode)}": use none, apikey or bearer.`);
+  const key = mode === 'none' ? '' : (options.key ?? generateKey());
+  const problem = mode === 'none' ? null : keyProblem(key);
+  if (problem) throw new TypeError(`Invalid key: ${problem}.`);
+
+  const auth: AuthScheme = createAuthScheme(mode, key);
+  const store = new Store();
+  const received: RecordedRequest[] = [];
+  let requests = 0;
+  // Both known once listening; the document is serialized once since it only depends on the origin.
+  let origin = '';
+  let openApiJson = '';
+
+  async function handleApi(req: IncomingMessage, res: ServerResponse, url: string, path: string, query: string): Promise<void> {
+    requests++;
+    const body = await readBody(req);
+    received.push({ method: req.method ?? 'GET', path: url, headers: recordHeaders(req.rawHeaders), body: body.tooLarge ? '' : body.text });
+    if (received.length > RECEIVED_LIMIT) received.shift();
+
+    if (body.tooLarge) {
+      // The rest of the body is still arriving; closing afterwards spares draining all of it.
+      sendError(res, 413, 'PAYLOAD_TOO_LARGE', 'The body is larger than 1 MiB.', { connection: 'close' });
+      return;
+    }
+    const failure = auth.check(req.headers);
+    if (failure) {
+      sendError(res, 401, failure, undefined, auth.challengeHeaders);
+      return;
+    }
+    routeApi(res, store, { method: req.method ?? 'GET', path, query, body: body.text });
+  }
+
+  function handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = req.url ?? '/';
+    const mark = url.indexOf('?');
+    const path = mark === -1 ? url : url.slice(0, mark);
+
+    if (path === '/api' || path.startsWith('/api/')) {
+      handleApi(req, res, url, path, mark === -1 ? '' : url.slice(mark + 1)).catch(() => {
+        // A broken request stream leaves nobody to answer; anything else is our bug.
+        if (res.headersSent || req.destroyed) res.destroy();
+        else sendError(res, 500, 'INTERNAL_ERROR');
+      });
+    } else if (path === '/openapi.json' || path === '/__stats') {
+      if (req.method !== 'GET') sendError(res, 405, 'METHOD_NOT_ALLOWED', 'Allowed methods: GET.', { allow: 'GET' });
+      else if (path === '/__stats') sendJson(res, 200, { requests });
+      // A wildcard address is nowhere to connect to: name whatever host the client reached us by.
+      else if (isWildcard(host)) sendJson(res, 200, buildOpenApiDocument(req.headers.host ? `http://${req.headers.host}` : origin, auth));
+      else sendRawJson(res, 200, openApiJson);
+    } else {
+      sendError(res, 404, 'NOT_FOUND', `No route for ${req.method} ${path}; the API is described at /openapi.json.`);
+    }
+  }
+
+  const server = createServer({ keepAlive: true }, handle);
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  const address = await listen(server, port, host);
+
+  // Bound to a wildcard address, callers in-process still need somewhere to connect: loopback.
+  const connectHost = isWildcard(host) ? (host === '::' ? '::1' : '127.0.0.1') : host;
+  origin = formatOrigin(connectHost, address.port);
+  openApiJson = JSON.stringify(buildOpenApiDocument(origin, auth));
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: origin,
+    key,
+    mode,
+    stats: () => ({ requests }),
+    received,
+    close() {
+      closing ??= new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,65 @@
+// Starts a real gateway on a real socket (port 0) with a temporary data dir, capturing its log
+// output so tests can search it for secrets.
+import type { Test } from 'tap';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, loggerOptions } from '../../server/app.js';
+import { loadConfig, type Config } from '../../server/config.js';
+
+export interface TestGateway {
+  app: FastifyInstance;
+  url: string;
+  adminToken: string;
+  dataDir: string;
+  config: Config;
+  /** Everything the gateway logged so far. */
+  logs(): string;
+  /** Calls the admin API with the admin token; answers status and parsed JSON body. */
+  api<T = any>(method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: T; text: string }>;
+}
+
+export interface StartOptions {
+  env?: Record<string, string>;
+  dataDir?: string;
+}
+
+export async function startGateway(t: Test, opts: StartOptions = {}): Promise<TestGateway> {
+  const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'latchkey-test-'));
+  if (!opts.dataDir) t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  const adminToken = `test-admin-${randomBytes(12).toString('hex')}`;
+  const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, LATCHKEY_ADMIN_TOKEN: adminToken, LOG_LEVEL: 'info', ...opts.env });
+  let captured = '';
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      captured += chunk.toString();
+      cb();
+    },
+  });
+  const app = await buildApp({ config, loggerInstance: pino(loggerOptions(config), stream) });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  t.teardown(() => app.close());
+  const url = app.publicUrl();
+
+  async function api(method: string, urlPath: string, body?: unknown) {
+    const res = await fetch(url + urlPath, {
+      method,
+      headers: { authorization: `Bearer ${adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = undefined;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    return { status: res.status, body: parsed as any, text };
+  }
+
+  return { app, url, adminToken, dataDir, config, logs: () => captured, api };
+}

@@ -1,0 +1,39 @@
+import t from 'tap';
+import { createCallLogWriter } from '../../../server/modules/mcp/call-log-writer.js';
+import type { CallRecord } from '../../../server/modules/mcp/call-tool.js';
+
+const entry = (tool: string): CallRecord => ({ workspaceId: 'w', at: new Date().toISOString(), tool, ok: true, durationMs: 1, caller: 'url' });
+
+t.test('batches writes, flushes on demand and on close, never throws into the caller', async (t) => {
+  const batches: CallRecord[][] = [];
+  const writer = createCallLogWriter((e) => batches.push(e), { flushMs: 60_000 });
+  writer.push(entry('a'));
+  writer.push(entry('b'));
+  t.equal(batches.length, 0, 'nothing written on the hot path');
+  writer.flush();
+  t.same(batches.map((b) => b.map((e) => e.tool)), [['a', 'b']]);
+  writer.push(entry('c'));
+  writer.close();
+  t.equal(batches.length, 2);
+
+  const errors: unknown[] = [];
+  const failing = createCallLogWriter(() => { throw new Error('disk full'); }, { onError: (e) => errors.push(e) });
+  failing.push(entry('x'));
+  failing.flush();
+  t.equal(errors.length, 1);
+});
+
+t.test('the queue is bounded', async (t) => {
+  const writer = createCallLogWriter(() => {}, { maxQueue: 3, flushMs: 60_000 });
+  for (const n of ['1', '2', '3', '4', '5']) writer.push(entry(n));
+  t.equal(writer.dropped, 2);
+  writer.close();
+});
+
+t.test('flushes by itself after a short delay', async (t) => {
+  let written = 0;
+  const writer = createCallLogWriter((e) => { written += e.length; }, { flushMs: 5 });
+  writer.push(entry('a'));
+  await new Promise((r) => setTimeout(r, 50));
+  t.equal(written, 1);
+});

@@ -1,0 +1,93 @@
+// Shaping upstream answers into MCP tool results.
+import t from 'tap';
+import { toToolResult, type UpstreamResponse } from '../../../server/modules/upstream/index.js';
+
+const opts = { maxResponseBytes: 1024 * 1024 };
+
+function response(status: number, contentType: string | undefined, body: Buffer | string, extra: Partial<UpstreamResponse> = {}): UpstreamResponse {
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  return {
+    status,
+    statusText: ({ 200: 'OK', 204: 'No Content', 404: 'Not Found', 401: 'Unauthorized', 302: 'Found' } as Record<number, string>)[status] ?? '',
+    headers: contentType ? { 'content-type': contentType } : {},
+    body: bytes,
+    truncated: false,
+    totalBytes: bytes.length,
+    durationMs: 1,
+    ...extra,
+  };
+}
+
+t.test('JSON object: pretty text and structuredContent', async (t) => {
+  const result = toToolResult(response(200, 'application/json; charset=utf-8', '{"id":"w-1","tags":["a"],"n":1}'), opts);
+  t.notOk(result.isError);
+  t.same(result.content, [{ type: 'text', text: '{\n  "id": "w-1",\n  "tags": [\n    "a"\n  ],\n  "n": 1\n}' }]);
+  t.same(result.structuredContent, { id: 'w-1', tags: ['a'], n: 1 });
+});
+
+t.test('JSON array and primitives: text only', async (t) => {
+  const array = toToolResult(response(200, 'application/vnd.api+json', '[1,2]'), opts);
+  t.same(array.content, [{ type: 'text', text: '[\n  1,\n  2\n]' }]);
+  t.equal(array.structuredContent, undefined);
+  const broken = toToolResult(response(200, 'application/json', '{not json'), opts);
+  t.same(broken.content, [{ type: 'text', text: '{not json' }], 'unparsable JSON is shown as is');
+  const sniffed = toToolResult(response(200, undefined, '{"a":1}'), opts);
+  t.same(sniffed.structuredContent, { a: 1 }, 'JSON without a content type is recognised');
+});
+
+t.test('text, charsets, XML', async (t) => {
+  t.same(toToolResult(response(200, 'text/plain', 'hello'), opts).content, [{ type: 'text', text: 'hello' }]);
+  const latin1 = toToolResult(response(200, 'text/plain; charset=ISO-8859-1', Buffer.from([0x63, 0x61, 0x66, 0xe9])), opts);
+  t.same(latin1.content, [{ type: 'text', text: 'café' }], 'latin1 decoded');
+  const quoted = toToolResult(response(200, 'text/html; charset="windows-1252"', Buffer.from([0x80])), opts);
+  t.same(quoted.content, [{ type: 'text', text: '€' }]);
+  const unknown = toToolResult(response(200, 'text/plain; charset=no-such-charset', 'ok'), opts);
+  t.same(unknown.content, [{ type: 'text', text: 'ok' }], 'an unknown charset falls back to UTF-8');
+  t.same(toToolResult(response(200, 'application/atom+xml', '<feed/>'), opts).content, [{ type: 'text', text: '<feed/>' }]);
+  t.same(toToolResult(response(200, 'image/svg+xml', '<svg/>'), opts).content, [{ type: 'text', text: '<svg/>' }], 'SVG is text');
+});
+
+t.test('images and other binary', async (t) => {
+  const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 255]);
+  t.same(toToolResult(response(200, 'image/png', png), opts).content, [{ type: 'image', data: png.toString('base64'), mimeType: 'image/png' }]);
+  const pdf = toToolResult(response(200, 'application/pdf', png), opts);
+  t.same(pdf.content, [{ type: 'resource', resource: { uri: 'latchkey://response', mimeType: 'application/pdf', blob: png.toString('base64') } }]);
+  const unlabelled = toToolResult(response(200, undefined, png), opts);
+  t.equal(unlabelled.content[0].type, 'resource', 'bytes without a content type are binary');
+});
+
+t.test('empty bodies', async (t) => {
+  t.same(toToolResult(response(204, undefined, ''), opts), { content: [{ type: 'text', text: '204 No Content (empty response body).' }] });
+  t.same(toToolResult(response(200, 'application/json', ''), opts).content, [{ type: 'text', text: '200 OK (empty response body).' }]);
+});
+
+t.test('non-2xx answers are isError results with the body', async (t) => {
+  const denied = toToolResult(response(401, 'application/json', '{"error":"INVALID_API_KEY"}'), opts);
+  t.same(denied, { isError: true, content: [{ type: 'text', text: 'Upstream answered 401 Unauthorized: {\n  "error": "INVALID_API_KEY"\n}' }] });
+  const missing = toToolResult(response(404, 'application/problem+json', '{"title":"Not Found"}'), opts);
+  t.ok(missing.isError);
+  t.equal(missing.structuredContent, undefined);
+  t.match(missing.content[0], { type: 'text', text: /^Upstream answered 404 Not Found: \{\n {2}"title": "Not Found"\n\}$/ });
+  const long = toToolResult(response(500, 'text/plain', 'x'.repeat(50_000)), opts);
+  t.ok((long.content[0] as { text: string }).text.length < 9000, 'long error bodies are cut');
+  t.same(toToolResult(response(404, undefined, ''), opts).content, [{ type: 'text', text: 'Upstream answered 404 Not Found (empty response body).' }]);
+  const binary = toToolResult(response(500, 'application/octet-stream', Buffer.alloc(10)), opts);
+  t.same(binary.content, [{ type: 'text', text: 'Upstream answered 500: [10 bytes of application/octet-stream]' }]);
+  const away = toToolResult({ ...response(302, 'text/html', ''), headers: { location: 'https://elsewhere.example/steal?token=abc' } }, opts);
+  t.ok(away.isError);
+  t.match((away.content[0] as { text: string }).text, /302 Found \(a redirect to https:\/\/elsewhere\.example, not followed/);
+  t.notMatch((away.content[0] as { text: string }).text, 'token=abc', 'only the origin of the location is shown');
+});
+
+t.test('truncated answers say so and carry no structuredContent', async (t) => {
+  const cap = { maxResponseBytes: 16 };
+  const json = toToolResult(response(200, 'application/json', '{"data":"xxxxxx', { truncated: true, totalBytes: 5242880 }), cap);
+  t.same(json.content, [{ type: 'text', text: '{"data":"xxxxxx\n\n[Response truncated: showed the first 15 of 5242880 bytes]' }]);
+  t.equal(json.structuredContent, undefined);
+  const chunked = toToolResult(response(200, 'text/plain', 'abc', { truncated: true, totalBytes: undefined }), cap);
+  t.match((chunked.content[0] as { text: string }).text, /\[Response truncated: showed the first 3 bytes of more than 3\]$/);
+  const cutChar = toToolResult(response(200, 'text/plain', Buffer.from('ab€').subarray(0, 4), { truncated: true }), cap);
+  t.match((cutChar.content[0] as { text: string }).text, /^ab\n/, 'a multi-byte character cut at the cap is dropped');
+  const image = toToolResult(response(200, 'image/png', Buffer.alloc(16), { truncated: true, totalBytes: 100 }), cap);
+  t.same(image.content, [{ type: 'text', text: '200 OK: a image/png body, not shown. [Response truncated: showed the first 16 of 100 bytes]' }]);
+});

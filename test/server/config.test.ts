@@ -1,0 +1,45 @@
+import t from 'tap';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { ConfigError, defaultPublicUrl, loadConfig } from '../../server/config.js';
+
+t.test('defaults', async (t) => {
+  const c = loadConfig({});
+  t.equal(c.port, 8080);
+  t.equal(c.host, '127.0.0.1');
+  t.equal(c.dataDir, path.resolve('./data'));
+  t.equal(c.publicUrl, undefined, 'derived from the listening address');
+  t.equal(defaultPublicUrl(c.host, c.port), 'http://127.0.0.1:8080');
+  t.equal(c.maxResponseBytes, 1024 * 1024);
+  t.equal(c.logLevel, 'info');
+  t.equal(c.masterKey, undefined);
+});
+
+t.test('valid settings', async (t) => {
+  const key = randomBytes(32);
+  const c = loadConfig({ PORT: '9000', HOST: '0.0.0.0', PUBLIC_URL: 'https://mcp.example.com/', LATCHKEY_MASTER_KEY: key.toString('base64'), LOG_LEVEL: 'warn', LATCHKEY_MAX_RESPONSE_BYTES: '2048' });
+  t.equal(c.port, 9000);
+  t.equal(c.publicUrl, 'https://mcp.example.com');
+  t.same(c.masterKey, key);
+  t.equal(c.logLevel, 'warn');
+  t.equal(c.maxResponseBytes, 2048);
+  t.equal(defaultPublicUrl('0.0.0.0', 9000), 'http://127.0.0.1:9000');
+});
+
+t.test('bad settings explain themselves in one line', async (t) => {
+  const cases: [Record<string, string>, RegExp][] = [
+    [{ PORT: '70000' }, /PORT must be a whole number from 0 to 65535/],
+    [{ PORT: 'abc' }, /PORT must be a whole number/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
+    [{ LATCHKEY_MASTER_KEY: randomBytes(16).toString('base64') }, /must decode to 32 bytes, got 16/],
+    [{ LATCHKEY_MASTER_KEY: 'not base64 !!' }, /must be base64 of 32 random bytes/],
+    [{ PUBLIC_URL: 'ftp://x' }, /PUBLIC_URL must start with http/],
+    [{ LATCHKEY_ADMIN_TOKEN: 'short' }, /at least 16 characters/],
+  ];
+  for (const [env, message] of cases) {
+    const err = t.throws(() => loadConfig(env)) as Error;
+    t.type(err, ConfigError, JSON.stringify(env));
+    t.match(err.message, message);
+    t.notMatch(err.message, /\n/, 'one line');
+  }
+});
