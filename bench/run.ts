@@ -30,13 +30,22 @@ function startProcess(args: string[], env: Record<string, string>, ready: RegExp
   });
 }
 
+/** The fields of load.mjs's JSON line that the report uses. */
+interface LoadOutput {
+  throughput_rps: number;
+  latency_ms: { p50: number; p90: number; p99: number };
+  errors: number;
+  ok: number;
+  cpu_ms_per_call?: number;
+  fatal?: string;
+}
+
 interface LoadResult {
   calls_per_s: number;
   p50_ms: number;
-  p90_ms: number;
   p99_ms: number;
   errors: number;
-  ok: number;
+  cpuMsPerCall?: number;
 }
 
 function runLoad(args: string[]): Promise<LoadResult> {
@@ -48,11 +57,14 @@ function runLoad(args: string[]): Promise<LoadResult> {
     child.stderr.on('data', (d) => (err += d));
     child.on('exit', (code) => {
       const line = out.trim().split('\n').at(-1) ?? '';
+      let parsed: LoadOutput;
       try {
-        resolve(JSON.parse(line) as LoadResult);
+        parsed = JSON.parse(line) as LoadOutput;
       } catch {
-        reject(new Error(`load.mjs exited ${code}: ${out}\n${err}`));
+        return reject(new Error(`load.mjs exited ${code}: ${out}\n${err}`));
       }
+      if (parsed.fatal || code !== 0) return reject(new Error(`load.mjs failed: ${parsed.fatal ?? line}\n${err}`));
+      resolve({ calls_per_s: parsed.throughput_rps, p50_ms: parsed.latency_ms.p50, p99_ms: parsed.latency_ms.p99, errors: parsed.errors, cpuMsPerCall: parsed.cpu_ms_per_call });
     });
   });
 }
@@ -83,16 +95,18 @@ async function main() {
     const rows: { label: string; c: number; direct: LoadResult; gateway: LoadResult }[] = [];
     for (const c of [1, 16]) {
       const common = ['-n', String(n), '-c', String(c), '--expect', 'widget-0010', '--warmup', '300', '--max-seconds', '60'];
-      const direct = await runLoad(['--direct', '--url', `${upstreamUrl}/api/items`, '--key', key, ...common]);
-      const viaGateway = await runLoad(['--url', ws.mcpUrl, '--tool', 'listItems', ...common]);
+      const direct = await runLoad(['--direct', '--url', `${upstreamUrl}/api/items`, '--key', key, '--cpu-pid', String(upstream.child.pid), ...common]);
+      const viaGateway = await runLoad(['--url', ws.mcpUrl, '--tool', 'listItems', '--cpu-pid', String(gateway.child.pid), ...common]);
       rows.push({ label: 'listItems', c, direct, gateway: viaGateway });
     }
 
     process.stdout.write(`\nLatchkey bench: ${n} calls per row, listItems (20 items), on ${os.cpus().length} cores, node ${process.version}\n\n`);
-    process.stdout.write('  c  path        calls/s    p50 ms    p99 ms  errors\n');
+    // CPU ms per call is that of the serving process only (test server for direct, gateway for
+    // gateway): less sensitive to a noisy machine than wall-clock figures.
+    process.stdout.write('  c  path        calls/s    p50 ms    p99 ms  cpu ms/call  errors\n');
     for (const r of rows) {
       for (const [name, x] of [['direct', r.direct], ['gateway', r.gateway]] as const) {
-        process.stdout.write(`${String(r.c).padStart(3)}  ${name.padEnd(8)}${fmt(x.calls_per_s, 0)} ${fmt(x.p50_ms)} ${fmt(x.p99_ms)} ${String(x.errors).padStart(7)}\n`);
+        process.stdout.write(`${String(r.c).padStart(3)}  ${name.padEnd(8)}${fmt(x.calls_per_s, 0)} ${fmt(x.p50_ms)} ${fmt(x.p99_ms)} ${fmt(x.cpuMsPerCall ?? NaN, 3)}    ${String(x.errors).padStart(4)}\n`);
       }
       const added = r.gateway.p50_ms - r.direct.p50_ms;
       const ratio = r.gateway.calls_per_s / r.direct.calls_per_s;

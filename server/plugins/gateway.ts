@@ -25,10 +25,10 @@ async function gatewayPlugin(app: FastifyInstance) {
   const { repos, vault, config } = app;
   const upstream = createUpstreamClient({ timeoutMs: config.upstreamTimeoutMs, maxResponseBytes: config.maxResponseBytes });
   const callLog = createCallLogWriter(
-    (entries) =>
-      repos.callLogs.insertMany(
-        entries.map((e) => ({ ...e, method: e.method ?? null, url: e.url ?? null, status: e.status ?? null, error: e.error ?? null })),
-      ),
+    (entries) => {
+      const dropped = repos.callLogs.insertMany(entries);
+      if (dropped > 0) app.log.warn({ dropped }, 'call log entries of deleted workspaces were dropped');
+    },
     { onError: (err) => app.log.error({ err }, 'writing call logs failed') },
   );
 

@@ -1,5 +1,6 @@
 // Fetches spec text from a URL: http(s) only, redirects followed by hand (each hop checked),
 // one deadline for the whole exchange, and the size cap enforced while the body streams in.
+import type { Readable } from 'node:stream';
 import { request } from 'undici';
 import { SpecFetchFailed, SpecTooLarge } from '../../errors.js';
 
@@ -16,6 +17,12 @@ export function formatBytes(bytes: number): string {
   if (bytes >= 1024 * 1024) return `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`;
   if (bytes >= 1024) return `${Math.round(bytes / 1024)} KiB`;
   return `${bytes} bytes`;
+}
+
+/** Stops reading a body; the abort error that destroying it emits is expected, not a crash. */
+function abandon(body: Readable): void {
+  body.on('error', () => {});
+  body.destroy();
 }
 
 function parseHttpUrl(raw: string, original: string): URL {
@@ -80,7 +87,7 @@ export async function fetchSpecText(url: string, opts: FetchSpecOptions = {}): P
       }
       const declared = Number(response.headers['content-length']);
       if (Number.isFinite(declared) && declared > maxBytes) {
-        response.body.destroy();
+        abandon(response.body);
         throw new SpecTooLarge(formatBytes(maxBytes));
       }
       const chunks: Buffer[] = [];
@@ -88,7 +95,7 @@ export async function fetchSpecText(url: string, opts: FetchSpecOptions = {}): P
       for await (const chunk of response.body) {
         size += (chunk as Buffer).length;
         if (size > maxBytes) {
-          response.body.destroy(); // stop reading: the rest could be anything up to unbounded
+          abandon(response.body); // stop reading: the rest could be anything up to unbounded
           throw new SpecTooLarge(formatBytes(maxBytes));
         }
         chunks.push(chunk as Buffer);

@@ -6,6 +6,10 @@ export function escapePointerToken(token: string): string {
   return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
+export function unescapePointerToken(token: string): string {
+  return token.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
 export function pointerOf(...tokens: (string | number)[]): string {
   return tokens.map((t) => `/${escapePointerToken(String(t))}`).join('');
 }

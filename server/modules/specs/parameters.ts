@@ -85,8 +85,15 @@ export function buildParameters(
   collect(doc, pathItem.parameters, pointerOf('paths', path), merged, warnings);
   collect(doc, operation.parameters, pointer, merged, warnings);
 
+  const placeholders = new Set([...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]));
+  for (const [key, raw] of merged) {
+    if (raw.in === 'path' && !placeholders.has(raw.name)) {
+      merged.delete(key);
+      warnings.push({ message: `The path parameter "${raw.name}" does not appear in the path ${path}; it was left out.`, pointer: raw.pointer });
+    }
+  }
   // A placeholder without a declared parameter still has to be filled: offer it as a string.
-  for (const [, name] of path.matchAll(/\{([^}]+)\}/g)) {
+  for (const name of placeholders) {
     if (merged.has(`path:${name}`)) continue;
     warnings.push({ message: `The path parameter "${name}" is not declared; it was added as a required string.`, pointer });
     merged.set(`path:${name}`, { param: { name, in: 'path', required: true, schema: { type: 'string' } }, name, in: 'path', pointer });

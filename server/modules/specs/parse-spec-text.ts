@@ -18,7 +18,7 @@ function lineAndColumn(text: string, position: number): string {
 function describeJsonError(text: string, error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const position = /at position (\d+)/.exec(message);
-  return position ? `${message.replace(/\s*in JSON at position \d+.*$/s, '')} (${lineAndColumn(text, Number(position[1]))})` : message;
+  return position ? `${message.replace(/\s*(in JSON )?at position \d+.*$/s, '')} (${lineAndColumn(text, Number(position[1]))})` : message;
 }
 
 function kindOf(value: unknown): string {
@@ -58,7 +58,7 @@ export function parseSpecText(text: string): unknown {
     if (yaml.errors.length > 0) {
       const first = yaml.errors[0];
       const where = first.linePos?.[0] ? ` (line ${first.linePos[0].line}, column ${first.linePos[0].col})` : '';
-      throw unreadable(`not valid YAML: ${first.message.split('\n')[0]}${where}.`);
+      throw unreadable(`not valid YAML: ${first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}${where}.`);
     }
     try {
       value = yaml.toJS({ maxAliasCount: 1000 });

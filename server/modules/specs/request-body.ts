@@ -133,9 +133,16 @@ export function buildRequestBody(doc: JsonObject, operation: JsonObject, pointer
       }
       properties[arg] = out;
     }
-    const renamed = [...names].filter(([real, arg]) => real !== arg);
     schema = { ...schema, properties };
-    if (Array.isArray(schema.required)) schema.required = (schema.required as string[]).map((n) => names.get(n) ?? n);
+    if (Array.isArray(schema.required)) {
+      // A required name without a property definition still has to be sent under a portable name.
+      schema.required = (schema.required as string[]).map((real) => {
+        if (!names.has(real)) names.set(real, ARG_NAME.test(real) && !argNames.has(real) ? real : uniqueArgName(real, 'field', argNames));
+        argNames.add(names.get(real)!);
+        return names.get(real)!;
+      });
+    }
+    const renamed = [...names].filter(([real, arg]) => real !== arg);
     if (renamed.length > 0) binding.propertyNames = Object.fromEntries(renamed.map(([real, arg]) => [arg, real]));
     if (files.length > 0) binding.fileProperties = files;
   }

@@ -73,7 +73,8 @@ export function documentBaseUrl(original: JsonObject, converted: JsonObject, sou
     resolution = host ? resolveServerUrl(`${scheme}://${host}${basePath}`, undefined, sourceUrl) : resolveServerUrl(basePath || '/', undefined, sourceUrl);
   } else {
     // OpenAPI 3: no servers means a single server at `/`, relative to the spec's URL.
-    resolution = firstServer(converted.servers, sourceUrl) ?? resolveServerUrl('/', undefined, sourceUrl);
+    resolution = firstServer(converted.servers, sourceUrl) ??
+      (sourceUrl ? resolveServerUrl('/', undefined, sourceUrl) : { warning: 'The spec declares no servers and was not fetched from a URL, so there is no base URL: set one in the workspace.' });
   }
   if (resolution.warning) warnings.push({ message: resolution.warning, pointer: original.swagger !== undefined ? '/host' : '/servers' });
   return resolution.url;

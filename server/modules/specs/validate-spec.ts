@@ -8,7 +8,7 @@ import { validate } from '@readme/openapi-parser';
 import { SpecInvalid } from '../../errors.js';
 import type { SpecProblem, SpecWarning } from './types.js';
 import { isObject, withDetails } from './json-utils.js';
-import { refKind, resolveLocalPointer } from './json-pointer.js';
+import { refKind, resolveLocalPointer, unescapePointerToken } from './json-pointer.js';
 import { scanRefs } from './ref-scan.js';
 import { problemsFromMessages } from './validation-problems.js';
 
@@ -22,6 +22,8 @@ const REPAIRED_RULES = {
   'path-parameters-not-in-parameters': 'warning',
   'duplicate-non-request-body-parameters': 'warning',
 } as const;
+
+const MAX_ROUNDS = 5;
 
 function isSchemaRef(ref: string): boolean {
   return ref.startsWith('#/components/schemas/') || ref.startsWith('#/definitions/');
@@ -52,35 +54,79 @@ function invalid(problems: SpecProblem[]): Error {
   return withDetails(new SpecInvalid(`${first.message}${where}${more}`), problems);
 }
 
+type ValidationResult = Awaited<ReturnType<typeof validate>>;
+
+async function runValidator(copy: unknown): Promise<ValidationResult> {
+  // Always an object: a string argument would be read as a file path or URL.
+  return validate(copy as Parameters<typeof validate>[0], {
+    resolve: { external: false, file: false },
+    validate: { rules: { openapi: REPAIRED_RULES, swagger: REPAIRED_RULES } },
+  });
+}
+
+function maskedCopy(document: unknown, setAside: [string, string][]): unknown {
+  const copy = structuredClone(document);
+  maskRefs(copy);
+  const paths = isObject(copy) && isObject(copy.paths) ? copy.paths : {};
+  for (const [path, method] of setAside) if (isObject(paths[path])) delete paths[path][method];
+  return copy;
+}
+
+/** `/paths/~1items/get/...` -> ['/items', 'get']. */
+function operationOf(pointer: string): [string, string] | undefined {
+  const [, root, path, method] = pointer.split('/');
+  return root === 'paths' && path !== undefined && method !== undefined ? [unescapePointerToken(path), method] : undefined;
+}
+
 /**
  * Validates an OpenAPI 3.x or Swagger 2.0 document. Throws SpecInvalid listing every problem found;
  * returns warnings (repaired rule violations, refs that were left unresolved).
  */
 export async function validateDocument(document: unknown): Promise<SpecWarning[]> {
   const refs = scanRefs(document);
-  const copy = structuredClone(document);
-  maskRefs(copy);
-
-  let result: Awaited<ReturnType<typeof validate>>;
-  try {
-    // Always an object: a string argument would be read as a file path or URL.
-    result = await validate(copy as Parameters<typeof validate>[0], {
-      resolve: { external: false, file: false },
-      validate: { rules: { openapi: REPAIRED_RULES, swagger: REPAIRED_RULES } },
-    });
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw invalid([{ message: `The document could not be validated: ${message}`, pointer: '' }, ...refs.missing]);
-  }
-
   const problems: SpecProblem[] = [];
-  if (!result.valid) {
-    problems.push(...problemsFromMessages(result.errors.map((e) => e.message), copy, document));
+  const seen = new Set<string>();
+  const setAside: [string, string][] = [];
+  let firstResult: ValidationResult | undefined;
+  let firstCopy: unknown;
+
+  // The validator's error report folds together errors under different paths that share a method
+  // (its tree ignores `~1`-escaped keys), so one missing `responses` can hide a bad parameter
+  // elsewhere. After each failing round the operations already reported are set aside and the
+  // rest is validated again, a bounded number of times.
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const copy = maskedCopy(document, setAside);
+    let result: ValidationResult;
+    try {
+      result = await runValidator(copy);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      problems.push({ message: `The document could not be validated: ${message}`, pointer: '' });
+      break;
+    }
+    if (round === 0) {
+      firstResult = result;
+      firstCopy = copy;
+    }
+    if (result.valid) break;
+    let newOperations = 0;
+    for (const problem of problemsFromMessages(result.errors.map((e) => e.message), copy, document)) {
+      const key = `${problem.pointer} ${problem.message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      problems.push(problem);
+      const operation = operationOf(problem.pointer);
+      if (operation && !setAside.some(([p, m]) => p === operation[0] && m === operation[1])) {
+        setAside.push(operation);
+        newOperations++;
+      }
+    }
     if (result.additionalErrors > 0) problems.push({ message: `…and ${result.additionalErrors} more problems not listed.`, pointer: '' });
+    if (newOperations === 0 || result.additionalErrors > 0) break;
   }
   problems.push(...refs.missing);
   if (problems.length > 0) throw invalid(problems);
 
-  const warnings: SpecWarning[] = problemsFromMessages(result.warnings.map((w) => w.message), copy, document);
+  const warnings = firstResult ? problemsFromMessages(firstResult.warnings.map((w) => w.message), firstCopy, document) : [];
   return [...warnings, ...refs.unresolvable];
 }

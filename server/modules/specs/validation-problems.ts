@@ -50,10 +50,21 @@ function pointerFromPathId(doc: unknown, id: string): string | undefined {
   for (const key of keys) {
     if (rest === key) return pointerOf('paths', key);
     if (rest.startsWith(`${key}/`) && METHODS.some((m) => rest.slice(key.length + 1).split('/')[0] === m)) {
-      return pointerOf('paths', key) + rest.slice(key.length);
+      return withParameterIndex(doc.paths[key], pointerOf('paths', key), rest.slice(key.length));
     }
   }
   return undefined;
+}
+
+/** The library names parameters (`/get/parameters/limit`); a pointer needs their index. */
+function withParameterIndex(pathItem: unknown, prefix: string, rest: string): string {
+  const match = /^\/([a-z]+)\/parameters\/([^/]+)(.*)$/.exec(rest);
+  if (!match || /^\d+$/.test(match[2]) || !isObject(pathItem)) return prefix + rest;
+  const [, method, name, tail] = match;
+  const operation = pathItem[method];
+  const params = isObject(operation) && Array.isArray(operation.parameters) ? operation.parameters : [];
+  const index = params.findIndex((p) => isObject(p) && p.name === name);
+  return index === -1 ? prefix + rest : `${prefix}/${method}/parameters/${index}${tail}`;
 }
 
 function pointerOfOperationId(doc: unknown, operationId: string): string | undefined {

@@ -1,11 +1,13 @@
-// The MCP endpoint a client holds: POST /mcp/<token>, Streamable HTTP, stateless.
-import type { FastifyInstance, FastifyReply, LogLevel } from 'fastify';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+// The MCP endpoint a client holds: POST /mcp/<token>, Streamable HTTP, stateless, JSON answers.
+import type { FastifyError, FastifyInstance, FastifyReply, LogLevel } from 'fastify';
 import { createWorkspaceMcpServer } from '../../modules/mcp/index.js';
+import { ExchangeTransport, jsonRpcError, type ExchangeAnswer } from '../../modules/mcp/exchange-transport.js';
 import { looksLikeUrlToken } from '../../modules/workspaces/url-token.js';
 
-function jsonRpcError(reply: FastifyReply, status: number, code: number, message: string) {
-  return reply.code(status).type('application/json').send({ jsonrpc: '2.0', error: { code, message }, id: null });
+function answer(reply: FastifyReply, result: ExchangeAnswer) {
+  reply.code(result.status);
+  if (result.body === undefined) return reply.send();
+  return reply.type('application/json').send(result.body);
 }
 
 export default async function mcpRoutes(app: FastifyInstance) {
@@ -13,31 +15,40 @@ export default async function mcpRoutes(app: FastifyInstance) {
   // hot path's logging, so they show only at LOG_LEVEL=debug.
   const level = app.log.level as LogLevel;
   const logLevel: LogLevel = level === 'trace' || level === 'debug' ? level : 'warn';
-  app.post<{ Params: { token: string } }>('/mcp/:token', { logLevel }, async (request, reply) => {
+
+  // Errors on this path are answered as JSON-RPC, which is what MCP clients can read.
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err instanceof SyntaxError) {
+      return answer(reply, jsonRpcError(400, -32700, 'Parse error: the body is not valid JSON'));
+    }
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return answer(reply, jsonRpcError(415, -32000, 'Unsupported Media Type: Content-Type must be application/json'));
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return answer(reply, jsonRpcError(413, -32000, 'Request body too large'));
+    request.log.error({ err }, 'MCP request failed');
+    return answer(reply, jsonRpcError(500, -32603, 'Internal error; the gateway log has the details.'));
+  });
+
+  app.post<{ Params: { token: string } }>('/mcp/:token', { logLevel, bodyLimit: 4 * 1024 * 1024 }, async (request, reply) => {
     const { token } = request.params;
     const runtime = looksLikeUrlToken(token) ? app.gateway.runtimeForToken(token) : undefined;
-    if (!runtime) return jsonRpcError(reply, 404, -32001, 'No workspace at this URL: it may have been rotated or deleted.');
+    if (!runtime) return answer(reply, jsonRpcError(404, -32001, 'No workspace at this URL: it may have been rotated or deleted.'));
+    const accept = request.headers.accept;
+    if (accept && !/application\/json|\*\/\*/.test(accept)) {
+      return answer(reply, jsonRpcError(406, -32000, 'Not Acceptable: this endpoint answers with application/json'));
+    }
+    if (!/^application\/json\s*(;|$)/i.test(request.headers['content-type'] ?? '')) return answer(reply, jsonRpcError(415, -32000, 'Unsupported Media Type: Content-Type must be application/json'));
 
-    const server = createWorkspaceMcpServer(runtime, app.gateway.callDeps, {
-      caller: 'url',
-      userAgent: request.headers['user-agent'],
-    });
-    // A fresh transport per request: the SDK's stateless mode cannot share one across requests.
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    reply.raw.on('close', () => {
-      void transport.close();
-      void server.close();
-    });
+    const server = createWorkspaceMcpServer(runtime, app.gateway.callDeps, { caller: 'url', userAgent: request.headers['user-agent'] });
+    // A fresh server and transport per exchange: stateless, so any gateway process can answer.
+    // Neither is closed explicitly: nothing stays pending once the exchange has answered.
+    const transport = new ExchangeTransport();
     await server.connect(transport);
-    // hijack before handing over: the transport writes reply.raw itself.
-    reply.hijack();
-    await transport.handleRequest(request.raw, reply.raw, request.body);
+    return answer(reply, await transport.exchange(request.body, request.headers));
   });
 
   // Stateless: there is no server-initiated stream to open (GET) and no session to end (DELETE).
   const notAllowed = async (_request: unknown, reply: FastifyReply) => {
     reply.header('allow', 'POST');
-    return jsonRpcError(reply, 405, -32000, 'Method not allowed: this endpoint is stateless, send JSON-RPC with POST.');
+    return answer(reply, jsonRpcError(405, -32000, 'Method not allowed: this endpoint is stateless, send JSON-RPC with POST.'));
   };
   app.get('/mcp/:token', notAllowed);
   app.delete('/mcp/:token', notAllowed);

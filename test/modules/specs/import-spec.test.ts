@@ -2,7 +2,7 @@ import t from 'tap';
 import { SpecInvalid, SpecNoOperations, SpecNoUsableOperations } from '../../../server/errors.js';
 import { defaultEnabled, diffTools, importSpec, parseSpecText } from '../../../server/modules/specs/index.js';
 import type { ToolDefinition } from '../../../server/modules/specs/types.js';
-import { arg, bodySchema, ok, openapi } from './helpers.js';
+import { arg, bodySchema, ok, openapi } from './fixtures/helpers.js';
 
 async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string; details?: { message: string; pointer: string }[] }> {
   try {

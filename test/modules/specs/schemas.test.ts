@@ -1,7 +1,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import t from 'tap';
 import { importSpec } from '../../../server/modules/specs/index.js';
-import { arg, bodySchema, hasRef, ok, only, openapi, withBody } from './helpers.js';
+import { arg, bodySchema, hasRef, ok, only, openapi, withBody } from './fixtures/helpers.js';
 
 t.test('parameters: path-level merged, operation wins, required carried, description/default/enum kept', async (t) => {
   const { tool } = await only(

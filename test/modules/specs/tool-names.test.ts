@@ -1,7 +1,7 @@
 import t from 'tap';
 import { importSpec } from '../../../server/modules/specs/index.js';
 import { assignToolNames, baseToolName, TOOL_NAME } from '../../../server/modules/specs/tool-names.js';
-import { ok, openapi } from './helpers.js';
+import { ok, openapi } from './fixtures/helpers.js';
 
 t.test('a valid operationId is the name', async (t) => {
   t.equal(baseToolName({ method: 'GET', path: '/x', operationId: 'listItems' }).name, 'listItems');
