@@ -40,6 +40,13 @@ t.test('workspace CRUD and the effective base URL', async (t) => {
   t.match(badUrl.body.error.message, /must not contain credentials/);
   t.equal((await gw.api('PATCH', `/api/workspaces/${ws.id}`, { name: '' })).status, 400);
   t.equal((await gw.api('POST', '/api/workspaces', {})).status, 400);
+  const rotated = await gw.api('POST', `/api/workspaces/${ws.id}/rotate-url`);
+  t.equal(rotated.status, 200);
+  t.not(rotated.body.mcpUrl, ws.mcpUrl, 'a new URL');
+  const mcpPost = (url: string) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }) });
+  t.equal((await mcpPost(ws.mcpUrl)).status, 404, 'the old URL answers 404 at once');
+  t.equal((await mcpPost(rotated.body.mcpUrl)).status, 200, 'the new one works');
+  ws.mcpUrl = rotated.body.mcpUrl;
   t.equal((await gw.api('DELETE', `/api/workspaces/${ws.id}`)).status, 204);
   const gone = await gw.api('GET', `/api/workspaces/${ws.id}`);
   t.equal(gone.status, 404);

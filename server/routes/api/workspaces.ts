@@ -107,6 +107,20 @@ export default async function workspacesRoutes(app: FastifyInstance) {
     },
   );
 
+  // A new opaque URL; the old one stops working at once (the runtime cache is keyed by token).
+  app.post<{ Params: { id: string } }>('/workspaces/:id/rotate-url', { schema: { params: IdParams, response: { 200: WorkspaceView, ...errorResponses } } }, async (request) => {
+    const { id } = request.params;
+    const row = requireWorkspace(app, id);
+    const token = newUrlToken(row.slug);
+    app.repos.workspaces.update(
+      id,
+      { urlTokenHash: hashUrlToken(token), urlTokenSealed: app.vault.seal(token, { workspaceId: id, field: 'url-token' }) },
+      new Date().toISOString(),
+    );
+    app.gateway.invalidate(id);
+    return workspaceView(app, requireWorkspace(app, id));
+  });
+
   app.delete<{ Params: { id: string } }>('/workspaces/:id', { schema: { params: IdParams, response: { 204: { type: 'null' }, ...errorResponses } } }, async (request, reply) => {
     if (!app.repos.workspaces.delete(request.params.id)) throw new WorkspaceNotFound(request.params.id);
     app.gateway.invalidate(request.params.id);
