@@ -18,6 +18,8 @@ export interface Config {
   maxResponseBytes: number;
   maxSpecBytes: number;
   upstreamTimeoutMs: number;
+  /** MCP requests per minute per workspace and per access key; 0: no limit. */
+  rateLimit: number;
   logLevel: LogLevel;
 }
 
@@ -92,6 +94,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxResponseBytes: integer(env, 'LATCHKEY_MAX_RESPONSE_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
     maxSpecBytes: integer(env, 'LATCHKEY_MAX_SPEC_BYTES', 25 * 1024 * 1024, 1024, 512 * 1024 * 1024),
     upstreamTimeoutMs: integer(env, 'LATCHKEY_UPSTREAM_TIMEOUT_MS', 30_000, 100, 10 * 60_000),
+    rateLimit: integer(env, 'LATCHKEY_RATE_LIMIT', 1200, 0, 1_000_000),
     logLevel,
   };
 }

@@ -20,6 +20,9 @@ export const Unauthorized = define('LK_UNAUTHORIZED', 'A valid admin token is re
 export const NotFound = define('LK_NOT_FOUND', '%s', 404);
 export const WorkspaceNotFound = define('LK_WORKSPACE_NOT_FOUND', 'No workspace with id "%s".', 404);
 export const ToolNotFound = define('LK_TOOL_NOT_FOUND', 'No tool named "%s" in this workspace.', 404);
+export const EnvironmentNotFound = define('LK_ENVIRONMENT_NOT_FOUND', 'This workspace has no "%s" environment.', 404);
+export const AccessKeyNotFound = define('LK_ACCESS_KEY_NOT_FOUND', 'No access key with id "%s" in this workspace.', 404);
+export const Conflict = define('LK_CONFLICT', '%s', 409);
 export const SpecMissing = define('LK_SPEC_MISSING', 'This workspace has no spec yet: upload one with POST /api/workspaces/:id/spec.', 404);
 export const BadRequest = define('LK_BAD_REQUEST', '%s', 400);
 
@@ -36,3 +39,8 @@ export const SealBroken = define('LK_SEAL_BROKEN', 'A sealed secret could not be
 
 /** Every operation in the spec was skipped; `details` says why for each one. */
 export const SpecNoUsableOperations = define('LK_SPEC_NO_USABLE_OPERATIONS', 'None of the spec\'s operations could be turned into a tool: %s', 422);
+
+/** Console sessions (POST /api/session) and the guard that accepts them. */
+export const WrongAdminToken = define('LK_WRONG_ADMIN_TOKEN', 'That is not the admin token.', 401);
+export const CsrfRejected = define('LK_CSRF_REJECTED', 'This request needs the X-Latchkey-CSRF header of the signed-in session (GET /api/session answers it).', 403);
+export const TooManyAttempts = define('LK_TOO_MANY_ATTEMPTS', 'Too many wrong admin tokens from this address; try again in %s seconds.', 429);

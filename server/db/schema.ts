@@ -12,15 +12,57 @@ export const workspaces = sqliteTable('workspaces', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   slug: text('slug').notNull(),
-  /** sha256 of the opaque URL token: the MCP endpoint looks workspaces up by it. */
-  urlTokenHash: text('url_token_hash').notNull().unique(),
-  /** The URL token itself, sealed, so the console can show the URL again. */
-  urlTokenSealed: text('url_token_sealed').notNull(),
-  /** null: the spec's default server is used. */
-  baseUrlOverride: text('base_url_override'),
+  /** `url`: the opaque URL suffices; `keys`: every MCP request must carry a workspace access key. */
+  access: text('access').notNull().default('url'),
+  /** Calls per minute; null: the instance default (LATCHKEY_RATE_LIMIT); 0: no limit. */
+  rateLimit: integer('rate_limit'),
   createdAt: text('created_at').notNull(),
   updatedAt: text('updated_at').notNull(),
 });
+
+/** `live` always exists; `test` on request. Each has its own URL, base URL and credentials. */
+export const environments = sqliteTable(
+  'environments',
+  {
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** sha256 of the opaque URL token: the MCP endpoint looks environments up by it. */
+    urlTokenHash: text('url_token_hash').notNull().unique(),
+    /** The URL token itself, sealed, so the console can show the URL again. */
+    urlTokenSealed: text('url_token_sealed').notNull(),
+    /** null: the spec's default server is used. */
+    baseUrlOverride: text('base_url_override'),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.name] })],
+);
+
+/** Workspace access keys: only a hash is kept; the key is shown once, at creation. */
+export const accessKeys = sqliteTable(
+  'access_keys',
+  {
+    id: text('id').primaryKey(),
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    label: text('label').notNull(),
+    /** The first characters of the key (`lk_live_ab12`), to recognise it in lists. */
+    prefix: text('prefix').notNull(),
+    keyHash: text('key_hash').notNull().unique(),
+    /** `read`: read-only tools only; `write`: every enabled tool. */
+    scope: text('scope').notNull(),
+    /** JSON: string[] of tool names the key is narrowed to; null: no narrowing. */
+    tools: text('tools'),
+    environment: text('environment').notNull(),
+    createdAt: text('created_at').notNull(),
+    lastUsedAt: text('last_used_at'),
+    expiresAt: text('expires_at'),
+  },
+  (t) => [index('access_keys_workspace_id_idx').on(t.workspaceId)],
+);
 
 export const specs = sqliteTable('specs', {
   workspaceId: text('workspace_id')
@@ -54,17 +96,22 @@ export const tools = sqliteTable(
   (t) => [primaryKey({ columns: [t.workspaceId, t.name] })],
 );
 
-export const credentials = sqliteTable('credentials', {
-  workspaceId: text('workspace_id')
-    .primaryKey()
-    .references(() => workspaces.id, { onDelete: 'cascade' }),
-  type: text('type').notNull(),
-  /** JSON: the non-secret description (in, name, header names). */
-  publicInfo: text('public_info').notNull(),
-  /** The secret part, sealed with the vault (AAD: workspace id + "auth"). */
-  sealed: text('sealed').notNull(),
-  updatedAt: text('updated_at').notNull(),
-});
+export const credentials = sqliteTable(
+  'credentials',
+  {
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    environment: text('environment').notNull().default('live'),
+    type: text('type').notNull(),
+    /** JSON: the non-secret description (in, name, header names). */
+    publicInfo: text('public_info').notNull(),
+    /** The secret part, sealed with the vault (AAD: workspace id + "auth" or "auth:<environment>"). */
+    sealed: text('sealed').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.environment] })],
+);
 
 export const callLogs = sqliteTable(
   'call_logs',
@@ -82,7 +129,11 @@ export const callLogs = sqliteTable(
     ok: integer('ok', { mode: 'boolean' }).notNull(),
     durationMs: integer('duration_ms').notNull(),
     error: text('error'),
+    /** `url`, or the access key's id. */
     caller: text('caller').notNull().default('url'),
+    /** The access key's label at the time of the call. */
+    callerLabel: text('caller_label'),
+    environment: text('environment').notNull().default('live'),
     userAgent: text('user_agent'),
     /** JSON of the arguments, cut to a budget, known secrets redacted. */
     arguments: text('arguments'),

@@ -1,20 +1,37 @@
 // The tool-call side of the gateway: one upstream client (pooled keep-alive connections), the
-// per-workspace runtime cache and the batched call-log writer.
+// per-workspace runtime cache, rate limits, and the batched call-log writer.
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { toUpstreamCredentials, type AuthPublicInfo } from '../modules/credentials/auth-settings.js';
 import { buildWorkspaceRuntime, type CallDeps, type WorkspaceRuntime } from '../modules/mcp/index.js';
+import type { AccessMode, KeyGrant, KeyScope } from '../modules/mcp/access.js';
 import { createCallLogWriter, type CallLogWriter } from '../modules/mcp/call-log-writer.js';
+import { createRateLimiter, type RateLimiter } from '../modules/mcp/rate-limiter.js';
 import { createUpstreamClient } from '../modules/upstream/index.js';
+import { authSealContext } from '../modules/workspaces/seal-contexts.js';
 import { hashUrlToken } from '../modules/workspaces/url-token.js';
+
+/** A workspace as the MCP endpoint needs it, built from the database once and kept in memory. */
+export interface GatewayWorkspace {
+  workspaceId: string;
+  access: AccessMode;
+  /** Calls per minute for this workspace; 0: unlimited. */
+  rateLimit: number;
+  environments: Map<string, WorkspaceRuntime>;
+  /** sha256 hex of the key -> what it grants. */
+  keys: Map<string, KeyGrant>;
+}
 
 declare module 'fastify' {
   interface FastifyInstance {
     gateway: {
-      /** The runtime for an MCP URL token, from memory after the first call. */
-      runtimeForToken(token: string): WorkspaceRuntime | undefined;
-      /** Drops a workspace's cached runtime: call after any change to its spec, tools, auth or URL. */
+      /** The workspace and environment an MCP URL token names, from memory after the first call. */
+      resolve(token: string): { workspace: GatewayWorkspace; environment: string } | undefined;
+      /** Drops a workspace's cached state: call after any change to its spec, tools, auth, keys or URLs. */
       invalidate(workspaceId: string): void;
+      /** Records that a key was used; written with the next call-log batch. */
+      touchKey(keyId: string): void;
+      rateLimiter: RateLimiter;
       callDeps: CallDeps;
       callLog: CallLogWriter;
     };
@@ -24,56 +41,98 @@ declare module 'fastify' {
 async function gatewayPlugin(app: FastifyInstance) {
   const { repos, vault, config } = app;
   const upstream = createUpstreamClient({ timeoutMs: config.upstreamTimeoutMs, maxResponseBytes: config.maxResponseBytes });
+  let keysUsed = new Map<string, string>();
   const callLog = createCallLogWriter(
     (entries) => {
       const dropped = repos.callLogs.insertMany(entries);
       if (dropped > 0) app.log.warn({ dropped }, 'call log entries of deleted workspaces were dropped');
+      const touched = keysUsed;
+      keysUsed = new Map();
+      repos.accessKeys.touch(touched);
     },
     { onError: (err) => app.log.error({ err }, 'writing call logs failed') },
   );
 
-  // token hash -> runtime, and workspace id -> token hash for invalidation.
-  const byTokenHash = new Map<string, WorkspaceRuntime>();
-  const tokenHashOf = new Map<string, string>();
+  const workspaces = new Map<string, GatewayWorkspace>();
+  // URL token hash -> where it points; dropped with its workspace on invalidation.
+  const tokens = new Map<string, { workspaceId: string; environment: string }>();
 
-  function load(tokenHash: string): WorkspaceRuntime | undefined {
-    const workspace = repos.workspaces.getByTokenHash(tokenHash);
+  function load(workspaceId: string): GatewayWorkspace | undefined {
+    const workspace = repos.workspaces.get(workspaceId);
     if (!workspace) return undefined;
-    const spec = repos.specs.get(workspace.id);
-    const stored = repos.credentials.get(workspace.id);
-    const credentials = stored
-      ? toUpstreamCredentials(
-          stored.type,
-          JSON.parse(stored.publicInfo) as AuthPublicInfo,
-          JSON.parse(vault.open(stored.sealed, { workspaceId: workspace.id, field: 'auth' })) as Record<string, unknown>,
-        )
-      : { type: 'none' as const };
-    return buildWorkspaceRuntime({
-      workspaceId: workspace.id,
-      name: workspace.name,
-      baseUrl: workspace.baseUrlOverride ?? spec?.baseUrl ?? undefined,
-      credentials,
-      tools: repos.tools.list(workspace.id).map((t) => ({ definition: t.definition, enabled: t.enabled })),
-    });
+    const spec = repos.specs.get(workspaceId);
+    const tools = repos.tools.list(workspaceId).map((t) => ({ definition: t.definition, enabled: t.enabled }));
+    const environments = new Map<string, WorkspaceRuntime>();
+    for (const env of repos.environments.list(workspaceId)) {
+      const stored = repos.credentials.get(workspaceId, env.name);
+      const credentials = stored
+        ? toUpstreamCredentials(stored.type, JSON.parse(stored.publicInfo) as AuthPublicInfo, JSON.parse(vault.open(stored.sealed, authSealContext(workspaceId, env.name))) as Record<string, unknown>)
+        : ({ type: 'none' } as const);
+      environments.set(
+        env.name,
+        buildWorkspaceRuntime({
+          workspaceId,
+          name: workspace.name,
+          environment: env.name,
+          baseUrl: env.baseUrlOverride ?? spec?.baseUrl ?? undefined,
+          credentials,
+          passthrough: stored?.type === 'passthrough',
+          tools,
+        }),
+      );
+      tokens.set(env.urlTokenHash, { workspaceId, environment: env.name });
+    }
+    const keys = new Map<string, KeyGrant>();
+    for (const k of repos.accessKeys.list(workspaceId)) {
+      keys.set(k.keyHash, {
+        id: k.id,
+        label: k.label,
+        scope: k.scope as KeyScope,
+        tools: k.tools ? (JSON.parse(k.tools) as string[]) : undefined,
+        environment: k.environment,
+        expiresAt: k.expiresAt ? Date.parse(k.expiresAt) : undefined,
+        hash: k.keyHash,
+      });
+    }
+    return {
+      workspaceId,
+      access: workspace.access as AccessMode,
+      rateLimit: workspace.rateLimit ?? config.rateLimit,
+      environments,
+      keys,
+    };
+  }
+
+  function workspaceById(id: string): GatewayWorkspace | undefined {
+    let ws = workspaces.get(id);
+    if (!ws) {
+      ws = load(id);
+      if (ws) workspaces.set(id, ws);
+    }
+    return ws;
   }
 
   app.decorate('gateway', {
-    runtimeForToken(token: string) {
+    resolve(token: string) {
       const hash = hashUrlToken(token);
-      let runtime = byTokenHash.get(hash);
-      if (!runtime) {
-        runtime = load(hash);
-        if (!runtime) return undefined;
-        byTokenHash.set(hash, runtime);
-        tokenHashOf.set(runtime.workspaceId, hash);
+      let target = tokens.get(hash);
+      if (!target) {
+        const env = repos.environments.getByTokenHash(hash);
+        if (!env) return undefined;
+        target = { workspaceId: env.workspaceId, environment: env.name };
       }
-      return runtime;
+      const workspace = workspaceById(target.workspaceId);
+      if (!workspace || !workspace.environments.has(target.environment)) return undefined;
+      return { workspace, environment: target.environment };
     },
     invalidate(workspaceId: string) {
-      const hash = tokenHashOf.get(workspaceId);
-      if (hash) byTokenHash.delete(hash);
-      tokenHashOf.delete(workspaceId);
+      workspaces.delete(workspaceId);
+      for (const [hash, target] of tokens) if (target.workspaceId === workspaceId) tokens.delete(hash);
     },
+    touchKey(keyId: string) {
+      keysUsed.set(keyId, new Date().toISOString());
+    },
+    rateLimiter: createRateLimiter(),
     callDeps: { upstream, maxResponseBytes: config.maxResponseBytes, record: (entry) => callLog.push(entry) },
     callLog,
   });

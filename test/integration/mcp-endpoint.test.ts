@@ -58,7 +58,7 @@ t.test('raw JSON-RPC over POST', async (t) => {
   t.match(await badVersion.json(), { error: { message: /unsupported protocol version/ } });
 
   const badArgs = await post(JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'listItems', arguments: { limit: 1, bogus: true } } }));
-  const badArgsBody = await badArgs.json();
+  const badArgsBody = (await badArgs.json()) as { result: { isError: boolean; content: { text: string }[] } };
   t.equal(badArgsBody.result.isError, true, 'an unknown argument is an isError result');
   t.match(badArgsBody.result.content[0].text, /bogus/);
 });

@@ -12,13 +12,14 @@ export interface CallLogQuery {
   tool?: string;
   ok?: boolean;
   caller?: string;
+  environment?: string;
 }
 
 export function createCallLogsRepository(db: Db) {
   // A prepared statement: the query builder cost more per row than SQLite's insert itself.
   const insert = db.$client.prepare(
-    `insert into call_logs (workspace_id, at, tool, method, url, status, ok, duration_ms, error, caller, user_agent, arguments, response_excerpt)
-     values (@workspaceId, @at, @tool, @method, @url, @status, @ok, @durationMs, @error, @caller, @userAgent, @arguments, @responseExcerpt)`,
+    `insert into call_logs (workspace_id, at, tool, method, url, status, ok, duration_ms, error, caller, caller_label, environment, user_agent, arguments, response_excerpt)
+     values (@workspaceId, @at, @tool, @method, @url, @status, @ok, @durationMs, @error, @caller, @callerLabel, @environment, @userAgent, @arguments, @responseExcerpt)`,
   );
   const params = (r: NewCallLog) => ({
     workspaceId: r.workspaceId,
@@ -31,6 +32,8 @@ export function createCallLogsRepository(db: Db) {
     durationMs: r.durationMs,
     error: r.error ?? null,
     caller: r.caller ?? 'url',
+    callerLabel: r.callerLabel ?? null,
+    environment: r.environment ?? 'live',
     userAgent: r.userAgent ?? null,
     arguments: r.arguments ?? null,
     responseExcerpt: r.responseExcerpt ?? null,
@@ -70,6 +73,7 @@ export function createCallLogsRepository(db: Db) {
       if (q.tool !== undefined) conditions.push(eq(callLogs.tool, q.tool));
       if (q.ok !== undefined) conditions.push(eq(callLogs.ok, q.ok));
       if (q.caller !== undefined) conditions.push(eq(callLogs.caller, q.caller));
+      if (q.environment !== undefined) conditions.push(eq(callLogs.environment, q.environment));
       return db
         .select()
         .from(callLogs)

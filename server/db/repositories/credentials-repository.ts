@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { credentials } from '../schema.js';
 
@@ -6,17 +6,24 @@ export type CredentialsRow = typeof credentials.$inferSelect;
 
 export function createCredentialsRepository(db: Db) {
   return {
-    get(workspaceId: string): CredentialsRow | undefined {
-      return db.select().from(credentials).where(eq(credentials.workspaceId, workspaceId)).get();
+    get(workspaceId: string, environment = 'live'): CredentialsRow | undefined {
+      return db.select().from(credentials).where(and(eq(credentials.workspaceId, workspaceId), eq(credentials.environment, environment))).get();
+    },
+
+    list(workspaceId: string): CredentialsRow[] {
+      return db.select().from(credentials).where(eq(credentials.workspaceId, workspaceId)).all();
     },
 
     upsert(row: CredentialsRow, tx: Db = db): void {
-      const { workspaceId, ...rest } = row;
-      tx.insert(credentials).values({ workspaceId, ...rest }).onConflictDoUpdate({ target: credentials.workspaceId, set: rest }).run();
+      const { workspaceId, environment, ...rest } = row;
+      tx.insert(credentials)
+        .values({ workspaceId, environment, ...rest })
+        .onConflictDoUpdate({ target: [credentials.workspaceId, credentials.environment], set: rest })
+        .run();
     },
 
-    delete(workspaceId: string): void {
-      db.delete(credentials).where(eq(credentials.workspaceId, workspaceId)).run();
+    delete(workspaceId: string, environment = 'live', tx: Db = db): void {
+      tx.delete(credentials).where(and(eq(credentials.workspaceId, workspaceId), eq(credentials.environment, environment))).run();
     },
   };
 }

@@ -4,11 +4,15 @@ import { createCredentialsRepository } from './credentials-repository.js';
 import { createSettingsRepository } from './settings-repository.js';
 import { createSpecsRepository } from './specs-repository.js';
 import { createToolsRepository } from './tools-repository.js';
+import { createAccessKeysRepository } from './access-keys-repository.js';
+import { createEnvironmentsRepository } from './environments-repository.js';
 import { createWorkspacesRepository } from './workspaces-repository.js';
 
 export function createRepositories(db: Db) {
   return {
     workspaces: createWorkspacesRepository(db),
+    environments: createEnvironmentsRepository(db),
+    accessKeys: createAccessKeysRepository(db),
     specs: createSpecsRepository(db),
     tools: createToolsRepository(db),
     credentials: createCredentialsRepository(db),

@@ -17,9 +17,8 @@ export function createWorkspacesRepository(db: Db) {
     id: workspaces.id,
     name: workspaces.name,
     slug: workspaces.slug,
-    urlTokenHash: workspaces.urlTokenHash,
-    urlTokenSealed: workspaces.urlTokenSealed,
-    baseUrlOverride: workspaces.baseUrlOverride,
+    access: workspaces.access,
+    rateLimit: workspaces.rateLimit,
     createdAt: workspaces.createdAt,
     updatedAt: workspaces.updatedAt,
     specBaseUrl: specs.baseUrl,
@@ -45,11 +44,7 @@ export function createWorkspacesRepository(db: Db) {
       return db.select().from(workspaces).where(eq(workspaces.id, id)).get();
     },
 
-    getByTokenHash(hash: string): WorkspaceRow | undefined {
-      return db.select().from(workspaces).where(eq(workspaces.urlTokenHash, hash)).get();
-    },
-
-    update(id: string, changes: Partial<Pick<WorkspaceRow, 'name' | 'baseUrlOverride' | 'urlTokenHash' | 'urlTokenSealed'>>, now: string, tx: Db = db): boolean {
+    update(id: string, changes: Partial<Pick<WorkspaceRow, 'name' | 'access' | 'rateLimit'>>, now: string, tx: Db = db): boolean {
       return tx.update(workspaces).set({ ...changes, updatedAt: now }).where(eq(workspaces.id, id)).run().changes > 0;
     },
 

@@ -5,7 +5,7 @@ import { AuthInvalid } from '../../errors.js';
 import type { SecuritySchemeSummary } from '../specs/types.js';
 import type { UpstreamCredentials } from '../upstream/types.js';
 
-export const AUTH_TYPES = ['none', 'bearer', 'api_key', 'basic', 'headers'] as const;
+export const AUTH_TYPES = ['none', 'bearer', 'api_key', 'basic', 'headers', 'passthrough'] as const;
 export type AuthType = (typeof AUTH_TYPES)[number];
 
 /** Never holds a secret: this is what responses show. */
@@ -62,11 +62,14 @@ export function splitAuthInput(body: Record<string, unknown>, schemes: SecurityS
       if (!name) throw new AuthInvalid('"name" must be a non-empty string of at most 128 characters.');
       return { type, publicInfo: { in: placement, name }, secret: { value: requireString(body, 'value') } };
     }
-    case 'headers': {
-      const headers = body.headers;
+    case 'headers':
+    case 'passthrough': {
+      // passthrough: the caller's own headers are forwarded per call; stored headers are optional and win.
+      const headers = body.headers ?? (type === 'passthrough' ? {} : undefined);
       if (!headers || typeof headers !== 'object' || Array.isArray(headers)) throw new AuthInvalid('"headers" must be an object of header name to value.');
       const entries = Object.entries(headers as Record<string, unknown>);
-      if (entries.length === 0 || entries.length > 50) throw new AuthInvalid('"headers" must hold from 1 to 50 headers.');
+      const min = type === 'passthrough' ? 0 : 1;
+      if (entries.length < min || entries.length > 50) throw new AuthInvalid(`"headers" must hold from ${min} to 50 headers.`);
       const seen = new Set<string>();
       const clean: Record<string, string> = {};
       for (const [name, value] of entries) {
@@ -92,7 +95,9 @@ export function toUpstreamCredentials(type: string, publicInfo: AuthPublicInfo, 
     case 'api_key':
       return { type, in: publicInfo.in ?? 'header', name: publicInfo.name ?? 'X-Api-Key', value: String(secret.value) };
     case 'headers':
-      return { type, headers: secret.headers as Record<string, string> };
+    case 'passthrough':
+      // Passthrough starts from its stored headers; the caller's are merged in per call.
+      return { type: 'headers', headers: (secret.headers as Record<string, string> | undefined) ?? {} };
     default:
       return { type: 'none' };
   }

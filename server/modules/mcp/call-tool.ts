@@ -2,6 +2,7 @@
 // model can read; only protocol faults (an unknown or disabled tool) are JSON-RPC errors.
 import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { buildUpstreamRequest, maskUrl, redactSecrets, toToolResult, type UpstreamClient } from '../upstream/index.js';
+import type { UpstreamCredentials } from '../upstream/types.js';
 import type { WorkspaceRuntime } from './workspace-runtime.js';
 
 export interface CallRecord {
@@ -15,6 +16,8 @@ export interface CallRecord {
   durationMs: number;
   error?: string;
   caller: string;
+  callerLabel?: string;
+  environment: string;
   userAgent?: string;
   arguments?: string;
   responseExcerpt?: string;
@@ -28,8 +31,12 @@ export interface CallDeps {
 }
 
 export interface CallerInfo {
+  /** `url`, or the access key's id. */
   caller: string;
+  callerLabel?: string;
   userAgent?: string;
+  /** Passthrough: the caller's headers for this one call. Never stored or logged. */
+  forwarded?: Record<string, string>;
 }
 
 const ARGUMENTS_BUDGET = 4096;
@@ -48,6 +55,18 @@ function firstText(result: CallToolResult): string {
   return first && first.type === 'text' ? first.text : first ? `[${first.type} content]` : '';
 }
 
+/** Passthrough: the caller's headers, with the stored ones winning, and their values redacted too. */
+function credentialsFor(runtime: WorkspaceRuntime, caller: CallerInfo): { credentials: UpstreamCredentials; secrets: string[] } {
+  if (!runtime.passthrough || !caller.forwarded) return { credentials: runtime.credentials, secrets: runtime.secrets };
+  const stored = runtime.credentials.type === 'headers' ? runtime.credentials.headers : {};
+  const storedNames = new Set(Object.keys(stored).map((n) => n.toLowerCase()));
+  const forwarded = Object.fromEntries(Object.entries(caller.forwarded).filter(([n]) => !storedNames.has(n)));
+  return {
+    credentials: { type: 'headers', headers: { ...forwarded, ...stored } },
+    secrets: [...runtime.secrets, ...Object.values(caller.forwarded).filter((v) => v.length >= 4)],
+  };
+}
+
 export async function callTool(
   runtime: WorkspaceRuntime,
   deps: CallDeps,
@@ -57,16 +76,24 @@ export async function callTool(
 ): Promise<CallToolResult> {
   const started = performance.now();
   const at = new Date().toISOString();
-  const redact = (text: string) => redactSecrets(text, runtime.secrets);
+  const { credentials, secrets } = credentialsFor(runtime, caller);
+  const redact = (text: string) => redactSecrets(text, secrets);
   const argumentsText = args === undefined ? undefined : redact(cut(JSON.stringify(args), ARGUMENTS_BUDGET));
-  const base = { workspaceId: runtime.workspaceId, at, tool: name, caller: caller.caller, userAgent: caller.userAgent, arguments: argumentsText };
+  const base = {
+    workspaceId: runtime.workspaceId,
+    environment: runtime.environment,
+    at,
+    tool: name,
+    caller: caller.caller,
+    callerLabel: caller.callerLabel,
+    userAgent: caller.userAgent,
+    arguments: argumentsText,
+  };
   const elapsed = () => Math.round(performance.now() - started);
 
   const tool = runtime.tools.get(name);
   if (!tool) {
-    const message = runtime.allToolNames.has(name)
-      ? `Tool "${name}" is disabled in this workspace; enable it in the console or with PATCH /api/workspaces/:id/tools/${name}.`
-      : `Unknown tool "${name}".`;
+    const message = runtime.refusal(name);
     deps.record({ ...base, ok: false, durationMs: elapsed(), error: message });
     throw new McpError(ErrorCode.InvalidParams, message);
   }
@@ -83,11 +110,11 @@ export async function callTool(
 
   let request;
   try {
-    request = buildUpstreamRequest(definition, args ?? {}, { baseUrl, credentials: runtime.credentials });
+    request = buildUpstreamRequest(definition, args ?? {}, { baseUrl, credentials });
   } catch (err) {
     return refuse(redact((err as Error).message));
   }
-  const url = maskUrl(request.url, runtime.credentials);
+  const url = maskUrl(request.url, credentials);
 
   try {
     const response = await deps.upstream.send(request);

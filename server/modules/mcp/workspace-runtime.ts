@@ -12,24 +12,30 @@ export interface RuntimeTool {
   validate(args: unknown): string | undefined;
 }
 
+/** One environment of a workspace, as its tool calls need it. */
 export interface WorkspaceRuntime {
   workspaceId: string;
   name: string;
+  environment: string;
   /** Undefined when neither the spec nor the user gave one. */
   baseUrl?: string;
   credentials: UpstreamCredentials;
+  /** The caller's own headers are forwarded on each call (stored ones win). */
+  passthrough: boolean;
   /** Every secret string, for redacting anything that is logged. */
   secrets: string[];
   /** Enabled tools only. */
   tools: Map<string, RuntimeTool>;
-  /** Every tool of the spec, enabled or not, to tell "disabled" from "unknown". */
-  allToolNames: Set<string>;
   listResult: ListToolsResult;
+  /** Why a tool that is not in `tools` cannot be called, in words for the model and the user. */
+  refusal(name: string): string;
 }
 
 export interface RuntimeInput {
   workspaceId: string;
   name: string;
+  environment: string;
+  passthrough?: boolean;
   baseUrl?: string;
   credentials: UpstreamCredentials;
   tools: { definition: ToolDefinition; enabled: boolean }[];
@@ -61,14 +67,20 @@ export function buildWorkspaceRuntime(input: RuntimeInput): WorkspaceRuntime {
     tools.set(definition.name, { definition, validate: lazyValidator(definition) });
     entries.push(listEntry(definition));
   }
+  const known = new Set(input.tools.map((t) => t.definition.name));
   return {
     workspaceId: input.workspaceId,
     name: input.name,
+    environment: input.environment,
     baseUrl: input.baseUrl,
     credentials: input.credentials,
+    passthrough: input.passthrough ?? false,
     secrets: secretValues(input.credentials),
     tools,
-    allToolNames: new Set(input.tools.map((t) => t.definition.name)),
     listResult: { tools: entries },
+    refusal: (name) =>
+      known.has(name)
+        ? `Tool "${name}" is disabled in this workspace; enable it in the console or with PATCH /api/workspaces/:id/tools/${name}.`
+        : `Unknown tool "${name}".`,
   };
 }

@@ -37,6 +37,11 @@ export function truncateText(text: string, max: number): string {
   return `${(space > max * 0.8 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
 
+/** A copy without undefined-valued fields, as the data will look once stored as JSON. */
+export function asStoredJson<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
 /** Attaches the list of problems an error handler shows next to the message. */
 export function withDetails<E extends Error>(error: E, details: ErrorDetail[]): E & { details: ErrorDetail[] } {
   return Object.assign(error, { details });

@@ -2,9 +2,9 @@
 // name + location), each turned into a tool argument with a portable name and a binding that
 // tells the request builder how to serialise it.
 import type { JsonSchema, ParamBinding, ParamLocation, SpecWarning } from './types.js';
-import { isObject, stringOrUndefined, type JsonObject } from './json-utils.js';
+import { isObject, stringOrUndefined, truncateText, type JsonObject } from './json-utils.js';
 import { followRefs, pointerOf } from './json-pointer.js';
-import { typeList } from './schema-keywords.js';
+import { MAX_DESCRIPTION, typeList } from './schema-keywords.js';
 import type { SchemaConverter } from './schema-portable.js';
 import { SkipOperation } from './skip-operation.js';
 
@@ -115,7 +115,7 @@ export function buildParameters(
       schema = {};
     }
     const description = stringOrUndefined(param.description);
-    if (description !== undefined) schema.description = description;
+    if (description !== undefined) schema.description = truncateText(description, MAX_DESCRIPTION);
     if (param.deprecated === true) schema.description = `Deprecated. ${schema.description ?? ''}`.trim();
     if (schema.examples === undefined && param.example !== undefined && JSON.stringify(param.example).length <= 300) schema.examples = [param.example];
 

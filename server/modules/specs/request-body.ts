@@ -1,9 +1,9 @@
 // The request body as one tool argument: the media type is chosen (JSON first), files in
 // multipart bodies accept text or base64, non-text bodies travel as base64 strings.
 import type { BodyBinding, JsonSchema } from './types.js';
-import { isObject, stringOrUndefined, type JsonObject } from './json-utils.js';
+import { asStoredJson, isObject, stringOrUndefined, truncateText, type JsonObject } from './json-utils.js';
 import { followRefs } from './json-pointer.js';
-import { typeList } from './schema-keywords.js';
+import { MAX_DESCRIPTION, typeList } from './schema-keywords.js';
 import type { SchemaConverter } from './schema-portable.js';
 import { SkipOperation } from './skip-operation.js';
 import { ARG_NAME, uniqueArgName } from './parameters.js';
@@ -87,7 +87,10 @@ export function buildRequestBody(doc: JsonObject, operation: JsonObject, pointer
     schema = converter.convert(media.schema);
   }
   const description = stringOrUndefined(body.description);
-  if (description !== undefined) schema.description = kind === 'binary' ? `${description} ${schema.description as string}` : description;
+  if (description !== undefined) {
+    const text = truncateText(description, MAX_DESCRIPTION);
+    schema.description = kind === 'binary' ? `${text} ${schema.description as string}` : text;
+  }
 
   const binding: BodyBinding = { arg: uniqueArgName('body', 'request', taken), contentType, required: body.required === true };
   if (kind === 'binary') binding.binary = true;
@@ -96,13 +99,11 @@ export function buildRequestBody(doc: JsonObject, operation: JsonObject, pointer
     const encoding: NonNullable<BodyBinding['encoding']> = {};
     for (const [name, value] of Object.entries(media.encoding)) {
       if (!isObject(value)) continue;
-      encoding[name] = JSON.parse(
-        JSON.stringify({
-          contentType: stringOrUndefined(value.contentType),
-          style: stringOrUndefined(value.style),
-          explode: typeof value.explode === 'boolean' ? value.explode : undefined,
-        }),
-      ) as NonNullable<BodyBinding['encoding']>[string];
+      encoding[name] = asStoredJson({
+        contentType: stringOrUndefined(value.contentType),
+        style: stringOrUndefined(value.style),
+        explode: typeof value.explode === 'boolean' ? value.explode : undefined,
+      });
     }
     if (Object.keys(encoding).length > 0) binding.encoding = encoding;
   }

@@ -116,11 +116,10 @@ export class SchemaConverter {
     if (this.used > this.budget) throw BUDGET_EXCEEDED;
   }
 
-  private summary(target: unknown, why: string): JsonSchema {
-    this.truncated++;
+  /** A permissive stand-in for a schema that is not expanded: its type, if it declares one, and why. */
+  private stub(target: unknown, description: string): JsonSchema {
     const types = isObject(target) ? normaliseType(target.type) : undefined;
-    const label = isObject(target) && typeof target.title === 'string' ? `${target.title}: ` : '';
-    const out: JsonSchema = { description: `${label}(${why})` };
+    const out: JsonSchema = { description };
     if (types) setTypes(out, types);
     else if (isObject(target) && isObject(target.properties)) out.type = 'object';
     if (types?.includes('array')) out.items = {};
@@ -128,20 +127,21 @@ export class SchemaConverter {
     return out;
   }
 
+  private summary(target: unknown, why: string): JsonSchema {
+    this.truncated++;
+    const label = isObject(target) && typeof target.title === 'string' ? `${target.title}: ` : '';
+    return this.stub(target, `${label}(${why})`);
+  }
+
   private convertRef(node: JsonObject, ref: string, depth: number): JsonSchema {
     const target = resolveCached(this.source, ref);
     let base: JsonSchema;
     if (target === undefined) {
       // Never fetched (external) or missing: accept anything rather than guess.
-      base = { description: `(defined by the unresolved reference ${ref})` };
-      this.charge(ownSize(base));
+      base = this.stub(undefined, `(defined by the unresolved reference ${ref})`);
     } else if (this.stack.filter((r) => r === ref).length >= MAX_REF_REPEATS) {
       this.cuts++;
-      const types = isObject(target) ? normaliseType(target.type) : undefined;
-      base = { type: 'object', description: `(recursive: ${refName(ref)} — structure not expanded further)` };
-      if (types) setTypes(base, types);
-      if (types?.includes('array')) base.items = {};
-      this.charge(ownSize(base));
+      base = this.stub(target, `(recursive: ${refName(ref)} — structure not expanded further)`);
     } else {
       base = this.convertTarget(ref, target, depth);
     }

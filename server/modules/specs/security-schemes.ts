@@ -1,6 +1,6 @@
 // The security schemes a spec declares, reduced to what pre-fills the workspace's auth form.
 import type { SecuritySchemeSummary } from './types.js';
-import { isObject, stringOrUndefined, type JsonObject } from './json-utils.js';
+import { asStoredJson, isObject, stringOrUndefined, type JsonObject } from './json-utils.js';
 import { followRefs } from './json-pointer.js';
 
 const TYPES = new Set(['apiKey', 'http', 'oauth2', 'openIdConnect', 'mutualTLS']);
@@ -45,7 +45,7 @@ export function summariseSecuritySchemes(doc: JsonObject): SecuritySchemeSummary
     } else if (scheme.type === 'openIdConnect') {
       summary.openIdConnectUrl = stringOrUndefined(scheme.openIdConnectUrl);
     }
-    out.push(JSON.parse(JSON.stringify(summary)) as SecuritySchemeSummary); // drops undefined fields
+    out.push(asStoredJson(summary));
   }
   return out;
 }

@@ -54,7 +54,8 @@ export function encodeBody(binding: BodyBinding, value: unknown): EncodedBody {
   if (isJsonMediaType(type)) return { contentType: binding.contentType, bytes: Buffer.from(JSON.stringify(body), 'utf8') };
   if (type === 'application/x-www-form-urlencoded') return { contentType: binding.contentType, bytes: Buffer.from(formUrlEncoded(binding, body), 'utf8') };
   if (type === 'multipart/form-data') return multipart(binding, body);
-  if (BINARY_TYPES.test(type)) {
+  // The spec module marks every non-text, non-JSON, non-form body as binary (base64 in the tool).
+  if (binding.binary || BINARY_TYPES.test(type)) {
     if (typeof body !== 'string') throw new InvalidArgument(`"${binding.arg}" must be a base64 string (the ${type} body).`);
     return { contentType: binding.contentType, bytes: decodeBase64(body, `"${binding.arg}"`) };
   }

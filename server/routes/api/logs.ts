@@ -9,6 +9,7 @@ interface LogsQuery {
   tool?: string;
   ok?: boolean;
   caller?: string;
+  environment?: string;
 }
 
 export default async function logsRoutes(app: FastifyInstance) {
@@ -25,6 +26,7 @@ export default async function logsRoutes(app: FastifyInstance) {
             tool: { type: 'string', maxLength: 64 },
             ok: { type: 'boolean' },
             caller: { type: 'string', maxLength: 100 },
+            environment: { type: 'string', enum: ['live', 'test'] },
           },
         },
         response: { 200: { type: 'object', properties: { items: { type: 'array', items: LogItem }, nextCursor: { type: ['string', 'null'] } } }, ...errorResponses },
@@ -33,12 +35,12 @@ export default async function logsRoutes(app: FastifyInstance) {
     async (request) => {
       const { id } = request.params;
       requireWorkspace(app, id);
-      const { limit = 50, cursor, tool, ok, caller } = request.query;
+      const { limit = 50, cursor, tool, ok, caller, environment } = request.query;
       const before = cursor === undefined ? undefined : Number(cursor);
       if (before !== undefined && (!Number.isInteger(before) || before < 1)) throw new BadRequest('"cursor" must be a value of nextCursor from a previous page.');
       // Calls still queued in memory would be missing from the page: write them first.
       app.gateway.callLog.flush();
-      const rows = app.repos.callLogs.page(id, { limit, before, tool, ok, caller });
+      const rows = app.repos.callLogs.page(id, { limit, before, tool, ok, caller, environment });
       const page = rows.slice(0, limit);
       return {
         items: page.map((r) => ({ ...r, id: String(r.id) })),

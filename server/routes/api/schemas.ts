@@ -17,7 +17,7 @@ export const ErrorBody = {
   required: ['error'],
 } as const;
 
-export const errorResponses = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 413: ErrorBody, 422: ErrorBody } as const;
+export const errorResponses = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 413: ErrorBody, 422: ErrorBody } as const;
 
 export const WorkspaceView = {
   type: 'object',
@@ -26,7 +26,11 @@ export const WorkspaceView = {
     name: { type: 'string' },
     slug: { type: 'string' },
     mcpUrl: { type: 'string' },
+    mcpUrls: { type: 'object', additionalProperties: { type: 'string' } },
     baseUrl: { type: ['string', 'null'] },
+    access: { type: 'string' },
+    rateLimit: { type: ['integer', 'null'] },
+    effectiveRateLimit: { type: 'integer' },
     toolCount: { type: 'integer' },
     enabledToolCount: { type: 'integer' },
     lastCallAt: { type: ['string', 'null'] },
@@ -34,6 +38,11 @@ export const WorkspaceView = {
     updatedAt: { type: 'string' },
   },
   required: ['id', 'name', 'slug', 'mcpUrl', 'baseUrl', 'createdAt'],
+} as const;
+
+export const EnvironmentQuery = {
+  type: 'object',
+  properties: { environment: { type: 'string', enum: ['live', 'test'] } },
 } as const;
 
 export const IdParams = {
@@ -87,6 +96,7 @@ export const AuthView = {
   type: 'object',
   properties: {
     type: { type: 'string' },
+    environment: { type: 'string' },
     in: { type: 'string' },
     name: { type: 'string' },
     headerNames: { type: 'array', items: { type: 'string' } },
@@ -109,8 +119,39 @@ export const LogItem = {
     durationMs: { type: 'integer' },
     error: { type: ['string', 'null'] },
     caller: { type: 'string' },
+    callerLabel: { type: ['string', 'null'] },
+    environment: { type: 'string' },
     userAgent: { type: ['string', 'null'] },
     arguments: { type: ['string', 'null'] },
     responseExcerpt: { type: ['string', 'null'] },
+  },
+} as const;
+
+export const EnvironmentView = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    mcpUrl: { type: 'string' },
+    baseUrl: { type: ['string', 'null'] },
+    baseUrlOverride: { type: ['string', 'null'] },
+    auth: AuthView,
+    createdAt: { type: 'string' },
+  },
+} as const;
+
+export const AccessKeyView = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    /** Only in the answer to the creation: shown once, never again. */
+    key: { type: 'string' },
+    label: { type: 'string' },
+    prefix: { type: 'string' },
+    scope: { type: 'string' },
+    tools: { type: ['array', 'null'], items: { type: 'string' } },
+    environment: { type: 'string' },
+    createdAt: { type: 'string' },
+    lastUsedAt: { type: ['string', 'null'] },
+    expiresAt: { type: ['string', 'null'] },
   },
 } as const;

@@ -1,24 +1,48 @@
 import type { FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { WorkspaceSummaryRow } from '../../db/repositories/workspaces-repository.js';
-import { BadRequest, WorkspaceNotFound } from '../../errors.js';
+import { BadRequest, EnvironmentNotFound, WorkspaceNotFound } from '../../errors.js';
+import type { EnvironmentRow } from '../../db/repositories/environments-repository.js';
+import { urlTokenSealContext } from '../../modules/workspaces/seal-contexts.js';
 import { hashUrlToken, newUrlToken, slugify } from '../../modules/workspaces/url-token.js';
-import { errorResponses, IdParams, WorkspaceView } from './schemas.js';
+import { EnvironmentQuery, errorResponses, IdParams, WorkspaceView } from './schemas.js';
+
+export function mcpUrlOf(app: FastifyInstance, env: EnvironmentRow): string {
+  return `${app.publicUrl()}/mcp/${app.vault.open(env.urlTokenSealed, urlTokenSealContext(env.workspaceId, env.name))}`;
+}
+
+/** A new opaque URL token for an environment: the token itself (sealed) and its lookup hash. */
+export function newEnvironmentToken(app: FastifyInstance, workspaceId: string, slug: string, environment: string) {
+  const token = newUrlToken(slug);
+  return { urlTokenHash: hashUrlToken(token), urlTokenSealed: app.vault.seal(token, urlTokenSealContext(workspaceId, environment)) };
+}
 
 export function workspaceView(app: FastifyInstance, row: WorkspaceSummaryRow) {
-  const token = app.vault.open(row.urlTokenSealed, { workspaceId: row.id, field: 'url-token' });
+  const envs = app.repos.environments.list(row.id);
+  const live = envs.find((e) => e.name === 'live')!;
   return {
     id: row.id,
     name: row.name,
     slug: row.slug,
-    mcpUrl: `${app.publicUrl()}/mcp/${token}`,
-    baseUrl: row.baseUrlOverride ?? row.specBaseUrl ?? null,
+    mcpUrl: mcpUrlOf(app, live),
+    mcpUrls: Object.fromEntries(envs.map((e) => [e.name, mcpUrlOf(app, e)])),
+    baseUrl: live.baseUrlOverride ?? row.specBaseUrl ?? null,
+    access: row.access,
+    rateLimit: row.rateLimit,
+    effectiveRateLimit: row.rateLimit ?? app.config.rateLimit,
     toolCount: row.toolCount,
     enabledToolCount: row.enabledToolCount,
     lastCallAt: row.lastCallAt,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
+}
+
+/** The named environment (default `live`), or a 404. */
+export function requireEnvironment(app: FastifyInstance, workspaceId: string, name = 'live'): EnvironmentRow {
+  const env = app.repos.environments.get(workspaceId, name);
+  if (!env) throw new EnvironmentNotFound(name);
+  return env;
 }
 
 /** The workspace's summary row, or a 404. */
@@ -28,7 +52,7 @@ export function requireWorkspace(app: FastifyInstance, id: string): WorkspaceSum
   return row;
 }
 
-function checkBaseUrl(value: string): string {
+export function checkBaseUrl(value: string): string {
   let url: URL;
   try {
     url = new URL(value);
@@ -56,17 +80,10 @@ export default async function workspacesRoutes(app: FastifyInstance) {
       const id = randomUUID();
       const name = request.body.name.trim();
       const slug = slugify(name);
-      const token = newUrlToken(slug);
       const now = new Date().toISOString();
-      app.repos.workspaces.insert({
-        id,
-        name,
-        slug,
-        urlTokenHash: hashUrlToken(token),
-        urlTokenSealed: app.vault.seal(token, { workspaceId: id, field: 'url-token' }),
-        baseUrlOverride: null,
-        createdAt: now,
-        updatedAt: now,
+      app.repos.transaction((tx) => {
+        app.repos.workspaces.insert({ id, name, slug, createdAt: now, updatedAt: now }, tx);
+        app.repos.environments.insert({ workspaceId: id, name: 'live', ...newEnvironmentToken(app, id, slug, 'live'), baseUrlOverride: null, createdAt: now, updatedAt: now }, tx);
       });
       reply.code(201);
       return workspaceView(app, requireWorkspace(app, id));
@@ -81,14 +98,19 @@ export default async function workspacesRoutes(app: FastifyInstance) {
     workspaceView(app, requireWorkspace(app, request.params.id)),
   );
 
-  app.patch<{ Params: { id: string }; Body: { name?: string; baseUrl?: string | null } }>(
+  app.patch<{ Params: { id: string }; Body: { name?: string; baseUrl?: string | null; access?: 'url' | 'keys'; rateLimit?: number | null } }>(
     '/workspaces/:id',
     {
       schema: {
         params: IdParams,
         body: {
           type: 'object',
-          properties: { name: NameSchema, baseUrl: { type: ['string', 'null'], maxLength: 2048 } },
+          properties: {
+            name: NameSchema,
+            baseUrl: { type: ['string', 'null'], maxLength: 2048 },
+            access: { type: 'string', enum: ['url', 'keys'] },
+            rateLimit: { type: ['integer', 'null'], minimum: 0, maximum: 1_000_000 },
+          },
           additionalProperties: false,
           minProperties: 1,
         },
@@ -98,28 +120,31 @@ export default async function workspacesRoutes(app: FastifyInstance) {
     async (request) => {
       const { id } = request.params;
       requireWorkspace(app, id);
-      const changes: { name?: string; baseUrlOverride?: string | null } = {};
-      if (request.body.name !== undefined) changes.name = request.body.name.trim();
-      if (request.body.baseUrl !== undefined) changes.baseUrlOverride = request.body.baseUrl === null ? null : checkBaseUrl(request.body.baseUrl);
-      app.repos.workspaces.update(id, changes, new Date().toISOString());
+      const { name, baseUrl, access, rateLimit } = request.body;
+      const now = new Date().toISOString();
+      const baseUrlOverride = baseUrl === undefined ? undefined : baseUrl === null ? null : checkBaseUrl(baseUrl);
+      app.repos.transaction((tx) => {
+        app.repos.workspaces.update(id, { name: name?.trim(), access, rateLimit }, now, tx);
+        if (baseUrlOverride !== undefined) app.repos.environments.update(id, 'live', { baseUrlOverride }, now, tx);
+      });
       app.gateway.invalidate(id);
       return workspaceView(app, requireWorkspace(app, id));
     },
   );
 
   // A new opaque URL; the old one stops working at once (the runtime cache is keyed by token).
-  app.post<{ Params: { id: string } }>('/workspaces/:id/rotate-url', { schema: { params: IdParams, response: { 200: WorkspaceView, ...errorResponses } } }, async (request) => {
-    const { id } = request.params;
-    const row = requireWorkspace(app, id);
-    const token = newUrlToken(row.slug);
-    app.repos.workspaces.update(
-      id,
-      { urlTokenHash: hashUrlToken(token), urlTokenSealed: app.vault.seal(token, { workspaceId: id, field: 'url-token' }) },
-      new Date().toISOString(),
-    );
-    app.gateway.invalidate(id);
-    return workspaceView(app, requireWorkspace(app, id));
-  });
+  app.post<{ Params: { id: string }; Querystring: { environment?: string } }>(
+    '/workspaces/:id/rotate-url',
+    { schema: { params: IdParams, querystring: EnvironmentQuery, response: { 200: WorkspaceView, ...errorResponses } } },
+    async (request) => {
+      const { id } = request.params;
+      const row = requireWorkspace(app, id);
+      const environment = requireEnvironment(app, id, request.query.environment).name;
+      app.repos.environments.update(id, environment, newEnvironmentToken(app, id, row.slug, environment), new Date().toISOString());
+      app.gateway.invalidate(id);
+      return workspaceView(app, requireWorkspace(app, id));
+    },
+  );
 
   app.delete<{ Params: { id: string } }>('/workspaces/:id', { schema: { params: IdParams, response: { 204: { type: 'null' }, ...errorResponses } } }, async (request, reply) => {
     if (!app.repos.workspaces.delete(request.params.id)) throw new WorkspaceNotFound(request.params.id);

@@ -1,5 +1,6 @@
 // The MCP endpoint a client holds: POST /mcp/<token>, Streamable HTTP, stateless, JSON answers.
 import type { FastifyError, FastifyInstance, FastifyReply, LogLevel } from 'fastify';
+import { checkAccessKey, forwardedHeaders, presentedKey, viewForKey, type KeyGrant } from '../../modules/mcp/access.js';
 import { createWorkspaceMcpServer } from '../../modules/mcp/index.js';
 import { ExchangeTransport, jsonRpcError, type ExchangeAnswer } from '../../modules/mcp/exchange-transport.js';
 import { looksLikeUrlToken } from '../../modules/workspaces/url-token.js';
@@ -29,15 +30,46 @@ export default async function mcpRoutes(app: FastifyInstance) {
 
   app.post<{ Params: { token: string } }>('/mcp/:token', { logLevel, bodyLimit: 4 * 1024 * 1024 }, async (request, reply) => {
     const { token } = request.params;
-    const runtime = looksLikeUrlToken(token) ? app.gateway.runtimeForToken(token) : undefined;
-    if (!runtime) return answer(reply, jsonRpcError(404, -32001, 'No workspace at this URL: it may have been rotated or deleted.'));
+    const target = looksLikeUrlToken(token) ? app.gateway.resolve(token) : undefined;
+    if (!target) return answer(reply, jsonRpcError(404, -32001, 'No workspace at this URL: it may have been rotated or deleted.'));
+    const { workspace } = target;
+
+    // Access is decided before any tool code runs: a refused request never reaches the upstream.
+    let grant: KeyGrant | undefined;
+    const presented = presentedKey(request.headers);
+    if (workspace.access === 'keys') {
+      const check = checkAccessKey(workspace.keys, presented.key, Date.now());
+      if (!check.ok) {
+        reply.header('www-authenticate', `Bearer realm="latchkey", error="invalid_token", error_description="${check.reason.replace(/"/g, "'")}"`);
+        return answer(reply, jsonRpcError(401, -32001, check.reason));
+      }
+      grant = check.grant;
+      app.gateway.touchKey(grant.id);
+    }
+    const limiter = app.gateway.rateLimiter;
+    const limits = [limiter.take(`ws:${workspace.workspaceId}`, workspace.rateLimit), ...(grant ? [limiter.take(`key:${grant.id}`, workspace.rateLimit)] : [])];
+    const limited = limits.find((d) => !d.ok);
+    if (limited) {
+      reply.header('retry-after', String(limited.retryAfterSeconds));
+      return answer(reply, jsonRpcError(429, -32000, `Rate limit exceeded (${workspace.rateLimit} calls per minute); retry after ${limited.retryAfterSeconds} s.`));
+    }
+    // With a key, the key's environment decides; otherwise the URL's.
+    const runtime = workspace.environments.get(grant?.environment ?? target.environment);
+    if (!runtime) return answer(reply, jsonRpcError(404, -32001, `This workspace has no "${grant?.environment}" environment.`));
+    const view = grant ? viewForKey(runtime, grant) : runtime;
+
     const accept = request.headers.accept;
     if (accept && !/application\/json|\*\/\*/.test(accept)) {
       return answer(reply, jsonRpcError(406, -32000, 'Not Acceptable: this endpoint answers with application/json'));
     }
     if (!/^application\/json\s*(;|$)/i.test(request.headers['content-type'] ?? '')) return answer(reply, jsonRpcError(415, -32000, 'Unsupported Media Type: Content-Type must be application/json'));
 
-    const server = createWorkspaceMcpServer(runtime, app.gateway.callDeps, { caller: 'url', userAgent: request.headers['user-agent'] });
+    const server = createWorkspaceMcpServer(view, app.gateway.callDeps, {
+      caller: grant?.id ?? 'url',
+      callerLabel: grant?.label,
+      userAgent: request.headers['user-agent'],
+      forwarded: runtime.passthrough ? forwardedHeaders(request.headers, presented.fromAuthorization && grant !== undefined) : undefined,
+    });
     // A fresh server and transport per exchange: stateless, so any gateway process can answer.
     // Neither is closed explicitly: nothing stays pending once the exchange has answered.
     const transport = new ExchangeTransport();

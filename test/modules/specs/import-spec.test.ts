@@ -246,3 +246,23 @@ t.test('diffTools', async (t) => {
   const after = await importSpec(openapi({ '/a': { get: { responses: ok, parameters: [{ name: 'q', in: 'query', schema: { type: 'string' } }] } }, '/b': { get: { summary: 'Docs only', responses: ok } } }));
   t.same(diffTools(before.tools, after.tools), { added: [], removed: [], changed: ['get_a'] }, 'a new parameter is a change, a new summary is not');
 });
+
+t.test('undeclared path placeholders are added, stray path parameters left out, with warnings', async (t) => {
+  const spec = await importSpec(
+    openapi({ '/items/{id}': { get: { parameters: [{ name: 'other', in: 'path', required: true, schema: { type: 'string' } }], responses: ok } } }),
+  );
+  t.same(spec.tools[0].params.map((p) => [p.arg, p.in, p.required]), [['id', 'path', true]]);
+  t.same(arg(spec.tools[0], 'id'), { type: 'string' });
+  t.ok(spec.warnings.some((w) => /"other" does not appear/.test(w.message) && w.pointer === '/paths/~1items~1{id}/get/parameters/0'));
+  t.ok(spec.warnings.some((w) => /"id" is not declared/.test(w.message)));
+});
+
+t.test('names held before an upload are kept', async (t) => {
+  const first = await importSpec(openapi({ '/items': { get: { responses: ok } } }));
+  t.same(first.tools.map((tool) => tool.name), ['get_items']);
+  // A new operation now sanitises to the same name: the existing tool keeps it, the newcomer is suffixed.
+  const second = await importSpec(openapi({ '/items': { get: { responses: ok } }, '/get/items': { get: { operationId: 'get items', responses: ok } } }), { previous: first.tools });
+  t.equal(second.tools[0].name, 'get_items');
+  t.match(second.tools[1].name, /^get_items_[0-9a-f]{6}$/);
+  t.same(diffTools(first.tools, second.tools), { added: [second.tools[1].name], removed: [], changed: [] });
+});

@@ -1,0 +1,97 @@
+// Who may call a workspace: the access mode, the access keys (held as hashes, in memory), the view
+// of the tools a key may see, and the caller's headers that passthrough forwards.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { ListToolsResult } from '@modelcontextprotocol/sdk/types.js';
+import type { WorkspaceRuntime } from './workspace-runtime.js';
+
+export type AccessMode = 'url' | 'keys';
+export type KeyScope = 'read' | 'write';
+
+export interface KeyGrant {
+  id: string;
+  label: string;
+  scope: KeyScope;
+  /** Narrowed to these tool names; undefined: every tool the scope allows. */
+  tools?: string[];
+  environment: string;
+  /** Epoch ms; undefined: never expires. */
+  expiresAt?: number;
+  /** sha256 hex of the key. */
+  hash: string;
+}
+
+export type KeyCheck = { ok: true; grant: KeyGrant } | { ok: false; reason: string };
+
+export function hashAccessKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/**
+ * Looks the presented key up by its hash and compares the hashes in constant time. The map lookup
+ * leaks nothing useful: an attacker would need a sha256 preimage to steer it.
+ */
+export function checkAccessKey(keys: Map<string, KeyGrant>, presented: string | undefined, now: number): KeyCheck {
+  if (!presented) return { ok: false, reason: 'This workspace requires an access key: send "X-Latchkey-Key: <key>" or "Authorization: Bearer <key>".' };
+  const hash = hashAccessKey(presented);
+  const grant = keys.get(hash);
+  if (!grant || !timingSafeEqual(Buffer.from(grant.hash, 'hex'), Buffer.from(hash, 'hex'))) {
+    return { ok: false, reason: 'The access key is not valid for this workspace (unknown or revoked).' };
+  }
+  if (grant.expiresAt !== undefined && grant.expiresAt <= now) return { ok: false, reason: 'The access key has expired.' };
+  return { ok: true, grant };
+}
+
+/** The key presented on a request: X-Latchkey-Key first (it leaves Authorization to passthrough), then a Bearer `lk_` token. */
+export function presentedKey(headers: Record<string, string | string[] | undefined>): { key?: string; fromAuthorization: boolean } {
+  const own = headers['x-latchkey-key'];
+  if (typeof own === 'string' && own.trim()) return { key: own.trim(), fromAuthorization: false };
+  const auth = headers.authorization;
+  const match = typeof auth === 'string' ? /^Bearer\s+(lk_\S+)\s*$/i.exec(auth) : null;
+  return match ? { key: match[1], fromAuthorization: true } : { fromAuthorization: false };
+}
+
+function allowed(grant: KeyGrant, runtime: WorkspaceRuntime, name: string): boolean {
+  const tool = runtime.tools.get(name);
+  if (!tool) return false;
+  if (grant.scope === 'read' && !tool.definition.annotations.readOnlyHint) return false;
+  return grant.tools === undefined || grant.tools.includes(name);
+}
+
+const views = new WeakMap<WorkspaceRuntime, Map<string, WorkspaceRuntime>>();
+
+/** The runtime as a key sees it: only the tools it may call. Built once per key and runtime. */
+export function viewForKey(runtime: WorkspaceRuntime, grant: KeyGrant): WorkspaceRuntime {
+  let perKey = views.get(runtime);
+  if (!perKey) views.set(runtime, (perKey = new Map()));
+  const cached = perKey.get(grant.id);
+  if (cached) return cached;
+  const tools = new Map([...runtime.tools].filter(([name]) => allowed(grant, runtime, name)));
+  const listResult: ListToolsResult = { tools: runtime.listResult.tools.filter((t) => tools.has(t.name)) };
+  const view: WorkspaceRuntime = {
+    ...runtime,
+    tools,
+    listResult,
+    refusal: (name) =>
+      runtime.tools.has(name) ? `Tool "${name}" is not available to this access key (scope ${grant.scope}${grant.tools ? ', limited to named tools' : ''}).` : runtime.refusal(name),
+  };
+  perKey.set(grant.id, view);
+  return view;
+}
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+
+/**
+ * The caller's headers that passthrough forwards: Authorization (unless it carried the Latchkey
+ * key), X-API-Key and other X-* headers, except Latchkey's own and proxy metadata.
+ */
+export function forwardedHeaders(headers: Record<string, string | string[] | undefined>, authorizationIsKey: boolean): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    const lower = name.toLowerCase();
+    const wanted = (lower === 'authorization' && !authorizationIsKey) || lower.startsWith('x-');
+    if (!wanted || HOP_BY_HOP.has(lower) || lower.startsWith('x-latchkey-') || lower.startsWith('x-forwarded-') || lower === 'x-real-ip') continue;
+    out[lower] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}

@@ -1,0 +1,11 @@
+// Where each sealed value of a workspace is bound (the AAD). `live` keeps the field names that
+// existed before environments, so data sealed then still opens.
+import type { SealContext } from '../vault/index.js';
+
+export function authSealContext(workspaceId: string, environment: string): SealContext {
+  return { workspaceId, field: environment === 'live' ? 'auth' : `auth:${environment}` };
+}
+
+export function urlTokenSealContext(workspaceId: string, environment: string): SealContext {
+  return { workspaceId, field: environment === 'live' ? 'url-token' : `url-token:${environment}` };
+}

@@ -1,0 +1,121 @@
+// Access keys: one per integration, each revocable alone, limited by scope, tool list and
+// environment. The key is answered once, at creation; only its hash is stored.
+import type { FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { AccessKeyRow } from '../../db/repositories/access-keys-repository.js';
+import { AccessKeyNotFound, BadRequest } from '../../errors.js';
+import { hashAccessKey } from '../../modules/mcp/access.js';
+import { newAccessKey } from '../../modules/workspaces/access-key.js';
+import { AccessKeyView, errorResponses, IdParams } from './schemas.js';
+import { requireEnvironment, requireWorkspace } from './workspaces.js';
+
+interface NewKeyBody {
+  label: string;
+  scope?: 'read' | 'write';
+  tools?: string[];
+  environment?: 'live' | 'test';
+  expiresAt?: string;
+}
+
+function keyView(row: AccessKeyRow) {
+  return {
+    id: row.id,
+    label: row.label,
+    prefix: row.prefix,
+    scope: row.scope,
+    tools: row.tools ? (JSON.parse(row.tools) as string[]) : null,
+    environment: row.environment,
+    createdAt: row.createdAt,
+    lastUsedAt: row.lastUsedAt,
+    expiresAt: row.expiresAt,
+  };
+}
+
+export default async function keysRoutes(app: FastifyInstance) {
+  app.post<{ Params: { id: string }; Body: NewKeyBody }>(
+    '/workspaces/:id/keys',
+    {
+      schema: {
+        params: IdParams,
+        body: {
+          type: 'object',
+          properties: {
+            label: { type: 'string', minLength: 1, maxLength: 100, pattern: '\\S' },
+            scope: { type: 'string', enum: ['read', 'write'] },
+            tools: { type: 'array', items: { type: 'string', maxLength: 64 }, minItems: 1, maxItems: 2000, uniqueItems: true },
+            environment: { type: 'string', enum: ['live', 'test'] },
+            expiresAt: { type: 'string', maxLength: 40 },
+          },
+          required: ['label'],
+          additionalProperties: false,
+        },
+        response: { 201: AccessKeyView, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      requireWorkspace(app, id);
+      const { label, scope = 'write', tools, environment = 'live', expiresAt } = request.body;
+      requireEnvironment(app, id, environment);
+      let expires: string | null = null;
+      if (expiresAt !== undefined) {
+        const at = Date.parse(expiresAt);
+        if (Number.isNaN(at)) throw new BadRequest('"expiresAt" must be an ISO 8601 date-time, e.g. 2027-01-31T00:00:00Z.');
+        if (at <= Date.now()) throw new BadRequest('"expiresAt" must be in the future.');
+        expires = new Date(at).toISOString();
+      }
+      if (tools) {
+        const known = new Set(app.repos.tools.list(id).map((t) => t.name));
+        const unknown = tools.filter((t) => !known.has(t));
+        if (unknown.length > 0) throw new BadRequest(`No tools named ${unknown.map((n) => `"${n}"`).join(', ')} in this workspace.`);
+      }
+      const { key, prefix } = newAccessKey(environment);
+      const row: AccessKeyRow = {
+        id: randomUUID(),
+        workspaceId: id,
+        label: label.trim(),
+        prefix,
+        keyHash: hashAccessKey(key),
+        scope,
+        tools: tools ? JSON.stringify(tools) : null,
+        environment,
+        createdAt: new Date().toISOString(),
+        lastUsedAt: null,
+        expiresAt: expires,
+      };
+      app.repos.accessKeys.insert(row);
+      app.gateway.invalidate(id);
+      reply.code(201);
+      return { ...keyView(row), key };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/workspaces/:id/keys',
+    { schema: { params: IdParams, response: { 200: { type: 'object', properties: { keys: { type: 'array', items: AccessKeyView } } }, ...errorResponses } } },
+    async (request) => {
+      requireWorkspace(app, request.params.id);
+      // Last-used times are written with the call log: flush so the list is current.
+      app.gateway.callLog.flush();
+      return { keys: app.repos.accessKeys.list(request.params.id).map(keyView) };
+    },
+  );
+
+  app.delete<{ Params: { id: string; keyId: string } }>(
+    '/workspaces/:id/keys/:keyId',
+    {
+      schema: {
+        params: { type: 'object', properties: { id: { type: 'string' }, keyId: { type: 'string', maxLength: 100 } }, required: ['id', 'keyId'] },
+        response: { 204: { type: 'null' }, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { id, keyId } = request.params;
+      requireWorkspace(app, id);
+      if (!app.repos.accessKeys.delete(id, keyId)) throw new AccessKeyNotFound(keyId);
+      // Revocation takes effect on the very next request: the cached key set is dropped now.
+      app.gateway.invalidate(id);
+      reply.code(204);
+    },
+  );
+}
