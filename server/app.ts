@@ -1,5 +1,6 @@
 // Builds the Fastify app from its plugins and routes. server.ts adds the process around it.
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import type { Config } from './config.js';
 import type { DetailedError } from './errors.js';
@@ -61,11 +62,12 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(configPlugin, { config: opts.config });
   await app.register(dbPlugin);
   await app.register(vaultPlugin);
+  await app.register(cookie);
   await app.register(adminAuth);
   await app.register(gateway);
   await app.register(multipart, { limits: { files: 1, fields: 5 } });
 
-  app.setErrorHandler((err: FastifyError & DetailedError, request, reply) => {
+  app.setErrorHandler((err: FastifyError & DetailedError & { headers?: Record<string, string> }, request, reply) => {
     let status = err.statusCode ?? 500;
     let code = err.code ?? 'LK_INTERNAL';
     let message = err.message;
@@ -91,6 +93,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     }
     const body: { error: { code: string; message: string; details?: unknown } } = { error: { code, message } };
     if (err.details) body.error.details = err.details;
+    // e.g. Retry-After on a 429; 5xx errors carry none of their own.
+    if (err.headers && status < 500) reply.headers(err.headers);
     return reply.code(status).send(body);
   });
 

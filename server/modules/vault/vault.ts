@@ -1,7 +1,7 @@
 // AES-256-GCM sealing of secrets at rest. Each sealed value carries the id of the key that sealed
 // it (so the master key can be rotated later) and is bound to where it lives through additional
 // authenticated data: a ciphertext copied to another workspace or field fails to open.
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import { SealBroken } from '../../errors.js';
 
 const ALGORITHM = 'aes-256-gcm';
@@ -22,6 +22,11 @@ export interface Vault {
   open(sealed: string, context: SealContext): string;
   /** True when this vault can open values sealed under `keyId`. */
   knows(keyId: string): boolean;
+  /**
+   * A 32-byte key for another purpose (e.g. signing session cookies), derived from the master key
+   * with HKDF-SHA256: the master key itself never leaves the vault, and each purpose gets its own.
+   */
+  deriveKey(purpose: string, salt?: Buffer): Buffer;
 }
 
 export function keyIdOf(key: Buffer): string {
@@ -47,6 +52,7 @@ export function createVault(masterKey: Buffer, previousKeys: Buffer[] = []): Vau
   return {
     keyId,
     knows: (id) => keys.has(id),
+    deriveKey: (purpose, salt = Buffer.alloc(0)) => Buffer.from(hkdfSync('sha256', masterKey, salt, `latchkey:${purpose}`, 32)),
     seal(plaintext, context) {
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv(ALGORITHM, masterKey, iv, { authTagLength: TAG_BYTES });

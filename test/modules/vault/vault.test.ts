@@ -74,3 +74,15 @@ t.test('the master key file is generated once, mode 0600, and reused', async (t)
   t.throws(() => loadMasterKey(dir), /does not hold base64 of 32 bytes/);
   t.ok(readFileSync(path.join(dir, 'master.key'), 'utf8'));
 });
+
+t.test('derived keys differ per purpose and salt, and never equal the master key', async (t) => {
+  const master = randomBytes(32);
+  const vault = createVault(master);
+  const a = vault.deriveKey('session');
+  t.equal(a.length, 32);
+  t.same(vault.deriveKey('session'), a, 'deterministic: the same key after a restart');
+  t.notSame(vault.deriveKey('other'), a, 'another purpose, another key');
+  t.notSame(vault.deriveKey('session', Buffer.from('salt')), a, 'another salt, another key');
+  t.notSame(a, master);
+  t.notSame(createVault(randomBytes(32)).deriveKey('session'), a, 'another master key, another key');
+});
