@@ -36,3 +36,20 @@ t.test('mcp-remote with only the URL lists and calls tools', async (t) => {
   t.same(logs.body.items.map((x: { tool: string }) => x.tool), ['deleteItem', 'getItem', 'createItem']);
   t.match(logs.body.items[1].userAgent ?? '', /./, 'the client user agent is recorded');
 });
+
+t.test('mcp-remote --header "X-Latchkey-Key:<key>" works in keys mode', async (t) => {
+  const upstream = await startTestServer({ mode: 'apikey' });
+  t.teardown(() => upstream.close());
+  const gw = await startGateway(t);
+  const ws = await workspaceFor(t, gw, upstream);
+  await gw.api('PATCH', `/api/workspaces/${ws.id}`, { access: 'keys' });
+  const created = (await gw.api('POST', `/api/workspaces/${ws.id}/keys`, { label: 'claude desktop', scope: 'read' })).body;
+
+  const remote = await startMcpRemote(t, ws.mcpUrl, ['--header', `X-Latchkey-Key:${created.key}`]);
+  const init = await initialize(remote);
+  t.equal(init.result?.serverInfo?.name, 'latchkey', remote.stderr());
+  const result = await remote.request('tools/call', { name: 'listUsers', arguments: {} });
+  t.notOk(result.result?.isError, JSON.stringify(result));
+  const logs = await gw.api('GET', `/api/workspaces/${ws.id}/logs?caller=${created.id}`);
+  t.match(logs.body.items[0], { tool: 'listUsers', ok: true, caller: created.id, callerLabel: 'claude desktop' });
+});
