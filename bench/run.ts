@@ -87,30 +87,38 @@ async function main() {
     const upstreamUrl = upstream.match[1];
     const gateway = await startProcess(['--import', 'tsx', 'server/server.ts'], { PORT: '0', DATA_DIR: dataDir, LATCHKEY_ADMIN_TOKEN: adminToken, LOG_LEVEL: 'warn', LATCHKEY_RATE_LIMIT: '0' }, /listening on (http:\/\/[\d.:]+)/);
     const gatewayUrl = gateway.match[1];
+    const floor = await startProcess(['bench/floor-proxy.mjs', upstreamUrl, key], {}, /listening on (http:\/\/[\d.:]+)/);
+    const floorUrl = floor.match[1];
 
     const ws = await admin(gatewayUrl, adminToken, 'POST', '/api/workspaces', { name: 'bench' });
     await admin(gatewayUrl, adminToken, 'POST', `/api/workspaces/${ws.id}/spec`, { url: `${upstreamUrl}/openapi.json` });
     await admin(gatewayUrl, adminToken, 'PUT', `/api/workspaces/${ws.id}/auth`, { type: 'api_key', value: key });
 
-    const rows: { label: string; c: number; direct: LoadResult; gateway: LoadResult }[] = [];
+    const rows: { label: string; c: number; direct: LoadResult; floor: LoadResult; gateway: LoadResult }[] = [];
     for (const c of [1, 16]) {
       const common = ['-n', String(n), '-c', String(c), '--expect', 'widget-0010', '--warmup', '300', '--max-seconds', '60'];
       const direct = await runLoad(['--direct', '--url', `${upstreamUrl}/api/items`, '--key', key, '--cpu-pid', String(upstream.child.pid), ...common]);
+      const viaFloor = await runLoad(['--direct', '--url', `${floorUrl}/api/items`, '--key', key, '--cpu-pid', String(floor.child.pid), ...common]);
       const viaGateway = await runLoad(['--url', ws.mcpUrl, '--tool', 'listItems', '--cpu-pid', String(gateway.child.pid), ...common]);
-      rows.push({ label: 'listItems', c, direct, gateway: viaGateway });
+      rows.push({ label: 'listItems', c, direct, floor: viaFloor, gateway: viaGateway });
     }
 
-    process.stdout.write(`\nLatchkey bench: ${n} calls per row, listItems (20 items), on ${os.cpus().length} cores, node ${process.version}\n\n`);
+    process.stdout.write(`\nLatchkey bench: ${n} calls per row, listItems (20 items), on ${os.cpus().length} cores, node ${process.version}\n`);
+    process.stdout.write('direct: the test server itself; floor: the least a proxy adds; gateway: MCP tools/call through Latchkey.\n');
+    process.stdout.write('The load generator, the servers and the gateway share this machine: compare rows of one run.\n\n');
     // CPU ms per call is that of the serving process only (test server for direct, gateway for
     // gateway): less sensitive to a noisy machine than wall-clock figures.
     process.stdout.write('  c  path        calls/s    p50 ms    p99 ms  cpu ms/call  errors\n');
     for (const r of rows) {
-      for (const [name, x] of [['direct', r.direct], ['gateway', r.gateway]] as const) {
+      for (const [name, x] of [['direct', r.direct], ['floor', r.floor], ['gateway', r.gateway]] as const) {
         process.stdout.write(`${String(r.c).padStart(3)}  ${name.padEnd(8)}${fmt(x.calls_per_s, 0)} ${fmt(x.p50_ms)} ${fmt(x.p99_ms)} ${fmt(x.cpuMsPerCall ?? NaN, 3)}    ${String(x.errors).padStart(4)}\n`);
       }
       const added = r.gateway.p50_ms - r.direct.p50_ms;
       const ratio = r.gateway.calls_per_s / r.direct.calls_per_s;
-      process.stdout.write(`     gateway adds ${added.toFixed(2)} ms at p50; keeps ${(ratio * 100).toFixed(0)} % of direct throughput\n\n`);
+      const floorAdded = r.floor.p50_ms - r.direct.p50_ms;
+      const floorRatio = r.floor.calls_per_s / r.direct.calls_per_s;
+      process.stdout.write(`     gateway adds ${added.toFixed(2)} ms at p50; keeps ${(ratio * 100).toFixed(0)} % of direct throughput\n`);
+      process.stdout.write(`     (floor: a bare node:http+undici proxy adds ${floorAdded.toFixed(2)} ms and keeps ${(floorRatio * 100).toFixed(0)} %)\n\n`);
     }
     const c1 = rows.find((r) => r.c === 1)!;
     const c16 = rows.find((r) => r.c === 16)!;

@@ -6,7 +6,12 @@ import { startGateway } from '../helpers/gateway.js';
 import { connectClient, textOf } from '../helpers/mcp-client.js';
 import { workspaceFor } from '../helpers/workspace.js';
 
-function rpc(url: string, body: unknown, headers: Record<string, string> = {}) {
+// JSON-RPC answers are loosely typed on purpose: the assertions check their shape.
+interface RpcResponse extends Response {
+  json(): Promise<any>;
+}
+
+function rpc(url: string, body: unknown, headers: Record<string, string> = {}): Promise<RpcResponse> {
   return fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },

@@ -114,7 +114,7 @@ export async function callTool(
   } catch (err) {
     return refuse(redact((err as Error).message));
   }
-  const url = maskUrl(request.url, credentials);
+  const url = maskUrl(request.url, credentials, secrets);
 
   try {
     const response = await deps.upstream.send(request);

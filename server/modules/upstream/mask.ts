@@ -8,12 +8,13 @@ export const MASK = '****';
 /** Query parameter names that usually carry a secret. Over-masking a log line costs nothing. */
 const SECRET_NAME = /key|token|secret|passw|pwd|signature|^sig$|auth|credential|session|jwt|bearer|cookie/i;
 
-export function maskUrl(url: string, credentials: UpstreamCredentials): string {
+/** `secrets` defaults to secretValues(credentials); callers on the hot path pass it precomputed. */
+export function maskUrl(url: string, credentials: UpstreamCredentials, secrets: string[] = secretValues(credentials)): string {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return redactSecrets(url, secretValues(credentials));
+    return redactSecrets(url, secrets);
   }
   const credentialParam = credentials.type === 'api_key' && credentials.in === 'query' ? credentials.name : undefined;
   // Rebuilt by hand: URLSearchParams would re-encode the values that are not masked.
@@ -27,7 +28,7 @@ export function maskUrl(url: string, credentials: UpstreamCredentials): string {
       return name === credentialParam || SECRET_NAME.test(name) ? `${rawName}=${MASK}` : pair;
     });
   const masked = `${parsed.protocol}//${parsed.host}${parsed.pathname}${query.length ? `?${query.join('&')}` : ''}`;
-  return redactSecrets(masked, secretValues(credentials));
+  return redactSecrets(masked, secrets);
 }
 
 /**
