@@ -16,7 +16,7 @@ export function createWorkspaceMcpServer(runtime: WorkspaceRuntime, deps: CallDe
   const server = new Server(SERVER_INFO, {
     capabilities: { tools: {} },
     jsonSchemaValidator: sharedValidator,
-    instructions: `Tools for the "${runtime.name}" API, served by Latchkey. Credentials are added by the gateway: never ask the user for API keys.`,
+    instructions: `Tools for "${runtime.name}", served by Latchkey. Credentials are added by the gateway: never ask the user for API keys.`,
   });
   server.setRequestHandler(ListToolsRequestSchema, () => runtime.listResult);
   server.setRequestHandler(CallToolRequestSchema, (request) =>
