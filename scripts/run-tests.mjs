@@ -4,10 +4,18 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { ensureChromium, ensureWebBuild } from './setup-browser-tests.mjs';
 
 const require = createRequire(import.meta.url);
 const tapBin = path.join(path.dirname(require.resolve('tap/package.json')), 'dist', 'esm', 'run.mjs');
 const args = process.argv.slice(2);
+// The browser tests need Chromium and a current console build: set both up when they will run
+// (the whole suite, or any path under test/web). Failures here make those tests fail, not skip.
+const files = args.filter((a) => !a.startsWith('-'));
+if (files.length === 0 || files.some((f) => path.resolve(f).startsWith(path.resolve('test/web')) || path.resolve('test/web').startsWith(path.resolve(f)))) {
+  ensureWebBuild();
+  ensureChromium();
+}
 const reporter = args.some((a) => a.startsWith('-R') || a.startsWith('--reporter')) ? [] : ['--reporter=base'];
 const child = spawn(process.execPath, [tapBin, ...reporter, ...args], { stdio: ['inherit', 'pipe', 'inherit'] });
 

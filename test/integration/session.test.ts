@@ -3,6 +3,7 @@
 import t from 'tap';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import type { ErrorBody, SessionView } from '../../server/routes/api/types.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 
 /** Where the gateway listens, which is not its PUBLIC_URL when that is set. */
@@ -12,7 +13,7 @@ function origin(gw: TestGateway): string {
 
 async function signIn(gw: TestGateway, token = gw.adminToken) {
   const res = await fetch(`${origin(gw)}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
-  const body = await res.json();
+  const body = (await res.json()) as SessionView & Partial<ErrorBody>;
   const setCookie = res.headers.getSetCookie();
   const cookie = setCookie[0]?.split(';')[0] ?? '';
   return { res, body, setCookie, cookie };
@@ -29,7 +30,7 @@ t.test('sign in: an httpOnly, SameSite=Strict cookie that is not the token', asy
   const { res, body, setCookie, cookie } = await signIn(gw);
   t.equal(res.status, 200);
   t.match(body, { signedIn: true, expiresAt: String, csrfToken: /^[A-Za-z0-9_-]{43}$/ });
-  const hours = (Date.parse(body.expiresAt) - Date.now()) / 3600_000;
+  const hours = (Date.parse(body.expiresAt ?? '') - Date.now()) / 3600_000;
   t.ok(hours > 11.9 && hours <= 12, 'twelve hours');
   t.equal(setCookie.length, 1);
   t.match(setCookie[0], /^lk_session=v1\./);

@@ -1,0 +1,205 @@
+// The admin API's shapes as TypeScript, for the console (web/ imports these, type-only) and for
+// tests. They mirror the response schemas in schemas.ts, which stay the source of truth for what
+// is serialised; test/server/api-types.test.ts fails to typecheck when the two drift apart.
+// No imports: the console's build must not pull in server code.
+
+export interface ErrorDetail {
+  message: string;
+  pointer: string;
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: ErrorDetail[] };
+}
+
+export interface SessionView {
+  signedIn: boolean;
+  /** ISO time the session ends; present when signed in. */
+  expiresAt?: string;
+  /** Send as `X-Latchkey-CSRF` on every POST, PUT, PATCH and DELETE; present when signed in. */
+  csrfToken?: string;
+}
+
+export interface SignInBody {
+  token: string;
+}
+
+export interface WorkspaceView {
+  id: string;
+  name: string;
+  slug: string;
+  /** The live environment's MCP URL: everything a client needs. */
+  mcpUrl: string;
+  /** One MCP URL per environment (`live`, and `test` when it exists). */
+  mcpUrls?: Record<string, string>;
+  /** The effective upstream base URL: the override if set, else the spec's. */
+  baseUrl: string | null;
+  /** `url`: the URL alone grants access; `keys`: clients also need an access key. */
+  access?: 'url' | 'keys';
+  rateLimit?: number | null;
+  effectiveRateLimit?: number;
+  toolCount: number;
+  enabledToolCount: number;
+  lastCallAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface WorkspaceList {
+  workspaces: WorkspaceView[];
+}
+
+export interface CreateWorkspaceBody {
+  name: string;
+}
+
+export interface UpdateWorkspaceBody {
+  name?: string;
+  /** null restores the spec's base URL. */
+  baseUrl?: string | null;
+  access?: 'url' | 'keys';
+  rateLimit?: number | null;
+}
+
+export interface SpecWarningView {
+  message: string;
+  pointer: string;
+}
+
+export interface SpecChanges {
+  added: string[];
+  removed: string[];
+  changed: string[];
+}
+
+export interface SpecSummary {
+  status: string;
+  title: string;
+  version: string;
+  openapi: string;
+  baseUrl: string | null;
+  sourceUrl: string | null;
+  toolCount: number;
+  warnings: SpecWarningView[];
+  uploadedAt: string;
+  /** Only in the answer to an upload. */
+  changes?: SpecChanges;
+}
+
+/** POST /api/workspaces/:id/spec as JSON; a file goes as multipart field `file` instead. */
+export type SpecUploadBody = { url: string } | { content: string };
+
+export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE' | 'PATCH' | 'HEAD' | 'OPTIONS' | 'TRACE';
+
+export interface ToolAnnotationsView {
+  title?: string;
+  readOnlyHint?: boolean;
+  destructiveHint?: boolean;
+  idempotentHint?: boolean;
+  openWorldHint?: boolean;
+}
+
+export interface ToolView {
+  name: string;
+  method: HttpMethod;
+  path: string;
+  summary: string;
+  description: string;
+  tags: string[];
+  deprecated: boolean;
+  enabled: boolean;
+  annotations: ToolAnnotationsView;
+  inputSchema: Record<string, unknown>;
+}
+
+export interface ToolList {
+  tools: ToolView[];
+}
+
+export interface ToggleToolBody {
+  enabled: boolean;
+}
+
+export interface ToggleToolsBody {
+  tools: Record<string, boolean>;
+}
+
+export type AuthType = 'none' | 'bearer' | 'api_key' | 'basic' | 'headers';
+export type ApiKeyPlacement = 'header' | 'query' | 'cookie';
+
+/** What is saved, never a secret value. */
+export interface AuthView {
+  type: AuthType;
+  environment?: string;
+  /** api_key only. */
+  in?: ApiKeyPlacement;
+  /** api_key only: the header, query or cookie name. */
+  name?: string;
+  /** headers only: the names of the saved headers. */
+  headerNames?: string[];
+  saved: boolean;
+  updatedAt: string | null;
+}
+
+export type AuthInput =
+  | { type: 'none' }
+  | { type: 'bearer'; token: string }
+  | { type: 'api_key'; in?: ApiKeyPlacement; name?: string; value: string }
+  | { type: 'basic'; username: string; password?: string }
+  | { type: 'headers'; headers: Record<string, string> };
+
+export interface LogItem {
+  id: string;
+  at: string;
+  tool: string;
+  method: string | null;
+  /** With query-string secrets masked. */
+  url: string | null;
+  status: number | null;
+  ok: boolean;
+  durationMs: number;
+  error: string | null;
+  /** `url`, or the id of the access key that made the call. */
+  caller: string;
+  callerLabel?: string | null;
+  environment?: string;
+  userAgent: string | null;
+  /** JSON text of the arguments the client sent. */
+  arguments: string | null;
+  responseExcerpt: string | null;
+}
+
+export interface LogPage {
+  items: LogItem[];
+  nextCursor: string | null;
+}
+
+export interface LogQuery {
+  limit?: number;
+  cursor?: string;
+  tool?: string;
+  ok?: boolean;
+}
+
+export interface EnvironmentView {
+  name: string;
+  mcpUrl: string;
+  baseUrl: string | null;
+  baseUrlOverride: string | null;
+  auth: AuthView;
+  createdAt: string;
+}
+
+export interface AccessKeyView {
+  id: string;
+  /** Only in the answer to the creation: shown once, never again. */
+  key?: string;
+  label: string;
+  prefix: string;
+  scope: string;
+  tools: string[] | null;
+  environment: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+}

@@ -1,0 +1,146 @@
+// Logs: the newest calls first, filtered by tool and result, page by page, optionally refreshing.
+import { useEffect, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { ChevronLeft, ChevronRight, RefreshCw, ScrollText } from 'lucide-react';
+import type { LogItem, LogQuery, WorkspaceView } from '@latchkey/api';
+import { keys, useLogs, useTools } from '../api/queries';
+import { dateTime, timeAgo } from '../ui/format';
+import { EmptyState, ErrorState, Loading } from '../ui/states';
+import { LogDetail } from './log-detail';
+
+const PAGE_SIZE = 25;
+const REFRESH_MS = 3000;
+
+export function StatusBadge({ item }: { item: LogItem }) {
+  const text = item.status ?? (item.ok ? 'OK' : 'Error');
+  return <span className={`badge status ${item.ok ? 'status-ok' : 'status-error'}`}>{text}</span>;
+}
+
+export function callerText(item: LogItem): string {
+  if (item.caller === 'url') return 'MCP URL';
+  return item.callerLabel ? `Key “${item.callerLabel}”` : `Key ${item.caller}`;
+}
+
+export function LogsTab({ workspace, onConnect }: { workspace: WorkspaceView; onConnect(): void }) {
+  const tools = useTools(workspace.id);
+  const [tool, setTool] = useState('');
+  const [result, setResult] = useState<'' | 'ok' | 'error'>('');
+  const [cursors, setCursors] = useState<string[]>([]);
+  const [autoRefresh, setAutoRefresh] = useState(false);
+  const [open, setOpen] = useState<LogItem | null>(null);
+  const cursor = cursors.at(-1);
+  const query: LogQuery = { limit: PAGE_SIZE, ...(cursor ? { cursor } : {}), ...(tool ? { tool } : {}), ...(result ? { ok: result === 'ok' } : {}) };
+  // Only the first page refreshes: older pages do not change.
+  const logs = useLogs(workspace.id, query, autoRefresh && !cursor ? REFRESH_MS : false);
+  const filtered = Boolean(tool || result);
+  // A newer call than the list knows of: its "last call" is stale.
+  const client = useQueryClient();
+  const newest = logs.data?.items[0]?.at;
+  useEffect(() => {
+    if (newest && (!workspace.lastCallAt || newest > workspace.lastCallAt)) void client.invalidateQueries({ queryKey: keys.workspaces, exact: true });
+  }, [newest, workspace.lastCallAt, client]);
+
+  const resetPaging = () => setCursors([]);
+
+  return (
+    <section className="panel" aria-labelledby="logs-heading">
+      <div className="panel-head">
+        <h2 id="logs-heading">Calls</h2>
+        <div className="logs-toolbar">
+          <label>
+            Tool
+            <select value={tool} onChange={(e) => (setTool(e.target.value), resetPaging())}>
+              <option value="">All tools</option>
+              {(tools.data ?? []).map((t) => (
+                <option key={t.name} value={t.name}>
+                  {t.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Result
+            <select value={result} onChange={(e) => (setResult(e.target.value as typeof result), resetPaging())}>
+              <option value="">All</option>
+              <option value="ok">Succeeded</option>
+              <option value="error">Failed</option>
+            </select>
+          </label>
+          <label className="switch-label">
+            <input type="checkbox" role="switch" checked={autoRefresh} onChange={(e) => setAutoRefresh(e.target.checked)} />
+            Auto-refresh
+          </label>
+          <button type="button" className="secondary outline small" onClick={() => void logs.refetch()} aria-busy={logs.isFetching && !logs.isPending}>
+            <RefreshCw aria-hidden size={16} /> Refresh
+          </button>
+        </div>
+      </div>
+
+      {logs.isPending ? (
+        <Loading label="Loading calls…" />
+      ) : logs.isError ? (
+        <ErrorState error={logs.error} onRetry={() => void logs.refetch()} />
+      ) : logs.data.items.length === 0 ? (
+        filtered || cursor ? (
+          <EmptyState title="No calls match these filters" />
+        ) : (
+          <EmptyState icon={<ScrollText aria-hidden size={28} />} title="No calls yet">
+            <p>When an MCP client calls a tool, the call shows up here: what was sent upstream, the status and how long it took.</p>
+            <button type="button" className="secondary" onClick={onConnect}>
+              Connect a client
+            </button>
+          </EmptyState>
+        )
+      ) : (
+        <>
+          <div className="table-scroll">
+            <table className="logs-table">
+              <thead>
+                <tr>
+                  <th scope="col">Time</th>
+                  <th scope="col">Tool</th>
+                  <th scope="col">Status</th>
+                  <th scope="col" className="num">
+                    Latency
+                  </th>
+                  <th scope="col">Caller</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Details</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {logs.data.items.map((item) => (
+                  <tr key={item.id} className={item.ok ? undefined : 'failed'}>
+                    <td title={dateTime(item.at)}>{timeAgo(item.at)}</td>
+                    <td className="mono">{item.tool}</td>
+                    <td>
+                      <StatusBadge item={item} />
+                    </td>
+                    <td className="num">{item.durationMs} ms</td>
+                    <td>{callerText(item)}</td>
+                    <td className="num">
+                      <button type="button" className="link" onClick={() => setOpen(item)} aria-label={`Details of the ${item.tool} call at ${dateTime(item.at)}`}>
+                        Details
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <nav className="pager" aria-label="Pages of calls">
+            <button type="button" className="secondary outline small" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
+              <ChevronLeft aria-hidden size={16} /> Newer
+            </button>
+            <span className="muted small-text">Page {cursors.length + 1}</span>
+            <button type="button" className="secondary outline small" disabled={!logs.data.nextCursor} onClick={() => setCursors((c) => [...c, logs.data.nextCursor!])}>
+              Older <ChevronRight aria-hidden size={16} />
+            </button>
+          </nav>
+        </>
+      )}
+      <LogDetail item={open} onClose={() => setOpen(null)} />
+    </section>
+  );
+}

@@ -1,0 +1,12 @@
+// The console's build: `vite build web` writes web/dist, which the gateway serves at /.
+// `vite web` serves it with hot reload and forwards the API to a gateway on :8080.
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+const gateway = process.env.LATCHKEY_URL ?? 'http://127.0.0.1:8080';
+
+export default defineConfig({
+  plugins: [react()],
+  build: { outDir: 'dist', emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 800 },
+  server: { proxy: { '/api': gateway, '/mcp': gateway, '/healthz': gateway } },
+});
