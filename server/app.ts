@@ -13,6 +13,7 @@ import web from './plugins/web.js';
 import apiRoutes from './routes/api/index.js';
 import healthRoutes from './routes/health.js';
 import mcpRoutes from './routes/mcp/index.js';
+import oauthCallbackRoutes from './routes/oauth-callback.js';
 
 /** Header and field names whose values pino must never write. */
 export const REDACT_PATHS = [
@@ -34,8 +35,12 @@ export interface BuildOptions {
   loggerInstance?: FastifyServerOptions['loggerInstance'];
 }
 
-/** The MCP URL token is a credential: logs show only its slug. */
-export function maskMcpPath(url: string): string {
+/**
+ * Request URLs as logs show them: the MCP URL token is a credential (only its slug is shown), and
+ * the OAuth callback's code and state are too.
+ */
+export function maskRequestUrl(url: string): string {
+  if (url.startsWith('/oauth/callback')) return url.replace(/([?&](?:code|state)=)[^&#]*/g, '$1****');
   return url.replace(/^\/mcp\/([a-z0-9-]*?)-?[a-z2-7]{20,}(?=$|[/?#])/, (_m, slug: string) => `/mcp/${slug}-****`);
 }
 
@@ -45,7 +50,7 @@ export function loggerOptions(config: Config) {
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     serializers: {
       req(req: { method: string; url: string; ip?: string }) {
-        return { method: req.method, url: maskMcpPath(req.url), remoteAddress: req.ip };
+        return { method: req.method, url: maskRequestUrl(req.url), remoteAddress: req.ip };
       },
     },
   };
@@ -105,6 +110,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   await app.register(apiRoutes, { prefix: '/api' });
   await app.register(mcpRoutes);
+  await app.register(oauthCallbackRoutes);
   await app.register(web);
   return app;
 }

@@ -109,9 +109,26 @@ export const credentials = sqliteTable(
     /** The secret part, sealed with the vault (AAD: workspace id + "auth" or "auth:<environment>"). */
     sealed: text('sealed').notNull(),
     updatedAt: text('updated_at').notNull(),
+    /** JSON, OAuth only: the connection's health (expiry, last refresh, last failure); no secret. */
+    health: text('health'),
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.environment] })],
 );
+
+/** Authorization-code flows in progress: single use, short-lived, bound to the console session. */
+export const oauthPending = sqliteTable('oauth_pending', {
+  /** sha256 of the `state` sent to the provider. */
+  stateHash: text('state_hash').primaryKey(),
+  workspaceId: text('workspace_id')
+    .notNull()
+    .references(() => workspaces.id, { onDelete: 'cascade' }),
+  environment: text('environment').notNull(),
+  /** sha256 of the console session id that started the flow. */
+  sessionHash: text('session_hash').notNull(),
+  /** The PKCE verifier, sealed (AAD: workspace id + "oauth-pending"). */
+  verifierSealed: text('verifier_sealed').notNull(),
+  expiresAt: text('expires_at').notNull(),
+});
 
 export const callLogs = sqliteTable(
   'call_logs',

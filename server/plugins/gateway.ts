@@ -2,7 +2,10 @@
 // per-workspace runtime cache, rate limits, and the batched call-log writer.
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
+import type { CredentialsRow } from '../db/repositories/credentials-repository.js';
 import { toUpstreamCredentials, type AuthPublicInfo } from '../modules/credentials/auth-settings.js';
+import { createOAuthConnection, type OAuthConnection, type OAuthHealth } from '../modules/credentials/oauth-connection.js';
+import type { OAuthPublicInfo, OAuthSecret } from '../modules/credentials/oauth-settings.js';
 import { buildWorkspaceRuntime, type CallDeps, type WorkspaceRuntime } from '../modules/mcp/index.js';
 import type { AccessMode, KeyGrant, KeyScope } from '../modules/mcp/access.js';
 import { createCallLogWriter, type CallLogWriter } from '../modules/mcp/call-log-writer.js';
@@ -29,6 +32,9 @@ declare module 'fastify' {
       resolve(token: string): { workspace: GatewayWorkspace; environment: string } | undefined;
       /** Drops a workspace's cached state: call after any change to its spec, tools, auth, keys or URLs. */
       invalidate(workspaceId: string): void;
+      /** The live health of an environment's OAuth connection (undefined when it does not use OAuth). */
+      oauthHealth(workspaceId: string, environment: string): OAuthHealth | undefined;
+      forgetOAuth(workspaceId: string, environment: string): void;
       /** Records that a key was used; written with the next call-log batch. */
       touchKey(keyId: string): void;
       rateLimiter: RateLimiter;
@@ -53,6 +59,33 @@ async function gatewayPlugin(app: FastifyInstance) {
     { onError: (err) => app.log.error({ err }, 'writing call logs failed') },
   );
 
+  // OAuth connections outlive runtime rebuilds (a tool toggle must not drop a token); a change of
+  // the auth settings (updatedAt) starts a new one.
+  const connections = new Map<string, { version: string; connection: OAuthConnection }>();
+
+  function oauthConnection(row: CredentialsRow): OAuthConnection {
+    const key = `${row.workspaceId}:${row.environment}`;
+    const cached = connections.get(key);
+    if (cached && cached.version === row.updatedAt) return cached.connection;
+    const context = authSealContext(row.workspaceId, row.environment);
+    // Opened once and kept in memory: the token manager reads it on every call.
+    let secret = JSON.parse(vault.open(row.sealed, context)) as OAuthSecret;
+    const connection = createOAuthConnection(
+      JSON.parse(row.publicInfo) as OAuthPublicInfo,
+      {
+        loadSecret: () => secret,
+        saveSecret(next, health) {
+          secret = next;
+          repos.credentials.updateSealed(row.workspaceId, row.environment, vault.seal(JSON.stringify(next), context), JSON.stringify(health));
+        },
+        saveHealth: (health) => repos.credentials.updateHealth(row.workspaceId, row.environment, JSON.stringify(health)),
+      },
+      row.health ? (JSON.parse(row.health) as Partial<OAuthHealth>) : {},
+    );
+    connections.set(key, { version: row.updatedAt, connection });
+    return connection;
+  }
+
   const workspaces = new Map<string, GatewayWorkspace>();
   // URL token hash -> where it points; dropped with its workspace on invalidation.
   const tokens = new Map<string, { workspaceId: string; environment: string }>();
@@ -65,7 +98,8 @@ async function gatewayPlugin(app: FastifyInstance) {
     const environments = new Map<string, WorkspaceRuntime>();
     for (const env of repos.environments.list(workspaceId)) {
       const stored = repos.credentials.get(workspaceId, env.name);
-      const credentials = stored
+      const tokenSource = stored?.type === 'oauth2' ? oauthConnection(stored) : undefined;
+      const credentials = stored && !tokenSource
         ? toUpstreamCredentials(stored.type, JSON.parse(stored.publicInfo) as AuthPublicInfo, JSON.parse(vault.open(stored.sealed, authSealContext(workspaceId, env.name))) as Record<string, unknown>)
         : ({ type: 'none' } as const);
       environments.set(
@@ -77,6 +111,7 @@ async function gatewayPlugin(app: FastifyInstance) {
           baseUrl: env.baseUrlOverride ?? spec?.baseUrl ?? undefined,
           credentials,
           passthrough: stored?.type === 'passthrough',
+          tokenSource,
           tools,
         }),
       );
@@ -128,6 +163,14 @@ async function gatewayPlugin(app: FastifyInstance) {
     invalidate(workspaceId: string) {
       workspaces.delete(workspaceId);
       for (const [hash, target] of tokens) if (target.workspaceId === workspaceId) tokens.delete(hash);
+    },
+    oauthHealth(workspaceId: string, environment: string) {
+      const row = repos.credentials.get(workspaceId, environment);
+      if (!row || row.type !== 'oauth2') return undefined;
+      return oauthConnection(row).health();
+    },
+    forgetOAuth(workspaceId: string, environment: string) {
+      connections.delete(`${workspaceId}:${environment}`);
     },
     touchKey(keyId: string) {
       keysUsed.set(keyId, new Date().toISOString());

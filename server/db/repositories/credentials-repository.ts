@@ -22,6 +22,15 @@ export function createCredentialsRepository(db: Db) {
         .run();
     },
 
+    /** OAuth: rotated tokens and health. `updatedAt` stays: it marks a change of settings, not of tokens. */
+    updateSealed(workspaceId: string, environment: string, sealed: string, health: string): void {
+      db.update(credentials).set({ sealed, health }).where(and(eq(credentials.workspaceId, workspaceId), eq(credentials.environment, environment))).run();
+    },
+
+    updateHealth(workspaceId: string, environment: string, health: string): void {
+      db.update(credentials).set({ health }).where(and(eq(credentials.workspaceId, workspaceId), eq(credentials.environment, environment))).run();
+    },
+
     delete(workspaceId: string, environment = 'live', tx: Db = db): void {
       tx.delete(credentials).where(and(eq(credentials.workspaceId, workspaceId), eq(credentials.environment, environment))).run();
     },

@@ -1,6 +1,7 @@
 import type { Db } from '../client.js';
 import { createCallLogsRepository } from './call-logs-repository.js';
 import { createCredentialsRepository } from './credentials-repository.js';
+import { createOAuthPendingRepository } from './oauth-pending-repository.js';
 import { createSettingsRepository } from './settings-repository.js';
 import { createSpecsRepository } from './specs-repository.js';
 import { createToolsRepository } from './tools-repository.js';
@@ -18,6 +19,7 @@ export function createRepositories(db: Db) {
     credentials: createCredentialsRepository(db),
     callLogs: createCallLogsRepository(db),
     settings: createSettingsRepository(db),
+    oauthPending: createOAuthPendingRepository(db),
     /** Runs `fn` in one SQLite transaction; repositories take the `tx` it gets. */
     transaction<T>(fn: (tx: Db) => T): T {
       return db.transaction((tx) => fn(tx as unknown as Db));

@@ -2,6 +2,7 @@
 // model can read; only protocol faults (an unknown or disabled tool) are JSON-RPC errors.
 import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { buildUpstreamRequest, maskUrl, redactSecrets, toToolResult, type UpstreamClient } from '../upstream/index.js';
+import { OAuthReconnectNeeded } from '../oauth/index.js';
 import type { UpstreamCredentials } from '../upstream/types.js';
 import type { WorkspaceRuntime } from './workspace-runtime.js';
 
@@ -46,6 +47,14 @@ function cut(text: string, budget: number): string {
   return text.length <= budget ? text : `${text.slice(0, budget)}…`;
 }
 
+/** What the model and the user read when the OAuth connection cannot give a token. */
+function oauthMessage(err: unknown): string {
+  if (err instanceof OAuthReconnectNeeded) {
+    return `The API's OAuth connection needs to be reconnected: ${err.message} Open the console's Configure tab and press Connect.`;
+  }
+  return `Could not get an OAuth access token for the API: ${(err as Error).message}`;
+}
+
 function errorResult(text: string): CallToolResult {
   return { isError: true, content: [{ type: 'text', text }] };
 }
@@ -76,7 +85,8 @@ export async function callTool(
 ): Promise<CallToolResult> {
   const started = performance.now();
   const at = new Date().toISOString();
-  const { credentials, secrets } = credentialsFor(runtime, caller);
+  const { credentials, secrets: known } = credentialsFor(runtime, caller);
+  const secrets = [...known];
   const redact = (text: string) => redactSecrets(text, secrets);
   const argumentsText = args === undefined ? undefined : redact(cut(JSON.stringify(args), ARGUMENTS_BUDGET));
   const base = {
@@ -108,18 +118,44 @@ export async function callTool(
   const baseUrl = definition.serverUrl ?? runtime.baseUrl;
   if (!baseUrl) return refuse('This workspace has no API base URL: set one in the console (Configure) or with PATCH /api/workspaces/:id {"baseUrl": "https://…"}.');
 
+  // OAuth: a fresh token per call; it joins the secrets that are redacted from everything logged.
+  let callCredentials = credentials;
+  let token: string | undefined;
+  if (runtime.tokenSource) {
+    try {
+      token = await runtime.tokenSource.getAccessToken();
+    } catch (err) {
+      return refuse(oauthMessage(err));
+    }
+    callCredentials = { type: 'bearer', token };
+    secrets.push(token);
+  }
+
   let request;
   try {
-    request = buildUpstreamRequest(definition, args ?? {}, { baseUrl, credentials });
+    request = buildUpstreamRequest(definition, args ?? {}, { baseUrl, credentials: callCredentials });
   } catch (err) {
     return refuse(redact((err as Error).message));
   }
-  const url = maskUrl(request.url, credentials, secrets);
+  const url = maskUrl(request.url, callCredentials, secrets);
 
   try {
-    const response = await deps.upstream.send(request);
+    let response = await deps.upstream.send(request);
+    if (response.status === 401 && runtime.tokenSource && token) {
+      // The token was refused before its time (revoked, rotated elsewhere): renew once, retry once.
+      let fresh: string;
+      try {
+        fresh = await runtime.tokenSource.forceRefresh(token);
+      } catch (err) {
+        return refuse(oauthMessage(err), { method: request.method, url, status: 401 });
+      }
+      secrets.push(fresh);
+      request = buildUpstreamRequest(definition, args ?? {}, { baseUrl, credentials: { type: 'bearer', token: fresh } });
+      response = await deps.upstream.send(request);
+    }
     const result = toToolResult(response, { maxResponseBytes: deps.maxResponseBytes });
     const ok = !result.isError;
+    if (ok) runtime.tokenSource?.markSuccess();
     deps.record({
       ...base,
       method: request.method,

@@ -4,6 +4,7 @@
 import type { ListToolsResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { ToolDefinition } from '../specs/types.js';
 import { compileArgumentValidator, secretValues } from '../upstream/index.js';
+import type { OAuthConnection } from '../credentials/oauth-connection.js';
 import type { UpstreamCredentials } from '../upstream/types.js';
 
 export interface RuntimeTool {
@@ -22,6 +23,8 @@ export interface WorkspaceRuntime {
   credentials: UpstreamCredentials;
   /** The caller's own headers are forwarded on each call (stored ones win). */
   passthrough: boolean;
+  /** OAuth: a fresh access token per call, sent as a bearer token. */
+  tokenSource?: OAuthConnection;
   /** Every secret string, for redacting anything that is logged. */
   secrets: string[];
   /** Enabled tools only. */
@@ -36,6 +39,7 @@ export interface RuntimeInput {
   name: string;
   environment: string;
   passthrough?: boolean;
+  tokenSource?: OAuthConnection;
   baseUrl?: string;
   credentials: UpstreamCredentials;
   tools: { definition: ToolDefinition; enabled: boolean }[];
@@ -75,6 +79,7 @@ export function buildWorkspaceRuntime(input: RuntimeInput): WorkspaceRuntime {
     baseUrl: input.baseUrl,
     credentials: input.credentials,
     passthrough: input.passthrough ?? false,
+    tokenSource: input.tokenSource,
     secrets: secretValues(input.credentials),
     tools,
     listResult: { tools: entries },

@@ -4,14 +4,44 @@ import type { FastifyInstance } from 'fastify';
 import type { CredentialsRow } from '../../db/repositories/credentials-repository.js';
 import { splitAuthInput, type AuthPublicInfo } from '../../modules/credentials/auth-settings.js';
 import { authSealContext } from '../../modules/workspaces/seal-contexts.js';
+import { clientAuthOf, type OAuthHealth } from '../../modules/credentials/oauth-connection.js';
+import { splitOAuthInput, type OAuthPublicInfo, type OAuthSecret } from '../../modules/credentials/oauth-settings.js';
+import { revokeToken } from '../../modules/oauth/index.js';
 import { AuthView, EnvironmentQuery, errorResponses, IdParams } from './schemas.js';
 import { declaredSchemes } from './spec.js';
 import { requireEnvironment, requireWorkspace } from './workspaces.js';
 
-export function authView(row: CredentialsRow | undefined, environment = 'live') {
+export function authView(row: CredentialsRow | undefined, environment = 'live', oauth?: { health?: OAuthHealth; redirectUri: string }) {
   if (!row) return { type: 'none', environment, saved: false, updatedAt: null };
+  if (row.type === 'oauth2') {
+    const info = JSON.parse(row.publicInfo) as OAuthPublicInfo;
+    return { type: row.type, environment: row.environment, oauth: { ...info, redirectUri: oauth?.redirectUri }, health: oauth?.health, saved: true, updatedAt: row.updatedAt };
+  }
   const info = JSON.parse(row.publicInfo) as AuthPublicInfo;
   return { type: row.type, environment: row.environment, ...info, saved: true, updatedAt: row.updatedAt };
+}
+
+/** Where the provider sends the browser back: the URL to register with it. */
+export function oauthRedirectUri(app: FastifyInstance): string {
+  return `${app.publicUrl()}/oauth/callback`;
+}
+
+/** Revokes a stored OAuth grant at the provider, best effort: a provider that is down must not block a disconnect. */
+async function disconnectOAuth(app: FastifyInstance, workspaceId: string, environment: string): Promise<void> {
+  const row = app.repos.credentials.get(workspaceId, environment);
+  app.gateway.forgetOAuth(workspaceId, environment);
+  if (!row || row.type !== 'oauth2') return;
+  const info = JSON.parse(row.publicInfo) as OAuthPublicInfo;
+  const secret = JSON.parse(app.vault.open(row.sealed, authSealContext(workspaceId, environment))) as OAuthSecret;
+  if (!info.revocationUrl || !secret.tokens) return;
+  try {
+    const client = clientAuthOf(info, secret);
+    for (const [token, hint] of [[secret.tokens.refreshToken, 'refresh_token'], [secret.tokens.accessToken, 'access_token']] as const) {
+      if (token) await revokeToken({ ...client, revocationEndpoint: info.revocationUrl, token, tokenTypeHint: hint }, { timeoutMs: 5000 });
+    }
+  } catch (err) {
+    app.log.warn({ workspaceId, environment, reason: (err as Error).message }, 'revoking OAuth tokens failed; they are deleted anyway');
+  }
 }
 
 type EnvRequest = { Params: { id: string }; Querystring: { environment?: string } };
@@ -19,10 +49,13 @@ type EnvRequest = { Params: { id: string }; Querystring: { environment?: string 
 export default async function authRoutes(app: FastifyInstance) {
   const schema = { params: IdParams, querystring: EnvironmentQuery, response: { 200: AuthView, ...errorResponses } };
 
+  const view = (workspaceId: string, environment: string, row = app.repos.credentials.get(workspaceId, environment)) =>
+    authView(row, environment, { health: app.gateway.oauthHealth(workspaceId, environment), redirectUri: oauthRedirectUri(app) });
+
   app.get<EnvRequest>('/workspaces/:id/auth', { schema }, async (request) => {
     requireWorkspace(app, request.params.id);
     const env = requireEnvironment(app, request.params.id, request.query.environment);
-    return authView(app.repos.credentials.get(request.params.id, env.name), env.name);
+    return view(request.params.id, env.name);
   });
 
   app.put<EnvRequest & { Body: Record<string, unknown> }>(
@@ -36,7 +69,8 @@ export default async function authRoutes(app: FastifyInstance) {
       const { id } = request.params;
       requireWorkspace(app, id);
       const env = requireEnvironment(app, id, request.query.environment);
-      const split = splitAuthInput(request.body, declaredSchemes(app, id));
+      const split = request.body.type === 'oauth2' ? { type: 'oauth2', ...(await splitOAuthInput(request.body)) } : splitAuthInput(request.body, declaredSchemes(app, id));
+      await disconnectOAuth(app, id, env.name);
       const row: CredentialsRow = {
         workspaceId: id,
         environment: env.name,
@@ -44,16 +78,19 @@ export default async function authRoutes(app: FastifyInstance) {
         publicInfo: JSON.stringify(split.publicInfo),
         sealed: app.vault.seal(JSON.stringify(split.secret), authSealContext(id, env.name)),
         updatedAt: new Date().toISOString(),
+        health: null,
       };
       app.repos.credentials.upsert(row);
       app.gateway.invalidate(id);
-      return authView(row);
+      return view(id, env.name, row);
     },
   );
 
   app.delete<EnvRequest>('/workspaces/:id/auth', { schema }, async (request) => {
     requireWorkspace(app, request.params.id);
     const env = requireEnvironment(app, request.params.id, request.query.environment);
+    // OAuth: the tokens are revoked at the provider (RFC 7009, where offered) before they are deleted.
+    await disconnectOAuth(app, request.params.id, env.name);
     app.repos.credentials.delete(request.params.id, env.name);
     app.gateway.invalidate(request.params.id);
     return authView(undefined, env.name);

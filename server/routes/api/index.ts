@@ -5,6 +5,7 @@ import authRoutes from './auth.js';
 import environmentsRoutes from './environments.js';
 import keysRoutes from './keys.js';
 import logsRoutes from './logs.js';
+import oauthRoutes from './oauth.js';
 import sessionRoutes from './session.js';
 import specRoutes from './spec.js';
 import toolsRoutes from './tools.js';
@@ -19,6 +20,7 @@ async function guardedRoutes(app: FastifyInstance) {
   await app.register(logsRoutes);
   await app.register(environmentsRoutes);
   await app.register(keysRoutes);
+  await app.register(oauthRoutes);
 }
 
 export default async function apiRoutes(app: FastifyInstance) {

@@ -124,7 +124,7 @@ export interface ToggleToolsBody {
   tools: Record<string, boolean>;
 }
 
-export type AuthType = 'none' | 'bearer' | 'api_key' | 'basic' | 'headers';
+export type AuthType = 'none' | 'bearer' | 'api_key' | 'basic' | 'headers' | 'passthrough' | 'oauth2';
 export type ApiKeyPlacement = 'header' | 'query' | 'cookie';
 
 /** What is saved, never a secret value. */
@@ -137,8 +137,35 @@ export interface AuthView {
   name?: string;
   /** headers only: the names of the saved headers. */
   headerNames?: string[];
+  /** oauth2 only: the settings, without the client secret, and the redirect URI to register. */
+  oauth?: OAuthSettingsView;
+  /** oauth2 only: the connection's state. */
+  health?: OAuthHealthView;
   saved: boolean;
   updatedAt: string | null;
+}
+
+export interface OAuthSettingsView {
+  flow: 'client_credentials' | 'authorization_code';
+  issuer?: string;
+  authorizationUrl?: string;
+  tokenUrl: string;
+  revocationUrl?: string;
+  registrationUrl?: string;
+  clientId?: string;
+  scopes?: string[];
+  audience?: string;
+  redirectUri?: string;
+}
+
+export interface OAuthHealthView {
+  connected: boolean;
+  expiresAt?: string;
+  lastRefreshAt?: string;
+  lastSuccessAt?: string;
+  lastFailureAt?: string;
+  lastFailure?: string;
+  reconnectNeeded: boolean;
 }
 
 export type AuthInput =

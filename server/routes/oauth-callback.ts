@@ -1,0 +1,80 @@
+// GET /oauth/callback: where the provider sends the browser back. The `state` must be one this
+// gateway issued, unused, unexpired, and started by the same console session; then the code is
+// exchanged (with the PKCE verifier) and the tokens are sealed. The browser goes back to the
+// console's Configure tab, which shows the result.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { clientAuthOf, type OAuthHealth } from '../modules/credentials/oauth-connection.js';
+import type { OAuthPublicInfo, OAuthSecret } from '../modules/credentials/oauth-settings.js';
+import { exchangeCode } from '../modules/oauth/index.js';
+import { authSealContext } from '../modules/workspaces/seal-contexts.js';
+import { oauthRedirectUri } from './api/auth.js';
+import { pendingSealContext, sha256 } from './api/oauth.js';
+
+interface CallbackQuery {
+  code?: string;
+  state?: string;
+  error?: string;
+  error_description?: string;
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function failurePage(reply: FastifyReply, status: number, message: string) {
+  return reply
+    .code(status)
+    .type('text/html; charset=utf-8')
+    .send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Latchkey: connection failed</title></head>
+<body style="font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem"><h1>The OAuth connection was not made</h1>
+<p>${escapeHtml(message)}</p><p><a href="/">Back to the console</a></p></body></html>`);
+}
+
+export default async function oauthCallbackRoutes(app: FastifyInstance) {
+  app.get<{ Querystring: CallbackQuery }>(
+    '/oauth/callback',
+    { schema: { querystring: { type: 'object', properties: { code: { type: 'string', maxLength: 4096 }, state: { type: 'string', maxLength: 512 }, error: { type: 'string', maxLength: 200 }, error_description: { type: 'string', maxLength: 1000 } } } } },
+    async (request, reply) => {
+      const { code, state, error, error_description: description } = request.query;
+      if (!state) return failurePage(reply, 400, 'The provider sent the browser back without a state parameter.');
+      const pending = app.repos.oauthPending.take(sha256(state));
+      if (!pending) return failurePage(reply, 400, 'This authorization response is unknown or was already used. Start again with Connect in the console.');
+      const back = (params: Record<string, string>) =>
+        reply.redirect(`/workspaces/${encodeURIComponent(pending.workspaceId)}/configure?${new URLSearchParams({ environment: pending.environment, ...params })}`, 303);
+      if (Date.parse(pending.expiresAt) < Date.now()) return back({ oauth: 'error', message: 'The authorization took too long (over 10 minutes). Press Connect again.' });
+      const session = app.adminAuth.sessions.current(request);
+      if (!session || sha256(session.id) !== pending.sessionHash) {
+        return failurePage(reply, 403, 'This authorization was started from another console session. Sign in and press Connect in this browser.');
+      }
+      if (error) return back({ oauth: 'error', message: `The provider answered ${error}${description ? `: ${description}` : ''}.` });
+      if (!code) return back({ oauth: 'error', message: 'The provider sent no authorization code.' });
+
+      const row = app.repos.credentials.get(pending.workspaceId, pending.environment);
+      if (!row || row.type !== 'oauth2') return back({ oauth: 'error', message: 'The OAuth settings changed while connecting. Press Connect again.' });
+      const info = JSON.parse(row.publicInfo) as OAuthPublicInfo;
+      const context = authSealContext(pending.workspaceId, pending.environment);
+      const secret = JSON.parse(app.vault.open(row.sealed, context)) as OAuthSecret;
+      try {
+        const tokens = await exchangeCode({
+          ...clientAuthOf(info, secret),
+          tokenEndpoint: info.tokenUrl,
+          code,
+          redirectUri: oauthRedirectUri(app),
+          codeVerifier: app.vault.open(pending.verifierSealed, pendingSealContext(pending.workspaceId)),
+        });
+        const now = new Date().toISOString();
+        const health: OAuthHealth = { connected: true, reconnectNeeded: false, lastRefreshAt: now, expiresAt: tokens.expiresAt ? new Date(tokens.expiresAt).toISOString() : undefined };
+        // A new updatedAt: the gateway starts a fresh connection with these tokens.
+        app.repos.credentials.upsert({ ...row, sealed: app.vault.seal(JSON.stringify({ ...secret, tokens }), context), health: JSON.stringify(health), updatedAt: now });
+        app.gateway.forgetOAuth(pending.workspaceId, pending.environment);
+        app.gateway.invalidate(pending.workspaceId);
+        request.log.info({ workspaceId: pending.workspaceId, environment: pending.environment }, 'OAuth connected');
+        return back({ oauth: 'connected' });
+      } catch (err) {
+        const message = (err as Error).message;
+        const health: OAuthHealth = { connected: false, reconnectNeeded: true, lastFailureAt: new Date().toISOString(), lastFailure: message };
+        app.repos.credentials.updateHealth(pending.workspaceId, pending.environment, JSON.stringify(health));
+        app.gateway.forgetOAuth(pending.workspaceId, pending.environment);
+        return back({ oauth: 'error', message });
+      }
+    },
+  );
+}
