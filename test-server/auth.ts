@@ -1,26 +1,38 @@
 // How the test server decides whether an /api request carries the right credential. Each mode is
-// one `AuthScheme`: the check and the OpenAPI description live together, so a new mode (oauth,
-// later) is one more entry in `createAuthScheme` and nothing else in the server changes.
+// one `AuthScheme`: the check and the OpenAPI description live together, so a new mode is one more
+// entry in `createAuthScheme` and nothing else in the server changes. oauth also brings endpoints
+// of its own (/token, /authorize…), which it serves through `route`.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { OpenAPIV3 } from 'openapi-types';
+import type { OAuthServer } from './oauth/oauth-server.js';
+import { SUPPORTED_SCOPES } from './oauth/state.js';
 
-export const AUTH_MODES = ['none', 'apikey', 'bearer'] as const;
+export const AUTH_MODES = ['none', 'apikey', 'bearer', 'oauth'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
 
 export const API_KEY_HEADER = 'x-api-key';
 
 /** Why a request was refused; the value is also the `error` field of the 401 body. */
-export type AuthFailure = 'MISSING_API_KEY' | 'INVALID_API_KEY';
+export type AuthFailure = 'MISSING_API_KEY' | 'INVALID_API_KEY' | 'MISSING_TOKEN' | 'INVALID_TOKEN' | 'TOKEN_EXPIRED';
+
+export interface SecuritySchemeEntry {
+  name: string;
+  scheme: OpenAPIV3.SecuritySchemeObject;
+  /** The scopes the document-wide security requirement lists; [] for non-OAuth schemes. */
+  scopes: string[];
+}
 
 export interface AuthScheme {
   readonly mode: AuthMode;
   /** Null when the request may proceed. */
   check(headers: IncomingHttpHeaders): AuthFailure | null;
   /** Extra headers for a 401, e.g. `WWW-Authenticate` for bearer. */
-  readonly challengeHeaders: Readonly<Record<string, string>>;
-  /** The `components.securitySchemes` entry, keyed by its name; absent when nothing is required. */
-  readonly openApi?: { name: string; scheme: OpenAPIV3.SecuritySchemeObject };
+  challengeHeaders(failure: AuthFailure): Readonly<Record<string, string>>;
+  /** The `components.securitySchemes` entry for a server at `origin`; absent when nothing is required. */
+  securityScheme?(origin: string): SecuritySchemeEntry;
+  /** Endpoints outside /api this scheme serves; true when `path` was one (the answer is under way). */
+  route?(req: IncomingMessage, res: ServerResponse, path: string, query: string, origin: string): boolean;
 }
 
 export function isAuthMode(value: string): value is AuthMode {
@@ -61,8 +73,8 @@ function apiKeyScheme(key: string): AuthScheme {
       if (!sent) return 'MISSING_API_KEY';
       return matches(sent) ? null : 'INVALID_API_KEY';
     },
-    challengeHeaders: {},
-    openApi: {
+    challengeHeaders: () => ({}),
+    securityScheme: () => ({
       name: 'ApiKeyAuth',
       scheme: {
         type: 'apiKey',
@@ -70,7 +82,8 @@ function apiKeyScheme(key: string): AuthScheme {
         name: 'X-Api-Key',
         description: 'The key printed in the test server banner (it starts with `ts_` unless set with `--key`).',
       },
-    },
+      scopes: [],
+    }),
   };
 }
 
@@ -85,21 +98,69 @@ function bearerScheme(key: string): AuthScheme {
       const match = /^Bearer +(\S+) *$/i.exec(sent);
       return match && matches(match[1]) ? null : 'INVALID_API_KEY';
     },
-    challengeHeaders: { 'www-authenticate': 'Bearer realm="latchkey-test-server"' },
-    openApi: {
+    challengeHeaders: () => BEARER_CHALLENGE,
+    securityScheme: () => ({
       name: 'BearerAuth',
       scheme: {
         type: 'http',
         scheme: 'bearer',
         description: 'Send `Authorization: Bearer <key>` with the key printed in the test server banner.',
       },
-    },
+      scopes: [],
+    }),
   };
 }
 
-const noAuth: AuthScheme = { mode: 'none', check: () => null, challengeHeaders: {} };
+const BEARER_CHALLENGE = { 'www-authenticate': 'Bearer realm="latchkey-test-server"' };
 
-export function createAuthScheme(mode: AuthMode, key: string): AuthScheme {
+/** RFC 6750 §3: no error code when no token was sent; `invalid_token` for a bad or expired one. */
+const OAUTH_CHALLENGES: Partial<Record<AuthFailure, Record<string, string>>> = {
+  INVALID_TOKEN: { 'www-authenticate': 'Bearer realm="latchkey-test-server", error="invalid_token", error_description="The access token is unknown or revoked"' },
+  TOKEN_EXPIRED: { 'www-authenticate': 'Bearer realm="latchkey-test-server", error="invalid_token", error_description="The access token expired"' },
+};
+
+function oauthScheme(server: OAuthServer): AuthScheme {
+  return {
+    mode: 'oauth',
+    check(headers) {
+      const sent = headers.authorization;
+      if (!sent) return 'MISSING_TOKEN';
+      const match = /^Bearer +(\S+) *$/i.exec(sent);
+      if (!match) return 'INVALID_TOKEN';
+      const verdict = server.state.checkAccessToken(match[1]);
+      return verdict === 'ok' ? null : verdict;
+    },
+    challengeHeaders: (failure) => OAUTH_CHALLENGES[failure] ?? BEARER_CHALLENGE,
+    securityScheme: (origin) => ({
+      name: 'OAuth2',
+      scheme: {
+        type: 'oauth2',
+        description: `Access tokens from this server's own authorization server (metadata at \`${server.metadataPath}\`). They expire after ${server.options.tokenTtlSeconds} s; the authorization code flow also issues a refresh token, rotated on every use.`,
+        flows: {
+          authorizationCode: {
+            authorizationUrl: `${origin}/authorize`,
+            tokenUrl: `${origin}/token`,
+            refreshUrl: `${origin}/token`,
+            scopes: OAUTH_SCOPES,
+          },
+          clientCredentials: { tokenUrl: `${origin}/token`, scopes: OAUTH_SCOPES },
+        },
+      },
+      scopes: [...SUPPORTED_SCOPES],
+    }),
+    route: (req, res, path, query, origin) => server.route(req, res, path, query, origin),
+  };
+}
+
+const OAUTH_SCOPES: Record<(typeof SUPPORTED_SCOPES)[number], string> = {
+  'items:read': 'Read items and users.',
+  'items:write': 'Create and delete items.',
+};
+
+const noAuth: AuthScheme = { mode: 'none', check: () => null, challengeHeaders: () => ({}) };
+
+/** `oauth` is the authorization server that mode `oauth` checks tokens against. */
+export function createAuthScheme(mode: AuthMode, key: string, oauth?: OAuthServer): AuthScheme {
   switch (mode) {
     case 'none':
       return noAuth;
@@ -107,5 +168,8 @@ export function createAuthScheme(mode: AuthMode, key: string): AuthScheme {
       return apiKeyScheme(key);
     case 'bearer':
       return bearerScheme(key);
+    case 'oauth':
+      if (!oauth) throw new TypeError('Mode oauth needs its authorization server.');
+      return oauthScheme(oauth);
   }
 }

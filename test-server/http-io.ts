@@ -5,6 +5,9 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 export type ErrorCode =
   | 'MISSING_API_KEY'
   | 'INVALID_API_KEY'
+  | 'MISSING_TOKEN'
+  | 'INVALID_TOKEN'
+  | 'TOKEN_EXPIRED'
   | 'NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'
   | 'INVALID_BODY'

@@ -17,7 +17,14 @@ function banner(server: TestServer): string {
     `OpenAPI spec: ${server.url}/openapi.json`,
   ];
   if (server.mode === 'none') lines.push('No credential required.');
-  else {
+  else if (server.oauth) {
+    const { oauth } = server;
+    lines.push(`OAuth metadata: ${oauth.metadataUrl}`);
+    lines.push(`Client ID: ${oauth.clientId}`);
+    lines.push(`Client secret: ${oauth.clientSecret}`);
+    lines.push('That client may use authorization_code (PKCE S256) and client_credentials; others can register at /register.');
+    lines.push(`Access tokens last ${oauth.tokenTtlSeconds} s. Send them as: Authorization: Bearer <access token>`);
+  } else {
     lines.push(`API key: ${server.key}`);
     lines.push(server.mode === 'bearer' ? 'Send it as: Authorization: Bearer <key>' : 'Send it as: X-Api-Key: <key>');
   }

@@ -79,7 +79,10 @@ const schemas: Record<string, OpenAPIV3.SchemaObject> = {
 
 const responses: Record<string, OpenAPIV3.ResponseObject> = {
   BadRequest: jsonResponse('The request was not valid; `message` says why.', 'Error'),
-  Unauthorized: jsonResponse('The credential is missing (`MISSING_API_KEY`) or wrong (`INVALID_API_KEY`).', 'Error'),
+  Unauthorized: jsonResponse(
+    'The credential is missing (`MISSING_API_KEY`, `MISSING_TOKEN`), wrong (`INVALID_API_KEY`, `INVALID_TOKEN`) or expired (`TOKEN_EXPIRED`).',
+    'Error',
+  ),
   NotFound: jsonResponse('No item with this id (`NOT_FOUND`).', 'Error'),
   PayloadTooLarge: jsonResponse('The body is larger than 1 MiB.', 'Error'),
 };
@@ -156,7 +159,7 @@ function paths(requiresAuth: boolean): OpenAPIV3.PathsObject {
 
 /** `origin` is where the server can be reached, e.g. `http://127.0.0.1:3456`. */
 export function buildOpenApiDocument(origin: string, auth: AuthScheme): OpenAPIV3.Document {
-  const security = auth.openApi;
+  const security = auth.securityScheme?.(origin);
   // Cloned so a caller that mutates the result (validators dereference in place) cannot change
   // the shared schema constants.
   return structuredClone<OpenAPIV3.Document>({
@@ -177,6 +180,6 @@ export function buildOpenApiDocument(origin: string, auth: AuthScheme): OpenAPIV
       responses,
       ...(security ? { securitySchemes: { [security.name]: security.scheme } } : {}),
     },
-    ...(security ? { security: [{ [security.name]: [] }] } : {}),
+    ...(security ? { security: [{ [security.name]: security.scopes }] } : {}),
   });
 }

@@ -86,7 +86,7 @@ t.test('unusable keys are refused at start', async (t) => {
   await t.rejects(startTestServer({ mode: 'apikey', key: 'has space' }), TypeError);
   await t.rejects(startTestServer({ mode: 'bearer', key: '' }), TypeError);
   // A JavaScript caller can get the mode wrong too.
-  await t.rejects(startTestServer({ mode: 'oauth' as 'none' }), /Unknown mode/);
+  await t.rejects(startTestServer({ mode: 'oauth2' as 'none' }), /Unknown mode/);
 });
 
 t.test('binds 127.0.0.1 by default', async (t) => {

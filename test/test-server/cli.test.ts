@@ -96,16 +96,45 @@ t.test('a bad --mode exits 2 with a one-line message', async (t) => {
   const result = await finish(runCli(['--mode', 'oauth2']));
   t.equal(result.code, 2);
   t.equal(result.stdout, '');
-  t.match(result.stderr, /--mode must be one of none, apikey, bearer, got "oauth2"/);
+  t.match(result.stderr, /--mode must be one of none, apikey, bearer, oauth, got "oauth2"/);
   t.equal(result.stderr.trimEnd().split('\n').length, 1, 'one line');
 });
 
 t.test('other bad arguments exit 2 too', async (t) => {
-  for (const args of [['--port', 'http'], ['--nope'], ['stray'], ['--mode', 'none', '--key', 'k']]) {
+  for (const args of [['--port', 'http'], ['--nope'], ['stray'], ['--mode', 'none', '--key', 'k'], ['--token-ttl', '5'], ['--mode', 'oauth', '--token-ttl', '0']]) {
     const result = await finish(runCli(args));
     t.equal(result.code, 2, args.join(' '));
     t.equal(result.stderr.trimEnd().split('\n').length, 1, `${args.join(' ')}: one line`);
   }
+});
+
+t.test('--mode oauth: banner with the metadata URL and the client; the client gets a token that the API accepts', async (t) => {
+  const child = runCli(['--mode', 'oauth', '--port', '0', '--token-ttl', '2', '--client-id', 'cli-client', '--client-secret', 'cli-secret']);
+  t.teardown(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  const banner = await waitForOutput(child, /^Press Ctrl\+C/m);
+  const origin = /listening on (\S+)/.exec(banner)?.[1] ?? '';
+  t.match(banner, /^Latchkey test server \(mode oauth\) listening on /m);
+  t.match(banner, new RegExp(`^OAuth metadata: ${origin}/\\.well-known/oauth-authorization-server$`, 'm'));
+  t.match(banner, /^Client ID: cli-client$/m);
+  t.match(banner, /^Client secret: cli-secret$/m);
+  t.match(banner, /^Access tokens last 2 s\./m);
+
+  const res = await fetch(`${origin}/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials&client_id=cli-client&client_secret=cli-secret',
+  });
+  const tokens = (await res.json()) as { access_token: string; expires_in: number };
+  t.equal(tokens.expires_in, 2, '--token-ttl is used');
+  const api = await fetch(`${origin}/api/items`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+  t.equal(api.status, 200);
+  await api.arrayBuffer();
+
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  child.kill('SIGTERM');
+  t.same(await exited, [0, null]);
 });
 
 t.test('--help prints usage and exits 0', async (t) => {
@@ -128,4 +157,22 @@ t.test('parseCliArgs', async (t) => {
   t.match(parseCliArgs(['--key', 'with space']), { kind: 'error', message: /--key/ });
   t.match(parseCliArgs(['--host', '']), { kind: 'error', message: /--host/ });
   t.match(parseCliArgs(['--mode']), { kind: 'error' });
+});
+
+t.test('parseCliArgs: mode oauth', async (t) => {
+  t.same(parseCliArgs(['--mode', 'oauth']), { kind: 'start', options: { mode: 'oauth', port: DEFAULT_PORT, host: '127.0.0.1' } });
+  t.same(
+    parseCliArgs(['--mode', 'oauth', '--token-ttl', '2', '--client-id', 'c', '--client-secret', 's', '--discovery', 'openid', '--redirect-uri', 'http://a/cb', '--redirect-uri', 'https://b/cb']),
+    {
+      kind: 'start',
+      options: { mode: 'oauth', port: DEFAULT_PORT, host: '127.0.0.1', tokenTtlSeconds: 2, clientId: 'c', clientSecret: 's', discovery: 'openid', redirectUris: ['http://a/cb', 'https://b/cb'] },
+    },
+  );
+  t.match(parseCliArgs(['--mode', 'oauth', '--token-ttl', '0']), { kind: 'error', message: /--token-ttl/ });
+  t.match(parseCliArgs(['--mode', 'oauth', '--token-ttl', '1.5']), { kind: 'error', message: /--token-ttl/ });
+  t.match(parseCliArgs(['--mode', 'oauth', '--client-secret', 'a b']), { kind: 'error', message: /--client-secret is not usable: it may only contain/ });
+  t.match(parseCliArgs(['--mode', 'oauth', '--discovery', 'oidc']), { kind: 'error', message: /--discovery must be one of oauth, openid/ });
+  t.match(parseCliArgs(['--mode', 'oauth', '--redirect-uri', 'ftp://x']), { kind: 'error', message: /--redirect-uri/ });
+  t.match(parseCliArgs(['--mode', 'oauth', '--key', 'k']), { kind: 'error', message: /--key has no use in mode oauth/ });
+  t.match(parseCliArgs(['--mode', 'bearer', '--client-id', 'c']), { kind: 'error', message: /--client-id only applies to --mode oauth/ });
 });

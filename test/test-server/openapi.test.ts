@@ -22,7 +22,7 @@ function operations(doc: OpenAPIV3.Document): Map<string, { method: string; path
   return found;
 }
 
-for (const mode of ['none', 'apikey', 'bearer'] as const) {
+for (const mode of ['none', 'apikey', 'bearer', 'oauth'] as const) {
   t.test(`mode ${mode}: /openapi.json is a valid OpenAPI 3.0.3 document`, async (t) => {
     const server = await start(t, { mode });
     const res = await fetch(`${server.url}/openapi.json`);
@@ -75,6 +75,25 @@ t.test('security scheme follows the mode', async (t) => {
   const bearerDoc = (await (await fetch(`${bearer.url}/openapi.json`)).json()) as OpenAPIV3.Document;
   t.same(bearerDoc.security, [{ BearerAuth: [] }]);
   t.match(bearerDoc.components?.securitySchemes?.BearerAuth, { type: 'http', scheme: 'bearer' });
+
+  const oauth = await start(t, { mode: 'oauth', tokenTtlSeconds: 120 });
+  const oauthDoc = (await (await fetch(`${oauth.url}/openapi.json`)).json()) as OpenAPIV3.Document;
+  t.same(oauthDoc.security, [{ OAuth2: ['items:read', 'items:write'] }]);
+  const scopes = { 'items:read': String, 'items:write': String };
+  t.match(oauthDoc.components?.securitySchemes?.OAuth2, {
+    type: 'oauth2',
+    description: /120 s/,
+    flows: {
+      authorizationCode: { authorizationUrl: `${oauth.url}/authorize`, tokenUrl: `${oauth.url}/token`, refreshUrl: `${oauth.url}/token`, scopes },
+      clientCredentials: { tokenUrl: `${oauth.url}/token`, scopes },
+    },
+  });
+});
+
+t.test('mode oauth: the document never contains the client secret', async (t) => {
+  const server = await start(t, { mode: 'oauth' });
+  const text = await (await fetch(`${server.url}/openapi.json`)).text();
+  t.notOk(text.includes(server.oauth?.clientSecret ?? 'unset'));
 });
 
 t.test('the document never contains the key', async (t) => {
