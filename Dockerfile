@@ -10,6 +10,7 @@ COPY server ./server
 COPY test-server ./test-server
 COPY migrations ./migrations
 COPY web ./web
+# Builds the server (dist/) and the console (web/dist/); the build tools are pruned after.
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
@@ -21,7 +22,7 @@ ENV NODE_ENV=production \
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/migrations ./migrations
-COPY --from=build /app/web ./web
+COPY --from=build /app/web/dist ./web/dist
 COPY package.json ./
 RUN mkdir -p /data && chown node:node /data
 USER node

@@ -104,6 +104,7 @@ t.test('from sign-in to a logged tool call, in the browser', async (t) => {
   await page.getByLabel('Search tools').fill('');
   await t.resolves(waitFor(async () => (await gw.api('GET', `/api/workspaces/${workspace.id}/tools`)).body.tools.find((x: { name: string }) => x.name === 'createItem').enabled), 'createItem enabled on the server');
   await page.getByText('4 enabled').waitFor();
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   await session.screenshot('console-configure', { fullPage: true, forDocs: true });
   await remember();
 
