@@ -4,6 +4,7 @@
 import t from 'tap';
 import type * as Schemas from '../../server/routes/api/schemas.js';
 import type * as Types from '../../server/routes/api/types.js';
+import type { OAuthHealth } from '../../server/modules/credentials/oauth-connection.js';
 
 type SchemaKeys<S> = S extends { properties: infer P } ? keyof P : never;
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -18,6 +19,9 @@ export type Checks = [
   Expect<Same<keyof Types.EnvironmentView, SchemaKeys<typeof Schemas.EnvironmentView>>>,
   Expect<Same<keyof Types.AccessKeyView, SchemaKeys<typeof Schemas.AccessKeyView>>>,
   Expect<Same<keyof Types.ErrorBody['error'], SchemaKeys<(typeof Schemas.ErrorBody)['properties']['error']>>>,
+  // The console's copy of the OAuth health shape (types.ts imports no server code) stays the module's.
+  Expect<Same<Types.OAuthHealthView, OAuthHealth>>,
+  Expect<Same<keyof Types.OAuthHealthView, SchemaKeys<(typeof Schemas.AuthView)['properties']['health']>>>,
 ];
 
 t.pass('the shared API types match the response schemas (checked at compile time)');
