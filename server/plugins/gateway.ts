@@ -147,6 +147,27 @@ async function gatewayPlugin(app: FastifyInstance) {
     return ws;
   }
 
+  function dropAll() {
+    workspaces.clear();
+    tokens.clear();
+  }
+
+  // Several gateway processes may share this database (behind a load balancer): an admin change
+  // made through one bumps a version the others poll once a second, off the hot path, to drop
+  // their caches. Within this process, invalidate() takes effect at once.
+  let seenVersion = repos.settings.configVersion();
+  const poll = setInterval(() => {
+    try {
+      const version = repos.settings.configVersion();
+      if (version !== seenVersion) {
+        seenVersion = version;
+        dropAll();
+      }
+    } catch (err) {
+      app.log.warn({ err }, 'reading the configuration version failed');
+    }
+  }, 1000).unref();
+
   app.decorate('gateway', {
     resolve(token: string) {
       const hash = hashUrlToken(token);
@@ -163,6 +184,7 @@ async function gatewayPlugin(app: FastifyInstance) {
     invalidate(workspaceId: string) {
       workspaces.delete(workspaceId);
       for (const [hash, target] of tokens) if (target.workspaceId === workspaceId) tokens.delete(hash);
+      seenVersion = repos.settings.bumpConfigVersion();
     },
     oauthHealth(workspaceId: string, environment: string) {
       const row = repos.credentials.get(workspaceId, environment);
@@ -181,6 +203,7 @@ async function gatewayPlugin(app: FastifyInstance) {
   });
 
   app.addHook('onClose', async () => {
+    clearInterval(poll);
     callLog.close();
     await upstream.close();
   });
