@@ -48,7 +48,9 @@ function documentVersion(doc: JsonObject): string {
 async function convertSwagger(doc: JsonObject): Promise<JsonObject> {
   try {
     // `text` is only kept for error reports; without it the converter YAML-dumps the whole spec.
-    const converted = await convertObj(structuredClone(doc), { patch: true, warnOnly: true, resolve: false, text: '-' });
+    // `anchors`: a YAML alias arrives as a subtree shared by two places (structuredClone keeps the
+    // sharing); the converter refuses those unless told to copy them.
+    const converted = await convertObj(structuredClone(doc), { patch: true, warnOnly: true, resolve: false, anchors: true, text: '-' });
     return converted.openapi;
   } catch (error) {
     throw invalid(`The Swagger 2.0 document could not be converted: ${error instanceof Error ? error.message : String(error)}`, '');

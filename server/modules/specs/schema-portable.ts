@@ -190,7 +190,8 @@ export class SchemaConverter {
     let out: JsonSchema = {};
     const declared = normaliseType(node.type);
     if (declared) setTypes(out, declared);
-    else if (isObject(node.properties) || isObject(node.additionalProperties) || isObject(node.patternProperties)) out.type = 'object';
+    // `additionalProperties: true` alone still means an object in OpenAPI (the keyword applies to nothing else).
+    else if (isObject(node.properties) || node.additionalProperties !== undefined || isObject(node.patternProperties)) out.type = 'object';
     else if (node.items !== undefined || Array.isArray(node.prefixItems)) out.type = 'array';
     copyLeafKeywords(node, out);
 

@@ -29,8 +29,13 @@ function isSchemaRef(ref: string): boolean {
   return ref.startsWith('#/components/schemas/') || ref.startsWith('#/definitions/');
 }
 
-/** Replaces `$ref` with `x-ref` where the validator must not follow it. Mutates `doc` (a copy). */
+/**
+ * Replaces `$ref` with `x-ref` where the validator must not follow it. Mutates `doc` (a copy).
+ * In OpenAPI 3.0 the other fields of a Reference Object "SHALL be ignored", so they are dropped
+ * from the copy: once masked, the object would be checked as a Schema Object and fail on them.
+ */
 function maskRefs(doc: unknown): void {
+  const siblingsIgnored = isObject(doc) && typeof doc.openapi === 'string' && doc.openapi.startsWith('3.0');
   const stack: unknown[] = [doc];
   while (stack.length > 0) {
     const node = stack.pop();
@@ -41,6 +46,7 @@ function maskRefs(doc: unknown): void {
       if (typeof ref === 'string' && (isSchemaRef(ref) || refKind(ref) === 'anchor' || (refKind(ref) === 'local' && resolveLocalPointer(doc, ref) === undefined))) {
         node['x-ref'] = ref;
         delete node.$ref;
+        if (siblingsIgnored) for (const key of Object.keys(node)) if (!key.startsWith('x-')) delete node[key];
       }
       for (const value of Object.values(node)) if (typeof value === 'object' && value !== null) stack.push(value);
     }

