@@ -1,25 +1,33 @@
-// GitHub's REST description (13 MB, ~1,000 operations) is the size benchmark for imports. It is
-// not a dependency: the test runs when @octokit/openapi happens to be installed, or when
-// GITHUB_OPENAPI_JSON names a copy of api.github.com.json.
+// GitHub's REST description (13 MB, 1,223 operations) is the size case for imports. It comes
+// from the @octokit/openapi devDependency (GITHUB_OPENAPI_JSON may name another copy of
+// api.github.com.json). The time bound here only catches a pathological regression; the figures
+// on a quiet machine come from `tsx bench/spec-scale.ts`.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import t from 'tap';
 import { importSpec, parseSpecText } from '../../../server/modules/specs/index.js';
 
 const require = createRequire(import.meta.url);
-let file: string | undefined = process.env.GITHUB_OPENAPI_JSON;
-try {
-  file ??= require.resolve('@octokit/openapi/generated/api.github.com.json');
-} catch {
-  file = undefined;
-}
+const file = process.env.GITHUB_OPENAPI_JSON ?? require.resolve('@octokit/openapi/generated/api.github.com.json');
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
+const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
-t.test('GitHub REST spec imports in seconds', { skip: file ? false : '@octokit/openapi is not installed' }, async (t) => {
+t.test('GitHub REST spec: one tool per operation, in seconds', async (t) => {
+  const text = readFileSync(file, 'utf8');
+  const document = JSON.parse(text) as { paths: Record<string, Record<string, unknown>> };
+  const operations = Object.values(document.paths).reduce((n, item) => n + METHODS.filter((m) => item[m] !== undefined).length, 0);
+
   const started = Date.now();
-  const spec = await importSpec(parseSpecText(readFileSync(file!, 'utf8')));
+  const spec = await importSpec(parseSpecText(text));
   const elapsed = Date.now() - started;
-  t.ok(spec.tools.length > 500, `${spec.tools.length} tools`);
-  t.ok(elapsed < 20_000, `${elapsed} ms`);
+
+  t.ok(operations >= 1000, `${operations} operations in the document`);
+  t.equal(spec.tools.length, operations, 'every operation became a tool');
+  t.notOk(spec.warnings.some((w) => /was skipped/.test(w.message)), 'none was skipped');
+  const names = spec.tools.map((tool) => tool.name);
+  t.equal(new Set(names).size, names.length, 'names are unique');
+  t.same(names.filter((name) => !TOOL_NAME.test(name)), [], 'names are valid');
+  t.ok(elapsed < 45_000, `imported in ${elapsed} ms`);
   const largest = Math.max(...spec.tools.map((tool) => JSON.stringify(tool.inputSchema).length));
-  t.ok(largest < 80_000, `largest input schema ${largest} chars`);
+  t.ok(largest < 100_000, `largest input schema ${largest} chars`);
 });
