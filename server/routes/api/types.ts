@@ -173,7 +173,28 @@ export type AuthInput =
   | { type: 'bearer'; token: string }
   | { type: 'api_key'; in?: ApiKeyPlacement; name?: string; value: string }
   | { type: 'basic'; username: string; password?: string }
-  | { type: 'headers'; headers: Record<string, string> };
+  | { type: 'headers'; headers: Record<string, string> }
+  | { type: 'passthrough'; headers?: Record<string, string> }
+  | OAuthInput;
+
+/** PUT /auth for `type: "oauth2"`: an `issuer` is discovered; the client secret is sealed and never shown again. */
+export interface OAuthInput {
+  type: 'oauth2';
+  flow: 'client_credentials' | 'authorization_code';
+  issuer?: string;
+  authorizationUrl?: string;
+  tokenUrl?: string;
+  clientId?: string;
+  clientSecret?: string;
+  scopes?: string[];
+  audience?: string;
+}
+
+/** POST /api/workspaces/:id/oauth/start: where to send the browser. */
+export interface OAuthStartView {
+  authorizeUrl: string;
+  redirectUri: string;
+}
 
 export interface LogItem {
   id: string;
@@ -206,6 +227,9 @@ export interface LogQuery {
   cursor?: string;
   tool?: string;
   ok?: boolean;
+  /** `url`, or an access key's id. */
+  caller?: string;
+  environment?: 'live' | 'test';
 }
 
 export interface EnvironmentView {
@@ -215,6 +239,27 @@ export interface EnvironmentView {
   baseUrlOverride: string | null;
   auth: AuthView;
   createdAt: string;
+}
+
+export interface EnvironmentList {
+  environments: EnvironmentView[];
+}
+
+export interface NewEnvironmentBody {
+  name: 'test';
+  baseUrl?: string | null;
+}
+
+export interface NewAccessKeyBody {
+  label: string;
+  scope?: 'read' | 'write';
+  tools?: string[];
+  environment?: 'live' | 'test';
+  expiresAt?: string;
+}
+
+export interface AccessKeyList {
+  keys: AccessKeyView[];
 }
 
 export interface AccessKeyView {

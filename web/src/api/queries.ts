@@ -22,7 +22,9 @@ export const keys = {
   workspaces: ['workspaces'] as const,
   spec: (id: string) => ['workspaces', id, 'spec'] as const,
   tools: (id: string) => ['workspaces', id, 'tools'] as const,
-  auth: (id: string) => ['workspaces', id, 'auth'] as const,
+  auth: (id: string, environment = 'live') => ['workspaces', id, 'auth', environment] as const,
+  environments: (id: string) => ['workspaces', id, 'environments'] as const,
+  accessKeys: (id: string) => ['workspaces', id, 'keys'] as const,
   logs: (id: string, q: LogQuery) => ['workspaces', id, 'logs', q] as const,
 };
 
@@ -150,23 +152,31 @@ export function useToggleTools(id: string) {
   });
 }
 
-export function useAuth(id: string) {
-  return useQuery({ queryKey: keys.auth(id), queryFn: () => api<AuthView>('GET', `/workspaces/${id}/auth`) });
-}
+/** Auth endpoints take `?environment=`; live is the default. */
+const authPath = (id: string, environment: string) => `/workspaces/${id}/auth${environment === 'live' ? '' : `?environment=${environment}`}`;
 
-export function useSaveAuth(id: string) {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: (input: AuthInput) => api<AuthView>('PUT', `/workspaces/${id}/auth`, input),
-    onSuccess: (view) => client.setQueryData(keys.auth(id), view),
+export function useAuth(id: string, environment = 'live') {
+  return useQuery({
+    queryKey: keys.auth(id, environment),
+    queryFn: () => api<AuthView>('GET', authPath(id, environment)),
+    // An OAuth connection's health changes with every call: keep it current while it is shown.
+    refetchInterval: (query) => (query.state.data?.type === 'oauth2' ? 15_000 : false),
   });
 }
 
-export function useDeleteAuth(id: string) {
+export function useSaveAuth(id: string, environment = 'live') {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: () => api<AuthView>('DELETE', `/workspaces/${id}/auth`),
-    onSuccess: (view) => client.setQueryData(keys.auth(id), view),
+    mutationFn: (input: AuthInput) => api<AuthView>('PUT', authPath(id, environment), input),
+    onSuccess: (view) => client.setQueryData(keys.auth(id, environment), view),
+  });
+}
+
+export function useDeleteAuth(id: string, environment = 'live') {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () => api<AuthView>('DELETE', authPath(id, environment)),
+    onSuccess: (view) => client.setQueryData(keys.auth(id, environment), view),
   });
 }
 

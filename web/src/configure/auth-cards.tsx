@@ -6,6 +6,8 @@ export const AUTH_CARDS: { type: AuthType; title: string; text: string }[] = [
   { type: 'api_key', title: 'API Key Header', text: 'A key in a header (or query)' },
   { type: 'basic', title: 'Basic', text: 'Username and password' },
   { type: 'headers', title: 'Custom Headers', text: 'Any number of headers' },
+  { type: 'oauth2', title: 'OAuth 2.0', text: 'Client credentials or a connected account' },
+  { type: 'passthrough', title: 'Passthrough', text: "Each caller's own credentials" },
 ];
 
 export function AuthCards({ value, saved, onChange }: { value: AuthType; saved: AuthType | undefined; onChange(type: AuthType): void }) {

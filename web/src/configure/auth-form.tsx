@@ -1,29 +1,39 @@
-// Auth as cards. The editor is keyed by the saved settings' time, so after a save it starts again
-// from what the server says: secret fields show "saved", and no typed secret stays in memory.
+// Auth as cards, per environment. The editor is keyed by the saved settings' time, so after a save
+// it starts again from what the server says: secret fields show "saved", and no typed secret stays
+// in memory.
 import { useState, type FormEvent } from 'react';
-import { Plus, X } from 'lucide-react';
-import type { ApiKeyPlacement, AuthInput, AuthType, AuthView } from '@latchkey/api';
+import type { ApiKeyPlacement, AuthInput, AuthType, AuthView, WorkspaceView } from '@latchkey/api';
 import { useAuth, useDeleteAuth, useSaveAuth } from '../api/queries';
 import { ConfirmDialog } from '../ui/confirm-dialog';
 import { ErrorState, FormError, Loading } from '../ui/states';
 import { AuthCards } from './auth-cards';
+import { HeaderRows, rowsToHeaders, type HeaderRow } from './header-rows';
+import { OAuthFields, oauthDraftOf, oauthInputOf, type OAuthDraft } from './oauth-fields';
+import { OAuthStatus } from './oauth-status';
 import { SecretField } from './secret-field';
 
-export function AuthForm({ workspaceId }: { workspaceId: string }) {
-  const auth = useAuth(workspaceId);
+export function AuthForm({ workspace, environment = 'live' }: { workspace: WorkspaceView; environment?: string }) {
+  const auth = useAuth(workspace.id, environment);
   if (auth.isPending) return <Loading label="Loading authentication…" />;
   if (auth.isError) return <ErrorState error={auth.error} onRetry={() => void auth.refetch()} />;
-  return <AuthEditor key={`${auth.data.type}:${auth.data.updatedAt}`} workspaceId={workspaceId} saved={auth.data} />;
+  return <AuthEditor key={`${auth.data.type}:${auth.data.updatedAt}`} workspace={workspace} environment={environment} saved={auth.data} />;
 }
 
-interface HeaderRow {
-  name: string;
-  value: string;
-}
+const REPLACE_LABEL: Partial<Record<AuthType, string>> = {
+  headers: 'Replace headers',
+  passthrough: 'Replace stored headers',
+  basic: 'Replace credentials',
+  bearer: 'Replace token',
+  api_key: 'Replace key',
+  oauth2: 'Change OAuth settings',
+};
 
-function AuthEditor({ workspaceId, saved }: { workspaceId: string; saved: AuthView }) {
-  const save = useSaveAuth(workspaceId);
-  const remove = useDeleteAuth(workspaceId);
+const savedRows = (saved: AuthView, type: AuthType, fallback: HeaderRow[]) =>
+  saved.type === type && saved.headerNames?.length ? saved.headerNames.map((name) => ({ name, value: '' })) : fallback;
+
+function AuthEditor({ workspace, environment, saved }: { workspace: WorkspaceView; environment: string; saved: AuthView }) {
+  const save = useSaveAuth(workspace.id, environment);
+  const remove = useDeleteAuth(workspace.id, environment);
   const savedType = saved.saved ? saved.type : undefined;
   const [type, setType] = useState<AuthType>(savedType ?? 'none');
   const [replacing, setReplacing] = useState(false);
@@ -34,10 +44,12 @@ function AuthEditor({ workspaceId, saved }: { workspaceId: string; saved: AuthVi
   const [keyValue, setKeyValue] = useState('');
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [headers, setHeaders] = useState<HeaderRow[]>(
-    saved.type === 'headers' && saved.headerNames?.length ? saved.headerNames.map((name) => ({ name, value: '' })) : [{ name: '', value: '' }],
-  );
+  const [headers, setHeaders] = useState<HeaderRow[]>(savedRows(saved, 'headers', [{ name: '', value: '' }]));
+  const [passHeaders, setPassHeaders] = useState<HeaderRow[]>(savedRows(saved, 'passthrough', []));
+  const [oauth, setOAuth] = useState<OAuthDraft>(() => oauthDraftOf(saved));
   const showSaved = type === savedType && !replacing;
+  const oauthSaved = saved.type === 'oauth2' && saved.saved;
+  const redirectUri = saved.oauth?.redirectUri ?? `${new URL(workspace.mcpUrl).origin}/oauth/callback`;
 
   function input(): AuthInput {
     switch (type) {
@@ -48,7 +60,11 @@ function AuthEditor({ workspaceId, saved }: { workspaceId: string; saved: AuthVi
       case 'basic':
         return { type, username, password };
       case 'headers':
-        return { type, headers: Object.fromEntries(headers.map((h) => [h.name.trim(), h.value])) };
+        return { type, headers: rowsToHeaders(headers) };
+      case 'passthrough':
+        return { type, headers: rowsToHeaders(passHeaders) };
+      case 'oauth2':
+        return oauthInputOf(oauth);
       default:
         return { type: 'none' };
     }
@@ -58,8 +74,6 @@ function AuthEditor({ workspaceId, saved }: { workspaceId: string; saved: AuthVi
     event.preventDefault();
     save.mutate(input());
   }
-
-  const setRow = (index: number, change: Partial<HeaderRow>) => setHeaders((rows) => rows.map((row, i) => (i === index ? { ...row, ...change } : row)));
 
   return (
     <form onSubmit={submit} className="auth-form">
@@ -93,28 +107,30 @@ function AuthEditor({ workspaceId, saved }: { workspaceId: string; saved: AuthVi
             <SecretField label="Password" value={password} onChange={setPassword} saved={showSaved} required={false} />
           </div>
         )}
-        {type === 'headers' && (
-          <div className="header-rows">
-            {headers.map((row, i) => (
-              <div className="header-row" key={i}>
-                <label>
-                  Header name
-                  <input value={row.name} onChange={(e) => setRow(i, { name: e.target.value })} placeholder="X-Tenant" required readOnly={showSaved} spellCheck={false} />
-                </label>
-                <SecretField label="Value" value={row.value} onChange={(value) => setRow(i, { value })} saved={showSaved} />
-                {!showSaved && headers.length > 1 && (
-                  <button type="button" className="icon-button secondary outline" aria-label={`Remove header ${row.name || i + 1}`} onClick={() => setHeaders((rows) => rows.filter((_, j) => j !== i))}>
-                    <X aria-hidden size={16} />
-                  </button>
-                )}
-              </div>
-            ))}
-            {!showSaved && (
-              <button type="button" className="secondary outline small" onClick={() => setHeaders((rows) => [...rows, { name: '', value: '' }])} disabled={headers.length >= 50}>
-                <Plus aria-hidden size={16} /> Add header
-              </button>
+        {type === 'headers' && <HeaderRows rows={headers} onChange={setHeaders} saved={showSaved} minRows={1} />}
+        {type === 'passthrough' && (
+          <>
+            <p className="muted">
+              Each caller brings its own credentials: the <span className="mono">Authorization</span>, <span className="mono">X-API-Key</span> and other{' '}
+              <span className="mono">X-*</span> headers of every MCP request are forwarded to the API for that one call, and never stored, cached or logged (Latchkey's
+              own <span className="mono">X-Latchkey-*</span> headers stay behind).
+            </p>
+            <p className="muted small-text">Optional: headers to add to every call; they win over the caller's.</p>
+            {showSaved && passHeaders.length === 0 ? (
+              <p className="muted small-text">No stored headers.</p>
+            ) : (
+              <HeaderRows rows={passHeaders} onChange={setPassHeaders} saved={showSaved} minRows={0} addLabel="Add a stored header" />
             )}
-          </div>
+          </>
+        )}
+        {type === 'oauth2' && (
+          <OAuthFields
+            draft={oauth}
+            onChange={(change) => setOAuth((d) => ({ ...d, ...change }))}
+            saved={showSaved}
+            secretSaved={oauthSaved && saved.oauth?.flow === 'client_credentials'}
+            redirectUri={redirectUri}
+          />
         )}
       </div>
 
@@ -123,7 +139,7 @@ function AuthEditor({ workspaceId, saved }: { workspaceId: string; saved: AuthVi
         {showSaved ? (
           type !== 'none' && (
             <button type="button" className="secondary" onClick={() => setReplacing(true)}>
-              Replace {type === 'headers' ? 'headers' : type === 'basic' ? 'credentials' : type === 'bearer' ? 'token' : 'key'}
+              {REPLACE_LABEL[type]}
             </button>
           )
         ) : (
@@ -132,7 +148,7 @@ function AuthEditor({ workspaceId, saved }: { workspaceId: string; saved: AuthVi
               Save authentication
             </button>
             {replacing && (
-              <button type="button" className="secondary outline" onClick={() => setReplacing(false)}>
+              <button type="button" className="secondary outline" onClick={() => (setReplacing(false), setOAuth(oauthDraftOf(saved)))}>
                 Keep the saved one
               </button>
             )}
@@ -140,21 +156,26 @@ function AuthEditor({ workspaceId, saved }: { workspaceId: string; saved: AuthVi
         )}
         {saved.saved && saved.type !== 'none' && (
           <button type="button" className="secondary outline danger-outline" onClick={() => setConfirmRemove(true)}>
-            Remove saved credentials
+            {saved.type === 'oauth2' ? 'Disconnect' : 'Remove saved credentials'}
           </button>
         )}
       </div>
+      {type === 'oauth2' && oauthSaved && showSaved && <OAuthStatus workspaceId={workspace.id} environment={environment} saved={saved} />}
       <ConfirmDialog
         open={confirmRemove}
-        title="Remove the saved credentials?"
-        confirmLabel="Remove"
+        title={saved.type === 'oauth2' ? 'Disconnect OAuth?' : 'Remove the saved credentials?'}
+        confirmLabel={saved.type === 'oauth2' ? 'Disconnect' : 'Remove'}
         danger
         pending={remove.isPending}
         error={remove.error}
         onCancel={() => (setConfirmRemove(false), remove.reset())}
         onConfirm={() => remove.mutate(undefined, { onSuccess: () => setConfirmRemove(false) })}
       >
-        <p>Tool calls will reach the API without them from now on. The secret cannot be shown or recovered: to use it again, type it again.</p>
+        {saved.type === 'oauth2' ? (
+          <p>The gateway revokes the tokens at the provider (where it offers revocation) and deletes them with the OAuth settings. Tool calls reach the API without credentials until you connect again.</p>
+        ) : (
+          <p>Tool calls will reach the API without them from now on. The secret cannot be shown or recovered: to use it again, type it again.</p>
+        )}
       </ConfirmDialog>
     </form>
   );

@@ -40,6 +40,12 @@ export function LogDetail({ item, onClose }: { item: LogItem | null; onClose(): 
               <dt>Caller</dt>
               <dd>{callerText(item)}</dd>
             </div>
+            {item.environment && (
+              <div>
+                <dt>Environment</dt>
+                <dd>{item.environment}</dd>
+              </div>
+            )}
             {item.userAgent && (
               <div>
                 <dt>Client</dt>

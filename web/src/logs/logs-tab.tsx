@@ -1,8 +1,9 @@
-// Logs: the newest calls first, filtered by tool and result, page by page, optionally refreshing.
+// Logs: the newest calls first, filtered by tool, result, caller and environment, page by page, optionally refreshing.
 import { useEffect, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { ChevronLeft, ChevronRight, RefreshCw, ScrollText } from 'lucide-react';
 import type { LogItem, LogQuery, WorkspaceView } from '@latchkey/api';
+import { useAccessKeys } from '../api/access-queries';
 import { keys, useLogs, useTools } from '../api/queries';
 import { dateTime, timeAgo } from '../ui/format';
 import { EmptyState, ErrorState, Loading } from '../ui/states';
@@ -25,14 +26,18 @@ export function LogsTab({ workspace, onConnect }: { workspace: WorkspaceView; on
   const tools = useTools(workspace.id);
   const [tool, setTool] = useState('');
   const [result, setResult] = useState<'' | 'ok' | 'error'>('');
+  const [caller, setCaller] = useState('');
+  const [environment, setEnvironment] = useState<'' | 'live' | 'test'>('');
+  const accessKeys = useAccessKeys(workspace.id);
+  const withTest = Boolean(workspace.mcpUrls?.test);
   const [cursors, setCursors] = useState<string[]>([]);
   const [autoRefresh, setAutoRefresh] = useState(false);
   const [open, setOpen] = useState<LogItem | null>(null);
   const cursor = cursors.at(-1);
-  const query: LogQuery = { limit: PAGE_SIZE, ...(cursor ? { cursor } : {}), ...(tool ? { tool } : {}), ...(result ? { ok: result === 'ok' } : {}) };
+  const query: LogQuery = { limit: PAGE_SIZE, ...(cursor ? { cursor } : {}), ...(tool ? { tool } : {}), ...(result ? { ok: result === 'ok' } : {}), ...(caller ? { caller } : {}), ...(environment ? { environment } : {}) };
   // Only the first page refreshes: older pages do not change.
   const logs = useLogs(workspace.id, query, autoRefresh && !cursor ? REFRESH_MS : false);
-  const filtered = Boolean(tool || result);
+  const filtered = Boolean(tool || result || caller || environment);
   // A newer call than the list knows of: its "last call" is stale.
   const client = useQueryClient();
   const newest = logs.data?.items[0]?.at;
@@ -66,6 +71,28 @@ export function LogsTab({ workspace, onConnect }: { workspace: WorkspaceView; on
               <option value="error">Failed</option>
             </select>
           </label>
+          <label>
+            Caller
+            <select value={caller} onChange={(e) => (setCaller(e.target.value), resetPaging())}>
+              <option value="">All callers</option>
+              <option value="url">MCP URL</option>
+              {(accessKeys.data ?? []).map((k) => (
+                <option key={k.id} value={k.id}>
+                  Key “{k.label}”
+                </option>
+              ))}
+            </select>
+          </label>
+          {(withTest || environment) && (
+            <label>
+              Environment
+              <select value={environment} onChange={(e) => (setEnvironment(e.target.value as typeof environment), resetPaging())}>
+                <option value="">Both</option>
+                <option value="live">Live</option>
+                <option value="test">Test</option>
+              </select>
+            </label>
+          )}
           <label className="switch-label">
             <input type="checkbox" role="switch" checked={autoRefresh} onChange={(e) => setAutoRefresh(e.target.checked)} />
             Auto-refresh
@@ -104,6 +131,7 @@ export function LogsTab({ workspace, onConnect }: { workspace: WorkspaceView; on
                     Latency
                   </th>
                   <th scope="col">Caller</th>
+                  <th scope="col">Env</th>
                   <th scope="col">
                     <span className="visually-hidden">Details</span>
                   </th>
@@ -119,6 +147,7 @@ export function LogsTab({ workspace, onConnect }: { workspace: WorkspaceView; on
                     </td>
                     <td className="num">{item.durationMs} ms</td>
                     <td>{callerText(item)}</td>
+                    <td>{item.environment && <span className={`badge env-badge env-${item.environment}`}>{item.environment}</span>}</td>
                     <td className="num">
                       <button type="button" className="link" onClick={() => setOpen(item)} aria-label={`Details of the ${item.tool} call at ${dateTime(item.at)}`}>
                         Details

@@ -1,0 +1,128 @@
+// Creating an access key: a label, read or write, optionally a narrower tool list, the environment
+// (when the workspace has test), an optional expiry. The answer's key goes straight to the
+// one-time dialog; the mutation is reset so the cache does not keep it.
+import { useState, type FormEvent } from 'react';
+import type { NewAccessKeyBody, WorkspaceView } from '@latchkey/api';
+import { useCreateAccessKey } from '../api/access-queries';
+import { useTools } from '../api/queries';
+import { MethodBadge } from '../ui/badges';
+import { Modal } from '../ui/modal';
+import { FormError } from '../ui/states';
+
+export interface CreatedKey {
+  key: string;
+  label: string;
+  environment: string;
+}
+
+export function CreateKeyDialog({ workspace, open, onClose, onCreated }: { workspace: WorkspaceView; open: boolean; onClose(): void; onCreated(created: CreatedKey): void }) {
+  return (
+    <Modal open={open} title="Create an access key" onClose={onClose} className="key-dialog">
+      <CreateKeyForm workspace={workspace} onClose={onClose} onCreated={onCreated} />
+    </Modal>
+  );
+}
+
+function CreateKeyForm({ workspace, onClose, onCreated }: { workspace: WorkspaceView; onClose(): void; onCreated(created: CreatedKey): void }) {
+  const create = useCreateAccessKey(workspace.id);
+  const tools = useTools(workspace.id);
+  const [label, setLabel] = useState('');
+  const [scope, setScope] = useState<'read' | 'write'>('write');
+  const [limitTools, setLimitTools] = useState(false);
+  const [picked, setPicked] = useState<string[]>([]);
+  const [environment, setEnvironment] = useState<'live' | 'test'>('live');
+  const [expires, setExpires] = useState('');
+  const withTest = Boolean(workspace.mcpUrls?.test);
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    const body: NewAccessKeyBody = {
+      label: label.trim(),
+      scope,
+      ...(limitTools && picked.length ? { tools: picked } : {}),
+      ...(withTest ? { environment } : {}),
+      // The key stops working at the start of that day, local time.
+      ...(expires ? { expiresAt: new Date(`${expires}T00:00:00`).toISOString() } : {}),
+    };
+    create.mutate(body, {
+      onSuccess: (created) => {
+        onCreated({ key: created.key ?? '', label: created.label, environment: created.environment });
+        create.reset();
+      },
+    });
+  }
+
+  const toggle = (name: string, on: boolean) => setPicked((list) => (on ? [...list, name] : list.filter((n) => n !== name)));
+  const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+
+  return (
+    <form onSubmit={submit}>
+      <label>
+        Label
+        <input value={label} onChange={(e) => setLabel(e.target.value)} placeholder="GitHub Actions, Alice's laptop…" maxLength={100} required autoFocus />
+      </label>
+      <fieldset>
+        <legend>Scope</legend>
+        <label>
+          <input type="radio" name="key-scope" value="write" checked={scope === 'write'} onChange={() => setScope('write')} />
+          Read and write: every enabled tool
+        </label>
+        <label>
+          <input type="radio" name="key-scope" value="read" checked={scope === 'read'} onChange={() => setScope('read')} />
+          Read only: GET and HEAD tools
+        </label>
+      </fieldset>
+      <fieldset>
+        <legend>Tools</legend>
+        <label>
+          <input type="checkbox" role="switch" checked={limitTools} onChange={(e) => setLimitTools(e.target.checked)} />
+          Only some tools
+        </label>
+        {limitTools &&
+          (tools.isPending ? (
+            <p className="muted small-text">Loading tools…</p>
+          ) : tools.isError ? (
+            <FormError error={tools.error} />
+          ) : (tools.data ?? []).length === 0 ? (
+            <p className="muted small-text">This workspace has no tools yet: upload a spec first.</p>
+          ) : (
+            <ul className="key-tools" aria-label="Tools this key may call">
+              {tools.data.map((tool) => (
+                <li key={tool.name}>
+                  <label>
+                    <input type="checkbox" checked={picked.includes(tool.name)} onChange={(e) => toggle(tool.name, e.target.checked)} />
+                    <MethodBadge method={tool.method} /> <span className="mono">{tool.name}</span>
+                    {!tool.enabled && <span className="badge">disabled</span>}
+                  </label>
+                </li>
+              ))}
+            </ul>
+          ))}
+      </fieldset>
+      <div className="grid-2">
+        {withTest && (
+          <label>
+            Environment
+            <select value={environment} onChange={(e) => setEnvironment(e.target.value as 'live' | 'test')}>
+              <option value="live">Live</option>
+              <option value="test">Test</option>
+            </select>
+          </label>
+        )}
+        <label>
+          Expires on <span className="muted">(optional)</span>
+          <input type="date" value={expires} min={tomorrow} onChange={(e) => setExpires(e.target.value)} />
+        </label>
+      </div>
+      <FormError error={create.error} />
+      <footer>
+        <button type="button" className="secondary outline" onClick={onClose} disabled={create.isPending}>
+          Cancel
+        </button>
+        <button type="submit" aria-busy={create.isPending} disabled={create.isPending || (limitTools && picked.length === 0)}>
+          Create key
+        </button>
+      </footer>
+    </form>
+  );
+}
