@@ -1,6 +1,7 @@
 // A modal confirmation on the native <dialog>: focus is trapped and Escape cancels, for free.
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import { FormError } from './states';
+import { useDialog } from './use-dialog';
 
 interface ConfirmDialogProps {
   open: boolean;
@@ -15,14 +16,7 @@ interface ConfirmDialogProps {
 }
 
 export function ConfirmDialog({ open, title, children, confirmLabel, danger, pending, error, onConfirm, onCancel }: ConfirmDialogProps) {
-  const ref = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
+  const { ref, titleId } = useDialog(open);
   return (
     <dialog ref={ref} onCancel={(e) => (e.preventDefault(), onCancel())} aria-labelledby={titleId}>
       <article>

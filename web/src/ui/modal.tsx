@@ -1,17 +1,11 @@
 // A modal on the native <dialog>, for forms and one-time answers: focus is trapped and Escape
 // closes, for free. Its content is rendered only while open, so nothing lingers in the page.
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import { X } from 'lucide-react';
+import { useDialog } from './use-dialog';
 
 export function Modal({ open, title, onClose, children, className }: { open: boolean; title: string; onClose(): void; children: ReactNode; className?: string }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
+  const { ref, titleId } = useDialog(open);
   return (
     <dialog ref={ref} className={`modal ${className ?? ''}`} onCancel={(e) => (e.preventDefault(), onClose())} aria-labelledby={titleId}>
       {open && (
