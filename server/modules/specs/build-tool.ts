@@ -10,7 +10,8 @@ import { SchemaBudgetExceeded, SchemaConverter, type SchemaSource } from './sche
 
 /** About 60 KB of JSON per tool input schema. */
 export const SCHEMA_BUDGET = 60_000;
-// Nesting depths tried in turn; the last attempt is not held to the budget (nothing nested is left).
+// Nesting depths tried in turn, each held to the budget. A schema that does not fit even at 0
+// (hundreds of documented fields side by side) is then built lean, and not held to it any more.
 const DEPTHS = [32, 12, 8, 6, 4, 3, 2, 1, 0];
 
 export interface OperationSite {
@@ -35,8 +36,8 @@ function describe(site: OperationSite, summary: string | undefined): string {
   return parts.join('\n\n');
 }
 
-function attempt(source: SchemaSource, site: OperationSite, maxDepth: number, budget: number, warnings: SpecWarning[]) {
-  const converter = new SchemaConverter(source, maxDepth, budget);
+function attempt(source: SchemaSource, site: OperationSite, maxDepth: number, budget: number, warnings: SpecWarning[], lean = false) {
+  const converter = new SchemaConverter(source, maxDepth, budget, lean);
   const taken = new Set<string>();
   const params = buildParameters(source.doc, site.path, site.pathItem, site.operation, site.pointer, converter, warnings, taken);
   const body = buildRequestBody(source.doc, site.operation, site.pointer, converter, taken);
@@ -60,6 +61,8 @@ export interface BuiltTool {
   tool: UnnamedTool;
   /** Set when the input schema only fit the budget with nesting below this level summarised. */
   summarisedBelow?: number;
+  /** Set when it did not fit even so: descriptions and examples below the top level were left out. */
+  lean?: true;
 }
 
 /**
@@ -69,12 +72,11 @@ export interface BuiltTool {
 export function buildTool(source: SchemaSource, site: OperationSite, warnings: SpecWarning[]): BuiltTool {
   let built: ReturnType<typeof attempt> | undefined;
   let depth = DEPTHS[0];
-  for (const [index, maxDepth] of DEPTHS.entries()) {
-    const last = index === DEPTHS.length - 1;
+  for (const maxDepth of DEPTHS) {
     // Warnings from a failed attempt would repeat: each attempt collects its own.
     const attemptWarnings: SpecWarning[] = [];
     try {
-      built = attempt(source, site, maxDepth, last ? Number.POSITIVE_INFINITY : SCHEMA_BUDGET, attemptWarnings);
+      built = attempt(source, site, maxDepth, SCHEMA_BUDGET, attemptWarnings);
       depth = maxDepth;
       warnings.push(...attemptWarnings);
       break;
@@ -82,7 +84,11 @@ export function buildTool(source: SchemaSource, site: OperationSite, warnings: S
       if (!(error instanceof SchemaBudgetExceeded)) throw error;
     }
   }
-  if (!built) throw new Error('unreachable: the last attempt has no budget');
+  const lean = built === undefined;
+  if (!built) {
+    depth = 0;
+    built = attempt(source, site, 0, Number.POSITIVE_INFINITY, warnings, true);
+  }
 
   const summary = stringOrUndefined(site.operation.summary)?.trim();
   const operationId = stringOrUndefined(site.operation.operationId);
@@ -104,7 +110,7 @@ export function buildTool(source: SchemaSource, site: OperationSite, warnings: S
     ...(body !== undefined && { body }),
     fingerprint,
   };
-  return { tool, summarisedBelow: depth < DEPTHS[0] && built.truncated > 0 ? depth : undefined };
+  return { tool, summarisedBelow: depth < DEPTHS[0] && built.truncated > 0 ? depth : undefined, ...(lean && { lean: true as const }) };
 }
 
 export function annotationsFor(method: HttpMethod, title: string): ToolAnnotations {

@@ -66,7 +66,7 @@ function collectTools(doc: JsonObject, sourceUrl: string | undefined, baseUrl: s
   const source = createSchemaSource(doc);
   const tools: UnnamedTool[] = [];
   const skipped: Skipped[] = [];
-  const summarised: { site: string; pointer: string; depth: number }[] = [];
+  const summarised: { site: string; pointer: string; depth: number; lean: boolean }[] = [];
   let operations = 0;
   const paths = isObject(doc.paths) ? doc.paths : {};
   for (const [path, rawItem] of Object.entries(paths)) {
@@ -93,7 +93,7 @@ function collectTools(doc: JsonObject, sourceUrl: string | undefined, baseUrl: s
         const serverUrl = server?.url !== baseUrl ? server?.url : undefined;
         const built = buildTool(source, { method, path, pathItem, operation, pointer, serverUrl }, warnings);
         tools.push(built.tool);
-        if (built.summarisedBelow !== undefined) summarised.push({ site: `${method} ${path}`, pointer, depth: built.summarisedBelow });
+        if (built.summarisedBelow !== undefined || built.lean) summarised.push({ site: `${method} ${path}`, pointer, depth: built.summarisedBelow ?? 0, lean: built.lean === true });
       } catch (error) {
         // Whatever goes wrong with one operation, the others still become tools; this one is listed.
         const reason = error instanceof SkipOperation ? error.reason : `it could not be converted (${error instanceof Error ? error.message : String(error)})`;
@@ -102,8 +102,9 @@ function collectTools(doc: JsonObject, sourceUrl: string | undefined, baseUrl: s
     }
   }
   // One warning per tool reads well for a few; a huge spec gets the first few and a count.
-  for (const { site, pointer, depth } of summarised.slice(0, MAX_SUMMARY_WARNINGS)) {
-    warnings.push({ message: `The input schema of ${site} is larger than ${SCHEMA_BUDGET / 1000} KB, so nesting below level ${depth} is summarised.`, pointer });
+  for (const { site, pointer, depth, lean } of summarised.slice(0, MAX_SUMMARY_WARNINGS)) {
+    const what = lean ? `nesting below level ${depth} is summarised and descriptions below the top level are left out` : `nesting below level ${depth} is summarised`;
+    warnings.push({ message: `The input schema of ${site} is larger than ${SCHEMA_BUDGET / 1000} KB, so ${what}.`, pointer });
   }
   if (summarised.length > MAX_SUMMARY_WARNINGS) {
     warnings.push({ message: `${summarised.length - MAX_SUMMARY_WARNINGS} more tools have input schemas larger than ${SCHEMA_BUDGET / 1000} KB, summarised below some nesting level.` });

