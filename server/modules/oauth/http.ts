@@ -4,6 +4,7 @@
 import type { Readable } from 'node:stream';
 import { request, type Dispatcher } from 'undici';
 import { OAuthRequestFailed } from './errors.js';
+import { startDeadline } from '../shared/deadline.js';
 
 export interface OAuthHttpOptions {
   /** The whole exchange, in ms. Default 10 000. */
@@ -85,14 +86,7 @@ export async function sendOAuthRequest(url: URL, call: HttpCall, opts: OAuthHttp
   const where = describeEndpoint(url);
   if (opts.signal?.aborted) throw new OAuthRequestFailed(`The request to ${where} was cancelled.`, 'ABORTED');
 
-  const deadline = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    deadline.abort();
-  }, timeoutMs);
-  const onCallerAbort = (): void => deadline.abort();
-  opts.signal?.addEventListener('abort', onCallerAbort, { once: true });
+  const deadline = startDeadline(timeoutMs, opts.signal);
   try {
     const res = await request(url, {
       method: call.method,
@@ -124,14 +118,13 @@ export async function sendOAuthRequest(url: URL, call: HttpCall, opts: OAuthHttp
   } catch (err) {
     if (err instanceof OAuthRequestFailed) throw err;
     const code = errorCode(err);
-    if (timedOut || (code && TIMEOUT_CODES.has(code))) throw new OAuthRequestFailed(`${where} did not answer within ${timeoutMs} ms.`, 'TIMEOUT');
+    if (deadline.timedOut || (code && TIMEOUT_CODES.has(code))) throw new OAuthRequestFailed(`${where} did not answer within ${timeoutMs} ms.`, 'TIMEOUT');
     if (opts.signal?.aborted) throw new OAuthRequestFailed(`The request to ${where} was cancelled.`, 'ABORTED');
     // A fixed phrase per code: the library's own message might quote more than the endpoint.
     const reason = code ? (REASONS[code] ?? `the request failed (${code})`) : 'the request failed';
     throw new OAuthRequestFailed(`Could not reach ${where}: ${reason}.`, code ?? 'UNKNOWN');
   } finally {
-    clearTimeout(timer);
-    opts.signal?.removeEventListener('abort', onCallerAbort);
+    deadline.dispose();
   }
 }
 

@@ -4,6 +4,7 @@ import { STATUS_CODES } from 'node:http';
 import { Agent, type Dispatcher } from 'undici';
 import { InvalidArgument, UpstreamAborted, UpstreamModuleError, UpstreamTimeout, UpstreamUnreachable } from './errors.js';
 import type { UpstreamRequest, UpstreamResponse } from './types.js';
+import { startDeadline } from '../shared/deadline.js';
 
 export interface UpstreamClientOptions {
   /** The whole exchange (connect, redirects, headers, body), in ms. Default 30 000. */
@@ -67,14 +68,7 @@ export function createUpstreamClient(opts: UpstreamClientOptions = {}): Upstream
     let url = parseRequestUrl(req.url);
     const origin = url.origin;
     if (signal?.aborted) throw new UpstreamAborted(`The call to ${origin} was cancelled.`);
-    const deadline = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      deadline.abort();
-    }, timeoutMs);
-    const onCallerAbort = () => deadline.abort();
-    signal?.addEventListener('abort', onCallerAbort, { once: true });
+    const deadline = startDeadline(timeoutMs, signal);
     try {
       let current = req;
       for (let hops = 0; ; hops++) {
@@ -106,12 +100,11 @@ export function createUpstreamClient(opts: UpstreamClientOptions = {}): Upstream
         };
       }
     } catch (err) {
-      if (timedOut) throw new UpstreamTimeout(`${origin} did not answer within ${timeoutMs} ms.`);
+      if (deadline.timedOut) throw new UpstreamTimeout(`${origin} did not answer within ${timeoutMs} ms.`);
       if (signal?.aborted) throw new UpstreamAborted(`The call to ${origin} was cancelled.`);
       throw toUpstreamError(err, origin, timeoutMs);
     } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onCallerAbort);
+      deadline.dispose();
     }
   }
 
