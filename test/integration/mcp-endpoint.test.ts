@@ -61,4 +61,13 @@ t.test('raw JSON-RPC over POST', async (t) => {
   const badArgsBody = (await badArgs.json()) as { result: { isError: boolean; content: { text: string }[] } };
   t.equal(badArgsBody.result.isError, true, 'an unknown argument is an isError result');
   t.match(badArgsBody.result.content[0].text, /bogus/);
+
+  // A malformed tools/call is a protocol error naming the field, not a tool result.
+  for (const [params, field] of [[{ arguments: {} }, 'name'], [{ name: 7 }, 'name'], [{ name: 'listItems', arguments: [1] }, 'arguments'], [undefined, 'name']] as const) {
+    const bad = await post(JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'tools/call', params }));
+    t.equal(bad.status, 200);
+    t.match(await bad.json(), { id: 5, error: { code: -32602, message: new RegExp(`Invalid tools/call request: "${field}"`) } }, JSON.stringify(params));
+  }
+  const noArgs = await post(JSON.stringify({ jsonrpc: '2.0', id: 6, method: 'tools/call', params: { name: 'listItems' } }));
+  t.match(await noArgs.json(), { id: 6, result: { content: [{ type: 'text' }] } }, 'arguments may be left out');
 });

@@ -1,8 +1,8 @@
 // The MCP endpoint a client holds: POST /mcp/<token>, Streamable HTTP, stateless, JSON answers.
 import type { FastifyError, FastifyInstance, FastifyReply, LogLevel } from 'fastify';
 import { checkAccessKey, forwardedHeaders, presentedKey, viewForKey, type KeyGrant } from '../../modules/mcp/access.js';
-import { createWorkspaceMcpServer } from '../../modules/mcp/index.js';
-import { ExchangeTransport, jsonRpcError, type ExchangeAnswer } from '../../modules/mcp/exchange-transport.js';
+import { mcpEndpointFor } from '../../modules/mcp/index.js';
+import { jsonRpcError, type ExchangeAnswer } from '../../modules/mcp/exchange-transport.js';
 import { looksLikeUrlToken } from '../../modules/workspaces/url-token.js';
 
 function answer(reply: FastifyReply, result: ExchangeAnswer) {
@@ -64,17 +64,14 @@ export default async function mcpRoutes(app: FastifyInstance) {
     }
     if (!/^application\/json\s*(;|$)/i.test(request.headers['content-type'] ?? '')) return answer(reply, jsonRpcError(415, -32000, 'Unsupported Media Type: Content-Type must be application/json'));
 
-    const server = createWorkspaceMcpServer(view, app.gateway.callDeps, {
+    // One server per workspace view, shared by every exchange; the caller travels with the exchange.
+    const caller = {
       caller: grant?.id ?? 'url',
       callerLabel: grant?.label,
       userAgent: request.headers['user-agent'],
       forwarded: runtime.passthrough ? forwardedHeaders(request.headers, presented.fromAuthorization && grant !== undefined) : undefined,
-    });
-    // A fresh server and transport per exchange: stateless, so any gateway process can answer.
-    // Neither is closed explicitly: nothing stays pending once the exchange has answered.
-    const transport = new ExchangeTransport();
-    await server.connect(transport);
-    return answer(reply, await transport.exchange(request.body, request.headers));
+    };
+    return answer(reply, await mcpEndpointFor(view, app.gateway.callDeps).exchange(request.body, request.headers, caller));
   });
 
   // Stateless: there is no server-initiated stream to open (GET) and no session to end (DELETE).

@@ -115,6 +115,22 @@ t.test('timeouts: no headers, or a stalled body', async (t) => {
   }
 });
 
+t.test('one deadline for the whole call: a body that keeps dripping is still cut off', async (t) => {
+  const client = createUpstreamClient({ timeoutMs: 300 });
+  t.teardown(() => client.close());
+  // Each chunk arrives well within the per-read timeout; only the overall deadline can stop it.
+  server.on('/drip', (_req, res) => {
+    res.setHeader('content-type', 'text/plain');
+    const timer = setInterval(() => res.write('.'), 40);
+    res.on('close', () => clearInterval(timer));
+  });
+  const started = Date.now();
+  const err = await client.send(get('/drip')).catch((e: Error) => e);
+  t.type(err, UpstreamTimeout);
+  t.match(err, { message: /did not answer within 300 ms/ });
+  t.ok(Date.now() - started < 3000, 'gives up promptly');
+});
+
 t.test('connection refused and DNS failure', async (t) => {
   const client = createUpstreamClient({ timeoutMs: 5000 });
   t.teardown(() => client.close());

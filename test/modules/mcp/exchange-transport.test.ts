@@ -1,0 +1,100 @@
+// One SDK server shared by concurrent HTTP exchanges: each exchange gets its own answers under its
+// own ids, however the clients number their requests — through the SDK's dispatch and through the
+// direct handlers alike.
+import t from 'tap';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { ErrorCode, ListToolsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ExchangeTransport } from '../../../server/modules/mcp/exchange-transport.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function setup() {
+  const server = new Server({ name: 't', version: '1' }, { capabilities: { tools: {} } });
+  const seen: string[] = [];
+  const transport = new ExchangeTransport<{ who: string; delayMs: number }>({
+    'tools/call': async (params, caller) => {
+      seen.push(caller.who);
+      if (params?.name === 'boom') throw new McpError(ErrorCode.InvalidParams, 'no such tool');
+      if (params?.name === 'crash') throw new TypeError('oops');
+      await sleep(caller.delayMs);
+      return { content: [{ type: 'text', text: `${caller.who}:${String((params?.arguments as { n?: number } | undefined)?.n)}` }] };
+    },
+  });
+  // Through the SDK: the cursor says how long to take, and comes back in the answer.
+  server.setRequestHandler(ListToolsRequestSchema, async (request) => {
+    await sleep(Number(request.params?.cursor ?? 0));
+    return { tools: [], nextCursor: request.params?.cursor };
+  });
+  void server.connect(transport);
+  return { transport, seen };
+}
+
+const call = (id: number | string, n: number, name = 'x') => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: { n } } });
+const list = (id: number | string, cursor: string) => ({ jsonrpc: '2.0', id, method: 'tools/list', params: { cursor } });
+const textOf = (body: unknown) => (body as { result: { content: { text: string }[] } }).result.content[0].text;
+const ctx = (who: string, delayMs = 0) => ({ who, delayMs });
+
+t.test('concurrent exchanges with the same request ids get their own answers', async (t) => {
+  const { transport } = setup();
+  // The slow ones are sent first: their answers must not go to the fast ones, which reuse id 1.
+  const [slow, fast, other, slowList, fastList] = await Promise.all([
+    transport.exchange(call(1, 10), {}, ctx('alice', 30)),
+    transport.exchange(call(1, 20), {}, ctx('bob')),
+    transport.exchange(call('1', 30), {}, ctx('carol', 5)),
+    transport.exchange(list(1, '30'), {}, ctx('dan')),
+    transport.exchange(list(1, '0'), {}, ctx('erin')),
+  ]);
+  t.same([slow, fast, other, slowList, fastList].map((a) => a.status), [200, 200, 200, 200, 200]);
+  t.same(slow.body, { jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: 'alice:10' }] } });
+  t.equal(textOf(fast.body), 'bob:20');
+  t.equal((other.body as { id: unknown }).id, '1', 'a string id comes back as the same string');
+  t.equal(textOf(other.body), 'carol:30');
+  t.same(slowList.body, { jsonrpc: '2.0', id: 1, result: { tools: [], nextCursor: '30' } }, 'through the SDK too');
+  t.same(fastList.body, { jsonrpc: '2.0', id: 1, result: { tools: [], nextCursor: '0' } });
+});
+
+t.test('errors from direct handlers are JSON-RPC errors, worded as the SDK words them', async (t) => {
+  const { transport } = setup();
+  const unknown = await transport.exchange(call(3, 1, 'boom'), {}, ctx('fay'));
+  t.same(unknown.body, { jsonrpc: '2.0', id: 3, error: { code: -32602, message: 'MCP error -32602: no such tool' } });
+  const crash = await transport.exchange(call(4, 1, 'crash'), {}, ctx('fay'));
+  t.same(crash.body, { jsonrpc: '2.0', id: 4, error: { code: -32603, message: 'oops' } });
+  const missing = await transport.exchange({ jsonrpc: '2.0', id: 5, method: 'no/such/method' }, {}, ctx('fay'));
+  t.match(missing.body, { id: 5, error: { code: -32601 } }, 'the SDK answers methods it does not know');
+});
+
+t.test('batches answer in order; notifications alone get 202', async (t) => {
+  const { transport } = setup();
+  const batch = await transport.exchange([call(7, 1), { jsonrpc: '2.0', method: 'notifications/initialized' }, list(8, '5')], {}, ctx('gus'));
+  t.equal(batch.status, 200);
+  t.same((batch.body as { id: number }[]).map((m) => m.id), [7, 8]);
+  t.equal(textOf((batch.body as unknown[])[0]), 'gus:1');
+  t.same(await transport.exchange({ jsonrpc: '2.0', method: 'notifications/initialized' }, {}, ctx('gus')), { status: 202 });
+});
+
+t.test("a client's cancellation never reaches another client's request", async (t) => {
+  const { transport } = setup();
+  // The victim's request holds one of the transport's first ids; the attacker names ids 1 to 5.
+  const victim = transport.exchange(list(5, '30'), {}, ctx('victim'));
+  const cancel = await transport.exchange(
+    [1, 2, 3, 4, 5].map((requestId) => ({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId } })),
+    {},
+    ctx('attacker'),
+  );
+  t.same(cancel, { status: 202 });
+  t.same((await victim).body, { jsonrpc: '2.0', id: 5, result: { tools: [], nextCursor: '30' } }, 'the victim is answered');
+});
+
+t.test('malformed envelopes are refused before any handler sees them', async (t) => {
+  const { transport, seen } = setup();
+  for (const body of [{}, { jsonrpc: '1.0', id: 1, method: 'tools/call' }, { jsonrpc: '2.0', id: null, method: 'tools/call' }, { jsonrpc: '2.0', id: 1.5, method: 'tools/call' }, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: [1] }, 'text']) {
+    const answer = await transport.exchange(body, {}, ctx('eve'));
+    t.equal(answer.status, 400, JSON.stringify(body));
+    t.equal((answer.body as { error: { code: number } }).error.code, -32600);
+  }
+  t.equal((await transport.exchange([], {}, ctx('eve'))).status, 400, 'an empty batch');
+  const old = await transport.exchange(call(1, 1), { 'mcp-protocol-version': '1999-01-01' }, ctx('eve'));
+  t.equal(old.status, 400);
+  t.match((old.body as { error: { message: string } }).error.message, /unsupported protocol version 1999-01-01/);
+  t.same(seen, []);
+});
