@@ -87,6 +87,11 @@ t.test('every spec imports or is refused with a clear error, within its deadline
     'every tool has a valid name, a portable input schema and compiles with Ajv 2020-12',
   );
   t.ok(rate >= MIN_RATE, `import rate ${pct(rate)} >= ${pct(MIN_RATE)}`);
+  t.same(
+    imported.filter((r) => r.nestedNames > 0).map((r) => `${r.entry.id}: ${r.nestedNames}`),
+    [],
+    'every property name at every depth matches [a-zA-Z0-9_.-]{1,64}',
+  );
   const github = results.find((r) => r.entry.id.startsWith('github:'));
   t.equal(github?.outcome, 'imported', "GitHub's description imports");
 });

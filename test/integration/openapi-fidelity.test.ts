@@ -35,7 +35,7 @@ function fidelitySpec(altOrigin: string) {
           operationId: 'createItem',
           requestBody: {
             required: true,
-            content: { 'application/json': { schema: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, price: { type: 'number', nullable: true }, dims: { type: 'object', properties: { w: { type: 'integer' } } } } } } },
+            content: { 'application/json': { schema: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, price: { type: 'number', nullable: true }, dims: { type: 'object', properties: { w: { type: 'integer' }, '@unit': { type: 'string' } } } } } } },
           },
           responses: ok,
         },
@@ -196,12 +196,15 @@ t.test('tool calls reach the upstream exactly as the spec says', async (t) => {
     t.equal(last().headers.cookie, 'session_hint=dark%20mode');
   });
 
-  t.test('a JSON body is sent as given', async (t) => {
-    await call('createItem', { body: { name: 'gadget', price: null, dims: { w: 3 } } });
+  t.test('a JSON body is sent as given, a nested renamed field under its real name', async (t) => {
+    const createItem = tools.find((x) => x.name === 'createItem')!;
+    const body = (createItem.inputSchema.properties as Record<string, { properties: Record<string, { properties: object }> }>).body;
+    t.same(Object.keys(body.properties.dims.properties), ['w', '_unit'], '`@unit` is offered as _unit');
+    await call('createItem', { body: { name: 'gadget', price: null, dims: { w: 3, _unit: 'cm' } } });
     t.equal(last().method, 'POST');
     t.equal(last().url, '/v1/items');
     t.equal(last().headers['content-type'], 'application/json');
-    t.equal(last().body.toString('utf8'), '{"name":"gadget","price":null,"dims":{"w":3}}');
+    t.equal(last().body.toString('utf8'), '{"name":"gadget","price":null,"dims":{"w":3,"@unit":"cm"}}');
   });
 
   t.test('a form-urlencoded body, a renamed field sent under its real name', async (t) => {

@@ -7,8 +7,7 @@ import { followRefs, pointerOf } from './json-pointer.js';
 import { MAX_DESCRIPTION, typeList } from './schema-keywords.js';
 import type { SchemaConverter } from './schema-portable.js';
 import { SkipOperation } from './skip-operation.js';
-
-export const ARG_NAME = /^[a-zA-Z0-9_.-]{1,64}$/;
+import { portableNames, uniqueArgName } from './property-names.js';
 
 const LOCATIONS: ParamLocation[] = ['path', 'query', 'header', 'cookie'];
 const STYLES = new Set<ParamBinding['style']>(['simple', 'label', 'matrix', 'form', 'spaceDelimited', 'pipeDelimited', 'deepObject']);
@@ -18,26 +17,6 @@ const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
 export interface ToolParameter {
   binding: ParamBinding;
   schema: JsonSchema;
-}
-
-/** Each character outside [a-zA-Z0-9_.-] becomes `_`: `filter[status]` -> `filter_status_`. */
-export function sanitizeArgName(name: string): string {
-  const cleaned = name.replace(/[^a-zA-Z0-9_.-]/g, '_').slice(0, 64);
-  return cleaned === '' ? '_' : cleaned;
-}
-
-/** A free argument name derived from `name`: as is, then prefixed with `prefix`, then numbered. */
-export function uniqueArgName(name: string, prefix: string, taken: Set<string>): string {
-  const base = sanitizeArgName(name);
-  const candidates = [base, sanitizeArgName(`${prefix}_${base}`)];
-  let chosen = candidates.find((c) => !taken.has(c));
-  for (let n = 2; chosen === undefined; n++) {
-    const suffix = `_${n}`;
-    const numbered = `${candidates[1].slice(0, 64 - suffix.length)}${suffix}`;
-    if (!taken.has(numbered)) chosen = numbered;
-  }
-  taken.add(chosen);
-  return chosen;
 }
 
 function shapeOf(schema: JsonSchema): ParamBinding['shape'] {
@@ -132,6 +111,9 @@ export function buildParameters(
       shape: shapeOf(schema),
     };
     if (contentType !== undefined) binding.contentType = contentType;
-    return { binding, schema };
+    // An object's keys are sent (form, deepObject, JSON content): they need portable names too.
+    const portable = portableNames(schema);
+    if (portable.names) binding.names = portable.names;
+    return { binding, schema: portable.schema };
   });
 }

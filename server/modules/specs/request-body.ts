@@ -6,7 +6,7 @@ import { followRefs } from './json-pointer.js';
 import { MAX_DESCRIPTION, typeList } from './schema-keywords.js';
 import type { SchemaConverter } from './schema-portable.js';
 import { SkipOperation } from './skip-operation.js';
-import { ARG_NAME, uniqueArgName } from './parameters.js';
+import { portableNames, uniqueArgName } from './property-names.js';
 
 type BodyKind = 'json' | 'form' | 'multipart' | 'text' | 'binary';
 
@@ -108,44 +108,36 @@ export function buildRequestBody(doc: JsonObject, operation: JsonObject, pointer
     if (Object.keys(encoding).length > 0) binding.encoding = encoding;
   }
 
-  if (isObject(schema.properties)) {
+  if (kind === 'multipart' && isObject(schema.properties)) {
     const properties: Record<string, JsonSchema> = {};
-    const names = new Map<string, string>(); // real -> argument
-    const argNames = new Set<string>();
     const files: string[] = [];
     const rawProperties = isObject(rawSchema) && isObject(rawSchema.properties) ? rawSchema.properties : {};
     for (const [real, property] of Object.entries(schema.properties as Record<string, JsonSchema>)) {
-      const arg = ARG_NAME.test(real) && !argNames.has(real) ? real : uniqueArgName(real, 'field', argNames);
-      argNames.add(arg);
-      names.set(real, arg);
+      const raw = followRefs(doc, rawProperties[real]).value;
+      const encodingType = binding.encoding?.[real]?.contentType;
+      const items = typeList(property).includes('array') ? property.items : undefined;
+      const rawItems = isObject(raw) ? followRefs(doc, raw.items).value : undefined;
       let out = property;
-      if (kind === 'multipart') {
-        const raw = followRefs(doc, rawProperties[real]).value;
-        const encodingType = binding.encoding?.[real]?.contentType;
-        const items = typeList(property).includes('array') ? property.items : undefined;
-        const rawItems = isObject(raw) ? followRefs(doc, raw.items).value : undefined;
-        if (isFileSchema(property, raw, encodingType)) {
-          out = { ...FILE_SCHEMA, description: property.description ?? 'A file.' };
-          files.push(real);
-        } else if (items !== undefined && isFileSchema(items, rawItems, encodingType)) {
-          out = { type: 'array', items: FILE_SCHEMA, description: property.description ?? 'Files.' };
-          files.push(real);
-        }
+      if (isFileSchema(property, raw, encodingType)) {
+        out = { ...FILE_SCHEMA, description: property.description ?? 'A file.' };
+        files.push(real);
+      } else if (items !== undefined && isFileSchema(items, rawItems, encodingType)) {
+        out = { type: 'array', items: FILE_SCHEMA, description: property.description ?? 'Files.' };
+        files.push(real);
       }
-      properties[arg] = out;
+      properties[real] = out;
     }
     schema = { ...schema, properties };
-    if (Array.isArray(schema.required)) {
-      // A required name without a property definition still has to be sent under a portable name.
-      schema.required = (schema.required as string[]).map((real) => {
-        if (!names.has(real)) names.set(real, ARG_NAME.test(real) && !argNames.has(real) ? real : uniqueArgName(real, 'field', argNames));
-        argNames.add(names.get(real)!);
-        return names.get(real)!;
-      });
-    }
-    const renamed = [...names].filter(([real, arg]) => real !== arg);
-    if (renamed.length > 0) binding.propertyNames = Object.fromEntries(renamed.map(([real, arg]) => [arg, real]));
     if (files.length > 0) binding.fileProperties = files;
+  }
+
+  // Portable property names at every level; the top level's map stays where stored tools have it.
+  const portable = portableNames(schema);
+  schema = portable.schema;
+  if (portable.names) {
+    const { names, ...below } = portable.names;
+    if (names) binding.propertyNames = names;
+    if (Object.keys(below).length > 0) binding.nestedNames = below;
   }
   return { binding, schema };
 }

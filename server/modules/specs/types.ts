@@ -9,6 +9,22 @@ export type ParamLocation = 'path' | 'query' | 'header' | 'cookie';
 /** A JSON Schema (2020-12) object, as offered to MCP clients. */
 export type JsonSchema = { [key: string]: unknown };
 
+/**
+ * Sanitized -> real property names of one value and the values inside it, where a name in the
+ * input schema differs from the API's (e.g. `_odata.type` for `@odata.type`). Stored only where
+ * something at or below the level was renamed.
+ */
+export interface NameMap {
+  /** Sanitized name -> real name at this level, where they differ. */
+  names?: Record<string, string>;
+  /** The level inside each declared property, by sanitized name. */
+  properties?: Record<string, NameMap>;
+  /** The level inside each array item (items and prefixItems alike). */
+  items?: NameMap;
+  /** The level inside properties not listed in `properties` (additionalProperties, patternProperties). */
+  additionalProperties?: NameMap;
+}
+
 /** How one OpenAPI parameter maps between a tool argument and the HTTP request. */
 export interface ParamBinding {
   /** The property name in the tool's inputSchema (sanitized to ^[a-zA-Z0-9_.-]{1,64}$). */
@@ -27,6 +43,8 @@ export interface ParamBinding {
   shape: 'primitive' | 'array' | 'object';
   /** Set when the parameter uses `content` (e.g. application/json) instead of `schema`: sent JSON-encoded. */
   contentType?: string;
+  /** Property names inside the value (an object, objects in an array), at any depth, where the schema's differ from the API's. */
+  names?: NameMap;
 }
 
 /** How the request body maps from the tool's `body` argument. */
@@ -42,6 +60,8 @@ export interface BodyBinding {
   fileProperties?: string[];
   /** Sanitized property name in the schema -> real property name in the body, where they differ. */
   propertyNames?: Record<string, string>;
+  /** The same below the top level. Its own `names` is never set: the top level stays in `propertyNames`, as stored tools have it. */
+  nestedNames?: Omit<NameMap, 'names'>;
   /** The media type is not text-based (octet-stream, images, PDFs…): the argument is base64 of the raw bytes; decode before sending. */
   binary?: boolean;
 }

@@ -4,6 +4,7 @@ import type { ParamBinding, ToolDefinition } from '../specs/types.js';
 import { encodeBody } from './encode-body.js';
 import { InvalidArgument } from './errors.js';
 import { injectCredentials, type RequestDraft } from './inject-credentials.js';
+import { withRealNames } from './real-names.js';
 import { isAbsent, serializeCookieParam, serializeHeaderParam, serializePathParam, serializeQueryParam } from './serialize-params.js';
 import type { UpstreamCredentials, UpstreamRequest } from './types.js';
 
@@ -30,7 +31,7 @@ export function buildUpstreamRequest(tool: ToolDefinition, args: Record<string, 
 
   for (const param of tool.params) {
     if (param.in === 'path') continue;
-    const value = args[param.arg];
+    const value = paramValue(param, args);
     if (isAbsent(value)) {
       if (param.required) throw new InvalidArgument(`"${param.arg}" is required (the ${param.in} parameter "${param.name}").`);
       continue;
@@ -72,6 +73,12 @@ function parseBaseUrl(baseUrl: string): URL {
   return url;
 }
 
+/** The argument for a parameter, with the real names of any object keys in it. */
+function paramValue(param: ParamBinding, args: Record<string, unknown>): unknown {
+  const value = args[param.arg];
+  return param.names === undefined ? value : withRealNames(value, param.names);
+}
+
 function addHeaderParam(draft: RequestDraft, param: ParamBinding, value: unknown): void {
   const lower = param.name.toLowerCase();
   if (CONNECTION_HEADERS.has(lower)) return;
@@ -92,7 +99,7 @@ function buildPath(tool: ToolDefinition, args: Record<string, unknown>): string 
       const filled = segment.replace(/\{([^}]*)\}/g, (_whole, name: string) => {
         const param = pathParams.get(name);
         if (!param) throw new InvalidArgument(`The path ${tool.path} has {${name}} but the tool declares no such path parameter.`);
-        const value = args[param.arg];
+        const value = paramValue(param, args);
         if (isAbsent(value)) throw new InvalidArgument(`"${param.arg}" is required (the path parameter "${param.name}").`);
         const text = serializePathParam(param, value);
         if (text === '') throw new InvalidArgument(`"${param.arg}" must not be empty: it fills a segment of the path.`);

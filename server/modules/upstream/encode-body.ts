@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { BodyBinding } from '../specs/types.js';
 import { InvalidArgument } from './errors.js';
+import { withRealNames } from './real-names.js';
 import { deepObjectPairs, scalarText } from './serialize-params.js';
 
 export interface EncodedBody {
@@ -34,11 +35,11 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Sanitized argument names back to the names the API expects, top-level properties only. */
-function withRealNames(binding: BodyBinding, value: unknown): unknown {
-  const names = binding.propertyNames;
-  if (!names || !isPlainObject(value)) return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [names[k] ?? k, v]));
+/** Sanitized property names back to the names the API expects, at every level. */
+function bodyWithRealNames(binding: BodyBinding, value: unknown): unknown {
+  // The tool-call hot path: most bodies have nothing to rename.
+  if (binding.propertyNames === undefined && binding.nestedNames === undefined) return value;
+  return withRealNames(value, binding.nestedNames, binding.propertyNames);
 }
 
 export function decodeBase64(text: string, what: string): Buffer {
@@ -50,7 +51,7 @@ export function decodeBase64(text: string, what: string): Buffer {
 
 export function encodeBody(binding: BodyBinding, value: unknown): EncodedBody {
   const type = mediaType(binding.contentType);
-  const body = withRealNames(binding, value);
+  const body = bodyWithRealNames(binding, value);
   if (isJsonMediaType(type)) return { contentType: binding.contentType, bytes: Buffer.from(JSON.stringify(body), 'utf8') };
   if (type === 'application/x-www-form-urlencoded') return { contentType: binding.contentType, bytes: Buffer.from(formUrlEncoded(binding, body), 'utf8') };
   if (type === 'multipart/form-data') return multipart(binding, body);
