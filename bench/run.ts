@@ -85,7 +85,8 @@ async function main() {
   try {
     const upstream = await startProcess(['--import', 'tsx', 'test-server/main.ts', '--mode', 'apikey', '--port', '0', '--key', key], {}, /listening on (http:\/\/[\d.:]+)/);
     const upstreamUrl = upstream.match[1];
-    const gateway = await startProcess(['--import', 'tsx', 'server/server.ts'], { PORT: '0', DATA_DIR: dataDir, LATCHKEY_ADMIN_TOKEN: adminToken, LOG_LEVEL: 'warn', LATCHKEY_RATE_LIMIT: '0' }, /listening on (http:\/\/[\d.:]+)/);
+    // The compiled server, as `npm start` runs it (npm run bench builds it first).
+    const gateway = await startProcess(['dist/server/server.js'], { PORT: '0', DATA_DIR: dataDir, LATCHKEY_ADMIN_TOKEN: adminToken, LOG_LEVEL: 'warn', LATCHKEY_RATE_LIMIT: '0' }, /listening on (http:\/\/[\d.:]+)/);
     const gatewayUrl = gateway.match[1];
     const floor = await startProcess(['bench/floor-proxy.mjs', upstreamUrl, key], {}, /listening on (http:\/\/[\d.:]+)/);
     const floorUrl = floor.match[1];
@@ -102,6 +103,10 @@ async function main() {
       const viaGateway = await runLoad(['--url', ws.mcpUrl, '--tool', 'listItems', '--cpu-pid', String(gateway.child.pid), ...common]);
       rows.push({ label: 'listItems', c, direct, floor: viaFloor, gateway: viaGateway });
     }
+
+    // Every call is logged off the hot path (a worker thread in the compiled server): check it was.
+    const logged = await admin(gatewayUrl, adminToken, 'GET', `/api/workspaces/${ws.id}/logs?limit=1`);
+    if (logged.items.length !== 1 || logged.items[0].tool !== 'listItems') throw new Error(`the call log is empty after the runs: ${JSON.stringify(logged)}`);
 
     process.stdout.write(`\nLatchkey bench: ${n} calls per row, listItems (20 items), on ${os.cpus().length} cores, node ${process.version}\n`);
     process.stdout.write('direct: the test server itself; floor: the least a proxy adds; gateway: MCP tools/call through Latchkey.\n');

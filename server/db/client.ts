@@ -27,7 +27,12 @@ function migrationsFolder(): string {
   throw new Error('The migrations/ folder was not found next to the server code.');
 }
 
-export function openDb(dataDir: string): OpenedDb {
+export interface OpenOptions {
+  /** False for a second connection (the call-log writer's) that the first one already migrated. */
+  migrate?: boolean;
+}
+
+export function openDb(dataDir: string, opts: OpenOptions = {}): OpenedDb {
   mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, 'latchkey.db');
   const sqlite = new Database(file);
@@ -37,6 +42,6 @@ export function openDb(dataDir: string): OpenedDb {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = drizzle(sqlite, { schema });
-  migrate(db, { migrationsFolder: migrationsFolder() });
+  if (opts.migrate !== false) migrate(db, { migrationsFolder: migrationsFolder() });
   return { db, sqlite, file, close: () => sqlite.close() };
 }

@@ -3,6 +3,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type { CredentialsRow } from '../db/repositories/credentials-repository.js';
+import { createCallLogStore } from '../db/call-log-store.js';
 import { toUpstreamCredentials, type AuthPublicInfo } from '../modules/credentials/auth-settings.js';
 import { createOAuthConnection, type OAuthConnection, type OAuthHealth } from '../modules/credentials/oauth-connection.js';
 import type { OAuthPublicInfo, OAuthSecret } from '../modules/credentials/oauth-settings.js';
@@ -48,13 +49,21 @@ async function gatewayPlugin(app: FastifyInstance) {
   const { repos, vault, config } = app;
   const upstream = createUpstreamClient({ timeoutMs: config.upstreamTimeoutMs, maxResponseBytes: config.maxResponseBytes });
   let keysUsed = new Map<string, string>();
-  const callLog = createCallLogWriter(
-    (entries) => {
+  const store = createCallLogStore({
+    dataDir: config.dataDir,
+    writeHere: (entries, touched) => {
       const dropped = repos.callLogs.insertMany(entries);
-      if (dropped > 0) app.log.warn({ dropped }, 'call log entries of deleted workspaces were dropped');
+      repos.accessKeys.touch(touched);
+      return dropped;
+    },
+    onWorkerError: (err) => app.log.error({ err }, 'the call-log writer thread failed; writing call logs on the main thread'),
+  });
+  const callLog = createCallLogWriter(
+    async (entries) => {
       const touched = keysUsed;
       keysUsed = new Map();
-      repos.accessKeys.touch(touched);
+      const dropped = await store.write(entries, touched);
+      if (dropped > 0) app.log.warn({ dropped }, 'call log entries of deleted workspaces were dropped');
     },
     { onError: (err) => app.log.error({ err }, 'writing call logs failed') },
   );
@@ -204,7 +213,8 @@ async function gatewayPlugin(app: FastifyInstance) {
 
   app.addHook('onClose', async () => {
     clearInterval(poll);
-    callLog.close();
+    await callLog.close();
+    await store.close();
     await upstream.close();
   });
 }

@@ -1,13 +1,13 @@
-// Call records are queued in memory and written in batches, so a tool call never waits on the
-// database. A bounded queue protects memory if the disk stalls: beyond it the oldest are dropped
-// and counted.
+// Call records are queued in memory and handed to the sink in batches, so a tool call never waits
+// on the database. A bounded queue protects memory if the sink stalls: beyond it the oldest are
+// dropped and counted.
 import type { CallRecord } from './call-tool.js';
 
 export interface CallLogWriter {
   push(entry: CallRecord): void;
-  /** Writes everything queued now (readers call it so they see the latest calls). */
-  flush(): void;
-  close(): void;
+  /** Hands over everything queued now; resolves once it, and every batch before it, is stored. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
   readonly dropped: number;
 }
 
@@ -17,24 +17,27 @@ export interface CallLogWriterOptions {
   onError?(err: unknown): void;
 }
 
-export function createCallLogWriter(sink: (entries: CallRecord[]) => void, opts: CallLogWriterOptions = {}): CallLogWriter {
-  const flushMs = opts.flushMs ?? 250;
+export function createCallLogWriter(sink: (entries: CallRecord[]) => Promise<void> | void, opts: CallLogWriterOptions = {}): CallLogWriter {
+  // Short: queued records are young garbage only while they wait, and readers see calls soon.
+  const flushMs = opts.flushMs ?? 50;
   const maxQueue = opts.maxQueue ?? 10_000;
   let queue: CallRecord[] = [];
   let timer: NodeJS.Timeout | undefined;
   let dropped = 0;
+  let last: Promise<void> = Promise.resolve();
 
-  function flush() {
+  function flush(): Promise<void> {
     if (timer) clearTimeout(timer);
     timer = undefined;
-    if (queue.length === 0) return;
+    if (queue.length === 0) return last;
     const batch = queue;
     queue = [];
     try {
-      sink(batch);
+      last = Promise.resolve(sink(batch)).catch((err: unknown) => opts.onError?.(err));
     } catch (err) {
       opts.onError?.(err);
     }
+    return last;
   }
 
   return {

@@ -96,7 +96,7 @@ export default async function keysRoutes(app: FastifyInstance) {
     async (request) => {
       requireWorkspace(app, request.params.id);
       // Last-used times are written with the call log: flush so the list is current.
-      app.gateway.callLog.flush();
+      await app.gateway.callLog.flush();
       return { keys: app.repos.accessKeys.list(request.params.id).map(keyView) };
     },
   );

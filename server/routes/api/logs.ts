@@ -39,7 +39,7 @@ export default async function logsRoutes(app: FastifyInstance) {
       const before = cursor === undefined ? undefined : Number(cursor);
       if (before !== undefined && (!Number.isInteger(before) || before < 1)) throw new BadRequest('"cursor" must be a value of nextCursor from a previous page.');
       // Calls still queued in memory would be missing from the page: write them first.
-      app.gateway.callLog.flush();
+      await app.gateway.callLog.flush();
       const rows = app.repos.callLogs.page(id, { limit, before, tool, ok, caller, environment });
       const page = rows.slice(0, limit);
       return {
