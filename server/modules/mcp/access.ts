@@ -1,6 +1,6 @@
 // Who may call a workspace: the access mode, the access keys (held as hashes, in memory), the view
 // of the tools a key may see, and the caller's headers that passthrough forwards.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { ListToolsResult } from '@modelcontextprotocol/sdk/types.js';
 import type { WorkspaceRuntime } from './workspace-runtime.js';
 
@@ -23,7 +23,7 @@ export interface KeyGrant {
 export type KeyCheck = { ok: true; grant: KeyGrant } | { ok: false; reason: string };
 
 export function hashAccessKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
+  return hash('sha256', key, 'hex');
 }
 
 /**

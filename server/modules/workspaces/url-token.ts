@@ -1,6 +1,6 @@
 // The opaque MCP URL: `<PUBLIC_URL>/mcp/<slug>-<128 random bits in base32>`. The token is the
 // credential, so it is looked up by its hash and stored only sealed.
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
@@ -38,7 +38,8 @@ export function newUrlToken(slug: string): string {
 }
 
 export function hashUrlToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  // The one-shot form: about a third of createHash's cost, on every MCP request.
+  return hash('sha256', token, 'hex');
 }
 
 /** Tokens are `[a-z0-9-]`: anything else cannot be one, and is refused before hashing. */
