@@ -4,7 +4,8 @@
 // Sharing one server saves building it (and its handler table) on every request, and own ids
 // keep concurrent clients apart even when they all number their requests 1, 2, 3…. It replaces
 // the SDK's Node transport, which converts every request and response to and from web streams
-// (measured as the largest part of what the gateway added to a call); the protocol stays the SDK's.
+// (measured as the largest part of what the gateway added to a call). The protocol stays the
+// SDK's, except for the hot methods the owner passes as `direct` handlers.
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   LATEST_PROTOCOL_VERSION,
