@@ -53,7 +53,11 @@ function CreateKeyForm({ workspace, onClose, onCreated }: { workspace: Workspace
   }
 
   const toggle = (name: string, on: boolean) => setPicked((list) => (on ? [...list, name] : list.filter((n) => n !== name)));
-  const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+  // Tomorrow in local time, like the expiry itself: UTC's date (toISOString) is a day off in the
+  // evening west of UTC and in the morning east of it.
+  const next = new Date();
+  next.setDate(next.getDate() + 1);
+  const tomorrow = `${next.getFullYear()}-${String(next.getMonth() + 1).padStart(2, '0')}-${String(next.getDate()).padStart(2, '0')}`;
 
   return (
     <form onSubmit={submit}>
