@@ -60,6 +60,9 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(opts.loggerInstance ? { loggerInstance: opts.loggerInstance } : { logger: opts.logger ?? loggerOptions(opts.config) }),
     requestTimeout: 120_000,
+    // Behind a reverse proxy every client would otherwise share the proxy's address: one caller's
+    // failed sign-ins would lock everybody out, and logs would show only the proxy.
+    trustProxy: opts.config.trustProxy,
     forceCloseConnections: 'idle',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   });

@@ -1,5 +1,6 @@
 // The only module that reads process.env. Everything is validated once, at start-up, so a bad
 // setting stops the process with one readable line instead of failing on the first request.
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -20,6 +21,11 @@ export interface Config {
   upstreamTimeoutMs: number;
   /** MCP requests per minute per workspace and per access key; 0: no limit. */
   rateLimit: number;
+  /**
+   * Which proxies' X-Forwarded-For to believe (Fastify's trustProxy): false (the default: the
+   * socket's address is the client's), true (any), or addresses, CIDR ranges and keywords.
+   */
+  trustProxy: boolean | string[];
   logLevel: LogLevel;
 }
 
@@ -51,6 +57,28 @@ function masterKeyFrom(raw: string | undefined): Buffer | undefined {
     throw new ConfigError(`LATCHKEY_MASTER_KEY must decode to 32 bytes, got ${key.length} (try: openssl rand -base64 32).`);
   }
   return key;
+}
+
+// proxy-addr's names for ranges, accepted beside addresses and CIDR ranges.
+const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function trustProxyFrom(raw: string | undefined): boolean | string[] {
+  const value = raw?.trim() ?? '';
+  if (value === '' || value === 'false') return false;
+  // `true` trusts every hop: only right when nothing can reach the gateway but the proxy.
+  if (value === 'true') return true;
+  const entries = value.split(',').map((e) => e.trim());
+  for (const entry of entries) {
+    const [address, bits, extra] = entry.split('/');
+    const family = isIP(address);
+    const bitsOk = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    if (!PROXY_KEYWORDS.has(entry) && (family === 0 || !bitsOk || extra !== undefined)) {
+      throw new ConfigError(
+        `LATCHKEY_TRUST_PROXY must be true, false, or the proxies' addresses/CIDR ranges (e.g. "127.0.0.1,10.0.0.0/8" or "loopback"), got "${raw}".`,
+      );
+    }
+  }
+  return entries;
 }
 
 /** The default PUBLIC_URL, `http://HOST:PORT`, once the real port is known (PORT=0 picks one). */
@@ -95,6 +123,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxSpecBytes: integer(env, 'LATCHKEY_MAX_SPEC_BYTES', 25 * 1024 * 1024, 1024, 512 * 1024 * 1024),
     upstreamTimeoutMs: integer(env, 'LATCHKEY_UPSTREAM_TIMEOUT_MS', 30_000, 100, 10 * 60_000),
     rateLimit: integer(env, 'LATCHKEY_RATE_LIMIT', 1200, 0, 1_000_000),
+    trustProxy: trustProxyFrom(env.LATCHKEY_TRUST_PROXY),
     logLevel,
   };
 }

@@ -143,3 +143,23 @@ t.test('wrong tokens are slowed down per address, on sign-in and bearer alike', 
   t.equal((await signIn(gw)).res.status, 200, 'after the wait the right token works, and resets the count');
   t.equal((await signIn(gw, 'wrong-again')).res.status, 401, 'free attempts again');
 });
+
+t.test('behind a trusted proxy the lock-out follows the client, not the proxy', async (t) => {
+  // Five free attempts, then the sixth wrong one locks its address out.
+  const lockOut = async (gw: TestGateway, client: string) => {
+    for (let i = 0; i < 6; i++) {
+      await fetch(`${gw.url}/api/workspaces`, { headers: { authorization: `Bearer wrong-${i}`, 'x-forwarded-for': client } });
+    }
+  };
+  const asClient = (gw: TestGateway, client: string) => fetch(`${gw.url}/api/workspaces`, { headers: { authorization: `Bearer ${gw.adminToken}`, 'x-forwarded-for': client } });
+
+  const trusting = await startGateway(t, { env: { LATCHKEY_TRUST_PROXY: 'loopback' } });
+  await lockOut(trusting, '203.0.113.7');
+  t.equal((await asClient(trusting, '203.0.113.7')).status, 429, 'the guessing client is locked out');
+  t.equal((await asClient(trusting, '198.51.100.9')).status, 200, 'another client behind the same proxy is not');
+
+  // By default X-Forwarded-For is not believed: a client cannot dodge the lock-out by naming another address.
+  const plain = await startGateway(t);
+  await lockOut(plain, '203.0.113.7');
+  t.equal((await asClient(plain, '198.51.100.9')).status, 429, 'the header is ignored, the socket address is locked');
+});

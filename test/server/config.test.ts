@@ -13,6 +13,16 @@ t.test('defaults', async (t) => {
   t.equal(c.maxResponseBytes, 1024 * 1024);
   t.equal(c.logLevel, 'info');
   t.equal(c.masterKey, undefined);
+  t.equal(c.trustProxy, false, 'X-Forwarded-For is not believed unless asked');
+});
+
+t.test('LATCHKEY_TRUST_PROXY', async (t) => {
+  t.equal(loadConfig({ LATCHKEY_TRUST_PROXY: 'true' }).trustProxy, true);
+  t.equal(loadConfig({ LATCHKEY_TRUST_PROXY: 'false' }).trustProxy, false);
+  t.same(loadConfig({ LATCHKEY_TRUST_PROXY: ' 127.0.0.1, 10.0.0.0/8 ,loopback,::1,fd00::/8' }).trustProxy, ['127.0.0.1', '10.0.0.0/8', 'loopback', '::1', 'fd00::/8']);
+  for (const bad of ['2', 'proxy.example.com', '10.0.0.0/33', '10.0.0.1/8/1', 'yes']) {
+    t.throws(() => loadConfig({ LATCHKEY_TRUST_PROXY: bad }), /LATCHKEY_TRUST_PROXY must be true, false, or the proxies' addresses/, bad);
+  }
 });
 
 t.test('valid settings', async (t) => {
