@@ -62,6 +62,14 @@ t.test('a test environment: added on Configure, pointed at a sandbox with its ow
   await environmentRadio('Live').waitFor();
   t.equal(await page.getByRole('group', { name: 'Environment' }).getByRole('radio').count(), 1, 'the switch offers live alone');
 
+  // The page's reload of the environments list is held back until the base URL has been typed:
+  // what the user typed meanwhile must survive the list's arrival.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/api/workspaces/*/environments', async (route) => {
+    if (route.request().method() === 'GET') await held;
+    await route.continue();
+  });
   await page.getByRole('button', { name: 'Add a test environment', exact: true }).click();
   await page.getByRole('button', { name: 'Add test environment', exact: true }).click();
   await waitUntil(() => environmentRadio('Test').isChecked(), 'the switch to move to Test');
@@ -70,10 +78,16 @@ t.test('a test environment: added on Configure, pointed at a sandbox with its ow
   testUrl = added!.mcpUrl;
   t.not(testUrl, ws.mcpUrl, 'with a URL of its own');
 
-  // Its base URL: the sandbox's.
+  // Its base URL: the sandbox's, typed before the page knows the environment's current one.
   const baseUrl = page.getByRole('textbox', { name: /API base URL \(test\)/ });
-  await waitUntil(async () => (await baseUrl.inputValue()) === upstream.url, "the test base URL field to show the spec's");
   await baseUrl.fill(sandbox.url);
+  const listed = page.waitForResponse((r) => r.url().endsWith('/environments') && r.request().method() === 'GET');
+  release();
+  await listed;
+  await page.unroute('**/api/workspaces/*/environments');
+  // Two frames: the list has been rendered into the form by then.
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  t.equal(await baseUrl.inputValue(), sandbox.url, 'what was typed is kept when the list arrives');
   await page.getByRole('button', { name: 'Save base URL' }).click();
   await page.getByText("Overrides the spec's").waitFor();
   t.match((await environments()).find((e) => e.name === 'test'), { baseUrl: sandbox.url, baseUrlOverride: sandbox.url }, 'saved for test');

@@ -1,6 +1,6 @@
 // The upstream base URL of the selected environment: live is the workspace's own setting, test has
 // its own (PATCH …/environments/test); an empty field restores the spec's.
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { WorkspaceView } from '@latchkey/api';
 import { useEnvironments, useUpdateEnvironment } from '../api/access-queries';
 import { useSpec, useUpdateWorkspace } from '../api/queries';
@@ -16,7 +16,14 @@ export function BaseUrlForm({ workspace, environment = 'live' }: { workspace: Wo
   const env = environments.data?.find((e) => e.name === environment);
   const current = environment === 'live' ? workspace.baseUrl : (env?.baseUrl ?? null);
   const [value, setValue] = useState(current ?? '');
-  useEffect(() => setValue(current ?? ''), [current]);
+  // A new value from the server replaces the field only while the user has not edited it: the
+  // test environment's URL arrives a moment after the environment is added, and must not wipe
+  // what was typed meanwhile.
+  const shown = useRef(current);
+  useEffect(() => {
+    setValue((typed) => (typed.trim() === (shown.current ?? '') ? (current ?? '') : typed));
+    shown.current = current;
+  }, [current]);
   const specUrl = spec.data?.baseUrl ?? null;
   const overridden = current !== null && specUrl !== null && current !== specUrl;
   const dirty = value.trim() !== (current ?? '');
