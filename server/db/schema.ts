@@ -111,6 +111,12 @@ export const credentials = sqliteTable(
     updatedAt: text('updated_at').notNull(),
     /** JSON, OAuth only: the connection's health (expiry, last refresh, last failure); no secret. */
     health: text('health'),
+    /**
+     * OAuth only, epoch ms: a gateway process is renewing the tokens until then. Several processes
+     * on one database must not refresh at once: with rotating refresh tokens the second would
+     * replay a spent one, and providers that detect that revoke the whole grant.
+     */
+    refreshLeaseUntil: integer('refresh_lease_until'),
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.environment] })],
 );

@@ -88,6 +88,16 @@ async function gatewayPlugin(app: FastifyInstance) {
           repos.credentials.updateSealed(row.workspaceId, row.environment, vault.seal(JSON.stringify(next), context), JSON.stringify(health));
         },
         saveHealth: (health) => repos.credentials.updateHealth(row.workspaceId, row.environment, JSON.stringify(health)),
+        // Other gateway processes may share this database: refreshes take a lease in it.
+        shared: {
+          reloadSecret() {
+            const now = repos.credentials.get(row.workspaceId, row.environment);
+            if (now) secret = JSON.parse(vault.open(now.sealed, context)) as OAuthSecret;
+            return secret;
+          },
+          tryLease: (ms) => repos.credentials.tryRefreshLease(row.workspaceId, row.environment, Date.now(), Date.now() + ms),
+          releaseLease: () => repos.credentials.releaseRefreshLease(row.workspaceId, row.environment),
+        },
       },
       row.health ? (JSON.parse(row.health) as Partial<OAuthHealth>) : {},
     );

@@ -6,31 +6,18 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { startTestServer, type TestServer } from '../../test-server/test-server.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 import { connectClient, textOf } from '../helpers/mcp-client.js';
+import { connectOAuth, signInSession, type ConsoleSessionCookie } from '../helpers/oauth.js';
 
 /** Every authorization code seen, for the leak check. */
 const codes: string[] = [];
 
-async function signIn(gw: TestGateway): Promise<{ cookie: string; csrf: string }> {
-  const res = await fetch(`${gw.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: gw.adminToken }) });
-  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0];
-  const body = (await res.json()) as { csrfToken: string };
-  return { cookie, csrf: body.csrfToken };
-}
+const signIn = signInSession;
 
-/** Start → the approve page → Approve → back at /oauth/callback with the session cookie. */
-async function connect(gw: TestGateway, workspaceId: string, session: { cookie: string; csrf: string }, opts: { decision?: string } = {}) {
-  const start = await fetch(`${gw.url}/api/workspaces/${workspaceId}/oauth/start`, { method: 'POST', headers: { cookie: session.cookie, 'x-latchkey-csrf': session.csrf } });
-  const { authorizeUrl } = (await start.json()) as { authorizeUrl: string };
-  const page = await fetch(authorizeUrl);
-  const html = await page.text();
-  const form = new URLSearchParams();
-  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) form.set(m[1], m[2].replace(/&#(\d+);/g, (_x, c) => String.fromCharCode(Number(c))));
-  form.set('decision', opts.decision ?? 'approve');
-  const approved = await fetch(new URL('/authorize', authorizeUrl), { method: 'POST', body: form, redirect: 'manual' });
-  const location = new URL(approved.headers.get('location')!);
-  codes.push(location.searchParams.get('code') ?? '');
-  const callback = await fetch(location, { headers: { cookie: session.cookie }, redirect: 'manual' });
-  return { authorizeUrl, location, callback };
+/** Connects, and keeps the authorization code for the leak check. */
+async function connect(gw: TestGateway, workspaceId: string, session: ConsoleSessionCookie, opts: { decision?: string } = {}) {
+  const result = await connectOAuth(gw, workspaceId, session, opts);
+  codes.push(result.code);
+  return result;
 }
 
 async function oauthWorkspace(t: Test, gw: TestGateway, upstream: TestServer) {

@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNull, lte, or } from 'drizzle-orm';
 import type { Db } from '../client.js';
 import { credentials } from '../schema.js';
 
@@ -29,6 +29,24 @@ export function createCredentialsRepository(db: Db) {
 
     updateHealth(workspaceId: string, environment: string, health: string): void {
       db.update(credentials).set({ health }).where(and(eq(credentials.workspaceId, workspaceId), eq(credentials.environment, environment))).run();
+    },
+
+    /**
+     * OAuth: takes the refresh lease until `until` (epoch ms) if nobody holds it, or if the last
+     * holder's ran out at `now` (it crashed). True when this caller got it.
+     */
+    tryRefreshLease(workspaceId: string, environment: string, now: number, until: number): boolean {
+      const free = or(isNull(credentials.refreshLeaseUntil), lte(credentials.refreshLeaseUntil, now));
+      const result = db
+        .update(credentials)
+        .set({ refreshLeaseUntil: until })
+        .where(and(eq(credentials.workspaceId, workspaceId), eq(credentials.environment, environment), free))
+        .run();
+      return result.changes === 1;
+    },
+
+    releaseRefreshLease(workspaceId: string, environment: string): void {
+      db.update(credentials).set({ refreshLeaseUntil: null }).where(and(eq(credentials.workspaceId, workspaceId), eq(credentials.environment, environment))).run();
     },
 
     delete(workspaceId: string, environment = 'live', tx: Db = db): void {

@@ -28,6 +28,27 @@ export interface OAuthStore {
   /** Persists rotated tokens (sealed) together with the health. */
   saveSecret(secret: OAuthSecret, health: OAuthHealth): void;
   saveHealth(health: OAuthHealth): void;
+  /**
+   * Set when several processes share the storage: a refresh then runs under a lease, and tokens
+   * another process saved are taken up instead of being refreshed a second time.
+   */
+  shared?: SharedOAuthStore;
+}
+
+export interface SharedOAuthStore {
+  /** The secret as stored now (another process may have saved rotated tokens); becomes loadSecret()'s. */
+  reloadSecret(): OAuthSecret;
+  /** Takes the refresh lease for `ms` unless another process holds it. */
+  tryLease(ms: number): boolean;
+  releaseLease(): void;
+}
+
+export interface OAuthConnectionOptions {
+  /** How long a refresh may hold the lease (a crashed holder's runs out then). */
+  leaseMs?: number;
+  /** How long to wait for another process's refresh before giving up on this call. */
+  waitMs?: number;
+  pollMs?: number;
 }
 
 export interface OAuthConnection {
@@ -48,7 +69,12 @@ export function clientAuthOf(info: OAuthPublicInfo, secret: OAuthSecret): Client
   return { clientId, clientSecret, authMethod };
 }
 
-export function createOAuthConnection(info: OAuthPublicInfo, store: OAuthStore, stored: Partial<OAuthHealth> = {}): OAuthConnection {
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function createOAuthConnection(info: OAuthPublicInfo, store: OAuthStore, stored: Partial<OAuthHealth> = {}, opts: OAuthConnectionOptions = {}): OAuthConnection {
+  const leaseMs = opts.leaseMs ?? 30_000;
+  const waitMs = opts.waitMs ?? leaseMs + 5_000;
+  const pollMs = opts.pollMs ?? 100;
   const health: OAuthHealth = { connected: false, reconnectNeeded: false, ...stored };
   const describe = (tokens: TokenSet | undefined) => {
     health.connected = tokens !== undefined;
@@ -61,11 +87,58 @@ export function createOAuthConnection(info: OAuthPublicInfo, store: OAuthStore, 
     return clientCredentialsToken({ ...clientAuthOf(info, secret), tokenEndpoint: info.tokenUrl, scopes: info.scopes, audience: info.audience });
   }
 
+  // True while this process holds the refresh lease: from before the refresh until its tokens
+  // are saved, so nobody else can read the old set in between and refresh it again.
+  let leased = false;
+  function releaseLease() {
+    if (!leased) return;
+    leased = false;
+    store.shared?.releaseLease();
+  }
+
   function save(tokens: TokenSet) {
+    try {
+      const secret = store.loadSecret();
+      describe(tokens);
+      health.reconnectNeeded = false;
+      store.saveSecret({ ...secret, tokens }, { ...health });
+    } finally {
+      releaseLease();
+    }
+  }
+
+  function provider(current: TokenSet): Promise<TokenSet> {
+    if (info.flow === 'client_credentials') return fetchMachineToken();
+    if (!current.refreshToken) throw new Error('The provider gave no refresh token: reconnect the workspace.');
     const secret = store.loadSecret();
-    describe(tokens);
-    health.reconnectNeeded = false;
-    store.saveSecret({ ...secret, tokens }, { ...health });
+    return refreshTokens({ ...clientAuthOf(info, secret), tokenEndpoint: info.tokenUrl, refreshToken: current.refreshToken });
+  }
+
+  /** Tokens another process saved in place of `current`, if it did. */
+  function replacedElsewhere(shared: SharedOAuthStore, current: TokenSet): TokenSet | undefined {
+    const tokens = shared.reloadSecret().tokens;
+    return tokens && tokens.accessToken !== current.accessToken ? tokens : undefined;
+  }
+
+  async function refreshShared(shared: SharedOAuthStore, current: TokenSet): Promise<TokenSet> {
+    const giveUpAt = Date.now() + waitMs;
+    for (;;) {
+      const elsewhere = replacedElsewhere(shared, current);
+      if (elsewhere) return elsewhere;
+      if (shared.tryLease(leaseMs)) {
+        leased = true;
+        try {
+          // Looked at again under the lease: a refresh may have been saved since the last look.
+          return replacedElsewhere(shared, current) ?? (await provider(current));
+        } catch (err) {
+          releaseLease();
+          throw err;
+        }
+        // On success the lease is released once the new set is saved (save() above).
+      }
+      if (Date.now() >= giveUpAt) throw new Error('Another gateway process is renewing the OAuth tokens and has not finished; try again shortly.');
+      await sleep(pollMs);
+    }
   }
 
   let firstFetch: Promise<TokenSet> | undefined;
@@ -86,12 +159,7 @@ export function createOAuthConnection(info: OAuthPublicInfo, store: OAuthStore, 
       return firstFetch;
     },
     save,
-    refresh(current) {
-      if (info.flow === 'client_credentials') return fetchMachineToken();
-      if (!current.refreshToken) throw new Error('The provider gave no refresh token: reconnect the workspace.');
-      const secret = store.loadSecret();
-      return refreshTokens({ ...clientAuthOf(info, secret), tokenEndpoint: info.tokenUrl, refreshToken: current.refreshToken });
-    },
+    refresh: (current) => (store.shared ? refreshShared(store.shared, current) : provider(current)),
     onFailure(error, permanent) {
       health.lastFailureAt = new Date().toISOString();
       health.lastFailure = error.message;

@@ -79,6 +79,7 @@ export default async function authRoutes(app: FastifyInstance) {
         sealed: app.vault.seal(JSON.stringify(split.secret), authSealContext(id, env.name)),
         updatedAt: new Date().toISOString(),
         health: null,
+        refreshLeaseUntil: null,
       };
       app.repos.credentials.upsert(row);
       app.gateway.invalidate(id);

@@ -1,0 +1,1 @@
+ALTER TABLE `credentials` ADD `refresh_lease_until` integer;

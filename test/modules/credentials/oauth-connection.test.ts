@@ -1,0 +1,85 @@
+// The refresh lease shared by several gateway processes, against the test server's real token
+// endpoint (client credentials, 2 s tokens). The "other process" is played by the test, through
+// the same storage the connection sees.
+import t from 'tap';
+import { startTestServer } from '../../../test-server/test-server.js';
+import { createOAuthConnection, type OAuthStore } from '../../../server/modules/credentials/oauth-connection.js';
+import type { OAuthPublicInfo, OAuthSecret } from '../../../server/modules/credentials/oauth-settings.js';
+import type { TokenSet } from '../../../server/modules/oauth/index.js';
+
+const upstream = await startTestServer({ mode: 'oauth', tokenTtlSeconds: 2 });
+t.teardown(() => upstream.close());
+const info: OAuthPublicInfo = { flow: 'client_credentials', tokenUrl: `${upstream.url}/token`, clientId: upstream.oauth!.clientId, scopes: ['items:read'] };
+
+/** One database row as every process sees it: the stored secret and the lease. */
+function sharedRow(tokens: TokenSet) {
+  const row = { secret: { clientSecret: upstream.oauth!.clientSecret, tokens } as OAuthSecret, leaseUntil: 0 as number | null, releases: 0 };
+  let mine = row.secret;
+  const store: OAuthStore = {
+    loadSecret: () => mine,
+    saveSecret(next) {
+      mine = next;
+      row.secret = next;
+    },
+    saveHealth() {},
+    shared: {
+      reloadSecret: () => (mine = row.secret),
+      tryLease(ms) {
+        if (row.leaseUntil !== null && row.leaseUntil > Date.now()) return false;
+        row.leaseUntil = Date.now() + ms;
+        return true;
+      },
+      releaseLease() {
+        row.leaseUntil = null;
+        row.releases++;
+      },
+    },
+  };
+  return { row, store };
+}
+
+const expired = (accessToken: string): TokenSet => ({ accessToken, tokenType: 'Bearer', expiresAt: Date.now() - 1000, issuedAt: Date.now() - 3000 });
+const issued = () => upstream.oauth!.stats().tokensIssued;
+
+t.test('another process is renewing: its tokens are taken up, the token endpoint is not asked', async (t) => {
+  const { row, store } = sharedRow(expired('old-token'));
+  row.leaseUntil = Date.now() + 10_000;
+  const connection = createOAuthConnection(info, store, {}, { pollMs: 20 });
+  const before = issued();
+  setTimeout(() => {
+    row.secret = { ...row.secret, tokens: { accessToken: 'saved-by-the-other', tokenType: 'Bearer', expiresAt: Date.now() + 60_000 } };
+    row.leaseUntil = null;
+  }, 150);
+  t.equal(await connection.getAccessToken(), 'saved-by-the-other');
+  t.equal(issued() - before, 0, 'no second refresh');
+});
+
+t.test('a holder that crashed: its lease runs out, then this process renews, saves and releases', async (t) => {
+  const { row, store } = sharedRow(expired('old-token'));
+  row.leaseUntil = Date.now() + 200;
+  const connection = createOAuthConnection(info, store, {}, { pollMs: 20 });
+  const before = issued();
+  const token = await connection.getAccessToken();
+  t.not(token, 'old-token');
+  t.equal(issued() - before, 1, 'one token from the endpoint');
+  t.equal(row.secret.tokens?.accessToken, token, 'saved where the other processes read');
+  t.equal(row.leaseUntil, null, 'the lease is released after the save');
+  t.equal(row.releases, 1);
+});
+
+t.test('a holder that never finishes: the call fails with a clear message, without a refresh of its own', async (t) => {
+  const { row, store } = sharedRow(expired('old-token'));
+  row.leaseUntil = Date.now() + 60_000;
+  const connection = createOAuthConnection(info, store, {}, { pollMs: 20, waitMs: 200 });
+  const before = issued();
+  await t.rejects(connection.getAccessToken(), { message: /Another gateway process is renewing the OAuth tokens/ });
+  t.equal(issued() - before, 0);
+});
+
+t.test('a failed refresh releases the lease at once', async (t) => {
+  const { row, store } = sharedRow(expired('old-token'));
+  const broken: OAuthPublicInfo = { ...info, tokenUrl: `${upstream.url}/no-such-endpoint` };
+  const connection = createOAuthConnection(broken, store, {}, { pollMs: 20 });
+  await t.rejects(connection.getAccessToken());
+  t.equal(row.leaseUntil, null, 'released: the next process need not wait for it to run out');
+});
