@@ -35,7 +35,7 @@ t.test('client credentials: fetched on first use, renewed when it expires', asyn
     type: 'oauth2', flow: 'client_credentials', tokenUrl: `${upstream.url}/token`, clientId: upstream.oauth!.clientId, clientSecret: upstream.oauth!.clientSecret, scopes: ['items:read'],
   });
   t.equal(saved.status, 200, saved.text);
-  t.match(saved.body, { type: 'oauth2', oauth: { flow: 'client_credentials', clientId: upstream.oauth!.clientId }, saved: true });
+  t.match(saved.body, { type: 'oauth2', oauth: { flow: 'client_credentials', clientId: upstream.oauth!.clientId, hasClientSecret: true }, saved: true });
   t.notOk(saved.text.includes(upstream.oauth!.clientSecret), 'the client secret never comes back');
 
   const client = await connectClient(t, ws.mcpUrl);
@@ -75,6 +75,8 @@ t.test('authorization code with PKCE, refresh, single flight, reconnect needed, 
   const connected = await gw.api('GET', `/api/workspaces/${ws.id}/auth`);
   seen.push(connected.text);
   t.match(connected.body.health, { connected: true, reconnectNeeded: false });
+  t.equal(saved.body.oauth.hasClientSecret, false, 'before connecting there is no client, so no secret');
+  t.equal(connected.body.oauth.hasClientSecret, true, 'the client registered on connecting has a sealed secret');
 
   const replay = await fetch(location, { headers: { cookie: session.cookie }, redirect: 'manual' });
   t.equal(replay.status, 400, 'a replayed state is refused');

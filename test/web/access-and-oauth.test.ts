@@ -171,6 +171,7 @@ t.test('OAuth in the console: connect, refresh, reconnect needed, a failed PKCE 
   await page.getByRole('status').filter({ hasText: 'OAuth connected' }).waitFor();
   await page.getByText('Connected.', { exact: false }).first().waitFor();
   t.equal(new URL(page.url()).search, '', 'the callback parameters were cleaned from the address bar');
+  await page.getByText('Kept sealed with the client Latchkey registered.').waitFor();
   t.equal(await tab(page, 'Configure').getAttribute('aria-selected'), 'true');
   await session.screenshot('oauth-connected', { fullPage: true });
   await remember();

@@ -11,11 +11,12 @@ import { AuthView, EnvironmentQuery, errorResponses, IdParams } from './schemas.
 import { declaredSchemes } from './spec.js';
 import { requireEnvironment, requireWorkspace } from './workspaces.js';
 
-export function authView(row: CredentialsRow | undefined, environment = 'live', oauth?: { health?: OAuthHealth; redirectUri: string }) {
+export function authView(row: CredentialsRow | undefined, environment = 'live', oauth?: { health?: OAuthHealth; redirectUri: string; hasClientSecret?: boolean }) {
   if (!row) return { type: 'none', environment, saved: false, updatedAt: null };
   if (row.type === 'oauth2') {
     const info = JSON.parse(row.publicInfo) as OAuthPublicInfo;
-    return { type: row.type, environment: row.environment, oauth: { ...info, redirectUri: oauth?.redirectUri }, health: oauth?.health, saved: true, updatedAt: row.updatedAt };
+    const settings = { ...info, redirectUri: oauth?.redirectUri, hasClientSecret: oauth?.hasClientSecret };
+    return { type: row.type, environment: row.environment, oauth: settings, health: oauth?.health, saved: true, updatedAt: row.updatedAt };
   }
   const info = JSON.parse(row.publicInfo) as AuthPublicInfo;
   return { type: row.type, environment: row.environment, ...info, saved: true, updatedAt: row.updatedAt };
@@ -24,6 +25,13 @@ export function authView(row: CredentialsRow | undefined, environment = 'live', 
 /** Where the provider sends the browser back: the URL to register with it. */
 export function oauthRedirectUri(app: FastifyInstance): string {
   return `${app.publicUrl()}/oauth/callback`;
+}
+
+/** Whether the client the gateway uses (given or registered) has a secret; the secret itself stays sealed. */
+function hasClientSecret(app: FastifyInstance, row: CredentialsRow): boolean {
+  const info = JSON.parse(row.publicInfo) as OAuthPublicInfo;
+  const secret = JSON.parse(app.vault.open(row.sealed, authSealContext(row.workspaceId, row.environment))) as OAuthSecret;
+  return (info.clientId ? secret.clientSecret : secret.registered?.clientSecret) !== undefined;
 }
 
 /** Revokes a stored OAuth grant at the provider, best effort: a provider that is down must not block a disconnect. */
@@ -50,7 +58,11 @@ export default async function authRoutes(app: FastifyInstance) {
   const schema = { params: IdParams, querystring: EnvironmentQuery, response: { 200: AuthView, ...errorResponses } };
 
   const view = (workspaceId: string, environment: string, row = app.repos.credentials.get(workspaceId, environment)) =>
-    authView(row, environment, { health: app.gateway.oauthHealth(workspaceId, environment), redirectUri: oauthRedirectUri(app) });
+    authView(row, environment, {
+      health: app.gateway.oauthHealth(workspaceId, environment),
+      redirectUri: oauthRedirectUri(app),
+      hasClientSecret: row?.type === 'oauth2' ? hasClientSecret(app, row) : undefined,
+    });
 
   app.get<EnvRequest>('/workspaces/:id/auth', { schema }, async (request) => {
     requireWorkspace(app, request.params.id);

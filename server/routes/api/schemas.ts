@@ -113,6 +113,7 @@ export const AuthView = {
         scopes: { type: 'array', items: { type: 'string' } },
         audience: { type: 'string' },
         redirectUri: { type: 'string' },
+        hasClientSecret: { type: 'boolean' },
       },
     },
     health: {

@@ -156,6 +156,8 @@ export interface OAuthSettingsView {
   scopes?: string[];
   audience?: string;
   redirectUri?: string;
+  /** Whether a client secret is sealed for the client in use (given, or registered by the gateway). */
+  hasClientSecret?: boolean;
 }
 
 export interface OAuthHealthView {

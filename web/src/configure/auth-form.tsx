@@ -129,6 +129,7 @@ function AuthEditor({ workspace, environment, saved }: { workspace: WorkspaceVie
             onChange={(change) => setOAuth((d) => ({ ...d, ...change }))}
             saved={showSaved}
             secretSaved={oauthSaved && saved.oauth?.flow === 'client_credentials'}
+            hasClientSecret={saved.oauth?.hasClientSecret}
             redirectUri={redirectUri}
           />
         )}

@@ -53,10 +53,12 @@ interface OAuthFieldsProps {
   saved: boolean;
   /** Whether a client secret is known to be saved (client credentials always has one). */
   secretSaved: boolean;
+  /** Saved settings: whether a client secret is sealed for the client in use. */
+  hasClientSecret?: boolean;
   redirectUri: string;
 }
 
-export function OAuthFields({ draft, onChange, saved, secretSaved, redirectUri }: OAuthFieldsProps) {
+export function OAuthFields({ draft, onChange, saved, secretSaved, hasClientSecret, redirectUri }: OAuthFieldsProps) {
   const code = draft.flow === 'authorization_code';
   return (
     <div className="oauth-fields">
@@ -106,7 +108,7 @@ export function OAuthFields({ draft, onChange, saved, secretSaved, redirectUri }
         {saved && !secretSaved ? (
           <div className="field">
             <span className="field-label">Client secret</span>
-            <p className="muted small-text">{code && !draft.clientId ? 'Kept sealed with the client Latchkey registered.' : 'Never shown: if one was given, it is sealed in the gateway.'}</p>
+            <p className="muted small-text">{clientSecretNote(code && !draft.clientId, hasClientSecret)}</p>
           </div>
         ) : (
           <SecretField label="Client secret" value={draft.clientSecret} onChange={(clientSecret) => onChange({ clientSecret })} saved={saved} required={!code} placeholder={code ? 'Optional for public clients' : undefined} />
@@ -137,4 +139,9 @@ export function OAuthFields({ draft, onChange, saved, secretSaved, redirectUri }
       )}
     </div>
   );
+}
+
+function clientSecretNote(registered: boolean, hasSecret: boolean | undefined): string {
+  if (hasSecret === false) return registered ? 'None: Latchkey registered a public client (PKCE only).' : 'None: a public client (PKCE only).';
+  return registered ? 'Kept sealed with the client Latchkey registered.' : 'Saved and sealed in the gateway; never shown.';
 }
