@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { startTestServer } from '../../test-server/test-server.js';
 import { launchBrowser, openConsole, signIn, type ConsoleSession } from '../helpers/browser.js';
+import { waitUntil } from '../helpers/wait.js';
 import { startGateway } from '../helpers/gateway.js';
 import { connectClient, textOf } from '../helpers/mcp-client.js';
 
@@ -99,10 +100,13 @@ t.test('from sign-in to a logged tool call, in the browser', async (t) => {
   t.equal(await page.locator('.tool-row').count(), 4, 'search narrows the list');
   await page.getByLabel('Filter by method').selectOption('POST');
   t.equal(await page.locator('.tool-row').count(), 1, 'and so does the method filter');
-  await page.getByRole('switch', { name: 'createItem' }).check();
+  // Clicked, then waited for: the switch follows a mutation, not only the click.
+  const createItem = page.getByRole('switch', { name: 'createItem' });
+  await createItem.click();
+  await waitUntil(() => createItem.isChecked(), 'the createItem switch to show enabled');
   await page.getByLabel('Filter by method').selectOption('');
   await page.getByLabel('Search tools').fill('');
-  await t.resolves(waitFor(async () => (await gw.api('GET', `/api/workspaces/${workspace.id}/tools`)).body.tools.find((x: { name: string }) => x.name === 'createItem').enabled), 'createItem enabled on the server');
+  await t.resolves(waitUntil(async () => (await gw.api('GET', `/api/workspaces/${workspace.id}/tools`)).body.tools.find((x: { name: string }) => x.name === 'createItem').enabled, 'createItem enabled on the server'), 'createItem enabled on the server');
   await page.getByText('4 enabled').waitFor();
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   await session.screenshot('console-configure', { fullPage: true, forDocs: true });
@@ -236,11 +240,3 @@ t.test('from sign-in to a logged tool call, in the browser', async (t) => {
 
   t.same(session.problems, [], 'no console errors or warnings on any page');
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

@@ -141,9 +141,14 @@ export function useToggleTools(id: string) {
   return useMutation({
     mutationFn: async (toggles: Record<string, boolean>) => (await api<ToolList>('PATCH', `/workspaces/${id}/tools`, { tools: toggles })).tools,
     onMutate: async (toggles) => {
-      await client.cancelQueries({ queryKey: keys.tools(id) });
       const before = client.getQueryData<ToolView[]>(keys.tools(id));
-      client.setQueryData<ToolView[]>(keys.tools(id), (tools) => tools?.map((t) => (t.name in toggles ? { ...t, enabled: toggles[t.name] } : t)));
+      const toggled = (tools: ToolView[] | undefined) => tools?.map((t) => (t.name in toggles ? { ...t, enabled: toggles[t.name] } : t));
+      // Shown at once: a controlled switch would otherwise flip back until the next render.
+      client.setQueryData<ToolView[]>(keys.tools(id), toggled);
+      // A refetch in flight must not overwrite it; cancelling one restores the data it started
+      // from, so the toggles are applied again after.
+      await client.cancelQueries({ queryKey: keys.tools(id) });
+      client.setQueryData<ToolView[]>(keys.tools(id), toggled);
       return { before };
     },
     onError: (_error, _toggles, context) => client.setQueryData(keys.tools(id), context?.before),
