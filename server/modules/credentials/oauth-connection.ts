@@ -61,10 +61,15 @@ export interface OAuthConnection {
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
+/** The secret of the client in use: the one given with a client id, else the registered client's. */
+export function clientSecretOf(info: OAuthPublicInfo, secret: OAuthSecret): string | undefined {
+  return info.clientId ? secret.clientSecret : secret.registered?.clientSecret;
+}
+
 export function clientAuthOf(info: OAuthPublicInfo, secret: OAuthSecret): ClientAuth {
   const clientId = info.clientId ?? secret.registered?.clientId;
   if (!clientId) throw new Error('No OAuth client: connect the workspace first.');
-  const clientSecret = info.clientId ? secret.clientSecret : secret.registered?.clientSecret;
+  const clientSecret = clientSecretOf(info, secret);
   const authMethod = info.clientId ? chooseTokenEndpointAuthMethod(info.tokenEndpointAuthMethods, clientSecret !== undefined) : secret.registered?.tokenEndpointAuthMethod;
   return { clientId, clientSecret, authMethod };
 }

@@ -15,6 +15,7 @@ import {
   type JSONRPCRequest,
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
+import { isPlainObject } from '../shared/is-plain-object.js';
 
 export interface ExchangeAnswer {
   status: number;
@@ -33,10 +34,6 @@ interface InFlight {
   deliver(message: JSONRPCMessage): void;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function isRequestId(value: unknown): value is RequestId {
   return typeof value === 'string' || Number.isSafeInteger(value);
 }
@@ -45,9 +42,9 @@ type Incoming = { kind: 'request'; message: JSONRPCRequest } | { kind: 'notifica
 
 /** The JSON-RPC 2.0 envelope checked by hand: the SDK's handlers validate each method's params. */
 function classify(item: unknown): Incoming | undefined {
-  if (!isObject(item) || item.jsonrpc !== '2.0') return undefined;
+  if (!isPlainObject(item) || item.jsonrpc !== '2.0') return undefined;
   if (typeof item.method === 'string') {
-    if (item.params !== undefined && !isObject(item.params)) return undefined;
+    if (item.params !== undefined && !isPlainObject(item.params)) return undefined;
     if (!('id' in item)) return { kind: 'notification', message: item as JSONRPCNotification };
     return isRequestId(item.id) ? { kind: 'request', message: item as JSONRPCRequest } : undefined;
   }

@@ -6,6 +6,7 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { isPlainObject } from '../shared/is-plain-object.js';
 import { callTool, type CallDeps, type CallerInfo } from './call-tool.js';
 import { ExchangeTransport, type ExchangeAnswer } from './exchange-transport.js';
 import type { WorkspaceRuntime } from './workspace-runtime.js';
@@ -48,8 +49,8 @@ function createEndpoint(runtime: WorkspaceRuntime, deps: CallDeps): McpEndpoint 
       const name = params?.name;
       const args = params?.arguments;
       if (typeof name !== 'string') throw invalidParams('"name" must be a string.');
-      if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args))) throw invalidParams('"arguments" must be an object.');
-      return callTool(runtime, deps, name, args as Record<string, unknown> | undefined, caller);
+      if (args !== undefined && !isPlainObject(args)) throw invalidParams('"arguments" must be an object.');
+      return callTool(runtime, deps, name, args, caller);
     },
   });
   // connect() only wires callbacks and starts the transport, which has nothing to start.

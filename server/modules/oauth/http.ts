@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { request, type Dispatcher } from 'undici';
 import { OAuthRequestFailed } from './errors.js';
 import { startDeadline } from '../shared/deadline.js';
+import { isPlainObject } from '../shared/is-plain-object.js';
 
 export interface OAuthHttpOptions {
   /** The whole exchange, in ms. Default 10 000. */
@@ -132,7 +133,7 @@ export async function sendOAuthRequest(url: URL, call: HttpCall, opts: OAuthHttp
 export function parseJsonObject(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return isPlainObject(value) ? value : undefined;
   } catch {
     return undefined;
   }

@@ -2,12 +2,12 @@
 // checked at runtime rather than trusted to match the OpenAPI types.
 import { createHash } from 'node:crypto';
 import type { ErrorDetail } from '../../errors.js';
+import { isPlainObject } from '../shared/is-plain-object.js';
 
 export type JsonObject = { [key: string]: unknown };
 
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+/** A JSON object (not an array, not null): the shared check under the name the spec code uses. */
+export const isObject: (value: unknown) => value is JsonObject = isPlainObject;
 
 export function stringOrUndefined(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value : undefined;

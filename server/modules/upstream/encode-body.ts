@@ -5,6 +5,7 @@ import type { BodyBinding } from '../specs/types.js';
 import { InvalidArgument } from './errors.js';
 import { withRealNames } from './real-names.js';
 import { deepObjectPairs, scalarText } from './serialize-params.js';
+import { isPlainObject } from '../shared/is-plain-object.js';
 
 export interface EncodedBody {
   contentType: string;
@@ -29,10 +30,6 @@ export function mediaType(contentType: string): string {
 
 export function isJsonMediaType(type: string): boolean {
   return type === 'application/json' || type.endsWith('+json');
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Sanitized property names back to the names the API expects, at every level. */

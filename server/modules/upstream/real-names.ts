@@ -2,10 +2,7 @@
 // its own. The spec module records where they differ as a NameMap tree, applied here before a
 // value is encoded. Keys the map does not know are sent as the caller gave them.
 import type { NameMap } from '../specs/types.js';
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isPlainObject } from '../shared/is-plain-object.js';
 
 /** An own entry only: a key such as `constructor` must not find Object.prototype's. */
 function own<T>(record: Record<string, T> | undefined, key: string): T | undefined {

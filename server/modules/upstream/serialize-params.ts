@@ -2,6 +2,7 @@
 // Values are encoded here, once; the request builder only concatenates.
 import type { ParamBinding } from '../specs/types.js';
 import { InvalidArgument } from './errors.js';
+import { isPlainObject } from '../shared/is-plain-object.js';
 
 type Scalar = string | number | boolean | null;
 type Entries = [string, string][];
@@ -19,10 +20,6 @@ export function scalarText(value: unknown): string {
   if (value === null) return '';
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   return JSON.stringify(value) ?? '';
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Object properties in order, absent ones left out. */

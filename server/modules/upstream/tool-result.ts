@@ -5,6 +5,7 @@ import { TextDecoder } from 'node:util';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { isJsonMediaType, mediaType } from './encode-body.js';
 import type { UpstreamResponse } from './types.js';
+import { isPlainObject } from '../shared/is-plain-object.js';
 
 export interface ToolResultOptions {
   /** The client's byte cap, named in truncation notes. */
@@ -34,7 +35,7 @@ function successResult(res: UpstreamResponse, type: string, opts: ToolResultOpti
     const parsed = res.truncated ? undefined : parseJson(text);
     if (!parsed) return textResult(text + note);
     const result = textResult(JSON.stringify(parsed.value, null, 2));
-    if (isJsonObject(parsed.value)) result.structuredContent = parsed.value;
+    if (isPlainObject(parsed.value)) result.structuredContent = parsed.value;
     return result;
   }
   if (isTextual(type)) return textResult(decodeText(res) + note);
@@ -85,10 +86,6 @@ export function truncationNote(res: UpstreamResponse, opts: ToolResultOptions): 
 
 function isTextual(type: string): boolean {
   return TEXTUAL.test(type);
-}
-
-function isJsonObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function parseJson(text: string): { value: unknown } | undefined {

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { CredentialsRow } from '../../db/repositories/credentials-repository.js';
 import { splitAuthInput, type AuthPublicInfo } from '../../modules/credentials/auth-settings.js';
 import { authSealContext } from '../../modules/workspaces/seal-contexts.js';
-import { clientAuthOf, type OAuthHealth } from '../../modules/credentials/oauth-connection.js';
+import { clientAuthOf, clientSecretOf, type OAuthHealth } from '../../modules/credentials/oauth-connection.js';
 import { splitOAuthInput, type OAuthPublicInfo, type OAuthSecret } from '../../modules/credentials/oauth-settings.js';
 import { revokeToken } from '../../modules/oauth/index.js';
 import { AuthView, EnvironmentQuery, errorResponses, IdParams } from './schemas.js';
@@ -31,7 +31,7 @@ export function oauthRedirectUri(app: FastifyInstance): string {
 function hasClientSecret(app: FastifyInstance, row: CredentialsRow): boolean {
   const info = JSON.parse(row.publicInfo) as OAuthPublicInfo;
   const secret = JSON.parse(app.vault.open(row.sealed, authSealContext(row.workspaceId, row.environment))) as OAuthSecret;
-  return (info.clientId ? secret.clientSecret : secret.registered?.clientSecret) !== undefined;
+  return clientSecretOf(info, secret) !== undefined;
 }
 
 /** Revokes a stored OAuth grant at the provider, best effort: a provider that is down must not block a disconnect. */
