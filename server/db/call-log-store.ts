@@ -5,18 +5,18 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { WriteAck, WriteBatch } from './call-log-worker.js';
-import type { NewCallLog } from './repositories/call-logs-repository.js';
+import type { CallLogInsert } from './repositories/call-logs-repository.js';
 
 export interface CallLogStore {
   /** Resolves, once the batch is stored, with how many entries had to be dropped (deleted workspaces). */
-  write(entries: NewCallLog[], touched: Map<string, string>): Promise<number>;
+  write(entries: CallLogInsert[], touched: Map<string, string>): Promise<number>;
   close(): Promise<void>;
 }
 
 export interface CallLogStoreOptions {
   dataDir: string;
   /** Writes a batch on this thread: used when the worker cannot. Answers the number dropped. */
-  writeHere(entries: NewCallLog[], touched: Map<string, string>): number;
+  writeHere(entries: CallLogInsert[], touched: Map<string, string>): number;
   /** The worker failed; later batches are written here. */
   onWorkerError(err: Error): void;
 }

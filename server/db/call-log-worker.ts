@@ -4,11 +4,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDb } from './client.js';
 import { createAccessKeysRepository } from './repositories/access-keys-repository.js';
-import { createCallLogsRepository, type NewCallLog } from './repositories/call-logs-repository.js';
+import { createCallLogsRepository, type CallLogInsert } from './repositories/call-logs-repository.js';
 
 export interface WriteBatch {
   seq: number;
-  entries: NewCallLog[];
+  entries: CallLogInsert[];
   /** Access key id -> last-used time. */
   touched: [string, string][];
 }

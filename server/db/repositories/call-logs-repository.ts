@@ -4,6 +4,8 @@ import { callLogs } from '../schema.js';
 
 export type CallLogRow = typeof callLogs.$inferSelect;
 export type NewCallLog = typeof callLogs.$inferInsert;
+/** A row to insert: `at` may be milliseconds since the epoch (the gateway's records), formatted here, off the hot path. */
+export type CallLogInsert = Omit<NewCallLog, 'at'> & { at: string | number };
 
 export interface CallLogQuery {
   limit: number;
@@ -21,9 +23,9 @@ export function createCallLogsRepository(db: Db) {
     `insert into call_logs (workspace_id, at, tool, method, url, status, ok, duration_ms, error, caller, caller_label, environment, user_agent, arguments, response_excerpt)
      values (@workspaceId, @at, @tool, @method, @url, @status, @ok, @durationMs, @error, @caller, @callerLabel, @environment, @userAgent, @arguments, @responseExcerpt)`,
   );
-  const params = (r: NewCallLog) => ({
+  const params = (r: CallLogInsert) => ({
     workspaceId: r.workspaceId,
-    at: r.at,
+    at: typeof r.at === 'number' ? new Date(r.at).toISOString() : r.at,
     tool: r.tool,
     method: r.method ?? null,
     url: r.url ?? null,
@@ -38,7 +40,7 @@ export function createCallLogsRepository(db: Db) {
     arguments: r.arguments ?? null,
     responseExcerpt: r.responseExcerpt ?? null,
   });
-  const insertAll = db.$client.transaction((rows: NewCallLog[]) => {
+  const insertAll = db.$client.transaction((rows: CallLogInsert[]) => {
     for (const row of rows) insert.run(params(row));
   });
 
@@ -48,7 +50,7 @@ export function createCallLogsRepository(db: Db) {
      * fails (a workspace deleted while its calls were queued), rows are retried one by one and
      * those that still fail are dropped; answers how many were dropped.
      */
-    insertMany(rows: NewCallLog[]): number {
+    insertMany(rows: CallLogInsert[]): number {
       if (rows.length === 0) return 0;
       try {
         insertAll(rows);

@@ -19,19 +19,28 @@ import { isPlainObject } from '../shared/is-plain-object.js';
 
 export interface ExchangeAnswer {
   status: number;
-  /** Undefined for 202 Accepted (notifications only). */
-  body?: unknown;
+  /** The answer's JSON text; undefined for 202 Accepted (notifications only). */
+  body?: string;
+}
+
+/**
+ * A result a direct handler has already serialised: spliced into the answer as it is. A tool
+ * result carries the upstream's JSON body, which need not be serialised a second time.
+ */
+export class SerializedResult {
+  constructor(readonly json: string) {}
 }
 
 const MAX_BATCH = 100;
 
 export function jsonRpcError(status: number, code: number, message: string, id: RequestId | null = null): ExchangeAnswer {
-  return { status, body: { jsonrpc: '2.0', error: { code, message }, id } };
+  return { status, body: JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id }) };
 }
 
 interface InFlight {
   clientId: RequestId;
-  deliver(message: JSONRPCMessage): void;
+  /** Takes the response's JSON text. */
+  deliver(json: string): void;
 }
 
 function isRequestId(value: unknown): value is RequestId {
@@ -94,10 +103,14 @@ export class ExchangeTransport<C> implements Transport {
   async send(message: JSONRPCMessage, _options?: TransportSendOptions): Promise<void> {
     // Stateless: only responses to an open exchange's requests have somewhere to go.
     if (!('id' in message) || typeof message.id !== 'number' || 'method' in message) return;
-    const flight = this.inFlight.get(message.id);
-    if (!flight) return;
-    this.inFlight.delete(message.id);
-    flight.deliver({ ...message, id: flight.clientId });
+    const flight = this.takeFlight(message.id);
+    flight?.deliver(JSON.stringify({ ...message, id: flight.clientId }));
+  }
+
+  private takeFlight(id: number): InFlight | undefined {
+    const flight = this.inFlight.get(id);
+    if (flight) this.inFlight.delete(id);
+    return flight;
   }
 
   async close(): Promise<void> {
@@ -125,7 +138,7 @@ export class ExchangeTransport<C> implements Transport {
     }
 
     const requests = incoming.filter((m) => m.kind === 'request').map((m) => m.message);
-    const responses: JSONRPCMessage[] = new Array(requests.length);
+    const responses: string[] = new Array(requests.length);
     let waiting = requests.length;
     let finish!: () => void;
     const done = new Promise<void>((resolve) => (finish = resolve));
@@ -135,8 +148,8 @@ export class ExchangeTransport<C> implements Transport {
       ownIds.set(request, id);
       this.inFlight.set(id, {
         clientId: request.id,
-        deliver: (message) => {
-          responses[index] = message;
+        deliver: (json) => {
+          responses[index] = json;
           if (--waiting === 0) finish();
         },
       });
@@ -157,7 +170,7 @@ export class ExchangeTransport<C> implements Transport {
     }
     if (requests.length === 0) return { status: 202 };
     await done;
-    return { status: 200, body: batch ? responses : responses[0] };
+    return { status: 200, body: batch ? `[${responses.join(',')}]` : responses[0] };
   }
 
   private answerDirectly(id: number, handler: DirectHandler<C>, params: Record<string, unknown> | undefined, context: C): void {
@@ -165,7 +178,12 @@ export class ExchangeTransport<C> implements Transport {
     Promise.resolve()
       .then(() => handler(params, context))
       .then(
-        (result) => this.send({ jsonrpc: '2.0', id, result: result as Record<string, unknown> }),
+        (result) => {
+          const flight = this.takeFlight(id);
+          if (!flight) return;
+          const json = result instanceof SerializedResult ? result.json : JSON.stringify(result);
+          flight.deliver(`{"jsonrpc":"2.0","id":${JSON.stringify(flight.clientId)},"result":${json}}`);
+        },
         (err: unknown) => this.send(errorAnswer(id, err)),
       );
   }

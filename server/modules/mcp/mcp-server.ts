@@ -8,7 +8,8 @@ import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { isPlainObject } from '../shared/is-plain-object.js';
 import { callTool, type CallDeps, type CallerInfo } from './call-tool.js';
-import { ExchangeTransport, type ExchangeAnswer } from './exchange-transport.js';
+import { ExchangeTransport, SerializedResult, type ExchangeAnswer } from './exchange-transport.js';
+import { toolResultJson } from '../upstream/index.js';
 import type { WorkspaceRuntime } from './workspace-runtime.js';
 
 export const SERVER_INFO = { name: 'latchkey', version: '0.1.0' };
@@ -43,14 +44,16 @@ function createEndpoint(runtime: WorkspaceRuntime, deps: CallDeps): McpEndpoint 
     jsonSchemaValidator: sharedValidator,
     instructions: `Tools for "${runtime.name}", served by Latchkey. Credentials are added by the gateway: never ask the user for API keys.`,
   });
+  // The view's tool list never changes (a change makes a new runtime): serialised once, on first use.
+  let toolList: SerializedResult | undefined;
   const transport = new ExchangeTransport<CallerInfo>({
-    'tools/list': () => runtime.listResult,
+    'tools/list': () => (toolList ??= new SerializedResult(JSON.stringify(runtime.listResult))),
     'tools/call': (params, caller) => {
       const name = params?.name;
       const args = params?.arguments;
       if (typeof name !== 'string') throw invalidParams('"name" must be a string.');
       if (args !== undefined && !isPlainObject(args)) throw invalidParams('"arguments" must be an object.');
-      return callTool(runtime, deps, name, args, caller);
+      return callTool(runtime, deps, name, args, caller).then((result) => new SerializedResult(toolResultJson(result)));
     },
   });
   // connect() only wires callbacks and starts the transport, which has nothing to start.

@@ -20,6 +20,20 @@ const TEXTUAL = /^(text\/|application\/(xml|javascript|ecmascript|x-www-form-url
 
 type Content = CallToolResult['content'][number];
 
+/** A result's structuredContent as the upstream's own JSON text (see toolResultJson). */
+const upstreamJson = new WeakMap<CallToolResult, string>();
+
+/**
+ * The result as JSON text. structuredContent that came from an upstream JSON body is that body's
+ * own text, already checked by JSON.parse, instead of the parsed value serialised again: a third
+ * of the answer's serialising, and large numbers keep every digit the upstream sent.
+ */
+export function toolResultJson(result: CallToolResult): string {
+  const raw = upstreamJson.get(result);
+  // Only plain success results (content and structuredContent, nothing else) are ever registered.
+  return raw === undefined ? JSON.stringify(result) : `{"content":${JSON.stringify(result.content)},"structuredContent":${raw}}`;
+}
+
 export function toToolResult(res: UpstreamResponse, opts: ToolResultOptions): CallToolResult {
   const declared = res.headers['content-type'];
   const type = declared ? mediaType(declared) : sniffType(res.body);
@@ -35,7 +49,10 @@ function successResult(res: UpstreamResponse, type: string, opts: ToolResultOpti
     const parsed = res.truncated ? undefined : parseJson(text);
     if (!parsed) return textResult(text + note);
     const result = textResult(JSON.stringify(parsed.value, null, 2));
-    if (isPlainObject(parsed.value)) result.structuredContent = parsed.value;
+    if (isPlainObject(parsed.value)) {
+      result.structuredContent = parsed.value;
+      upstreamJson.set(result, text);
+    }
     return result;
   }
   if (isTextual(type)) return textResult(decodeText(res) + note);

@@ -1,10 +1,11 @@
 // Sends built requests over one pooled keep-alive undici Agent. The hot path does no setup beyond
 // the request itself: one timer for the deadline, no per-call dispatcher or interceptor chain.
 import { STATUS_CODES } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, type Dispatcher } from 'undici';
 import { InvalidArgument, UpstreamAborted, UpstreamModuleError, UpstreamTimeout, UpstreamUnreachable } from './errors.js';
 import type { UpstreamRequest, UpstreamResponse } from './types.js';
-import { startDeadline } from '../shared/deadline.js';
+import { startDeadline, type DeadlineSignal } from '../shared/deadline.js';
 
 export interface UpstreamClientOptions {
   /** The whole exchange (connect, redirects, headers, body), in ms. Default 30 000. */
@@ -72,30 +73,26 @@ export function createUpstreamClient(opts: UpstreamClientOptions = {}): Upstream
     try {
       let current = req;
       for (let hops = 0; ; hops++) {
-        const res = await agent.request({
-          origin: url.origin,
-          path: `${url.pathname}${url.search}`,
-          method: current.method as Dispatcher.HttpMethod,
-          headers: current.headers,
-          body: current.body ?? null,
-          signal: deadline.signal,
-        });
+        const res = await exchange(
+          agent,
+          { origin: url.origin, path: `${url.pathname}${url.search}`, method: current.method as Dispatcher.HttpMethod, headers: current.headers, body: current.body ?? null },
+          maxResponseBytes,
+          deadline.signal,
+        );
         const next = hops < MAX_REDIRECTS ? followUp(current, url, res) : undefined;
         if (next) {
-          await res.body.dump();
           current = next;
           url = parseRequestUrl(next.url);
           continue;
         }
-        const read = await readCapped(res.body, maxResponseBytes);
         const contentLength = Number(res.headers['content-length']);
         return {
-          status: res.statusCode,
-          statusText: res.statusText || STATUS_CODES[res.statusCode] || '',
-          headers: flattenHeaders(res.headers),
-          body: read.body,
-          truncated: read.truncated,
-          totalBytes: read.truncated ? (Number.isSafeInteger(contentLength) && contentLength > read.body.length ? contentLength : undefined) : read.body.length,
+          status: res.status,
+          statusText: res.statusText || STATUS_CODES[res.status] || '',
+          headers: res.headers,
+          body: res.body,
+          truncated: res.truncated,
+          totalBytes: res.truncated ? (Number.isSafeInteger(contentLength) && contentLength > res.body.length ? contentLength : undefined) : res.body.length,
           durationMs: Math.round(performance.now() - started),
         };
       }
@@ -125,9 +122,9 @@ function parseRequestUrl(text: string): URL {
  * (scheme, host and port), so the credentials in the request never reach anyone else. Method
  * changes follow the Fetch standard.
  */
-function followUp(req: UpstreamRequest, url: URL, res: Dispatcher.ResponseData): UpstreamRequest | undefined {
+function followUp(req: UpstreamRequest, url: URL, res: Exchanged): UpstreamRequest | undefined {
   const location = res.headers.location;
-  if (!REDIRECT_STATUSES.has(res.statusCode) || typeof location !== 'string') return undefined;
+  if (!REDIRECT_STATUSES.has(res.status) || location === undefined) return undefined;
   let target: URL;
   try {
     target = new URL(location, url);
@@ -136,32 +133,80 @@ function followUp(req: UpstreamRequest, url: URL, res: Dispatcher.ResponseData):
   }
   if (target.origin !== url.origin) return undefined;
   target.hash = '';
-  const toGet = (res.statusCode === 303 && req.method !== 'HEAD') || ((res.statusCode === 301 || res.statusCode === 302) && req.method === 'POST');
+  const toGet = (res.status === 303 && req.method !== 'HEAD') || ((res.status === 301 || res.status === 302) && req.method === 'POST');
   if (!toGet) return { ...req, url: target.href };
   const { 'content-type': _dropped, ...headers } = req.headers;
   return { method: 'GET', url: target.href, headers };
 }
 
-async function readCapped(body: Dispatcher.ResponseData['body'], cap: number): Promise<{ body: Buffer; truncated: boolean }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    if (size + chunk.length > cap) {
-      chunks.push(chunk.subarray(0, cap - size));
-      size = cap;
-      // Stop reading: the rest may be huge. Destroying the stream also drops the connection.
-      body.destroy();
-      return { body: Buffer.concat(chunks, size), truncated: true };
-    }
-    chunks.push(chunk);
-    size += chunk.length;
-  }
-  return { body: Buffer.concat(chunks, size), truncated: false };
+/** One HTTP exchange as read: the body up to the cap. */
+interface Exchanged {
+  status: number;
+  statusText: string;
+  /** Lower-cased names; repeated headers joined with `, `. */
+  headers: Record<string, string>;
+  body: Buffer;
+  truncated: boolean;
 }
 
-function flattenHeaders(headers: Dispatcher.ResponseData['headers']): Record<string, string> {
+/**
+ * Sends one request and collects its answer straight from undici's dispatch callbacks: the
+ * body's chunks go into an array, with no response stream or async iterator between (what
+ * `request()` builds for every call). Past the cap the connection is dropped, not drained: the
+ * rest may be huge. The deadline's signal aborts the exchange wherever it is.
+ */
+function exchange(agent: Agent, opts: Dispatcher.DispatchOptions, cap: number, signal: DeadlineSignal): Promise<Exchanged> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let head: Omit<Exchanged, 'body' | 'truncated'> | undefined;
+    let controller: Dispatcher.DispatchController | undefined;
+    let settled = false;
+    const onAbort = () => controller?.abort(new UpstreamAborted('The request was aborted.'));
+    const settle = (error: Error | undefined, truncated = false) => {
+      if (settled) return;
+      settled = true;
+      signal.removeListener('abort', onAbort);
+      if (error || !head) reject(error ?? new UpstreamAborted('The request ended without an answer.'));
+      else resolve({ ...head, body: Buffer.concat(chunks, size), truncated });
+    };
+    signal.once('abort', onAbort);
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart(c) {
+        controller = c;
+        if (signal.aborted) onAbort();
+      },
+      onResponseStart(_c, status, headers, statusText) {
+        // 1xx answers are interim: the real one follows.
+        if (status >= 200) head = { status, statusText: statusText ?? '', headers: flattenHeaders(headers) };
+      },
+      onResponseData(c, chunk) {
+        if (settled) return;
+        if (size + chunk.length > cap) {
+          chunks.push(chunk.subarray(0, cap - size));
+          size = cap;
+          settle(undefined, true);
+          c.abort(new UpstreamAborted('The answer is over the byte cap.'));
+          return;
+        }
+        chunks.push(chunk);
+        size += chunk.length;
+      },
+      onResponseEnd: () => settle(undefined),
+      onResponseError: (_c, err) => settle(err),
+    };
+    try {
+      agent.dispatch(opts, handler);
+    } catch (err) {
+      settle(err as Error);
+    }
+  });
+}
+
+function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
+    const value = headers[name];
     if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
   }
   return flat;

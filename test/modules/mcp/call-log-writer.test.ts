@@ -2,7 +2,7 @@ import t from 'tap';
 import { createCallLogWriter } from '../../../server/modules/mcp/call-log-writer.js';
 import type { CallRecord } from '../../../server/modules/mcp/call-tool.js';
 
-const entry = (tool: string): CallRecord => ({ workspaceId: 'w', environment: 'live', at: new Date().toISOString(), tool, ok: true, durationMs: 1, caller: 'url' });
+const entry = (tool: string): CallRecord => ({ workspaceId: 'w', environment: 'live', at: Date.now(), tool, ok: true, durationMs: 1, caller: 'url' });
 
 t.test('batches writes, flushes on demand and on close, never throws into the caller', async (t) => {
   const batches: CallRecord[][] = [];

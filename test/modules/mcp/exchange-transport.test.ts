@@ -4,7 +4,7 @@
 import t from 'tap';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { ErrorCode, ListToolsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { ExchangeTransport } from '../../../server/modules/mcp/exchange-transport.js';
+import { ExchangeTransport, SerializedResult } from '../../../server/modules/mcp/exchange-transport.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -16,6 +16,7 @@ function setup() {
       seen.push(caller.who);
       if (params?.name === 'boom') throw new McpError(ErrorCode.InvalidParams, 'no such tool');
       if (params?.name === 'crash') throw new TypeError('oops');
+      if (params?.name === 'raw') return new SerializedResult('{"content":[],"structuredContent":{"big":12345678901234567890}}');
       await sleep(caller.delayMs);
       return { content: [{ type: 'text', text: `${caller.who}:${String((params?.arguments as { n?: number } | undefined)?.n)}` }] };
     },
@@ -26,7 +27,12 @@ function setup() {
     return { tools: [], nextCursor: request.params?.cursor };
   });
   void server.connect(transport);
-  return { transport, seen };
+  // The answer is JSON text; the assertions read it parsed.
+  const exchange = async (...args: Parameters<typeof transport.exchange>) => {
+    const answer = await transport.exchange(...args);
+    return answer.body === undefined ? { status: answer.status } : { status: answer.status, body: JSON.parse(answer.body) as unknown };
+  };
+  return { transport: { exchange }, raw: transport, seen };
 }
 
 const call = (id: number | string, n: number, name = 'x') => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: { n } } });
@@ -97,4 +103,15 @@ t.test('malformed envelopes are refused before any handler sees them', async (t)
   t.equal(old.status, 400);
   t.match((old.body as { error: { message: string } }).error.message, /unsupported protocol version 1999-01-01/);
   t.same(seen, []);
+});
+
+t.test('a result serialised by its handler is spliced into the answer as it is, under the client id', async (t) => {
+  const { raw } = setup();
+  const single = await raw.exchange(call('c-1', 1, 'raw'), {}, ctx('hal'));
+  t.equal(single.body, '{"jsonrpc":"2.0","id":"c-1","result":{"content":[],"structuredContent":{"big":12345678901234567890}}}', 'not parsed and serialised again: the digits stay as sent');
+  const batch = await raw.exchange([call(1, 1, 'raw'), call(2, 5)], {}, ctx('hal'));
+  t.same(JSON.parse(batch.body!), [
+    { jsonrpc: '2.0', id: 1, result: { content: [], structuredContent: { big: 12345678901234567890 } } },
+    { jsonrpc: '2.0', id: 2, result: { content: [{ type: 'text', text: 'hal:5' }] } },
+  ]);
 });

@@ -1,6 +1,6 @@
 // Shaping upstream answers into MCP tool results.
 import t from 'tap';
-import { toToolResult, type UpstreamResponse } from '../../../server/modules/upstream/index.js';
+import { toToolResult, toolResultJson, type UpstreamResponse } from '../../../server/modules/upstream/index.js';
 
 const opts = { maxResponseBytes: 1024 * 1024 };
 
@@ -23,6 +23,25 @@ t.test('JSON object: pretty text and structuredContent', async (t) => {
   t.notOk(result.isError);
   t.same(result.content, [{ type: 'text', text: '{\n  "id": "w-1",\n  "tags": [\n    "a"\n  ],\n  "n": 1\n}' }]);
   t.same(result.structuredContent, { id: 'w-1', tags: ['a'], n: 1 });
+});
+
+t.test('a result as JSON text carries the upstream body itself as structuredContent', async (t) => {
+  const body = ' {"id":"w-1", "big": 12345678901234567890, "nested": {"a": [1, "\\u00e9"]}}\n';
+  const result = toToolResult(response(200, 'application/json', body), opts);
+  const json = toolResultJson(result);
+  t.same(JSON.parse(json), JSON.parse(JSON.stringify(result)), 'the same value as serialising the result');
+  t.match(json, /"structuredContent": \{"id":"w-1", "big": 12345678901234567890,/, 'spliced as sent: large numbers keep every digit');
+  // Everything else is serialised as it is.
+  for (const other of [
+    toToolResult(response(200, 'application/json', '[1,2]'), opts),
+    toToolResult(response(200, 'text/plain', 'plain'), opts),
+    toToolResult(response(404, 'application/json', '{"error":"nope"}'), opts),
+    toToolResult(response(200, 'application/json', '{"cut":'), opts),
+  ]) {
+    t.equal(toolResultJson(other), JSON.stringify(other));
+  }
+  const structured = toToolResult(response(200, 'application/json', '{"a":1}'), opts);
+  t.equal(toolResultJson({ ...structured }), JSON.stringify(structured), 'a copy of a result is serialised, never spliced');
 });
 
 t.test('JSON array and primitives: text only', async (t) => {
