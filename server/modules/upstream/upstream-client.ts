@@ -123,7 +123,7 @@ function parseRequestUrl(text: string): URL {
  * changes follow the Fetch standard.
  */
 function followUp(req: UpstreamRequest, url: URL, res: Exchanged): UpstreamRequest | undefined {
-  const location = res.headers.location;
+  const location = res.location;
   if (!REDIRECT_STATUSES.has(res.status) || location === undefined) return undefined;
   let target: URL;
   try {
@@ -145,6 +145,8 @@ interface Exchanged {
   statusText: string;
   /** Lower-cased names; repeated headers joined with `, `. */
   headers: Record<string, string>;
+  /** Only when there is exactly one Location header: two are ambiguous, and not followed. */
+  location?: string;
   body: Buffer;
   truncated: boolean;
 }
@@ -178,7 +180,10 @@ function exchange(agent: Agent, opts: Dispatcher.DispatchOptions, cap: number, s
       },
       onResponseStart(_c, status, headers, statusText) {
         // 1xx answers are interim: the real one follows.
-        if (status >= 200) head = { status, statusText: statusText ?? '', headers: flattenHeaders(headers) };
+        if (status >= 200) {
+          const location = typeof headers.location === 'string' ? headers.location : undefined;
+          head = { status, statusText: statusText ?? '', headers: flattenHeaders(headers), location };
+        }
       },
       onResponseData(c, chunk) {
         if (settled) return;

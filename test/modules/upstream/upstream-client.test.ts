@@ -93,6 +93,17 @@ t.test('same-origin redirects are followed, at most 3; other origins are not', a
   t.equal(post.method, 'POST');
   t.equal(followGet.method, 'GET', '303 turns into a GET');
   t.equal(followGet.body.length, 0);
+
+  // Two Location headers are ambiguous: the redirect is the answer, not a guess between them.
+  server.on('/two-locations', (_req, res) => {
+    res.statusCode = 302;
+    res.setHeader('location', ['/final', '/r301']);
+    res.end();
+  });
+  const twoStart = server.requests.length;
+  const two = await client.send(get('/two-locations'));
+  t.equal(two.status, 302);
+  t.equal(server.requests.length - twoStart, 1, 'nothing followed');
 });
 
 t.test('timeouts: no headers, or a stalled body', async (t) => {
