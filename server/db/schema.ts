@@ -136,6 +136,17 @@ export const oauthPending = sqliteTable('oauth_pending', {
   expiresAt: text('expires_at').notNull(),
 });
 
+/**
+ * Console sessions signed out before they expire, by sha256 of the session id (the session cookie
+ * is stateless, so a copy of it stays valid until it is refused here). In the database, so every
+ * gateway process sharing it refuses the cookie, and so does this one after a restart.
+ */
+export const revokedSessions = sqliteTable('revoked_sessions', {
+  sessionHash: text('session_hash').primaryKey(),
+  /** When the session would have expired, epoch ms: the row is useless after it. */
+  expiresAt: integer('expires_at').notNull(),
+});
+
 export const callLogs = sqliteTable(
   'call_logs',
   {

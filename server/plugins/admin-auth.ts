@@ -75,9 +75,10 @@ function createConsoleSessions(app: FastifyInstance, expected: Buffer, verify: (
     csrfKey: app.vault.deriveKey('console-csrf-v1', expected),
     ttlMs: SESSION_TTL_MS,
   });
-  // Signed-out sessions until they would have expired anyway. In memory: after a restart a
-  // signed-out cookie would be valid again, but the browser deleted it when signing out.
-  const revoked = new Map<string, number>();
+  // Signed-out sessions are kept in the database until they would have expired anyway: every
+  // gateway process sharing it refuses a copy of the cookie, before and after a restart.
+  const revoked = app.repos.revokedSessions;
+  const sessionHash = (session: Session) => hashToken(session.id).toString('hex');
   const secure = () => app.publicUrl().startsWith('https:');
   // __Host- pins the cookie to this host and path / (browsers accept it only with Secure).
   const cookieName = () => (secure() ? '__Host-lk_session' : 'lk_session');
@@ -85,7 +86,7 @@ function createConsoleSessions(app: FastifyInstance, expected: Buffer, verify: (
 
   function current(request: FastifyRequest): Session | undefined {
     const session = tokens.read(request.cookies[cookieName()]);
-    if (!session || revoked.has(session.id)) return undefined;
+    if (!session || revoked.isRevoked(sessionHash(session))) return undefined;
     return session;
   }
 
@@ -105,11 +106,7 @@ function createConsoleSessions(app: FastifyInstance, expected: Buffer, verify: (
     },
     signOut(request, reply) {
       const session = current(request);
-      if (session) {
-        const now = Date.now();
-        for (const [id, expiresAt] of revoked) if (expiresAt <= now) revoked.delete(id);
-        revoked.set(session.id, session.expiresAt);
-      }
+      if (session) revoked.revoke(sessionHash(session), session.expiresAt, Date.now());
       reply.clearCookie(cookieName(), cookieOptions());
     },
     current,

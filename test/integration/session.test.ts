@@ -108,6 +108,22 @@ t.test('sign out ends the session', async (t) => {
   t.equal((await fetch(`${gw.url}/api/session`, { method: 'DELETE' })).status, 200, 'signing out when signed out is fine');
 });
 
+t.test('a sign-out holds on every gateway process sharing the database, and after a restart', async (t) => {
+  const a = await startGateway(t);
+  const b = await startGateway(t, { dataDir: a.dataDir, env: { LATCHKEY_ADMIN_TOKEN: a.adminToken, LATCHKEY_MASTER_KEY: '' } });
+  const { cookie, body } = await signIn(a);
+  const other = await signIn(a);
+  t.equal((await fetch(`${b.url}/api/workspaces`, { headers: withCookie(cookie) })).status, 200, 'one session, both processes');
+  const out = await fetch(`${b.url}/api/session`, { method: 'DELETE', headers: withCookie(cookie, body.csrfToken) });
+  t.equal(out.status, 200, 'signed out through the other process');
+  t.equal((await fetch(`${a.url}/api/workspaces`, { headers: withCookie(cookie) })).status, 401, 'the process that issued it refuses it too');
+  t.equal((await fetch(`${a.url}/api/workspaces`, { headers: withCookie(other.cookie) })).status, 200, 'another session is untouched');
+  await a.app.close();
+  const again = await startGateway(t, { dataDir: a.dataDir, env: { LATCHKEY_ADMIN_TOKEN: a.adminToken, LATCHKEY_MASTER_KEY: '' } });
+  t.equal((await fetch(`${again.url}/api/workspaces`, { headers: withCookie(cookie) })).status, 401, 'still refused after a restart');
+  t.equal((await fetch(`${again.url}/api/workspaces`, { headers: withCookie(other.cookie) })).status, 200);
+});
+
 t.test('sessions survive a restart; a new admin token ends them', async (t) => {
   const token = `fixed-admin-${randomBytes(8).toString('hex')}`;
   const first = await startGateway(t, { env: { LATCHKEY_ADMIN_TOKEN: token } });
