@@ -20,7 +20,7 @@ import type { CookieSerializeOptions } from '@fastify/cookie';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { CsrfRejected, TooManyAttempts, Unauthorized, WrongAdminToken } from '../errors.js';
 import { createLoginThrottle, type LoginThrottle } from '../modules/session/login-throttle.js';
-import { createSessionTokens, type Session } from '../modules/session/session-token.js';
+import { createSessionTokens, sessionHash, type Session } from '../modules/session/session-token.js';
 
 export const CSRF_HEADER = 'x-latchkey-csrf';
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
@@ -78,7 +78,6 @@ function createConsoleSessions(app: FastifyInstance, expected: Buffer, verify: (
   // Signed-out sessions are kept in the database until they would have expired anyway: every
   // gateway process sharing it refuses a copy of the cookie, before and after a restart.
   const revoked = app.repos.revokedSessions;
-  const sessionHash = (session: Session) => hashToken(session.id).toString('hex');
   const secure = () => app.publicUrl().startsWith('https:');
   // __Host- pins the cookie to this host and path / (browsers accept it only with Secure).
   const cookieName = () => (secure() ? '__Host-lk_session' : 'lk_session');

@@ -7,6 +7,7 @@ import { clientAuthOf, type OAuthHealth } from '../modules/credentials/oauth-con
 import type { OAuthPublicInfo, OAuthSecret } from '../modules/credentials/oauth-settings.js';
 import { exchangeCode } from '../modules/oauth/index.js';
 import { authSealContext } from '../modules/workspaces/seal-contexts.js';
+import { sessionHash } from '../modules/session/session-token.js';
 import { oauthRedirectUri } from './api/auth.js';
 import { pendingSealContext, sha256 } from './api/oauth.js';
 
@@ -41,7 +42,7 @@ export default async function oauthCallbackRoutes(app: FastifyInstance) {
         reply.redirect(`/workspaces/${encodeURIComponent(pending.workspaceId)}/configure?${new URLSearchParams({ environment: pending.environment, ...params })}`, 303);
       if (Date.parse(pending.expiresAt) < Date.now()) return back({ oauth: 'error', message: 'The authorization took too long (over 10 minutes). Press Connect again.' });
       const session = app.adminAuth.sessions.current(request);
-      if (!session || sha256(session.id) !== pending.sessionHash) {
+      if (!session || sessionHash(session) !== pending.sessionHash) {
         return failurePage(reply, 403, 'This authorization was started from another console session. Sign in and press Connect in this browser.');
       }
       if (error) return back({ oauth: 'error', message: `The provider answered ${error}${description ? `: ${description}` : ''}.` });

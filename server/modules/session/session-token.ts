@@ -3,7 +3,7 @@
 // key and the admin token's hash, so a new admin token (or master key) ends every session at once.
 // The CSRF token is an HMAC of the session id under a second derived key: it cannot be forged
 // without the key, and it is worthless with any other session.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 const FORMAT = 'v1';
 
@@ -11,6 +11,14 @@ export interface Session {
   id: string;
   /** Epoch milliseconds. */
   expiresAt: number;
+}
+
+/**
+ * What a session is recorded under wherever the server keeps something about it (a sign-out, an
+ * OAuth flow it started): sha256 of its id, hex. The id itself never leaves the cookie.
+ */
+export function sessionHash(session: Session): string {
+  return createHash('sha256').update(session.id, 'utf8').digest('hex');
 }
 
 export interface SessionTokens {

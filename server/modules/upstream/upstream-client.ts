@@ -1,7 +1,6 @@
 // Sends built requests over one pooled keep-alive undici Agent. The hot path does no setup beyond
 // the request itself: one timer for the deadline, no per-call dispatcher or interceptor chain.
-import { STATUS_CODES } from 'node:http';
-import type { IncomingHttpHeaders } from 'node:http';
+import { STATUS_CODES, type IncomingHttpHeaders } from 'node:http';
 import { Agent, type Dispatcher } from 'undici';
 import { InvalidArgument, UpstreamAborted, UpstreamModuleError, UpstreamTimeout, UpstreamUnreachable } from './errors.js';
 import type { UpstreamRequest, UpstreamResponse } from './types.js';

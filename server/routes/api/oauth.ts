@@ -6,6 +6,7 @@ import { BadRequest } from '../../errors.js';
 import type { OAuthPublicInfo, OAuthSecret } from '../../modules/credentials/oauth-settings.js';
 import { buildAuthorizeUrl, createPkcePair, createState, registerClient } from '../../modules/oauth/index.js';
 import { authSealContext } from '../../modules/workspaces/seal-contexts.js';
+import { sessionHash } from '../../modules/session/session-token.js';
 import { oauthRedirectUri } from './auth.js';
 import { EnvironmentQuery, errorResponses, IdParams } from './schemas.js';
 import { requireEnvironment, requireWorkspace } from './workspaces.js';
@@ -64,7 +65,7 @@ export default async function oauthRoutes(app: FastifyInstance) {
         stateHash: sha256(state),
         workspaceId: id,
         environment: env,
-        sessionHash: sha256(session.id),
+        sessionHash: sessionHash(session),
         verifierSealed: app.vault.seal(pkce.verifier, pendingSealContext(id)),
         expiresAt: new Date(now + PENDING_TTL_MS).toISOString(),
       });
