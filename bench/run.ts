@@ -91,7 +91,7 @@ async function main() {
     const upstream = await startProcess(['--import', 'tsx', 'test-server/main.ts', '--mode', 'apikey', '--port', '0', '--key', key], {}, /listening on (http:\/\/[\d.:]+)/);
     const upstreamUrl = upstream.match[1];
     // The compiled server, as `npm start` runs it (npm run bench builds it first).
-    const gateway = await startProcess(['dist/server/server.js'], { PORT: '0', DATA_DIR: dataDir, LATCHKEY_ADMIN_TOKEN: adminToken, LOG_LEVEL: 'warn', LATCHKEY_RATE_LIMIT: '0' }, /listening on (http:\/\/[\d.:]+)/);
+    const gateway = await startProcess(['dist/server/server.js'], { PORT: '0', DATA_DIR: dataDir, LATCHKEY_ADMIN_TOKEN: adminToken, LOG_LEVEL: 'warn', LATCHKEY_RATE_LIMIT: '0', LATCHKEY_ALLOW_PRIVATE_NETWORKS: 'true' }, /listening on (http:\/\/[\d.:]+)/);
     const gatewayUrl = gateway.match[1];
     const floor = await startProcess(['bench/floor-proxy.mjs', upstreamUrl, key], {}, /listening on (http:\/\/[\d.:]+)/);
     const floorUrl = floor.match[1];

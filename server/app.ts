@@ -2,6 +2,7 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
+import { stdSerializers } from 'pino';
 import type { Config } from './config.js';
 import type { DetailedError } from './errors.js';
 import adminAuth from './plugins/admin-auth.js';
@@ -35,13 +36,63 @@ export interface BuildOptions {
   loggerInstance?: FastifyServerOptions['loggerInstance'];
 }
 
+const MASK = '****';
+/** 20 or more letters and digits in a row (each may be percent-encoded): the shape of every token. */
+const TOKEN_RUN = /(?:[A-Za-z0-9]|%[0-9A-Fa-f]{2}){20,}/g;
+/** Query parameter names shown as they are; anything else in a query is masked whole. */
+const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_.[\]-]{0,39}$/;
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * The path as logs show it, decoded (so an encoded token is seen whole): after `/mcp/`, in any
+ * case, only the workspace slug is kept (the rest of the URL token and whatever a near-miss added
+ * to it: `.json`, `%20`, `;x`); elsewhere, anything shaped like a token is masked.
+ */
+function maskPath(raw: string): string {
+  let path = safeDecode(raw);
+  const mcp = /\/mcp\//i.exec(path);
+  if (mcp) {
+    const start = mcp.index + mcp[0].length;
+    const slug = /^([a-z0-9-]*)-/i.exec(path.slice(start))?.[1];
+    if (start < path.length) path = `${path.slice(0, start)}${slug ? `${slug}-` : ''}${MASK}`;
+  }
+  return path.replace(TOKEN_RUN, MASK);
+}
+
+/** Every value masked: a key sent as `?key=`, an admin token as `?token=`, an OAuth code or state. */
+function maskQuery(query: string): string {
+  return query
+    .split('&')
+    .map((pair) => {
+      if (pair === '') return pair;
+      const mark = pair.indexOf('=');
+      const name = mark === -1 ? '' : pair.slice(0, mark);
+      if (!PLAIN_NAME.test(name)) return MASK;
+      return mark === pair.length - 1 ? pair : `${name}=${MASK}`;
+    })
+    .join('&');
+}
+
 /**
  * Request URLs as logs show them: the MCP URL token is a credential (only its slug is shown), and
- * the OAuth callback's code and state are too.
+ * so may be any query value (an access key, the admin token, the OAuth callback's code and state).
  */
 export function maskRequestUrl(url: string): string {
-  if (url.startsWith('/oauth/callback')) return url.replace(/([?&](?:code|state)=)[^&#]*/g, '$1****');
-  return url.replace(/^\/mcp\/([a-z0-9-]*?)-?[a-z2-7]{20,}(?=$|[/?#])/, (_m, slug: string) => `/mcp/${slug}-****`);
+  const cut = url.search(/[?#]/);
+  if (cut === -1) return maskPath(url);
+  return `${maskPath(url.slice(0, cut))}${url[cut]}${maskQuery(url.slice(cut + 1))}`;
+}
+
+/** Every path-and-query in free text (an error message, a stack) as maskRequestUrl shows it. */
+export function maskUrlsInText(text: string): string {
+  return text.replace(/\/[^\s'"`<>]*/g, (url) => maskRequestUrl(url));
 }
 
 export function loggerOptions(config: Config) {
@@ -51,6 +102,13 @@ export function loggerOptions(config: Config) {
     serializers: {
       req(req: { method: string; url: string; ip?: string }) {
         return { method: req.method, url: maskRequestUrl(req.url), remoteAddress: req.ip };
+      },
+      // An error's text may quote the URL it failed on (Fastify's bad-URL error does).
+      err(err: Error) {
+        const shown = stdSerializers.err(err);
+        shown.message = maskUrlsInText(shown.message);
+        if (shown.stack) shown.stack = maskUrlsInText(shown.stack);
+        return shown;
       },
     },
   };

@@ -27,6 +27,16 @@ export interface Config {
    */
   trustProxy: boolean | string[];
   logLevel: LogLevel;
+  /**
+   * LATCHKEY_ALLOW_PRIVATE_NETWORKS: spec fetches may reach loopback, private and link-local
+   * addresses, and upstream host names may resolve to them. Default false.
+   */
+  allowPrivateNetworks: boolean;
+  /**
+   * LATCHKEY_MAX_CALLS_IN_FLIGHT: tools/call running at once per workspace, across its callers.
+   * Each may hold a response of up to maxResponseBytes and the result built from it.
+   */
+  maxCallsInFlight: number;
 }
 
 /** A setting that cannot be used. Its message is the one line printed before exiting. */
@@ -125,5 +135,15 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimit: integer(env, 'LATCHKEY_RATE_LIMIT', 1200, 0, 1_000_000),
     trustProxy: trustProxyFrom(env.LATCHKEY_TRUST_PROXY),
     logLevel,
+    allowPrivateNetworks: booleanFrom(env, 'LATCHKEY_ALLOW_PRIVATE_NETWORKS', false),
+    maxCallsInFlight: integer(env, 'LATCHKEY_MAX_CALLS_IN_FLIGHT', 16, 1, 10_000),
   };
+}
+
+function booleanFrom(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new ConfigError(`${name} must be true or false, got "${env[name]}".`);
 }

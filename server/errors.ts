@@ -44,3 +44,12 @@ export const SpecNoUsableOperations = define('LK_SPEC_NO_USABLE_OPERATIONS', 'No
 export const WrongAdminToken = define('LK_WRONG_ADMIN_TOKEN', 'That is not the admin token.', 401);
 export const CsrfRejected = define('LK_CSRF_REJECTED', 'This request needs the X-Latchkey-CSRF header of the signed-in session (GET /api/session answers it).', 403);
 export const TooManyAttempts = define('LK_TOO_MANY_ATTEMPTS', 'Too many wrong admin tokens from this address; try again in %s seconds.', 429);
+
+/** A spec fetch the egress policy does not allow (a loopback, private or link-local address). */
+export const SpecFetchRefused = define('LK_SPEC_FETCH_REFUSED', 'Could not fetch the spec from %s: %s', 422);
+/** The spec import ran out of what one import may use (its thread's memory). */
+export const SpecTooComplex = define('LK_SPEC_TOO_COMPLEX', 'The spec is too complex to import: %s.', 422);
+
+/** POST /mcp/<token>: a body with an object or array wider than one call's arguments may be, refused before it is parsed. */
+export const McpPrototypeKey = define('LK_MCP_PROTOTYPE_KEY', 'Invalid Request: a "__proto__" key (or "constructor" with "prototype") is not accepted in a request body.', 400);
+export const McpBodyTooWide = define('LK_MCP_BODY_TOO_WIDE', 'Invalid Request: an object or array in the body holds more than %s members, the most Latchkey accepts in one call.', 400);

@@ -2,6 +2,7 @@
 // so summaries and descriptions are written for the model that will read the generated tools.
 import type { OpenAPIV3 } from 'openapi-types';
 import type { AuthScheme } from './auth.js';
+import { ECHO_PATH, echoPathItem } from './echo.js';
 
 const ref = (name: string): OpenAPIV3.ReferenceObject => ({ $ref: `#/components/schemas/${name}` });
 const response = (name: string): OpenAPIV3.ReferenceObject => ({ $ref: `#/components/responses/${name}` });
@@ -157,8 +158,8 @@ function paths(requiresAuth: boolean): OpenAPIV3.PathsObject {
   };
 }
 
-/** `origin` is where the server can be reached, e.g. `http://127.0.0.1:3456`. */
-export function buildOpenApiDocument(origin: string, auth: AuthScheme): OpenAPIV3.Document {
+/** `origin` is where the server can be reached, e.g. `http://127.0.0.1:3456`. `echo`: GET /api/echo is served too. */
+export function buildOpenApiDocument(origin: string, auth: AuthScheme, options: { echo?: boolean } = {}): OpenAPIV3.Document {
   const security = auth.securityScheme?.(origin);
   // Cloned so a caller that mutates the result (validators dereference in place) cannot change
   // the shared schema constants.
@@ -174,7 +175,7 @@ export function buildOpenApiDocument(origin: string, auth: AuthScheme): OpenAPIV
       { name: 'items', description: 'Things for sale.' },
       { name: 'users', description: 'People with accounts.' },
     ],
-    paths: paths(security !== undefined),
+    paths: { ...paths(security !== undefined), ...(options.echo ? { [ECHO_PATH]: echoPathItem } : {}) },
     components: {
       schemas,
       responses,

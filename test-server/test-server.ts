@@ -18,6 +18,7 @@ import {
   type TokenEndpointAuthMethod,
 } from './oauth/oauth-server.js';
 import { buildOpenApiDocument } from './openapi.js';
+import { ECHO_PATH, sendEcho } from './echo.js';
 import { Store } from './store.js';
 
 export type { AuthMode } from './auth.js';
@@ -27,6 +28,8 @@ export interface TestServerOptions {
   mode: AuthMode;
   /** 0 (the default) picks a free port. */
   port?: number;
+  /** Also serve GET /api/echo (see echo.ts), which reflects the request back. Off by default: the API has five operations. */
+  echo?: boolean;
   /** Default 127.0.0.1: the server is for local use and should not be reachable from elsewhere. */
   host?: string;
   /** Generated (`ts_…`) when absent; ignored in modes `none` and `oauth`. */
@@ -161,7 +164,8 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   async function handleApi(req: IncomingMessage, res: ServerResponse, url: string, path: string, query: string): Promise<void> {
     requests++;
     const body = await readBody(req);
-    received.push({ method: req.method ?? 'GET', path: url, headers: recordHeaders(req.rawHeaders), body: body.tooLarge ? '' : body.text });
+    const headers = recordHeaders(req.rawHeaders);
+    received.push({ method: req.method ?? 'GET', path: url, headers, body: body.tooLarge ? '' : body.text });
     if (received.length > RECEIVED_LIMIT) received.shift();
 
     if (body.tooLarge) {
@@ -174,7 +178,8 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
       sendError(res, 401, failure, undefined, auth.challengeHeaders(failure));
       return;
     }
-    routeApi(res, store, { method: req.method ?? 'GET', path, query, body: body.text });
+    if (options.echo && path === ECHO_PATH) sendEcho(req, res, url, headers, query);
+    else routeApi(res, store, { method: req.method ?? 'GET', path, query, body: body.text });
   }
 
   const stats = (): TestServerStats => (oauthServer ? { requests, ...oauthServer.stats() } : { requests });
@@ -199,7 +204,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     } else if (path === '/openapi.json' || path === '/__stats') {
       if (req.method !== 'GET') sendError(res, 405, 'METHOD_NOT_ALLOWED', 'Allowed methods: GET.', { allow: 'GET' });
       else if (path === '/__stats') sendJson(res, 200, stats());
-      else if (isWildcard(host)) sendJson(res, 200, buildOpenApiDocument(originFor(req), auth));
+      else if (isWildcard(host)) sendJson(res, 200, buildOpenApiDocument(originFor(req), auth, { echo: options.echo }));
       else sendRawJson(res, 200, openApiJson);
     } else {
       sendError(res, 404, 'NOT_FOUND', `No route for ${req.method} ${path}; the API is described at /openapi.json.`);
@@ -213,7 +218,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   // Bound to a wildcard address, callers in-process still need somewhere to connect: loopback.
   const connectHost = isWildcard(host) ? (host === '::' ? '::1' : '127.0.0.1') : host;
   origin = formatOrigin(connectHost, address.port);
-  openApiJson = JSON.stringify(buildOpenApiDocument(origin, auth));
+  openApiJson = JSON.stringify(buildOpenApiDocument(origin, auth, { echo: options.echo }));
 
   let closing: Promise<void> | undefined;
   return {

@@ -2,7 +2,7 @@
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as schema from './schema.js';
@@ -32,9 +32,31 @@ export interface OpenOptions {
   migrate?: boolean;
 }
 
+/** Group and others lose every permission on an existing file; one we cannot change is left as it is. */
+function makeOwnerOnly(file: string): void {
+  try {
+    const { mode } = statSync(file);
+    if (mode & 0o077) chmodSync(file, mode & 0o700);
+  } catch {
+    // Absent (no -wal yet), or owned by another user: nothing this process can do about it.
+  }
+}
+
+/**
+ * The database holds sealed secrets, tool definitions and call logs: the owner's alone. SQLite gives
+ * the -wal and -shm files the database file's mode, so the file is created 0600 before SQLite opens
+ * it; files left by an older version are tightened. A data dir Latchkey creates is 0700 (one that
+ * already exists keeps its mode: it may be a mount the admin set up).
+ */
+function prepareOwnerOnly(dataDir: string, file: string): void {
+  if (!existsSync(dataDir)) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, 'a', 0o600));
+  for (const each of [file, `${file}-wal`, `${file}-shm`]) makeOwnerOnly(each);
+}
+
 export function openDb(dataDir: string, opts: OpenOptions = {}): OpenedDb {
-  mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, 'latchkey.db');
+  prepareOwnerOnly(dataDir, file);
   const sqlite = new Database(file);
   // WAL lets the log writer and readers work side by side; busy_timeout covers a second process.
   sqlite.pragma('journal_mode = WAL');

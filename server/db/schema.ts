@@ -16,6 +16,11 @@ export const workspaces = sqliteTable('workspaces', {
   access: text('access').notNull().default('url'),
   /** Calls per minute; null: the instance default (LATCHKEY_RATE_LIMIT); 0: no limit. */
   rateLimit: integer('rate_limit'),
+  /**
+   * JSON: string[] of origins (`https://uploads.example.com`) tool calls may go to besides the base
+   * URL's, with the workspace's credentials; null: none.
+   */
+  allowedOrigins: text('allowed_origins'),
   createdAt: text('created_at').notNull(),
   updatedAt: text('updated_at').notNull(),
 });
@@ -117,6 +122,12 @@ export const credentials = sqliteTable(
      * replay a spent one, and providers that detect that revoke the whole grant.
      */
     refreshLeaseUntil: integer('refresh_lease_until'),
+    /**
+     * The origin (`https://api.example.com`) the credentials were saved for: the environment's
+     * base URL origin then. They are sent nowhere else; null (rows saved before origins were
+     * recorded, or saved before there was a base URL): bound on the next spec upload.
+     */
+    origin: text('origin'),
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.environment] })],
 );
@@ -129,7 +140,7 @@ export const oauthPending = sqliteTable('oauth_pending', {
     .notNull()
     .references(() => workspaces.id, { onDelete: 'cascade' }),
   environment: text('environment').notNull(),
-  /** sha256 of the console session id that started the flow. */
+  /** sha256 of the flow's binding: the value of its lk_oauth_ cookie, an HMAC of the session id and the state's hash. */
   sessionHash: text('session_hash').notNull(),
   /** The PKCE verifier, sealed (AAD: workspace id + "oauth-pending"). */
   verifierSealed: text('verifier_sealed').notNull(),

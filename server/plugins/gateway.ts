@@ -5,13 +5,15 @@ import type { FastifyInstance } from 'fastify';
 import type { CredentialsRow } from '../db/repositories/credentials-repository.js';
 import { createCallLogStore } from '../db/call-log-store.js';
 import { toUpstreamCredentials, type AuthPublicInfo } from '../modules/credentials/auth-settings.js';
+import { credentialBinding, heldMessage } from '../modules/credentials/credential-origin.js';
 import { createOAuthConnection, type OAuthConnection, type OAuthHealth } from '../modules/credentials/oauth-connection.js';
 import type { OAuthPublicInfo, OAuthSecret } from '../modules/credentials/oauth-settings.js';
 import { buildWorkspaceRuntime, type CallDeps, type WorkspaceRuntime } from '../modules/mcp/index.js';
 import type { AccessMode, KeyGrant, KeyScope } from '../modules/mcp/access.js';
 import { createCallLogWriter, type CallLogWriter } from '../modules/mcp/call-log-writer.js';
 import { createRateLimiter, type RateLimiter } from '../modules/mcp/rate-limiter.js';
-import { createUpstreamClient } from '../modules/upstream/index.js';
+import { createUpstreamClient, passthroughHeaderNames } from '../modules/upstream/index.js';
+import type { SecuritySchemeSummary } from '../modules/specs/types.js';
 import { authSealContext } from '../modules/workspaces/seal-contexts.js';
 import { hashUrlToken } from '../modules/workspaces/url-token.js';
 
@@ -47,7 +49,7 @@ declare module 'fastify' {
 
 async function gatewayPlugin(app: FastifyInstance) {
   const { repos, vault, config } = app;
-  const upstream = createUpstreamClient({ timeoutMs: config.upstreamTimeoutMs, maxResponseBytes: config.maxResponseBytes });
+  const upstream = createUpstreamClient({ timeoutMs: config.upstreamTimeoutMs, maxResponseBytes: config.maxResponseBytes, allowPrivateNetworks: config.allowPrivateNetworks });
   let keysUsed = new Map<string, string>();
   const store = createCallLogStore({
     dataDir: config.dataDir,
@@ -118,8 +120,10 @@ async function gatewayPlugin(app: FastifyInstance) {
     const spec = repos.specs.get(workspaceId);
     const tools = repos.tools.list(workspaceId).map((t) => ({ definition: t.definition, enabled: t.enabled }));
     const environments = new Map<string, WorkspaceRuntime>();
+    const allowedOrigins = workspace.allowedOrigins ? (JSON.parse(workspace.allowedOrigins) as string[]) : [];
     for (const env of repos.environments.list(workspaceId)) {
       const stored = repos.credentials.get(workspaceId, env.name);
+      const binding = credentialBinding({ type: stored?.type, savedOrigin: stored?.origin, baseUrlOverride: env.baseUrlOverride, specBaseUrl: spec?.baseUrl });
       const tokenSource = stored?.type === 'oauth2' ? oauthConnection(stored) : undefined;
       const credentials = stored && !tokenSource
         ? toUpstreamCredentials(stored.type, JSON.parse(stored.publicInfo) as AuthPublicInfo, JSON.parse(vault.open(stored.sealed, authSealContext(workspaceId, env.name))) as Record<string, unknown>)
@@ -131,8 +135,15 @@ async function gatewayPlugin(app: FastifyInstance) {
           name: workspace.name,
           environment: env.name,
           baseUrl: env.baseUrlOverride ?? spec?.baseUrl ?? undefined,
+          baseUrlOverridden: env.baseUrlOverride !== null,
+          allowedOrigins,
+          held: binding.held ? heldMessage(binding.origin!, binding.movedTo!, env.name) : undefined,
           credentials,
           passthrough: stored?.type === 'passthrough',
+          passthroughHeaders:
+            stored?.type === 'passthrough'
+              ? passthroughHeaderNames(spec ? (JSON.parse(spec.securitySchemes) as SecuritySchemeSummary[]) : [], (JSON.parse(stored.publicInfo) as AuthPublicInfo).forward)
+              : undefined,
           tokenSource,
           tools,
         }),

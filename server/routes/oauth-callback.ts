@@ -1,15 +1,16 @@
 // GET /oauth/callback: where the provider sends the browser back. The `state` must be one this
-// gateway issued, unused, unexpired, and started by the same console session; then the code is
+// gateway issued, unused, unexpired, and started in this browser (its flow cookie, or the same
+// console session when the browser sends it: see api/oauth.ts); then the code is
 // exchanged (with the PKCE verifier) and the tokens are sealed. The browser goes back to the
 // console's Configure tab, which shows the result.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
 import { clientAuthOf, type OAuthHealth } from '../modules/credentials/oauth-connection.js';
 import type { OAuthPublicInfo, OAuthSecret } from '../modules/credentials/oauth-settings.js';
 import { exchangeCode } from '../modules/oauth/index.js';
 import { authSealContext } from '../modules/workspaces/seal-contexts.js';
-import { sessionHash } from '../modules/session/session-token.js';
 import { oauthRedirectUri } from './api/auth.js';
-import { pendingSealContext, sha256 } from './api/oauth.js';
+import { clearFlowCookie, flowBinding, flowBindingKey, flowCookieName, pendingSealContext, sha256 } from './api/oauth.js';
 
 interface CallbackQuery {
   code?: string;
@@ -29,21 +30,36 @@ function failurePage(reply: FastifyReply, status: number, message: string) {
 <p>${escapeHtml(message)}</p><p><a href="/">Back to the console</a></p></body></html>`);
 }
 
+const sameHash = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
 export default async function oauthCallbackRoutes(app: FastifyInstance) {
+  const bindingKey = flowBindingKey(app);
+
+  /** Whether this browser started the flow: its flow cookie, or the console session that started it. */
+  function startedHere(request: FastifyRequest, stateHash: string, bindingHash: string): boolean {
+    const cookie = request.cookies[flowCookieName(app, stateHash)];
+    if (cookie && cookie.length <= 100 && sameHash(sha256(cookie), bindingHash)) return true;
+    const session = app.adminAuth.sessions.current(request);
+    return session !== undefined && sameHash(sha256(flowBinding(bindingKey, session.id, stateHash)), bindingHash);
+  }
+
   app.get<{ Querystring: CallbackQuery }>(
     '/oauth/callback',
     { schema: { querystring: { type: 'object', properties: { code: { type: 'string', maxLength: 4096 }, state: { type: 'string', maxLength: 512 }, error: { type: 'string', maxLength: 200 }, error_description: { type: 'string', maxLength: 1000 } } } } },
     async (request, reply) => {
       const { code, state, error, error_description: description } = request.query;
       if (!state) return failurePage(reply, 400, 'The provider sent the browser back without a state parameter.');
-      const pending = app.repos.oauthPending.take(sha256(state));
+      const stateHash = sha256(state);
+      // The flow's cookie has done its work whatever happens next.
+      clearFlowCookie(app, reply, stateHash);
+      const pending = app.repos.oauthPending.take(stateHash);
       if (!pending) return failurePage(reply, 400, 'This authorization response is unknown or was already used. Start again with Connect in the console.');
       const back = (params: Record<string, string>) =>
         reply.redirect(`/workspaces/${encodeURIComponent(pending.workspaceId)}/configure?${new URLSearchParams({ environment: pending.environment, ...params })}`, 303);
       if (Date.parse(pending.expiresAt) < Date.now()) return back({ oauth: 'error', message: 'The authorization took too long (over 10 minutes). Press Connect again.' });
-      const session = app.adminAuth.sessions.current(request);
-      if (!session || sessionHash(session) !== pending.sessionHash) {
-        return failurePage(reply, 403, 'This authorization was started from another console session. Sign in and press Connect in this browser.');
+      // pending.sessionHash holds the flow binding's hash (see api/oauth.ts).
+      if (!startedHere(request, stateHash, pending.sessionHash)) {
+        return failurePage(reply, 403, 'This authorization was started in another browser or console session. Sign in and press Connect in this browser.');
       }
       if (error) return back({ oauth: 'error', message: `The provider answered ${error}${description ? `: ${description}` : ''}.` });
       if (!code) return back({ oauth: 'error', message: 'The provider sent no authorization code.' });

@@ -32,7 +32,9 @@ export async function startGateway(t: Test, opts: StartOptions = {}): Promise<Te
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'latchkey-test-'));
   if (!opts.dataDir) t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
   const adminToken = `test-admin-${randomBytes(12).toString('hex')}`;
-  const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, LATCHKEY_ADMIN_TOKEN: adminToken, LOG_LEVEL: 'info', ...opts.env });
+  // Tests fetch specs from, and call, servers on 127.0.0.1: private networks are allowed unless a
+  // test's env says otherwise.
+  const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, LATCHKEY_ADMIN_TOKEN: adminToken, LOG_LEVEL: 'info', LATCHKEY_ALLOW_PRIVATE_NETWORKS: 'true', ...opts.env });
   let captured = '';
   const stream = new Writable({
     write(chunk, _enc, cb) {

@@ -116,7 +116,7 @@ t.test('auth settings: validation, defaults from the spec, and no secret in any 
   t.teardown(() => upstream.close());
   const gw = await startGateway(t);
   const { body: ws } = await gw.api('POST', '/api/workspaces', { name: 'auth' });
-  t.same((await gw.api('GET', `/api/workspaces/${ws.id}/auth`)).body, { type: 'none', environment: 'live', saved: false, updatedAt: null });
+  t.same((await gw.api('GET', `/api/workspaces/${ws.id}/auth`)).body, { type: 'none', environment: 'live', saved: false, updatedAt: null, origin: null, held: false });
   const noName = await gw.api('PUT', `/api/workspaces/${ws.id}/auth`, { type: 'api_key', value: 'v' });
   t.equal(noName.status, 422, 'no spec yet, so the header name is needed');
   await gw.api('POST', `/api/workspaces/${ws.id}/spec`, { url: `${upstream.url}/openapi.json` });

@@ -35,7 +35,11 @@ t.test('create, upload, save the key, list and call tools through the MCP URL', 
 
   const auth = await gw.api('PUT', `/api/workspaces/${id}/auth`, { type: 'api_key', value: key });
   t.equal(auth.status, 200);
-  t.same(auth.body, { type: 'api_key', environment: 'live', in: 'header', name: 'X-Api-Key', saved: true, updatedAt: auth.body.updatedAt }, 'name and location from the spec; no value');
+  t.same(
+    auth.body,
+    { type: 'api_key', environment: 'live', in: 'header', name: 'X-Api-Key', saved: true, updatedAt: auth.body.updatedAt, origin: upstream.url, held: false },
+    'name and location from the spec; no value; bound to the base URL\'s origin',
+  );
   t.equal((await gw.api('PATCH', `/api/workspaces/${id}/tools/createItem`, { enabled: true })).body.enabled, true);
 
   const client = await connectClient(t, created.body.mcpUrl);

@@ -42,6 +42,11 @@ t.test('raw JSON-RPC over POST', async (t) => {
   t.equal(parse.status, 400);
   t.match(await parse.json(), { jsonrpc: '2.0', error: { code: -32700 }, id: null });
 
+  // A prototype-poisoning key is refused by name, not reported as broken JSON.
+  const poisoned = await post('{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"listItems","arguments":{"__proto__":{"x":1}}}}');
+  t.equal(poisoned.status, 400);
+  t.match(await poisoned.json(), { error: { code: -32600, message: /"__proto__" key/ } }, 'a __proto__ key is refused with a message naming it');
+
   const notRpc = await post(JSON.stringify({ hello: 'world' }));
   t.equal(notRpc.status, 400);
   t.match(await notRpc.json(), { error: { code: -32600 } });

@@ -238,8 +238,12 @@ t.test('tool calls reach the upstream exactly as the spec says', async (t) => {
     t.ok(last().body.equals(bytes), 'the same bytes');
   });
 
-  t.test('an operation-level server overrides the base URL', async (t) => {
+  t.test('an operation-level server overrides the base URL, once the admin allows its origin', async (t) => {
     const before = api.requests.length;
+    const refused = await client.callTool({ name: 'ping', arguments: {} });
+    t.ok(refused.isError, 'another origin is refused until allowed');
+    t.equal(alt.requests.length, 0);
+    t.equal((await gw.api('PATCH', `/api/workspaces/${ws.id}`, { allowedOrigins: [alt.origin] })).status, 200);
     await call('ping', {});
     t.equal(alt.requests.at(-1)?.url, '/alt/ping');
     t.equal(api.requests.length, before, 'nothing went to the document-level server');

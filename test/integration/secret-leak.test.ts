@@ -75,3 +75,65 @@ t.test('no secret in the database, logs, admin responses or tool results', async
   t.notOk(results.join('\n').includes(marker), 'not in any tool result or error');
   t.notOk(gw.logs().includes(ws.mcpUrl.split('/mcp/')[1]), 'the URL token is not logged either');
 });
+
+/** The marker and the forms it travels in: base64 (Basic), URL-encoded, JSON-escaped. */
+function markerForms(values: string[]): string[] {
+  return [...new Set(values.flatMap((v) => [v, encodeURIComponent(v), Buffer.from(v).toString('base64'), JSON.stringify(v).slice(1, -1)]))];
+}
+
+t.test('an upstream that echoes the request never hands a stored secret back', async (t) => {
+  const marker = `ECHOMARK${randomBytes(6).toString('hex')}`;
+  const upstream = await startTestServer({ mode: 'none', echo: true });
+  t.teardown(() => upstream.close());
+  const gw = await startGateway(t);
+  const { body: ws } = await gw.api('POST', '/api/workspaces', { name: 'echo' });
+  t.equal((await gw.api('POST', `/api/workspaces/${ws.id}/spec`, { url: `${upstream.url}/openapi.json` })).status, 200);
+  const client = await connectClient(t, ws.mcpUrl);
+
+  // Each with characters that URL-encoding and JSON escape differently.
+  const cases: { setting: Record<string, unknown>; secrets: string[] }[] = [
+    { setting: { type: 'bearer', token: `b_${marker}/+=` }, secrets: [`b_${marker}/+=`] },
+    { setting: { type: 'basic', username: `u_${marker}`, password: `p_${marker}"\\` }, secrets: [`u_${marker}:p_${marker}"\\`, `p_${marker}"\\`] },
+    { setting: { type: 'basic', username: `sk_${marker}`, password: '' }, secrets: [`sk_${marker}`, `sk_${marker}:`] },
+    { setting: { type: 'api_key', in: 'header', name: 'X-Custom-Key', value: `h_${marker}` }, secrets: [`h_${marker}`] },
+    { setting: { type: 'api_key', in: 'query', name: 'api_key', value: `q_${marker} &"x` }, secrets: [`q_${marker} &"x`] },
+    { setting: { type: 'headers', headers: { 'X-Tenant-ID': `t_${marker}`, 'X-Other': `o_${marker}\\"` } }, secrets: [`t_${marker}`, `o_${marker}\\"`] },
+  ];
+  for (const { setting, secrets } of cases) {
+    const what = `${setting.type}${setting.in ? ` in ${setting.in}` : ''}`;
+    t.equal((await gw.api('PUT', `/api/workspaces/${ws.id}/auth`, setting)).status, 200, `${what} saved`);
+    const results: string[] = [];
+    for (const args of [{}, { status: 401 }, { status: 500 }, { format: 'text' }, { format: 'binary' }, { format: 'text', status: 403 }]) {
+      const result = await client.callTool({ name: 'echoRequest', arguments: args });
+      results.push(JSON.stringify(result));
+      // The binary echo comes back as base64: look inside it too.
+      const blob = (result.content as { resource?: { blob?: string } }[])[0]?.resource?.blob;
+      if (blob) results.push(Buffer.from(blob, 'base64').toString('utf8'));
+    }
+    const sent = JSON.stringify(upstream.received.at(-1));
+    t.ok(secrets.some((s) => sent.includes(s) || sent.includes(encodeURIComponent(s)) || sent.includes(Buffer.from(s).toString('base64'))), `${what}: the upstream did receive it`);
+    const all = results.join('\n');
+    const leaked = markerForms([marker, ...secrets]).filter((form) => all.includes(form));
+    t.same(leaked, [], `${what}: no form of the secret in any result`);
+    t.match(all, '****', `${what}: masked where it was`);
+    t.ok(results[0].includes('"structuredContent"'), `${what}: the echo is still structured JSON`);
+  }
+});
+
+t.test('an OAuth access token echoed by the upstream is masked', async (t) => {
+  const upstream = await startTestServer({ mode: 'oauth', echo: true });
+  t.teardown(() => upstream.close());
+  const gw = await startGateway(t);
+  const { body: ws } = await gw.api('POST', '/api/workspaces', { name: 'echo oauth' });
+  t.equal((await gw.api('POST', `/api/workspaces/${ws.id}/spec`, { url: `${upstream.url}/openapi.json` })).status, 200);
+  const saved = await gw.api('PUT', `/api/workspaces/${ws.id}/auth`, {
+    type: 'oauth2', flow: 'client_credentials', tokenUrl: `${upstream.url}/token`, clientId: upstream.oauth!.clientId, clientSecret: upstream.oauth!.clientSecret, scopes: ['items:read'],
+  });
+  t.equal(saved.status, 200, saved.text);
+  const client = await connectClient(t, ws.mcpUrl);
+  const result = JSON.stringify(await client.callTool({ name: 'echoRequest', arguments: {} }));
+  const token = upstream.received.at(-1)!.headers.authorization.replace(/^Bearer /, '');
+  t.ok(token.length > 8, 'the upstream got a token');
+  t.notOk(result.includes(token), 'the token is not in the result');
+  t.match(result, 'Bearer ****');
+});

@@ -53,3 +53,24 @@ t.test('bad settings explain themselves in one line', async (t) => {
     t.notMatch(err.message, /\n/, 'one line');
   }
 });
+
+t.test('LATCHKEY_ALLOW_PRIVATE_NETWORKS', async (t) => {
+  t.equal(loadConfig({}).allowPrivateNetworks, false, 'off by default');
+  t.equal(loadConfig({ LATCHKEY_ALLOW_PRIVATE_NETWORKS: 'true' }).allowPrivateNetworks, true);
+  t.equal(loadConfig({ LATCHKEY_ALLOW_PRIVATE_NETWORKS: ' TRUE ' }).allowPrivateNetworks, true);
+  t.equal(loadConfig({ LATCHKEY_ALLOW_PRIVATE_NETWORKS: 'false' }).allowPrivateNetworks, false);
+  t.equal(loadConfig({ LATCHKEY_ALLOW_PRIVATE_NETWORKS: '' }).allowPrivateNetworks, false);
+  for (const bad of ['1', 'yes', 'on', 'maybe']) {
+    const err = t.throws(() => loadConfig({ LATCHKEY_ALLOW_PRIVATE_NETWORKS: bad })) as Error;
+    t.type(err, ConfigError);
+    t.equal(err.message, `LATCHKEY_ALLOW_PRIVATE_NETWORKS must be true or false, got "${bad}".`);
+  }
+});
+
+t.test('LATCHKEY_MAX_CALLS_IN_FLIGHT', async (t) => {
+  t.equal(loadConfig({}).maxCallsInFlight, 16, 'default');
+  t.equal(loadConfig({ LATCHKEY_MAX_CALLS_IN_FLIGHT: '64' }).maxCallsInFlight, 64);
+  for (const bad of ['0', '-1', '1.5', 'many']) {
+    t.throws(() => loadConfig({ LATCHKEY_MAX_CALLS_IN_FLIGHT: bad }), { message: /LATCHKEY_MAX_CALLS_IN_FLIGHT must be a whole number from 1 to 10000/ }, bad);
+  }
+});

@@ -27,6 +27,11 @@ export function createCredentialsRepository(db: Db) {
       db.update(credentials).set({ sealed, health }).where(and(eq(credentials.workspaceId, workspaceId), eq(credentials.environment, environment))).run();
     },
 
+    /** Binds the credentials to an origin; `updatedAt` stays (the settings did not change, an OAuth connection goes on). */
+    setOrigin(workspaceId: string, environment: string, origin: string, tx: Db = db): void {
+      tx.update(credentials).set({ origin }).where(and(eq(credentials.workspaceId, workspaceId), eq(credentials.environment, environment))).run();
+    },
+
     updateHealth(workspaceId: string, environment: string, health: string): void {
       db.update(credentials).set({ health }).where(and(eq(credentials.workspaceId, workspaceId), eq(credentials.environment, environment))).run();
     },

@@ -19,6 +19,7 @@ export function createWorkspacesRepository(db: Db) {
     slug: workspaces.slug,
     access: workspaces.access,
     rateLimit: workspaces.rateLimit,
+    allowedOrigins: workspaces.allowedOrigins,
     createdAt: workspaces.createdAt,
     updatedAt: workspaces.updatedAt,
     specBaseUrl: specs.baseUrl,
@@ -44,7 +45,7 @@ export function createWorkspacesRepository(db: Db) {
       return db.select().from(workspaces).where(eq(workspaces.id, id)).get();
     },
 
-    update(id: string, changes: Partial<Pick<WorkspaceRow, 'name' | 'access' | 'rateLimit'>>, now: string, tx: Db = db): boolean {
+    update(id: string, changes: Partial<Pick<WorkspaceRow, 'name' | 'access' | 'rateLimit' | 'allowedOrigins'>>, now: string, tx: Db = db): boolean {
       return tx.update(workspaces).set({ ...changes, updatedAt: now }).where(eq(workspaces.id, id)).run().changes > 0;
     },
 

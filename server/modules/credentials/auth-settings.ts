@@ -4,6 +4,7 @@
 import { AuthInvalid } from '../../errors.js';
 import type { SecuritySchemeSummary } from '../specs/types.js';
 import type { UpstreamCredentials } from '../upstream/types.js';
+import { forwardingProblem } from '../upstream/passthrough-headers.js';
 
 export const AUTH_TYPES = ['none', 'bearer', 'api_key', 'basic', 'headers', 'passthrough'] as const;
 export type AuthType = (typeof AUTH_TYPES)[number];
@@ -13,6 +14,8 @@ export interface AuthPublicInfo {
   in?: 'header' | 'query' | 'cookie';
   name?: string;
   headerNames?: string[];
+  /** passthrough: header names forwarded besides Authorization, X-API-Key and the spec's apiKey headers. */
+  forward?: string[];
 }
 
 export interface SplitAuth {
@@ -41,9 +44,24 @@ function headerName(value: unknown, field: string): string {
   return value;
 }
 
+/** passthrough's `forward`: header names only; a method or URL override can never be listed. */
+function forwardList(value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length > 50) throw new AuthInvalid('"forward" must be a list of at most 50 header names.');
+  const names = new Map<string, string>();
+  for (const name of value) {
+    headerName(name, `"forward" entry "${String(name)}"`);
+    const problem = forwardingProblem(name as string);
+    if (problem) throw new AuthInvalid(`"forward" cannot list ${problem}.`);
+    names.set((name as string).toLowerCase(), name as string);
+  }
+  return [...names.values()];
+}
+
 /** Validates a PUT /auth body. `schemes` (from the spec) fill in an api_key's name and location when omitted. */
 export function splitAuthInput(body: Record<string, unknown>, schemes: SecuritySchemeSummary[] = []): SplitAuth {
   const type = body.type;
+  if (body.forward !== undefined && type !== 'passthrough') throw new AuthInvalid('"forward" applies to type "passthrough" only.');
   switch (type) {
     case 'none':
       return { type, publicInfo: {}, secret: {} };
@@ -78,7 +96,8 @@ export function splitAuthInput(body: Record<string, unknown>, schemes: SecurityS
         seen.add(name.toLowerCase());
         clean[name] = requireString({ [name]: value }, name);
       }
-      return { type, publicInfo: { headerNames: Object.keys(clean) }, secret: { headers: clean } };
+      const forward = type === 'passthrough' ? forwardList(body.forward) : undefined;
+      return { type, publicInfo: { headerNames: Object.keys(clean), ...(forward ? { forward } : {}) }, secret: { headers: clean } };
     }
     default:
       throw new AuthInvalid(`"type" must be one of ${AUTH_TYPES.join(', ')}.`);

@@ -3,6 +3,7 @@
 import { hash, timingSafeEqual } from 'node:crypto';
 import type { ListToolsResult } from '@modelcontextprotocol/sdk/types.js';
 import type { WorkspaceRuntime } from './workspace-runtime.js';
+import { forwardingProblem, isMethodOverride } from '../upstream/passthrough-headers.js';
 
 export type AccessMode = 'url' | 'keys';
 export type KeyScope = 'read' | 'write';
@@ -78,19 +79,20 @@ export function viewForKey(runtime: WorkspaceRuntime, grant: KeyGrant): Workspac
   return view;
 }
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
-
 /**
- * The caller's headers that passthrough forwards: Authorization (unless it carried the Latchkey
- * key), X-API-Key and other X-* headers, except Latchkey's own and proxy metadata.
+ * The caller's headers that passthrough may forward, as offered: Authorization (unless it carried
+ * the Latchkey key) and every other header but Latchkey's own, proxy metadata and what HTTP
+ * manages. Which of them go out is decided per runtime (passthroughHeaders in
+ * upstream/passthrough-headers.ts): only credentials, and a method override refuses the call.
  */
 export function forwardedHeaders(headers: Record<string, string | string[] | undefined>, authorizationIsKey: boolean): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
     const lower = name.toLowerCase();
-    const wanted = (lower === 'authorization' && !authorizationIsKey) || lower.startsWith('x-');
-    if (!wanted || HOP_BY_HOP.has(lower) || lower.startsWith('x-latchkey-') || lower.startsWith('x-forwarded-') || lower === 'x-real-ip') continue;
+    if (lower === 'authorization' && authorizationIsKey) continue;
+    // A method override is kept: the call is refused with the reason (see passthroughHeaders).
+    if (!isMethodOverride(lower) && forwardingProblem(lower)) continue;
     out[lower] = Array.isArray(value) ? value.join(', ') : value;
   }
   return out;

@@ -1,10 +1,12 @@
 // One tools/call, from arguments to a tool result. Upstream failures become `isError` results the
 // model can read; only protocol faults (an unknown or disabled tool) are JSON-RPC errors.
 import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { buildUpstreamRequest, maskUrl, redactSecrets, toToolResult, type UpstreamClient } from '../upstream/index.js';
+import { buildUpstreamRequest, maskUrl, passthroughHeaders, redactSecrets, toToolResult, withSecrets, type UpstreamClient } from '../upstream/index.js';
 import { OAuthReconnectNeeded } from '../oauth/index.js';
+import { takeTurn } from '../shared/take-turn.js';
 import type { UpstreamCredentials } from '../upstream/types.js';
 import type { WorkspaceRuntime } from './workspace-runtime.js';
+import { argumentLimitProblem } from './argument-limits.js';
 
 export interface CallRecord {
   workspaceId: string;
@@ -45,6 +47,7 @@ export interface CallerInfo {
 type Outcome = Pick<CallRecord, 'method' | 'url' | 'status' | 'ok' | 'error' | 'responseExcerpt'>;
 
 const ARGUMENTS_BUDGET = 4096;
+const LARGE_BODY_BYTES = 64 * 1024;
 const EXCERPT_BUDGET = 2048;
 
 function cut(text: string, budget: number): string {
@@ -68,15 +71,20 @@ function firstText(result: CallToolResult): string {
   return first && first.type === 'text' ? first.text : first ? `[${first.type} content]` : '';
 }
 
-/** Passthrough: the caller's headers, with the stored ones winning, and their values redacted too. */
-function credentialsFor(runtime: WorkspaceRuntime, caller: CallerInfo): { credentials: UpstreamCredentials; secrets: string[] } {
+/**
+ * Passthrough: the caller's headers narrowed to the ones passthrough forwards (a method or URL
+ * override refuses the call), with the stored ones winning, and their values masked too.
+ */
+function credentialsFor(runtime: WorkspaceRuntime, caller: CallerInfo): { credentials: UpstreamCredentials; secrets: string[]; refused?: string } {
   if (!runtime.passthrough || !caller.forwarded) return { credentials: runtime.credentials, secrets: runtime.secrets };
+  const { headers: offered, refused } = passthroughHeaders(caller.forwarded, runtime.passthroughHeaders);
+  if (refused) return { credentials: runtime.credentials, secrets: runtime.secrets, refused };
   const stored = runtime.credentials.type === 'headers' ? runtime.credentials.headers : {};
   const storedNames = new Set(Object.keys(stored).map((n) => n.toLowerCase()));
-  const forwarded = Object.fromEntries(Object.entries(caller.forwarded).filter(([n]) => !storedNames.has(n)));
+  const forwarded = Object.fromEntries(Object.entries(offered).filter(([n]) => !storedNames.has(n)));
   return {
     credentials: { type: 'headers', headers: { ...forwarded, ...stored } },
-    secrets: [...runtime.secrets, ...Object.values(caller.forwarded).filter((v) => v.length >= 4)],
+    secrets: withSecrets(runtime.secrets, Object.values(offered).filter((v) => v.length >= 4)),
   };
 }
 
@@ -89,10 +97,13 @@ export async function callTool(
 ): Promise<CallToolResult> {
   const started = performance.now();
   const at = Date.now();
-  const { credentials, secrets: known } = credentialsFor(runtime, caller);
-  const secrets = [...known];
+  const { credentials, secrets: known, refused: passthroughRefused } = credentialsFor(runtime, caller);
+  // The runtime's own list unless this call adds to it: masking is prepared once per list.
+  let secrets = known;
   const redact = (text: string) => redactSecrets(text, secrets);
-  const argumentsText = args === undefined ? undefined : redact(cut(JSON.stringify(args), ARGUMENTS_BUDGET));
+  // Checked first, iteratively: JSON.stringify below, Ajv and the request builder recurse on the arguments.
+  const outOfBounds = argumentLimitProblem(args);
+  const argumentsText = args === undefined || outOfBounds ? undefined : redact(cut(JSON.stringify(args), ARGUMENTS_BUDGET));
   // One literal with every field, always in this order: spreading a shared base into each record
   // cost more than the rest of the bookkeeping together, and one shape keeps the batch cheap to
   // post to the log writer's thread.
@@ -127,10 +138,15 @@ export async function callTool(
     return errorResult(message);
   };
 
+  if (outOfBounds) return refuse(outOfBounds);
   const invalid = tool.validate(args ?? {});
   if (invalid) return refuse(invalid);
-  const baseUrl = definition.serverUrl ?? runtime.baseUrl;
+  if (passthroughRefused) return refuse(passthroughRefused);
+  // Where the call goes was decided when the runtime was built; credentials go to no other origin.
+  const baseUrl = tool.baseUrl;
   if (!baseUrl) return refuse('This workspace has no API base URL: set one in the console (Configure) or with PATCH /api/workspaces/:id {"baseUrl": "https://…"}.');
+  if (runtime.held) return refuse(runtime.held);
+  if (!tool.origin || !runtime.allowedOrigins.has(tool.origin)) return refuse(runtime.originRefusal(name, tool.origin ?? baseUrl));
 
   // OAuth: a fresh token per call; it joins the secrets that are redacted from everything logged.
   let callCredentials = credentials;
@@ -142,12 +158,12 @@ export async function callTool(
       return refuse(oauthMessage(err));
     }
     callCredentials = { type: 'bearer', token };
-    secrets.push(token);
+    secrets = withSecrets(secrets, [token]);
   }
 
   let request;
   try {
-    request = buildUpstreamRequest(definition, args ?? {}, { baseUrl, credentials: callCredentials });
+    request = buildUpstreamRequest(tool.requestDefinition, args ?? {}, { baseUrl, credentials: callCredentials });
   } catch (err) {
     return refuse(redact((err as Error).message));
   }
@@ -163,11 +179,14 @@ export async function callTool(
       } catch (err) {
         return refuse(oauthMessage(err), { method: request.method, url, status: 401 });
       }
-      secrets.push(fresh);
-      request = buildUpstreamRequest(definition, args ?? {}, { baseUrl, credentials: { type: 'bearer', token: fresh } });
+      secrets = withSecrets(secrets, [fresh]);
+      request = buildUpstreamRequest(tool.requestDefinition, args ?? {}, { baseUrl, credentials: { type: 'bearer', token: fresh } });
       response = await deps.upstream.send(request);
     }
-    const result = toToolResult(response, { maxResponseBytes: deps.maxResponseBytes });
+    // A large answer takes tens of ms to parse, mask and print: answers that arrive together are
+    // built one per event-loop iteration, with waiting I/O (other calls, /healthz) served between.
+    if (response.body.byteLength > LARGE_BODY_BYTES) await takeTurn();
+    const result = toToolResult(response, { maxResponseBytes: deps.maxResponseBytes, secrets });
     const ok = !result.isError;
     if (ok) runtime.tokenSource?.markSuccess();
     record({

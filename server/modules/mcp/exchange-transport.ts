@@ -32,6 +32,29 @@ export class SerializedResult {
 }
 
 const MAX_BATCH = 100;
+/**
+ * tools/call per HTTP request. Each call may buffer a response of up to LATCHKEY_MAX_RESPONSE_BYTES
+ * and the answer to a batch is held until its last call ends, so a batch's memory grows with its
+ * calls; agents send one call at a time, so a small cap costs them nothing.
+ */
+export const MAX_TOOL_CALLS_PER_BATCH = 10;
+
+/** How many tools/call a request body holds (only what the rate limit and the batch cap count). */
+export function toolCallCount(body: unknown): number {
+  if (!Array.isArray(body)) return isPlainObject(body) && body.method === 'tools/call' ? 1 : 0;
+  let count = 0;
+  for (const item of body) if (isPlainObject(item) && item.method === 'tools/call') count++;
+  return count;
+}
+
+/** The answer to a batch holding more tools/call than MAX_TOOL_CALLS_PER_BATCH. */
+export function batchTooLarge(calls: number): ExchangeAnswer {
+  return jsonRpcError(
+    400,
+    -32600,
+    `Invalid Request: a batch may hold at most ${MAX_TOOL_CALLS_PER_BATCH} tools/call and this one holds ${calls}; send the rest in further requests.`,
+  );
+}
 
 export function jsonRpcError(status: number, code: number, message: string, id: RequestId | null = null): ExchangeAnswer {
   return { status, body: JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id }) };
@@ -130,6 +153,8 @@ export class ExchangeTransport<C> implements Transport {
     const batch = Array.isArray(body);
     const raw: unknown[] = batch ? body : [body];
     if (raw.length === 0 || raw.length > MAX_BATCH) return jsonRpcError(400, -32600, `Invalid Request: a batch holds 1 to ${MAX_BATCH} messages`);
+    const calls = toolCallCount(raw);
+    if (calls > MAX_TOOL_CALLS_PER_BATCH) return batchTooLarge(calls);
     const incoming: Incoming[] = [];
     for (const item of raw) {
       const parsed = classify(item);

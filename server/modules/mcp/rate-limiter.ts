@@ -2,7 +2,7 @@
 // refill. Per process: behind a load balancer each instance counts its own share.
 export interface RateDecision {
   ok: boolean;
-  /** Whole seconds until a call would be allowed again. */
+  /** Whole seconds until the refused count would be allowed again (0 when allowed). */
   retryAfterSeconds: number;
 }
 
@@ -12,30 +12,40 @@ interface Bucket {
 }
 
 export interface RateLimiter {
-  take(key: string, perMinute: number, now?: number): RateDecision;
+  /**
+   * Takes `count` calls from every bucket named, or from none: a request that one bucket refuses
+   * costs the others nothing. A count above `perMinute` can never be allowed; the caller says so
+   * (the decision is a refusal with a minute's Retry-After).
+   */
+  take(keys: string | readonly string[], perMinute: number, count?: number, now?: number): RateDecision;
   reset(key: string): void;
 }
 
 export function createRateLimiter(maxBuckets = 100_000): RateLimiter {
   const buckets = new Map<string, Bucket>();
+
+  function refilled(key: string, perMinute: number, now: number): Bucket {
+    let bucket = buckets.get(key);
+    if (!bucket) {
+      if (buckets.size >= maxBuckets) buckets.delete(buckets.keys().next().value!);
+      bucket = { tokens: perMinute, updatedAt: now };
+      buckets.set(key, bucket);
+    } else {
+      bucket.tokens = Math.min(perMinute, bucket.tokens + Math.max(0, now - bucket.updatedAt) * (perMinute / 60_000));
+      bucket.updatedAt = now;
+    }
+    return bucket;
+  }
+
   return {
-    take(key, perMinute, now = Date.now()) {
-      if (perMinute <= 0) return { ok: true, retryAfterSeconds: 0 };
-      const perMs = perMinute / 60_000;
-      let bucket = buckets.get(key);
-      if (!bucket) {
-        if (buckets.size >= maxBuckets) buckets.delete(buckets.keys().next().value!);
-        bucket = { tokens: perMinute, updatedAt: now };
-        buckets.set(key, bucket);
-      } else {
-        bucket.tokens = Math.min(perMinute, bucket.tokens + (now - bucket.updatedAt) * perMs);
-        bucket.updatedAt = now;
-      }
-      if (bucket.tokens >= 1) {
-        bucket.tokens -= 1;
-        return { ok: true, retryAfterSeconds: 0 };
-      }
-      return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000)) };
+    take(keys, perMinute, count = 1, now = Date.now()) {
+      if (perMinute <= 0 || count <= 0) return { ok: true, retryAfterSeconds: 0 };
+      if (count > perMinute) return { ok: false, retryAfterSeconds: 60 };
+      const bucketsTaken = (typeof keys === 'string' ? [keys] : keys).map((key) => refilled(key, perMinute, now));
+      const short = Math.max(0, ...bucketsTaken.map((b) => count - b.tokens));
+      if (short > 0) return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((short * 60_000) / perMinute / 1000)) };
+      for (const bucket of bucketsTaken) bucket.tokens -= count;
+      return { ok: true, retryAfterSeconds: 0 };
     },
     reset(key) {
       buckets.delete(key);

@@ -3,12 +3,19 @@
 // credentials. The hot path reads only this, never the database.
 import type { ListToolsResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { ToolDefinition } from '../specs/types.js';
-import { compileArgumentValidator, secretValues } from '../upstream/index.js';
+import { compileArgumentValidator, DEFAULT_PASSTHROUGH_HEADERS, secretValues } from '../upstream/index.js';
 import type { OAuthConnection } from '../credentials/oauth-connection.js';
+import { originOf, originRefusal } from '../credentials/credential-origin.js';
 import type { UpstreamCredentials } from '../upstream/types.js';
 
 export interface RuntimeTool {
   definition: ToolDefinition;
+  /** The definition requests are built from: its own server is already decided into `baseUrl`. */
+  requestDefinition: ToolDefinition;
+  /** Where this tool's calls go: the admin's base URL, else the tool's own server, else the spec's. */
+  baseUrl?: string;
+  /** `baseUrl`'s origin, looked up in the runtime's `allowedOrigins` on every call. */
+  origin?: string;
   /** Compiled on the first call of this tool, then reused. */
   validate(args: unknown): string | undefined;
 }
@@ -20,9 +27,15 @@ export interface WorkspaceRuntime {
   environment: string;
   /** Undefined when neither the spec nor the user gave one. */
   baseUrl?: string;
+  /** The base URL's origin and those the admin allowed: the only ones a call (and its credentials) may go to. */
+  allowedOrigins: Set<string>;
+  /** Set when the credentials are held back (the API moved since they were saved): every call answers it. */
+  held?: string;
   credentials: UpstreamCredentials;
   /** The caller's own headers are forwarded on each call (stored ones win). */
   passthrough: boolean;
+  /** Passthrough: the header names (lower case) a caller's headers are narrowed to. */
+  passthroughHeaders: ReadonlySet<string>;
   /** OAuth: a fresh access token per call, sent as a bearer token. */
   tokenSource?: OAuthConnection;
   /** Every secret string, for redacting anything that is logged. */
@@ -32,6 +45,8 @@ export interface WorkspaceRuntime {
   listResult: ListToolsResult;
   /** Why a tool that is not in `tools` cannot be called, in words for the model and the user. */
   refusal(name: string): string;
+  /** Why a tool whose origin is not in `allowedOrigins` was not called. */
+  originRefusal(name: string, origin: string): string;
 }
 
 export interface RuntimeInput {
@@ -39,8 +54,15 @@ export interface RuntimeInput {
   name: string;
   environment: string;
   passthrough?: boolean;
+  /** Default: Authorization and X-API-Key (see passthroughHeaderNames). */
+  passthroughHeaders?: ReadonlySet<string>;
   tokenSource?: OAuthConnection;
   baseUrl?: string;
+  /** The admin set `baseUrl` (workspace or environment): it wins over every tool's own server. */
+  baseUrlOverridden?: boolean;
+  /** Origins the admin allowed besides the base URL's. */
+  allowedOrigins?: string[];
+  held?: string;
   credentials: UpstreamCredentials;
   tools: { definition: ToolDefinition; enabled: boolean }[];
 }
@@ -63,22 +85,43 @@ function lazyValidator(definition: ToolDefinition): RuntimeTool['validate'] {
   };
 }
 
+/** Where one tool's calls go, decided once per runtime rather than per call. */
+function runtimeTool(definition: ToolDefinition, input: RuntimeInput): RuntimeTool {
+  const own = input.baseUrlOverridden ? undefined : definition.serverUrl;
+  const baseUrl = own ?? input.baseUrl;
+  // buildUpstreamRequest prefers a definition's serverUrl: hand it one without, so the choice here stands.
+  const { serverUrl: _decided, ...requestDefinition } = definition;
+  return {
+    definition,
+    requestDefinition: definition.serverUrl === undefined ? definition : requestDefinition,
+    baseUrl,
+    origin: originOf(baseUrl),
+    validate: lazyValidator(definition),
+  };
+}
+
 export function buildWorkspaceRuntime(input: RuntimeInput): WorkspaceRuntime {
   const tools = new Map<string, RuntimeTool>();
   const entries: Tool[] = [];
   for (const { definition, enabled } of input.tools) {
     if (!enabled) continue;
-    tools.set(definition.name, { definition, validate: lazyValidator(definition) });
+    tools.set(definition.name, runtimeTool(definition, input));
     entries.push(listEntry(definition));
   }
+  const baseOrigin = originOf(input.baseUrl);
+  const allowedOrigins = new Set(input.allowedOrigins ?? []);
+  if (baseOrigin) allowedOrigins.add(baseOrigin);
   const known = new Set(input.tools.map((t) => t.definition.name));
   return {
     workspaceId: input.workspaceId,
     name: input.name,
     environment: input.environment,
     baseUrl: input.baseUrl,
+    allowedOrigins,
+    held: input.held,
     credentials: input.credentials,
     passthrough: input.passthrough ?? false,
+    passthroughHeaders: input.passthroughHeaders ?? DEFAULT_PASSTHROUGH_HEADERS,
     tokenSource: input.tokenSource,
     secrets: secretValues(input.credentials),
     tools,
@@ -87,5 +130,6 @@ export function buildWorkspaceRuntime(input: RuntimeInput): WorkspaceRuntime {
       known.has(name)
         ? `Tool "${name}" is disabled in this workspace; enable it in the console or with PATCH /api/workspaces/:id/tools/${name}.`
         : `Unknown tool "${name}".`,
+    originRefusal: (name, origin) => originRefusal(name, origin, baseOrigin),
   };
 }

@@ -2,7 +2,7 @@
 // The input schema is built within a size budget: when it does not fit, deeper levels are
 // summarised, trying shallower depths until it does.
 import type { HttpMethod, JsonSchema, SpecWarning, ToolAnnotations, ToolDefinition } from './types.js';
-import { shortHash, stableStringify, stringOrUndefined, truncateText, type JsonObject } from './json-utils.js';
+import { setEntry, shortHash, stableStringify, stringOrUndefined, truncateText, type JsonObject } from './json-utils.js';
 import { buildParameters } from './parameters.js';
 import { buildRequestBody } from './request-body.js';
 import { MAX_DESCRIPTION } from './schema-keywords.js';
@@ -10,6 +10,13 @@ import { SchemaBudgetExceeded, SchemaConverter, type SchemaSource } from './sche
 
 /** About 60 KB of JSON per tool input schema. */
 export const SCHEMA_BUDGET = 60_000;
+/**
+ * About 8 MB of input schemas per import (or twice the spec's text, if more): one large schema
+ * shared by many operations (a `$ref`, a YAML alias) must not expand into copies that cost far
+ * more than the spec itself. Past it, tools get their top-level fields and nothing nested.
+ */
+export const IMPORT_SCHEMA_BUDGET = 8_000_000;
+const SPENT = 'nested structure not expanded: the spec\'s input schemas are too large in total';
 // Nesting depths tried in turn, each held to the budget. A schema that does not fit even at 0
 // (hundreds of documented fields side by side) is then built lean, and not held to it any more.
 const DEPTHS = [32, 12, 8, 6, 4, 3, 2, 1, 0];
@@ -36,25 +43,25 @@ function describe(site: OperationSite, summary: string | undefined): string {
   return parts.join('\n\n');
 }
 
-function attempt(source: SchemaSource, site: OperationSite, maxDepth: number, budget: number, warnings: SpecWarning[], lean = false) {
-  const converter = new SchemaConverter(source, maxDepth, budget, lean);
+function attempt(source: SchemaSource, site: OperationSite, maxDepth: number, budget: number, warnings: SpecWarning[], lean = false, spent = false) {
+  const converter = new SchemaConverter(source, maxDepth, budget, lean, ...(spent ? [SPENT] : []));
   const taken = new Set<string>();
   const params = buildParameters(source.doc, site.path, site.pathItem, site.operation, site.pointer, converter, warnings, taken);
   const body = buildRequestBody(source.doc, site.operation, site.pointer, converter, taken);
   const properties: Record<string, JsonSchema> = {};
   const required: string[] = [];
   for (const { binding, schema } of params) {
-    properties[binding.arg] = schema;
+    setEntry(properties, binding.arg, schema); // `__proto__` is a parameter name like any other
     if (binding.required) required.push(binding.arg);
   }
   if (body) {
-    properties[body.binding.arg] = body.schema;
+    setEntry(properties, body.binding.arg, body.schema);
     if (body.binding.required) required.push(body.binding.arg);
   }
   const inputSchema: JsonSchema = { type: 'object', properties };
   if (required.length > 0) inputSchema.required = required;
   inputSchema.additionalProperties = false;
-  return { params: params.map((p) => p.binding), body: body?.binding, inputSchema, truncated: converter.truncated };
+  return { params: params.map((p) => p.binding), body: body?.binding, inputSchema, truncated: converter.truncated, used: converter.used };
 }
 
 export interface BuiltTool {
@@ -63,6 +70,8 @@ export interface BuiltTool {
   summarisedBelow?: number;
   /** Set when it did not fit even so: descriptions and examples below the top level were left out. */
   lean?: true;
+  /** Set when the import's budget was spent: only top-level fields (and plain values) are described. */
+  spent?: true;
 }
 
 /**
@@ -72,23 +81,40 @@ export interface BuiltTool {
 export function buildTool(source: SchemaSource, site: OperationSite, warnings: SpecWarning[]): BuiltTool {
   let built: ReturnType<typeof attempt> | undefined;
   let depth = DEPTHS[0];
-  for (const maxDepth of DEPTHS) {
+  // Within the import's budget this is SCHEMA_BUDGET, for every tool of an ordinary spec.
+  const budget = Math.min(SCHEMA_BUDGET, source.remaining);
+  const tryDepth = (maxDepth: number, limit: number, lean: boolean) => {
     // Warnings from a failed attempt would repeat: each attempt collects its own.
     const attemptWarnings: SpecWarning[] = [];
     try {
-      built = attempt(source, site, maxDepth, SCHEMA_BUDGET, attemptWarnings);
-      depth = maxDepth;
+      const result = attempt(source, site, maxDepth, limit, attemptWarnings, lean);
       warnings.push(...attemptWarnings);
-      break;
+      return result;
     } catch (error) {
       if (!(error instanceof SchemaBudgetExceeded)) throw error;
+      return undefined;
+    }
+  };
+  for (const maxDepth of DEPTHS) {
+    built = tryDepth(maxDepth, budget, false);
+    if (built) {
+      depth = maxDepth;
+      break;
     }
   }
   const lean = built === undefined;
+  let spent = false;
   if (!built) {
     depth = 0;
-    built = attempt(source, site, 0, Number.POSITIVE_INFINITY, warnings, true);
+    if (budget === SCHEMA_BUDGET) built = attempt(source, site, 0, Number.POSITIVE_INFINITY, warnings, true);
+    else built = tryDepth(0, budget, true);
   }
+  if (!built) {
+    // The import's budget is what ran out: nothing below the top level is expanded.
+    spent = true;
+    built = attempt(source, site, -1, Number.POSITIVE_INFINITY, warnings, true, true);
+  }
+  source.remaining -= built.used;
 
   const summary = stringOrUndefined(site.operation.summary)?.trim();
   const operationId = stringOrUndefined(site.operation.operationId);
@@ -110,6 +136,7 @@ export function buildTool(source: SchemaSource, site: OperationSite, warnings: S
     ...(body !== undefined && { body }),
     fingerprint,
   };
+  if (spent) return { tool, spent: true };
   return { tool, summarisedBelow: depth < DEPTHS[0] && built.truncated > 0 ? depth : undefined, ...(lean && { lean: true as const }) };
 }
 

@@ -10,7 +10,7 @@ import { validateDocument } from './validate-spec.js';
 import { documentBaseUrl, firstServer } from './servers.js';
 import { summariseSecuritySchemes } from './security-schemes.js';
 import { createSchemaSource } from './schema-portable.js';
-import { annotationsFor, buildTool, SCHEMA_BUDGET, type UnnamedTool } from './build-tool.js';
+import { annotationsFor, buildTool, IMPORT_SCHEMA_BUDGET, SCHEMA_BUDGET, type UnnamedTool } from './build-tool.js';
 import { assignToolNames } from './tool-names.js';
 import { SkipOperation } from './skip-operation.js';
 
@@ -28,6 +28,14 @@ export interface ImportOptions {
   sourceUrl?: string;
   /** The workspace's tools before this upload: names they hold are kept where still valid. */
   previous?: ToolDefinition[];
+  /** The size of the spec's text: the import's schema budget grows with it (see IMPORT_SCHEMA_BUDGET). */
+  sourceBytes?: number;
+  /** Overrides the import's schema budget (tests). */
+  schemaBudget?: number;
+}
+
+function megabytes(bytes: number): string {
+  return `${Math.round(bytes / 100_000) / 10} MB`;
 }
 
 function invalid(message: string, pointer: string): Error {
@@ -38,11 +46,12 @@ function invalid(message: string, pointer: string): Error {
 function documentVersion(doc: JsonObject): string {
   if (doc.swagger !== undefined) {
     if (doc.swagger === '2.0') return '2.0';
-    throw invalid(`Swagger version ${JSON.stringify(doc.swagger)} is not supported: only 2.0 is.`, '/swagger');
+    // Messages name the field, never its value: a fetched document's content must not come back in an error.
+    throw invalid('The "swagger" field names a version that is not supported: only 2.0 is.', '/swagger');
   }
   if (doc.openapi === undefined) throw invalid('This is not an OpenAPI document: it has neither an "openapi" nor a "swagger" field.', '');
   if (typeof doc.openapi === 'string' && /^3\.[01]\.\d+/.test(doc.openapi)) return doc.openapi;
-  throw invalid(`OpenAPI version ${JSON.stringify(doc.openapi)} is not supported: 2.0, 3.0.x and 3.1.x are.`, '/openapi');
+  throw invalid('The "openapi" field names a version that is not supported: 2.0, 3.0.x and 3.1.x are.', '/openapi');
 }
 
 async function convertSwagger(doc: JsonObject): Promise<JsonObject> {
@@ -62,8 +71,9 @@ interface Skipped {
   pointer: string;
 }
 
-function collectTools(doc: JsonObject, sourceUrl: string | undefined, baseUrl: string | undefined, warnings: SpecWarning[]) {
-  const source = createSchemaSource(doc);
+function collectTools(doc: JsonObject, sourceUrl: string | undefined, baseUrl: string | undefined, warnings: SpecWarning[], importBudget: number) {
+  const source = createSchemaSource(doc, importBudget);
+  const spent: { site: string; pointer: string }[] = [];
   const tools: UnnamedTool[] = [];
   const skipped: Skipped[] = [];
   const summarised: { site: string; pointer: string; depth: number; lean: boolean }[] = [];
@@ -93,6 +103,7 @@ function collectTools(doc: JsonObject, sourceUrl: string | undefined, baseUrl: s
         const serverUrl = server?.url !== baseUrl ? server?.url : undefined;
         const built = buildTool(source, { method, path, pathItem, operation, pointer, serverUrl }, warnings);
         tools.push(built.tool);
+        if (built.spent) spent.push({ site: `${method} ${path}`, pointer });
         if (built.summarisedBelow !== undefined || built.lean) summarised.push({ site: `${method} ${path}`, pointer, depth: built.summarisedBelow ?? 0, lean: built.lean === true });
       } catch (error) {
         // Whatever goes wrong with one operation, the others still become tools; this one is listed.
@@ -108,6 +119,13 @@ function collectTools(doc: JsonObject, sourceUrl: string | undefined, baseUrl: s
   }
   if (summarised.length > MAX_SUMMARY_WARNINGS) {
     warnings.push({ message: `${summarised.length - MAX_SUMMARY_WARNINGS} more tools have input schemas larger than ${SCHEMA_BUDGET / 1000} KB, summarised below some nesting level.` });
+  }
+  if (spent.length > 0) {
+    const which = spent.length === 1 ? `the tool for ${spent[0].site} describes` : `${spent.length} tools (${spent[0].site} and those after it) describe`;
+    warnings.push({
+      message: `The input schemas of this spec add up to more than ${megabytes(importBudget)} (a large schema is shared by many operations), so ${which} only their top-level fields; nested values are accepted as they are.`,
+      pointer: spent[0].pointer,
+    });
   }
   return { tools, skipped, operations };
 }
@@ -126,7 +144,8 @@ export async function importSpec(document: unknown, opts: ImportOptions = {}): P
 
   const oas = openapi === '2.0' ? await convertSwagger(doc) : doc;
   const baseUrl = documentBaseUrl(doc, oas, opts.sourceUrl, warnings);
-  const { tools, skipped, operations } = collectTools(oas, opts.sourceUrl, baseUrl, warnings);
+  const importBudget = opts.schemaBudget ?? Math.max(IMPORT_SCHEMA_BUDGET, 2 * (opts.sourceBytes ?? 0));
+  const { tools, skipped, operations } = collectTools(oas, opts.sourceUrl, baseUrl, warnings, importBudget);
   if (operations === 0) throw new SpecNoOperations();
   if (tools.length === 0) {
     const summary = skipped.length === 1 ? skipped[0].message : `${skipped[0].message} (and ${skipped.length - 1} more)`;

@@ -42,6 +42,20 @@ export function asStoredJson<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
+/**
+ * Sets an own entry whatever the name: names in a spec are data, and `record['__proto__'] = v`
+ * would set the record's prototype instead (the entry silently gone).
+ */
+export function setEntry<T>(record: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__') Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+  else record[key] = value;
+}
+
+/** An own entry only: a name such as `constructor` must not find Object.prototype's. */
+export function ownEntry<T>(record: Record<string, T> | undefined, key: string): T | undefined {
+  return record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
 /** Attaches the list of problems an error handler shows next to the message. */
 export function withDetails<E extends Error>(error: E, details: ErrorDetail[]): E & { details: ErrorDetail[] } {
   return Object.assign(error, { details });

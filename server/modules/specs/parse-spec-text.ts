@@ -15,8 +15,23 @@ function lineAndColumn(text: string, position: number): string {
   return `line ${line}, column ${column}`;
 }
 
+/**
+ * A parser's message without the document's own text (a fetched document may be anything: an
+ * error must say what is wrong, not echo it): V8 quotes the text's start, the YAML parser puts
+ * tags, directives and aliases after a colon or in the message.
+ */
+function withoutSource(message: string): string {
+  return message
+    .replace(/^Unexpected token '[^]*', "[^]*" is not valid JSON$/, 'Unexpected token')
+    .replace(/^(Unsupported YAML version|Unknown directive|Invalid escape sequence|Plain value cannot start with reserved character) .*$/s, '$1')
+    .replace(/^The \S+ tag has no suffix$/, 'A tag has no suffix')
+    .replace(/^Verbatim tags aren't resolved, so .* is invalid\.?$/s, "Verbatim tags aren't resolved")
+    .replace(/^Unresolved plain scalar .*$/s, 'Unresolved plain scalar')
+    .replace(/:\s.*$/s, '');
+}
+
 function describeJsonError(text: string, error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = withoutSource(error instanceof Error ? error.message : String(error));
   const position = /at position (\d+)/.exec(message);
   return position ? `${message.replace(/\s*(in JSON )?at position \d+.*$/s, '')} (${lineAndColumn(text, Number(position[1]))})` : message;
 }
@@ -58,12 +73,12 @@ export function parseSpecText(text: string): unknown {
     if (yaml.errors.length > 0) {
       const first = yaml.errors[0];
       const where = first.linePos?.[0] ? ` (line ${first.linePos[0].line}, column ${first.linePos[0].col})` : '';
-      throw unreadable(`not valid YAML: ${first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}${where}.`);
+      throw unreadable(`not valid YAML: ${withoutSource(first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''))}${where}.`);
     }
     try {
       value = yaml.toJS({ maxAliasCount: 1000 });
     } catch (error) {
-      throw unreadable(`the YAML could not be read: ${error instanceof Error ? error.message : String(error)}.`);
+      throw unreadable(`the YAML could not be read: ${withoutSource(error instanceof Error ? error.message : String(error))}.`);
     }
     if (hasCycle(value)) throw unreadable('the YAML refers to itself through an anchor, which a spec cannot do.');
   }

@@ -36,7 +36,7 @@ export function scanRefs(doc: unknown): RefScan {
       if (kind === 'local') {
         let found = exists.get(ref);
         if (found === undefined) exists.set(ref, (found = resolveLocalPointer(doc, ref) !== undefined));
-        if (!found) missing.push({ message: `The reference "${ref}" points at nothing in this document.`, pointer: `${pointer}/$ref` });
+        if (!found) missing.push({ message: 'A reference points at nothing in this document (see the pointer).', pointer: `${pointer}/$ref` });
       } else if (!seenUnresolvable.has(ref)) {
         const why = kind === 'anchor' ? 'anchor references are not supported' : 'references to other files or URLs are never fetched';
         seenUnresolvable.set(ref, { message: `The reference "${ref}" was left unresolved: ${why}.`, pointer: `${pointer}/$ref` });

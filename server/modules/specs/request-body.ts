@@ -1,7 +1,7 @@
 // The request body as one tool argument: the media type is chosen (JSON first), files in
 // multipart bodies accept text or base64, non-text bodies travel as base64 strings.
 import type { BodyBinding, JsonSchema } from './types.js';
-import { asStoredJson, isObject, stringOrUndefined, truncateText, type JsonObject } from './json-utils.js';
+import { asStoredJson, isObject, ownEntry, setEntry, stringOrUndefined, truncateText, type JsonObject } from './json-utils.js';
 import { followRefs } from './json-pointer.js';
 import { MAX_DESCRIPTION, typeList } from './schema-keywords.js';
 import type { SchemaConverter } from './schema-portable.js';
@@ -99,11 +99,11 @@ export function buildRequestBody(doc: JsonObject, operation: JsonObject, pointer
     const encoding: NonNullable<BodyBinding['encoding']> = {};
     for (const [name, value] of Object.entries(media.encoding)) {
       if (!isObject(value)) continue;
-      encoding[name] = asStoredJson({
+      setEntry(encoding, name, asStoredJson({
         contentType: stringOrUndefined(value.contentType),
         style: stringOrUndefined(value.style),
         explode: typeof value.explode === 'boolean' ? value.explode : undefined,
-      });
+      }));
     }
     if (Object.keys(encoding).length > 0) binding.encoding = encoding;
   }
@@ -113,8 +113,8 @@ export function buildRequestBody(doc: JsonObject, operation: JsonObject, pointer
     const files: string[] = [];
     const rawProperties = isObject(rawSchema) && isObject(rawSchema.properties) ? rawSchema.properties : {};
     for (const [real, property] of Object.entries(schema.properties as Record<string, JsonSchema>)) {
-      const raw = followRefs(doc, rawProperties[real]).value;
-      const encodingType = binding.encoding?.[real]?.contentType;
+      const raw = followRefs(doc, ownEntry(rawProperties, real)).value;
+      const encodingType = ownEntry(binding.encoding, real)?.contentType;
       const items = typeList(property).includes('array') ? property.items : undefined;
       const rawItems = isObject(raw) ? followRefs(doc, raw.items).value : undefined;
       let out = property;
@@ -125,7 +125,7 @@ export function buildRequestBody(doc: JsonObject, operation: JsonObject, pointer
         out = { type: 'array', items: FILE_SCHEMA, description: property.description ?? 'Files.' };
         files.push(real);
       }
-      properties[real] = out;
+      setEntry(properties, real, out);
     }
     schema = { ...schema, properties };
     if (files.length > 0) binding.fileProperties = files;

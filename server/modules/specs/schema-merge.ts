@@ -2,7 +2,7 @@
 // what allOf means for disjoint keywords. Properties and required lists are unioned; a keyword
 // that two parts set differently makes the merge give up and the allOf is kept as is.
 import type { JsonSchema } from './types.js';
-import { isObject, stableStringify } from './json-utils.js';
+import { isObject, ownEntry, setEntry, stableStringify } from './json-utils.js';
 import { setTypes, typeList } from './schema-keywords.js';
 
 // Annotations never conflict: the later part (the schema's own keywords come last) wins.
@@ -41,16 +41,17 @@ export function mergeSchemas(parts: JsonSchema[]): JsonSchema | undefined {
         for (const name of value) if (typeof name === 'string' && !required.includes(name)) required.push(name);
       } else if (key === 'properties' && isObject(value)) {
         properties ??= {};
+        // Property names are data: `constructor` must not find Object.prototype's, `__proto__` must stay a key.
         for (const [name, schema] of Object.entries(value)) {
-          const existing = properties[name];
-          properties[name] = existing === undefined || sameJson(existing, schema) ? (schema as JsonSchema) : { allOf: [existing, schema] };
+          const existing = ownEntry(properties, name);
+          setEntry(properties, name, existing === undefined || sameJson(existing, schema) ? (schema as JsonSchema) : { allOf: [existing, schema] });
         }
       } else if (LATER_WINS.has(key)) {
-        out[key] = value;
+        setEntry(out, key, value);
       } else if (FIRST_WINS.has(key)) {
-        if (!(key in out)) out[key] = value;
-      } else if (!(key in out)) {
-        out[key] = value;
+        if (!Object.hasOwn(out, key)) out[key] = value;
+      } else if (!Object.hasOwn(out, key)) {
+        setEntry(out, key, value);
       } else if (!sameJson(out[key], value)) {
         return undefined;
       }

@@ -3,7 +3,7 @@
 // schema. Converted refs are memoised across the whole import where no recursion was cut inside,
 // which is what keeps a 13 MB spec with thousands of shared schemas fast.
 import type { JsonSchema } from './types.js';
-import { isObject, stableStringify, type JsonObject } from './json-utils.js';
+import { isObject, setEntry, stableStringify, type JsonObject } from './json-utils.js';
 import { followRefs, refKind, resolveLocalPointer } from './json-pointer.js';
 import { applyNullable, copyLeafKeywords, isLeafSchema, isPortablePattern, normaliseType, ownSize, setTypes, typeList } from './schema-keywords.js';
 import { mergeSchemas } from './schema-merge.js';
@@ -29,10 +29,45 @@ export interface SchemaSource {
   lowerBounds: Map<string, number>;
   /** Local ref -> target (undefined when it points nowhere). */
   targets: Map<string, unknown>;
+  /**
+   * Objects reachable by more than one path (YAML aliases), and everything inside them, each with
+   * a memo key: converted once per depth like a ref, never once per place that uses them.
+   */
+  shared: Map<object, string>;
+  /** Bytes of input schema the whole import may still produce (see IMPORT_SCHEMA_BUDGET). */
+  remaining: number;
 }
 
-export function createSchemaSource(doc: JsonObject): SchemaSource {
-  return { doc, memo: new Map(), lowerBounds: new Map(), targets: new Map() };
+/** Objects the document reaches by more than one path, and all that lies inside them. */
+function sharedObjects(doc: JsonObject): Map<object, string> {
+  const seen = new Set<object>();
+  const roots: object[] = [];
+  const stack: unknown[] = [doc];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node !== 'object' || node === null) continue;
+    if (seen.has(node)) {
+      roots.push(node);
+      continue;
+    }
+    seen.add(node);
+    for (const child of Array.isArray(node) ? node : Object.values(node)) if (typeof child === 'object' && child !== null) stack.push(child);
+  }
+  const shared = new Map<object, string>();
+  for (const root of roots) {
+    const inner: unknown[] = [root];
+    while (inner.length > 0) {
+      const node = inner.pop();
+      if (typeof node !== 'object' || node === null || shared.has(node)) continue;
+      shared.set(node, `@${shared.size}`);
+      for (const child of Array.isArray(node) ? node : Object.values(node)) inner.push(child);
+    }
+  }
+  return shared;
+}
+
+export function createSchemaSource(doc: JsonObject, importBudget = Number.POSITIVE_INFINITY): SchemaSource {
+  return { doc, memo: new Map(), lowerBounds: new Map(), targets: new Map(), shared: sharedObjects(doc), remaining: importBudget };
 }
 
 function resolveCached(source: SchemaSource, ref: string): unknown {
@@ -81,6 +116,7 @@ export class SchemaConverter {
     private readonly maxDepth: number,
     private readonly budget: number,
     private readonly lean = false,
+    private readonly tooLarge = 'nested structure not expanded: the schema is too large',
   ) {}
 
   convert(schema: unknown, depth = 0): JsonSchema {
@@ -89,9 +125,11 @@ export class SchemaConverter {
     if (!isObject(schema)) return {};
     if (depth > this.maxDepth) {
       const target = followRefs(this.source.doc, schema).value;
-      if (!isLeafSchema(target)) return this.summary(target, 'nested structure not expanded: the schema is too large');
+      if (!isLeafSchema(target)) return this.summary(target, this.tooLarge);
     }
-    return typeof schema.$ref === 'string' ? this.convertRef(schema, schema.$ref, depth) : this.convertNode(schema, depth);
+    if (typeof schema.$ref === 'string') return this.convertRef(schema, schema.$ref, depth);
+    const sharedKey = this.source.shared.get(schema);
+    return sharedKey !== undefined && !isLeafSchema(schema) ? this.convertTarget(sharedKey, schema, depth, true) : this.convertNode(schema, depth);
   }
 
   /** True when a (possibly referenced) schema is readOnly: such properties are left out of inputs. */
@@ -157,7 +195,8 @@ export class SchemaConverter {
     return mergeSchemas([base, own]) ?? { allOf: [base, own] };
   }
 
-  private convertTarget(ref: string, target: unknown, depth: number): JsonSchema {
+  /** `ref` is a `$ref`, or the memo key of a shared object (`inline`: `target` is that object itself). */
+  private convertTarget(ref: string, target: unknown, depth: number, inline = false): JsonSchema {
     const key = `${ref}|${this.maxDepth - depth}${this.lean ? '|lean' : ''}`;
     const memo = this.source.memo.get(key);
     if (memo) {
@@ -172,7 +211,7 @@ export class SchemaConverter {
     this.stack.push(ref);
     let schema: JsonSchema;
     try {
-      schema = this.convert(target, depth);
+      schema = inline ? this.convertNode(target as JsonObject, depth) : this.convert(target, depth);
     } catch (error) {
       if (error instanceof SchemaBudgetExceeded) this.source.lowerBounds.set(key, Math.max(atLeast, this.used - before.used));
       throw error;
@@ -209,7 +248,7 @@ export class SchemaConverter {
       const properties: Record<string, JsonSchema> = {};
       for (const [name, schema] of Object.entries(node.properties)) {
         if (this.isReadOnly(schema)) readOnly.push(name);
-        else properties[name] = this.convert(schema, depth + 1);
+        else setEntry(properties, name, this.convert(schema, depth + 1));
       }
       out.properties = properties;
     }

@@ -1,5 +1,7 @@
 // Where requests go: the document's first server (or Swagger 2's host + basePath), variables
 // substituted with their defaults, relative URLs resolved against the URL the spec came from.
+// `user:password@` in a server URL is removed: it would be stored and shown in clear, and a
+// credential belongs in the workspace's sealed auth settings.
 import type { SpecWarning } from './types.js';
 import { isObject, stringOrUndefined, type JsonObject } from './json-utils.js';
 
@@ -28,11 +30,40 @@ function withoutTrailingSlash(url: string): string {
   return url.replace(/\/+$/, '');
 }
 
-/** Resolves a server URL as written in the spec to an absolute http(s) URL. */
+// `scheme://…@` or `//…@` up to the authority's end, for text no URL parser accepts (`{host}`).
+const USERINFO = /^([a-z][a-z0-9+.-]*:)?\/\/[^/?#\\]*@/i;
+
+/** The URL without its `user:password@` part; the same string when it has none. */
+export function withoutUserinfo(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.username && !parsed.password) return url;
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return url.replace(USERINFO, (_whole, scheme: string | undefined) => `${scheme ?? ''}//`);
+  }
+}
+
+export const USERINFO_WARNING =
+  'A server URL carried credentials (user:password@): they were removed, and are neither stored nor sent. Credentials in server URLs are ignored: ' +
+  'save them as Basic auth in the workspace\'s auth settings (Configure, or PUT /api/workspaces/:id/auth {"type": "basic", …}).';
+
+/** Resolves a server URL as written in the spec to an absolute http(s) URL, without userinfo. */
 export function resolveServerUrl(raw: string, variables: unknown, sourceUrl: string | undefined, fallbackBase?: string): ServerResolution {
-  const substituted = substituteVariables(raw.trim(), variables);
-  if (substituted.url === undefined) return substituted;
-  const url = substituted.url;
+  const trimmed = raw.trim();
+  const clean = withoutUserinfo(trimmed);
+  // Stripped before anything quotes it in a warning; again after substitution (a default may bring it in).
+  const substituted = substituteVariables(clean, variables);
+  const url = substituted.url === undefined ? undefined : withoutUserinfo(substituted.url);
+  const base = sourceUrl ?? fallbackBase;
+  const resolution = url === undefined ? substituted : resolveSubstituted(url, base === undefined ? undefined : withoutUserinfo(base));
+  if (clean === trimmed && url === substituted.url) return resolution;
+  return { ...resolution, warning: resolution.warning ? `${resolution.warning} ${USERINFO_WARNING}` : USERINFO_WARNING };
+}
+
+function resolveSubstituted(url: string, base: string | undefined): ServerResolution {
   if (/^[a-z][a-z0-9+.-]*:/i.test(url)) {
     if (!/^https?:/i.test(url)) return { warning: `The server URL "${url}" is not http or https.` };
     try {
@@ -41,7 +72,6 @@ export function resolveServerUrl(raw: string, variables: unknown, sourceUrl: str
       return { warning: `The server URL "${url}" is not a valid URL.` };
     }
   }
-  const base = sourceUrl ?? fallbackBase;
   if (base === undefined) {
     return { warning: `The server URL "${url}" is relative and the spec was not fetched from a URL, so there is no base URL to resolve it against: set one in the workspace.` };
   }

@@ -43,7 +43,7 @@ export function buildUpstreamRequest(tool: ToolDefinition, args: Record<string, 
 
   let body: Buffer | undefined;
   if (tool.body) {
-    const value = args[tool.body.arg];
+    const value = own(args, tool.body.arg);
     if (!isAbsent(value)) {
       const encoded = encodeBody(tool.body, value);
       draft.headers['content-type'] = encoded.contentType;
@@ -58,6 +58,11 @@ export function buildUpstreamRequest(tool: ToolDefinition, args: Record<string, 
   const query = draft.query.length ? `?${draft.query.join('&')}` : '';
   const url = `${base.origin}${base.pathname.replace(/\/+$/, '')}${path}${query}`;
   return { method: tool.method, url, headers: draft.headers, ...(body ? { body } : {}) };
+}
+
+/** An argument the caller gave: names such as `constructor` are data, never Object.prototype's. */
+function own(args: Record<string, unknown>, name: string): unknown {
+  return Object.hasOwn(args, name) ? args[name] : undefined;
 }
 
 function parseBaseUrl(baseUrl: string): URL {
@@ -75,7 +80,7 @@ function parseBaseUrl(baseUrl: string): URL {
 
 /** The argument for a parameter, with the real names of any object keys in it. */
 function paramValue(param: ParamBinding, args: Record<string, unknown>): unknown {
-  const value = args[param.arg];
+  const value = own(args, param.arg);
   return param.names === undefined ? value : withRealNames(value, param.names);
 }
 

@@ -117,7 +117,7 @@ function multipart(binding: BodyBinding, body: unknown): EncodedBody {
   for (const part of parts) {
     let head = `--${boundary}\r\nContent-Disposition: form-data; name="${escapeQuoted(part.name)}"`;
     if (part.filename !== undefined) head += `; filename="${escapeQuoted(part.filename)}"`;
-    if (part.contentType) head += `\r\nContent-Type: ${part.contentType}`;
+    if (part.contentType) head += `\r\nContent-Type: ${partContentType(part)}`;
     chunks.push(Buffer.from(`${head}\r\n\r\n`, 'utf8'), part.bytes, Buffer.from('\r\n'));
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
@@ -152,7 +152,20 @@ function fieldPart(name: string, value: unknown, encoding: Encoding): Part {
   return { name, contentType, bytes: Buffer.from(scalarText(value), 'utf8') };
 }
 
-/** As browsers do for form-data names: quotes and line breaks percent-encoded. */
+/**
+ * As browsers do for form-data names (quotes and line breaks percent-encoded), and backslashes and
+ * other control characters too: a parser that reads `\"` as an escaped quote would otherwise run
+ * past the closing quote into the next parameter.
+ */
 function escapeQuoted(text: string): string {
-  return text.replace(/"/g, '%22').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return text.replace(/["\\\x00-\x1f\x7f]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
+/** A part's Content-Type is a header line of its own: a line break in it would add part headers. */
+function partContentType(part: Part): string {
+  const type = part.contentType ?? '';
+  if (/[^\t\x20-\x7e]/.test(type)) {
+    throw new InvalidArgument(`The content type of "${part.name}" contains line breaks, control or non-ASCII characters; give a media type such as "image/png".`);
+  }
+  return type;
 }

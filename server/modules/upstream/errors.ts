@@ -36,3 +36,12 @@ export class UpstreamAborted extends UpstreamModuleError {
   override readonly name = 'UpstreamAborted';
   readonly code = 'LK_UPSTREAM_ABORTED';
 }
+
+/**
+ * The egress policy refused the connection: the upstream's host name resolves to a loopback,
+ * private or link-local address and LATCHKEY_ALLOW_PRIVATE_NETWORKS is off.
+ */
+export class UpstreamRefused extends UpstreamModuleError {
+  override readonly name = 'UpstreamRefused';
+  readonly code = 'LK_UPSTREAM_REFUSED';
+}

@@ -4,6 +4,7 @@ export { compileArgumentValidator, type ArgumentValidator } from './validate-arg
 export { buildUpstreamRequest, DEFAULT_ACCEPT, type UpstreamTarget } from './build-request.js';
 export { createUpstreamClient, type SendOptions, type UpstreamClient, type UpstreamClientOptions } from './upstream-client.js';
 export { toToolResult, toolResultJson, RESPONSE_RESOURCE_URI, type ToolResultOptions } from './tool-result.js';
-export { maskUrl, redactSecrets, secretValues, MASK } from './mask.js';
+export { maskUrl, redactSecrets, secretForms, secretValues, withSecrets, MASK } from './mask.js';
+export { DEFAULT_PASSTHROUGH_HEADERS, forwardingProblem, passthroughHeaderNames, passthroughHeaders } from './passthrough-headers.js';
 export { InvalidArgument, UpstreamAborted, UpstreamModuleError, UpstreamTimeout, UpstreamUnreachable } from './errors.js';
 export type { UpstreamCredentials, UpstreamRequest, UpstreamResponse } from './types.js';

@@ -11,8 +11,9 @@ export interface RequestDraft {
   cookies: string[];
 }
 
+/** A query or cookie pair's name, decoded (a server may decode it before it looks). */
 function pairName(pair: string): string {
-  const name = pair.split('=', 1)[0];
+  const name = pair.split('=', 1)[0].trim();
   try {
     return decodeURIComponent(name.replace(/\+/g, ' '));
   } catch {
@@ -52,7 +53,12 @@ export function injectCredentials(draft: RequestDraft, credentials: UpstreamCred
         draft.query = draft.query.filter((pair) => pairName(pair) !== name);
         draft.query.push(`${encodeURIComponent(name)}=${encodeURIComponent(value)}`);
       } else {
-        draft.cookies = draft.cookies.filter((pair) => pair.split('=', 1)[0].trim() !== name);
+        // Entries are split at `;` first: a header argument named Cookie arrives as one text, and a
+        // cookie of the credential's name inside it (in any encoding) must not shadow the credential.
+        draft.cookies = draft.cookies
+          .flatMap((entry) => entry.split(';'))
+          .map((pair) => pair.trim())
+          .filter((pair) => pair !== '' && pairName(pair) !== name);
         draft.cookies.push(`${name}=${value}`);
       }
       return;

@@ -109,19 +109,23 @@ export function serializeHeaderParam(param: ParamBinding, value: unknown): strin
   return text;
 }
 
-/** Cookie parameters: `form` style pairs for one `Cookie` header. */
+/**
+ * Cookie parameters: `form` style pairs for one `Cookie` header. Names are encoded like values: a
+ * key such as `a=1; sess` would otherwise add a cookie of its own, or shadow a cookie credential.
+ */
 export function serializeCookieParam(param: ParamBinding, value: unknown): string[] {
   const enc = (v: unknown) => encodeURIComponent(scalarText(v));
-  if (param.contentType) return [`${param.name}=${encodeURIComponent(JSON.stringify(value))}`];
+  const name = encodeURIComponent(param.name);
+  if (param.contentType) return [`${name}=${encodeURIComponent(JSON.stringify(value))}`];
   if (Array.isArray(value)) {
-    return param.explode ? value.map((v) => `${param.name}=${enc(v)}`) : [`${param.name}=${value.map(enc).join(',')}`];
+    return param.explode ? value.map((v) => `${name}=${enc(v)}`) : [`${name}=${value.map(enc).join(',')}`];
   }
   if (isPlainObject(value)) {
     const entries = objectEntries(value);
-    if (param.explode) return entries.map(([k, v]) => `${k}=${enc(v)}`);
-    return [`${param.name}=${entries.map(([k, v]) => `${encodeURIComponent(k)},${enc(v)}`).join(',')}`];
+    if (param.explode) return entries.map(([k, v]) => `${encodeURIComponent(k)}=${enc(v)}`);
+    return [`${name}=${entries.map(([k, v]) => `${encodeURIComponent(k)},${enc(v)}`).join(',')}`];
   }
-  return [`${param.name}=${enc(value)}`];
+  return [`${name}=${enc(value)}`];
 }
 
 /** Header values with CR, LF or other control characters would split or corrupt the request. */

@@ -1,15 +1,20 @@
 // What the model sees of an upstream answer: JSON pretty-printed (and as structuredContent when it
 // is an object), text as text, images as images, other bytes as an embedded resource. Upstream
-// failures are `isError` results the model can read, not protocol errors.
+// failures are `isError` results the model can read, not protocol errors. Every stored secret is
+// masked in all of it: an upstream that echoes the request (or quotes the key in an error) must not
+// hand the caller what the gateway holds for it.
 import { TextDecoder } from 'node:util';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { isJsonMediaType, mediaType } from './encode-body.js';
+import { containsSecret, maskBytes, maskerFor, maskJsonValue, maskSecrets, type SecretMasker } from './mask.js';
 import type { UpstreamResponse } from './types.js';
 import { isPlainObject } from '../shared/is-plain-object.js';
 
 export interface ToolResultOptions {
   /** The client's byte cap, named in truncation notes. */
   maxResponseBytes: number;
+  /** Every secret form this call may meet (see secretValues); masked wherever it appears. */
+  secrets?: readonly string[];
 }
 
 /** An error body longer than this many characters is cut: the status says most of it. */
@@ -34,40 +39,57 @@ export function toolResultJson(result: CallToolResult): string {
   return raw === undefined ? JSON.stringify(result) : `{"content":${JSON.stringify(result.content)},"structuredContent":${raw}}`;
 }
 
+/** JSON answers up to this size are pretty-printed; larger ones are returned compact. */
+const PRETTY_MAX_BYTES = 64 * 1024;
+
 export function toToolResult(res: UpstreamResponse, opts: ToolResultOptions): CallToolResult {
   const declared = res.headers['content-type'];
   const type = declared ? mediaType(declared) : sniffType(res.body);
   const ok = res.status >= 200 && res.status < 300;
-  return ok ? successResult(res, type, opts) : errorResult(res, type, opts);
+  const masker = opts.secrets ? maskerFor(opts.secrets) : undefined;
+  return ok ? successResult(res, type, opts, masker) : errorResult(res, type, opts, masker);
 }
 
-function successResult(res: UpstreamResponse, type: string, opts: ToolResultOptions): CallToolResult {
-  if (res.body.length === 0 && !res.truncated) return textResult(`${statusLine(res)} (empty response body).`);
+function successResult(res: UpstreamResponse, type: string, opts: ToolResultOptions, masker: SecretMasker | undefined): CallToolResult {
+  if (res.body.length === 0 && !res.truncated) return textResult(maskSecrets(`${statusLine(res)} (empty response body).`, masker));
   const note = res.truncated ? `\n\n${truncationNote(res, opts)}` : '';
   if (isJsonMediaType(type)) {
     const text = decodeText(res);
     const parsed = res.truncated ? undefined : parseJson(text);
-    if (!parsed) return textResult(text + note);
-    const result = textResult(JSON.stringify(parsed.value, null, 2));
-    if (isPlainObject(parsed.value)) {
-      result.structuredContent = parsed.value;
-      upstreamJson.set(result, text);
+    if (!parsed) return textResult(maskSecrets(text, masker, res.truncated) + note);
+    let value = parsed.value;
+    // Indenting a large answer costs the model tokens and the gateway time and memory for nothing.
+    const indent = res.body.length <= PRETTY_MAX_BYTES ? 2 : undefined;
+    let pretty = JSON.stringify(value, null, indent);
+    let raw: string | undefined = text;
+    // The pretty text has every string escaped one canonical way (however the upstream escaped
+    // it); the raw text is what is spliced in. A secret in either: mask the parsed strings and
+    // serialise again, which keeps the answer valid JSON.
+    if (masker && (containsSecret(pretty, masker) || containsSecret(text, masker))) {
+      value = maskJsonValue(value, masker);
+      pretty = JSON.stringify(value, null, indent);
+      raw = undefined;
+    }
+    const result = textResult(pretty);
+    if (isPlainObject(value)) {
+      result.structuredContent = value;
+      if (raw !== undefined) upstreamJson.set(result, raw);
     }
     return result;
   }
-  if (isTextual(type)) return textResult(decodeText(res) + note);
+  if (isTextual(type)) return textResult(maskSecrets(decodeText(res), masker, res.truncated) + note);
   if (res.truncated) {
-    return textResult(`${statusLine(res)}: a ${type} body, not shown. ${truncationNote(res, opts)}`);
+    return textResult(`${maskSecrets(statusLine(res), masker)}: a ${type} body, not shown. ${truncationNote(res, opts)}`);
   }
-  const data = res.body.toString('base64');
+  const data = maskBytes(res.body, masker).toString('base64');
   const content: Content = type.startsWith('image/')
     ? { type: 'image', data, mimeType: type }
     : { type: 'resource', resource: { uri: RESPONSE_RESOURCE_URI, mimeType: type, blob: data } };
   return { content: [content] };
 }
 
-function errorResult(res: UpstreamResponse, type: string, opts: ToolResultOptions): CallToolResult {
-  let text = `Upstream answered ${statusLine(res)}`;
+function errorResult(res: UpstreamResponse, type: string, opts: ToolResultOptions, masker: SecretMasker | undefined): CallToolResult {
+  let text = `Upstream answered ${maskSecrets(statusLine(res), masker)}`;
   const location = res.headers.location;
   if (res.status >= 300 && res.status < 400 && location) {
     text += ` (a redirect to ${originOf(location)}, not followed: the gateway follows at most 3 redirects, and only within the same origin)`;
@@ -77,7 +99,8 @@ function errorResult(res: UpstreamResponse, type: string, opts: ToolResultOption
   } else if (isJsonMediaType(type) || isTextual(type)) {
     const raw = decodeText(res);
     const parsed = isJsonMediaType(type) && !res.truncated ? parseJson(raw) : undefined;
-    const body = parsed ? JSON.stringify(parsed.value, null, 2) : raw;
+    // Masked before the cut: a secret across the budget's edge must not leave its first half.
+    const body = maskSecrets(parsed ? JSON.stringify(parsed.value, null, 2) : raw, masker, !parsed && res.truncated);
     text += `: ${body.length > ERROR_BODY_BUDGET ? `${body.slice(0, ERROR_BODY_BUDGET)}…` : body}`;
     if (res.truncated) text += `\n\n${truncationNote(res, opts)}`;
   } else {

@@ -2,9 +2,10 @@
 // the request itself: one timer for the deadline, no per-call dispatcher or interceptor chain.
 import { STATUS_CODES, type IncomingHttpHeaders } from 'node:http';
 import { Agent, type Dispatcher } from 'undici';
-import { InvalidArgument, UpstreamAborted, UpstreamModuleError, UpstreamTimeout, UpstreamUnreachable } from './errors.js';
+import { InvalidArgument, UpstreamAborted, UpstreamModuleError, UpstreamRefused, UpstreamTimeout, UpstreamUnreachable } from './errors.js';
 import type { UpstreamRequest, UpstreamResponse } from './types.js';
 import { startDeadline, type DeadlineSignal } from '../shared/deadline.js';
+import { createEgressConnector, describeKind, findEgressRefusal, type Resolver } from '../shared/egress.js';
 
 export interface UpstreamClientOptions {
   /** The whole exchange (connect, redirects, headers, body), in ms. Default 30 000. */
@@ -13,6 +14,14 @@ export interface UpstreamClientOptions {
   maxResponseBytes?: number;
   /** Connections per origin; unlimited by default. */
   connections?: number;
+  /**
+   * LATCHKEY_ALLOW_PRIVATE_NETWORKS: upstream host NAMES may resolve to loopback, private or
+   * link-local addresses. Hosts written as an IP literal or `localhost` are always allowed: the
+   * admin named them. Default false.
+   */
+  allowPrivateNetworks?: boolean;
+  /** DNS, for tests; the system resolver by default. */
+  resolve?: Resolver;
 }
 
 export interface SendOptions {
@@ -59,7 +68,11 @@ export function createUpstreamClient(opts: UpstreamClientOptions = {}): Upstream
     keepAliveMaxTimeout: 60_000,
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
-    connect: { timeout: Math.min(timeoutMs, 10_000) },
+    // The address check runs in the connector, once per new connection: pooled ones pay nothing.
+    connect: createEgressConnector(
+      { allowPrivateNetworks: opts.allowPrivateNetworks ?? false, trustLiteralHosts: true, resolve: opts.resolve },
+      { timeout: Math.min(timeoutMs, 10_000) },
+    ),
     ...(opts.connections ? { connections: opts.connections } : {}),
   });
 
@@ -229,6 +242,13 @@ function errorCode(err: unknown): string | undefined {
 
 function toUpstreamError(err: unknown, origin: string, timeoutMs: number): Error {
   if (err instanceof UpstreamModuleError) return err;
+  const refusal = findEgressRefusal(err);
+  if (refusal) {
+    // The model reads this: the kind of address, not the address itself.
+    return new UpstreamRefused(
+      `Refused to connect to ${origin}: ${refusal.host} resolves to ${describeKind(refusal.kind, refusal.address)}, and calls to private networks are off (the gateway's admin can allow them with LATCHKEY_ALLOW_PRIVATE_NETWORKS=true).`,
+    );
+  }
   const code = errorCode(err);
   if (code && TIMEOUT_CODES.has(code)) return new UpstreamTimeout(`${origin} did not answer within ${timeoutMs} ms.`);
   const reason = code ? (REASONS[code] ?? (/^(ERR_SSL|ERR_TLS|CERT_|UNABLE_TO)/.test(code) ? `TLS failed (${code})` : `the request failed (${code})`)) : 'the request failed';

@@ -7,19 +7,29 @@ import { authSealContext } from '../../modules/workspaces/seal-contexts.js';
 import { clientAuthOf, clientSecretOf, type OAuthHealth } from '../../modules/credentials/oauth-connection.js';
 import { splitOAuthInput, type OAuthPublicInfo, type OAuthSecret } from '../../modules/credentials/oauth-settings.js';
 import { revokeToken } from '../../modules/oauth/index.js';
+import type { CredentialBinding } from '../../modules/credentials/credential-origin.js';
+import { Conflict } from '../../errors.js';
+import { bindingOf, currentOrigin } from './credential-binding.js';
 import { AuthView, EnvironmentQuery, errorResponses, IdParams } from './schemas.js';
 import { declaredSchemes } from './spec.js';
 import { requireEnvironment, requireWorkspace } from './workspaces.js';
 
-export function authView(row: CredentialsRow | undefined, environment = 'live', oauth?: { health?: OAuthHealth; redirectUri: string; hasClientSecret?: boolean }) {
-  if (!row) return { type: 'none', environment, saved: false, updatedAt: null };
+/** `binding`: the origin the credentials go to and whether they are held back (GET/PUT /auth and confirm answer it). */
+export function authView(
+  row: CredentialsRow | undefined,
+  environment = 'live',
+  oauth?: { health?: OAuthHealth; redirectUri: string; hasClientSecret?: boolean },
+  binding?: CredentialBinding,
+) {
+  const where = binding && { origin: binding.origin, held: binding.held };
+  if (!row) return { type: 'none', environment, saved: false, updatedAt: null, ...where };
   if (row.type === 'oauth2') {
     const info = JSON.parse(row.publicInfo) as OAuthPublicInfo;
     const settings = { ...info, redirectUri: oauth?.redirectUri, hasClientSecret: oauth?.hasClientSecret };
-    return { type: row.type, environment: row.environment, oauth: settings, health: oauth?.health, saved: true, updatedAt: row.updatedAt };
+    return { type: row.type, environment: row.environment, oauth: settings, health: oauth?.health, saved: true, updatedAt: row.updatedAt, ...where };
   }
   const info = JSON.parse(row.publicInfo) as AuthPublicInfo;
-  return { type: row.type, environment: row.environment, ...info, saved: true, updatedAt: row.updatedAt };
+  return { type: row.type, environment: row.environment, ...info, saved: true, updatedAt: row.updatedAt, ...where };
 }
 
 /** Where the provider sends the browser back: the URL to register with it. */
@@ -62,7 +72,7 @@ export default async function authRoutes(app: FastifyInstance) {
       health: app.gateway.oauthHealth(workspaceId, environment),
       redirectUri: oauthRedirectUri(app),
       hasClientSecret: row?.type === 'oauth2' ? hasClientSecret(app, row) : undefined,
-    });
+    }, bindingOf(app, workspaceId, environment));
 
   app.get<EnvRequest>('/workspaces/:id/auth', { schema }, async (request) => {
     requireWorkspace(app, request.params.id);
@@ -92,12 +102,28 @@ export default async function authRoutes(app: FastifyInstance) {
         updatedAt: new Date().toISOString(),
         health: null,
         refreshLeaseUntil: null,
+        // Saved for the base URL in use now: they go to no other origin unless the admin allows it.
+        origin: currentOrigin(app, id, env.name),
       };
       app.repos.credentials.upsert(row);
       app.gateway.invalidate(id);
       return view(id, env.name, row);
     },
   );
+
+  // After the API moved (a re-upload to another host), the admin says the credentials may go there.
+  app.post<EnvRequest>('/workspaces/:id/auth/confirm', { schema }, async (request) => {
+    const { id } = request.params;
+    requireWorkspace(app, id);
+    const env = requireEnvironment(app, id, request.query.environment);
+    if (!app.repos.credentials.get(id, env.name)) throw new Conflict(`The ${env.name} environment has no saved credentials to confirm.`);
+    const origin = currentOrigin(app, id, env.name);
+    if (!origin) throw new Conflict(`The ${env.name} environment has no base URL to bind its credentials to: upload a spec or set a base URL first.`);
+    app.repos.credentials.setOrigin(id, env.name, origin);
+    app.gateway.invalidate(id);
+    request.log.info({ workspaceId: id, environment: env.name, origin }, 'credentials confirmed for the current origin');
+    return view(id, env.name);
+  });
 
   app.delete<EnvRequest>('/workspaces/:id/auth', { schema }, async (request) => {
     requireWorkspace(app, request.params.id);
@@ -106,6 +132,6 @@ export default async function authRoutes(app: FastifyInstance) {
     await disconnectOAuth(app, request.params.id, env.name);
     app.repos.credentials.delete(request.params.id, env.name);
     app.gateway.invalidate(request.params.id);
-    return authView(undefined, env.name);
+    return view(request.params.id, env.name);
   });
 }

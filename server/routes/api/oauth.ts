@@ -1,12 +1,18 @@
 // Starting the authorization-code flow from the console: the answer is the provider's authorize
-// URL, with a single-use `state` bound to the signed-in console session and a PKCE challenge.
-import type { FastifyInstance } from 'fastify';
-import { createHash } from 'node:crypto';
+// URL, with a single-use `state` bound to the browser that started it and a PKCE challenge.
+//
+// The binding: the console's session cookie is SameSite=Strict, so a browser coming back from a
+// provider on another site does not send it to /oauth/callback. The start therefore also sets a
+// cookie for this flow alone (SameSite=Lax, which top-level redirects do carry; httpOnly; path
+// /oauth/callback; 10 minutes) holding an HMAC of the session id and the state's hash. The pending
+// row keeps only its sha256. The callback accepts that cookie, or the session itself when the
+// browser sends it (a provider on the same site), and nothing else.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { createHash, createHmac } from 'node:crypto';
 import { BadRequest } from '../../errors.js';
 import type { OAuthPublicInfo, OAuthSecret } from '../../modules/credentials/oauth-settings.js';
 import { buildAuthorizeUrl, createPkcePair, createState, registerClient } from '../../modules/oauth/index.js';
 import { authSealContext } from '../../modules/workspaces/seal-contexts.js';
-import { sessionHash } from '../../modules/session/session-token.js';
 import { oauthRedirectUri } from './auth.js';
 import { EnvironmentQuery, errorResponses, IdParams } from './schemas.js';
 import { requireEnvironment, requireWorkspace } from './workspaces.js';
@@ -19,7 +25,33 @@ export function pendingSealContext(workspaceId: string) {
   return { workspaceId, field: 'oauth-pending' };
 }
 
+export const flowBindingKey = (app: FastifyInstance) => app.vault.deriveKey('oauth-flow-binding-v1');
+
+/** The flow's binding, which its cookie holds: an HMAC, so it tells nothing of the session or the state. */
+export function flowBinding(key: Buffer, sessionId: string, stateHash: string): string {
+  return createHmac('sha256', key).update(`oauth-flow:${sessionId}:${stateHash}`, 'utf8').digest('base64url');
+}
+
+export const FLOW_COOKIE_PATH = '/oauth/callback';
+
+const isSecure = (app: FastifyInstance) => app.publicUrl().startsWith('https:');
+
+/** One cookie per flow (named after its state's hash), so two Connects in two tabs both finish. */
+export function flowCookieName(app: FastifyInstance, stateHash: string): string {
+  // __Secure- makes browsers accept it only over https with Secure set.
+  return `${isSecure(app) ? '__Secure-' : ''}lk_oauth_${stateHash.slice(0, 16)}`;
+}
+
+export function flowCookieOptions(app: FastifyInstance) {
+  return { httpOnly: true, sameSite: 'lax' as const, secure: isSecure(app), path: FLOW_COOKIE_PATH };
+}
+
+export function clearFlowCookie(app: FastifyInstance, reply: FastifyReply, stateHash: string) {
+  reply.clearCookie(flowCookieName(app, stateHash), flowCookieOptions(app));
+}
+
 export default async function oauthRoutes(app: FastifyInstance) {
+  const bindingKey = flowBindingKey(app);
   app.post<{ Params: { id: string }; Querystring: { environment?: string } }>(
     '/workspaces/:id/oauth/start',
     {
@@ -29,7 +61,7 @@ export default async function oauthRoutes(app: FastifyInstance) {
         response: { 200: { type: 'object', properties: { authorizeUrl: { type: 'string' }, redirectUri: { type: 'string' } } }, ...errorResponses },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { id } = request.params;
       const ws = requireWorkspace(app, id);
       const env = requireEnvironment(app, id, request.query.environment).name;
@@ -59,16 +91,20 @@ export default async function oauthRoutes(app: FastifyInstance) {
 
       const pkce = createPkcePair();
       const state = createState();
+      const stateHash = sha256(state);
+      const binding = flowBinding(bindingKey, session.id, stateHash);
       const now = Date.now();
       app.repos.oauthPending.purgeExpired(new Date(now).toISOString());
       app.repos.oauthPending.insert({
-        stateHash: sha256(state),
+        stateHash,
         workspaceId: id,
         environment: env,
-        sessionHash: sessionHash(session),
+        // The column predates the flow cookie: it holds the binding's hash, not the session's.
+        sessionHash: sha256(binding),
         verifierSealed: app.vault.seal(pkce.verifier, pendingSealContext(id)),
         expiresAt: new Date(now + PENDING_TTL_MS).toISOString(),
       });
+      reply.setCookie(flowCookieName(app, stateHash), binding, { ...flowCookieOptions(app), maxAge: PENDING_TTL_MS / 1000 });
       return {
         authorizeUrl: buildAuthorizeUrl({ authorizationEndpoint: info.authorizationUrl, clientId, redirectUri, scopes: info.scopes, state, codeChallenge: pkce.challenge }),
         redirectUri,

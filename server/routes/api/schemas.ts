@@ -31,6 +31,7 @@ export const WorkspaceView = {
     access: { type: 'string' },
     rateLimit: { type: ['integer', 'null'] },
     effectiveRateLimit: { type: 'integer' },
+    allowedOrigins: { type: 'array', items: { type: 'string' } },
     toolCount: { type: 'integer' },
     enabledToolCount: { type: 'integer' },
     lastCallAt: { type: ['string', 'null'] },
@@ -73,6 +74,27 @@ export const SpecSummary = {
         changed: { type: 'array', items: { type: 'string' } },
       },
     },
+    securityReport: {
+      type: 'object',
+      properties: {
+        findings: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              kind: { type: 'string' },
+              severity: { type: 'string' },
+              message: { type: 'string' },
+              tools: { type: 'array', items: { type: 'string' } },
+              toolCount: { type: 'integer' },
+              pointer: { type: 'string' },
+            },
+            required: ['kind', 'severity', 'message'],
+          },
+        },
+      },
+      required: ['findings'],
+    },
   },
 } as const;
 
@@ -86,6 +108,7 @@ export const ToolView = {
     description: { type: 'string' },
     tags: { type: 'array', items: { type: 'string' } },
     deprecated: { type: 'boolean' },
+    serverUrl: { type: ['string', 'null'] },
     enabled: { type: 'boolean' },
     annotations: { type: 'object', additionalProperties: true },
     inputSchema: { type: 'object', additionalProperties: true },
@@ -100,6 +123,7 @@ export const AuthView = {
     in: { type: 'string' },
     name: { type: 'string' },
     headerNames: { type: 'array', items: { type: 'string' } },
+    forward: { type: 'array', items: { type: 'string' } },
     oauth: {
       type: 'object',
       properties: {
@@ -130,6 +154,8 @@ export const AuthView = {
     },
     saved: { type: 'boolean' },
     updatedAt: { type: ['string', 'null'] },
+    origin: { type: ['string', 'null'] },
+    held: { type: 'boolean' },
   },
   required: ['type', 'saved'],
 } as const;

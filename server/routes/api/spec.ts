@@ -2,10 +2,11 @@
 // and the write is one transaction, so a bad upload leaves the previous spec and tools untouched.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BadRequest, SpecMissing, SpecTooLarge } from '../../errors.js';
-import { defaultEnabled, diffTools, fetchSpecText, importSpec, parseSpecText } from '../../modules/specs/index.js';
-import type { SecuritySchemeSummary, SpecWarning } from '../../modules/specs/types.js';
+import { defaultEnabled, diffTools, fetchSpecText, importSpecText, securityReport, type SecurityReport } from '../../modules/specs/index.js';
+import type { SecuritySchemeSummary, SpecWarning, ToolDefinition } from '../../modules/specs/types.js';
 import { errorResponses, IdParams, SpecSummary } from './schemas.js';
 import { requireWorkspace } from './workspaces.js';
+import { bindCredentialsOnUpload } from './credential-binding.js';
 
 interface SpecSource {
   text: string;
@@ -31,10 +32,23 @@ async function readSource(app: FastifyInstance, request: FastifyRequest): Promis
     return { text: body.content };
   }
   if (body && typeof body.url === 'string') {
-    const fetched = await fetchSpecText(body.url, { maxBytes: limit });
+    const fetched = await fetchSpecText(body.url, { maxBytes: limit, allowPrivateNetworks: app.config.allowPrivateNetworks });
     return { text: fetched.text, sourceUrl: fetched.url };
   }
   throw new BadRequest('Send {"url": "https://…"} or {"content": "<JSON or YAML>"} as JSON, or the file as multipart field "file".');
+}
+
+/** The import-time security report, from what is stored and the workspace's live auth and base URL as they are now. */
+function reportFor(app: FastifyInstance, workspaceId: string, spec: { tools: ToolDefinition[]; baseUrl: string | null; securitySchemes: SecuritySchemeSummary[]; openapi: string }): SecurityReport {
+  const override = app.repos.environments.get(workspaceId, 'live')?.baseUrlOverride ?? null;
+  return securityReport({
+    tools: spec.tools,
+    baseUrl: override ?? spec.baseUrl,
+    baseUrlOverridden: override !== null,
+    securitySchemes: spec.securitySchemes,
+    authType: app.repos.credentials.get(workspaceId, 'live')?.type ?? 'none',
+    openapi: spec.openapi,
+  });
 }
 
 export default async function specRoutes(app: FastifyInstance) {
@@ -49,13 +63,16 @@ export default async function specRoutes(app: FastifyInstance) {
       const { id } = request.params;
       requireWorkspace(app, id);
       const source = await readSource(app, request);
-      const document = parseSpecText(source.text);
       const previous = app.repos.tools.list(id).map((t) => t.definition);
-      const imported = await importSpec(document, { sourceUrl: source.sourceUrl, previous });
+      // Parsed and built on the import thread: a spec that takes seconds never stalls serving.
+      const imported = await importSpecText(source.text, { sourceUrl: source.sourceUrl, previous });
       const changes = diffTools(previous, imported.tools);
       const uploadedAt = new Date().toISOString();
 
+      // Credentials held back because the API moved, tools on origins nobody allowed: said in this answer only.
+      let originWarnings: SpecWarning[] = [];
       app.repos.transaction((tx) => {
+        originWarnings = bindCredentialsOnUpload(app, id, imported, tx);
         const toggles = app.repos.tools.toggles(id, tx);
         app.repos.specs.upsert(
           {
@@ -87,9 +104,10 @@ export default async function specRoutes(app: FastifyInstance) {
         baseUrl: imported.baseUrl ?? null,
         sourceUrl: source.sourceUrl ?? null,
         toolCount: imported.tools.length,
-        warnings: imported.warnings,
+        warnings: [...imported.warnings, ...originWarnings],
         uploadedAt,
         changes,
+        securityReport: reportFor(app, id, { ...imported, baseUrl: imported.baseUrl ?? null }),
       };
     },
   );
@@ -99,6 +117,7 @@ export default async function specRoutes(app: FastifyInstance) {
     requireWorkspace(app, id);
     const spec = app.repos.specs.get(id);
     if (!spec) throw new SpecMissing();
+    const tools = app.repos.tools.list(id);
     return {
       status: 'ready',
       title: spec.title,
@@ -106,9 +125,15 @@ export default async function specRoutes(app: FastifyInstance) {
       openapi: spec.openapi,
       baseUrl: spec.baseUrl,
       sourceUrl: spec.sourceUrl,
-      toolCount: app.repos.tools.list(id).length,
+      toolCount: tools.length,
       warnings: JSON.parse(spec.warnings) as SpecWarning[],
       uploadedAt: spec.uploadedAt,
+      securityReport: reportFor(app, id, {
+        tools: tools.map((t) => t.definition),
+        baseUrl: spec.baseUrl,
+        securitySchemes: JSON.parse(spec.securitySchemes) as SecuritySchemeSummary[],
+        openapi: spec.openapi,
+      }),
     };
   });
 }

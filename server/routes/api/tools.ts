@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { StoredTool } from '../../db/repositories/tools-repository.js';
 import { BadRequest, ToolNotFound } from '../../errors.js';
+import { withoutUserinfo } from '../../modules/specs/servers.js';
 import { errorResponses, IdParams, ToolView } from './schemas.js';
 import { requireWorkspace } from './workspaces.js';
 
@@ -14,6 +15,8 @@ function toolView(tool: StoredTool) {
     description: d.description,
     tags: d.tags,
     deprecated: d.deprecated,
+    // Stripped again for tools imported before userinfo was removed on import.
+    serverUrl: d.serverUrl ? withoutUserinfo(d.serverUrl) : null,
     enabled: tool.enabled,
     annotations: d.annotations,
     inputSchema: d.inputSchema,

@@ -38,6 +38,8 @@ export interface WorkspaceView {
   access?: 'url' | 'keys';
   rateLimit?: number | null;
   effectiveRateLimit?: number;
+  /** Origins tool calls (and the credentials) may go to besides the base URL's. */
+  allowedOrigins?: string[];
   toolCount: number;
   enabledToolCount: number;
   lastCallAt: string | null;
@@ -59,6 +61,8 @@ export interface UpdateWorkspaceBody {
   baseUrl?: string | null;
   access?: 'url' | 'keys';
   rateLimit?: number | null;
+  /** Origins such as "https://uploads.example.com"; [] or null: none besides the base URL's. */
+  allowedOrigins?: string[] | null;
 }
 
 export interface SpecWarningView {
@@ -84,6 +88,25 @@ export interface SpecSummary {
   uploadedAt: string;
   /** Only in the answer to an upload. */
   changes?: SpecChanges;
+  /** What the spec exposes, found at import: in the upload's answer and in GET /spec. */
+  securityReport?: SecurityReport;
+}
+
+export type SecurityFindingKind = 'writes' | 'credential_in_query' | 'plain_http' | 'private_network' | 'unconfigured_scheme' | 'per_operation_servers';
+
+export interface SecurityFinding {
+  kind: SecurityFindingKind;
+  severity: 'high' | 'medium' | 'info';
+  message: string;
+  /** The tools it concerns, when it concerns some: the first 20 names. */
+  tools?: string[];
+  /** How many tools it concerns in all (set with `tools`; more than its length when names were left out). */
+  toolCount?: number;
+  pointer?: string;
+}
+
+export interface SecurityReport {
+  findings: SecurityFinding[];
 }
 
 /** POST /api/workspaces/:id/spec as JSON; a file goes as multipart field `file` instead. */
@@ -107,6 +130,8 @@ export interface ToolView {
   description: string;
   tags: string[];
   deprecated: boolean;
+  /** The operation's own server (path- or operation-level `servers`); null when it has none. */
+  serverUrl: string | null;
   enabled: boolean;
   annotations: ToolAnnotationsView;
   inputSchema: Record<string, unknown>;
@@ -137,12 +162,18 @@ export interface AuthView {
   name?: string;
   /** headers only: the names of the saved headers. */
   headerNames?: string[];
+  /** passthrough only: header names forwarded besides Authorization, X-API-Key and the spec's apiKey headers. */
+  forward?: string[];
   /** oauth2 only: the settings, without the client secret, and the redirect URI to register. */
   oauth?: OAuthSettingsView;
   /** oauth2 only: the connection's state. */
   health?: OAuthHealthView;
   saved: boolean;
   updatedAt: string | null;
+  /** The origin the credentials go to (set when saved, or confirmed); null when there is no base URL yet. Not in an environment's embedded view. */
+  origin?: string | null;
+  /** The API's address moved since the credentials were saved: no call is sent until an admin confirms (POST …/auth/confirm). */
+  held?: boolean;
 }
 
 export interface OAuthSettingsView {
@@ -176,7 +207,7 @@ export type AuthInput =
   | { type: 'api_key'; in?: ApiKeyPlacement; name?: string; value: string }
   | { type: 'basic'; username: string; password?: string }
   | { type: 'headers'; headers: Record<string, string> }
-  | { type: 'passthrough'; headers?: Record<string, string> }
+  | { type: 'passthrough'; headers?: Record<string, string>; forward?: string[] }
   | OAuthInput;
 
 /** PUT /auth for `type: "oauth2"`: an `issuer` is discovered; the client secret is sealed and never shown again. */

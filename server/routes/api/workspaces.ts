@@ -5,6 +5,9 @@ import { BadRequest, EnvironmentNotFound, WorkspaceNotFound } from '../../errors
 import type { EnvironmentRow } from '../../db/repositories/environments-repository.js';
 import { urlTokenSealContext } from '../../modules/workspaces/seal-contexts.js';
 import { hashUrlToken, newUrlToken, slugify } from '../../modules/workspaces/url-token.js';
+import { parseAllowedOrigins } from '../../modules/credentials/credential-origin.js';
+import { withoutUserinfo } from '../../modules/specs/servers.js';
+import { allowedOriginsOf } from './credential-binding.js';
 import { EnvironmentQuery, errorResponses, IdParams, WorkspaceView } from './schemas.js';
 
 export function mcpUrlOf(app: FastifyInstance, env: EnvironmentRow): string {
@@ -26,10 +29,12 @@ export function workspaceView(app: FastifyInstance, row: WorkspaceSummaryRow) {
     slug: row.slug,
     mcpUrl: mcpUrlOf(app, live),
     mcpUrls: Object.fromEntries(envs.map((e) => [e.name, mcpUrlOf(app, e)])),
-    baseUrl: live.baseUrlOverride ?? row.specBaseUrl ?? null,
+    // A spec stored before userinfo was stripped on import must not show it either.
+    baseUrl: live.baseUrlOverride ?? (row.specBaseUrl ? withoutUserinfo(row.specBaseUrl) : null),
     access: row.access,
     rateLimit: row.rateLimit,
     effectiveRateLimit: row.rateLimit ?? app.config.rateLimit,
+    allowedOrigins: allowedOriginsOf(row.allowedOrigins),
     toolCount: row.toolCount,
     enabledToolCount: row.enabledToolCount,
     lastCallAt: row.lastCallAt,
@@ -98,7 +103,7 @@ export default async function workspacesRoutes(app: FastifyInstance) {
     workspaceView(app, requireWorkspace(app, request.params.id)),
   );
 
-  app.patch<{ Params: { id: string }; Body: { name?: string; baseUrl?: string | null; access?: 'url' | 'keys'; rateLimit?: number | null } }>(
+  app.patch<{ Params: { id: string }; Body: { name?: string; baseUrl?: string | null; access?: 'url' | 'keys'; rateLimit?: number | null; allowedOrigins?: string[] | null } }>(
     '/workspaces/:id',
     {
       schema: {
@@ -110,6 +115,8 @@ export default async function workspacesRoutes(app: FastifyInstance) {
             baseUrl: { type: ['string', 'null'], maxLength: 2048 },
             access: { type: 'string', enum: ['url', 'keys'] },
             rateLimit: { type: ['integer', 'null'], minimum: 0, maximum: 1_000_000 },
+            // Checked by parseAllowedOrigins, whose messages say what an origin looks like.
+            allowedOrigins: { type: ['array', 'null'], items: { type: 'string', maxLength: 2048 } },
           },
           additionalProperties: false,
           minProperties: 1,
@@ -123,8 +130,10 @@ export default async function workspacesRoutes(app: FastifyInstance) {
       const { name, baseUrl, access, rateLimit } = request.body;
       const now = new Date().toISOString();
       const baseUrlOverride = baseUrl === undefined ? undefined : baseUrl === null ? null : checkBaseUrl(baseUrl);
+      const origins = request.body.allowedOrigins === undefined ? undefined : parseAllowedOrigins(request.body.allowedOrigins ?? []);
+      const allowedOrigins = origins === undefined ? undefined : origins.length > 0 ? JSON.stringify(origins) : null;
       app.repos.transaction((tx) => {
-        app.repos.workspaces.update(id, { name: name?.trim(), access, rateLimit }, now, tx);
+        app.repos.workspaces.update(id, { name: name?.trim(), access, rateLimit, allowedOrigins }, now, tx);
         if (baseUrlOverride !== undefined) app.repos.environments.update(id, 'live', { baseUrlOverride }, now, tx);
       });
       app.gateway.invalidate(id);

@@ -2,7 +2,11 @@
 import type { FastifyError, FastifyInstance, FastifyReply, LogLevel } from 'fastify';
 import { checkAccessKey, forwardedHeaders, presentedKey, viewForKey, type KeyGrant } from '../../modules/mcp/access.js';
 import { mcpEndpointFor } from '../../modules/mcp/index.js';
-import { jsonRpcError, type ExchangeAnswer } from '../../modules/mcp/exchange-transport.js';
+import { batchTooLarge, jsonRpcError, MAX_TOOL_CALLS_PER_BATCH, toolCallCount, type ExchangeAnswer } from '../../modules/mcp/exchange-transport.js';
+import { createCallSlots } from '../../modules/mcp/call-slots.js';
+import { hasContainerWiderThan } from '../../modules/mcp/body-width.js';
+import { MAX_ARGUMENT_VALUES } from '../../modules/mcp/argument-limits.js';
+import { McpBodyTooWide, McpPrototypeKey } from '../../errors.js';
 import { looksLikeUrlToken } from '../../modules/workspaces/url-token.js';
 
 function answer(reply: FastifyReply, result: ExchangeAnswer) {
@@ -11,11 +15,47 @@ function answer(reply: FastifyReply, result: ExchangeAnswer) {
   return reply.type('application/json').send(result.body);
 }
 
+
+/**
+ * What a client that starts an OAuth sign-in is told. A keyless request to a workspace in `keys`
+ * mode gets a 401, and OAuth clients (mcp-remote, the SDK's auth) then look for an authorization
+ * server and register at `/register`; that answer's body is what they show the user.
+ */
+const NO_CLIENT_OAUTH =
+  'Latchkey does not sign MCP clients in with OAuth. A workspace in "keys" mode requires an access key: create one in the console (Access keys) ' +
+  'and send it as a header, e.g. mcp-remote <workspace URL> --header "X-Latchkey-Key:lk_live_…", or "Authorization: Bearer <key>".';
+
+function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export default async function mcpRoutes(app: FastifyInstance) {
   // Every call is already recorded in the call log; per-request access lines would double the
   // hot path's logging, so they show only at LOG_LEVEL=debug.
   const level = app.log.level as LogLevel;
   const logLevel: LogLevel = level === 'trace' || level === 'debug' ? level : 'warn';
+  // tools/call in flight per workspace, across all its callers and environments: each may hold a
+  // response of up to LATCHKEY_MAX_RESPONSE_BYTES and the result built from it until its request
+  // is answered. Agents send one call at a time, so the default is far above what a team reaches.
+  const maxInFlight = app.config.maxCallsInFlight;
+  const slots = createCallSlots(maxInFlight);
+
+  // Fastify's own JSON parsing (prototype poisoning refused), after a scan that refuses an object
+  // or array wider than one call's arguments may be: parsing 200,000 names alone held the loop.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (hasContainerWiderThan(body as string, MAX_ARGUMENT_VALUES)) return done(new McpBodyTooWide(MAX_ARGUMENT_VALUES.toLocaleString('en-US')), undefined);
+    parseJson(request, body as string, (err, value) => {
+      // Fastify words a refused prototype-poisoning key as invalid JSON; say what it is instead.
+      if (err && /"(__proto__|constructor)"/.test(body as string) && parsesAsJson(body as string)) return done(new McpPrototypeKey(), undefined);
+      done(err, value);
+    });
+  });
 
   // Errors on this path are answered as JSON-RPC, which is what MCP clients can read.
   app.setErrorHandler((err: FastifyError, request, reply) => {
@@ -24,6 +64,7 @@ export default async function mcpRoutes(app: FastifyInstance) {
     }
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return answer(reply, jsonRpcError(415, -32000, 'Unsupported Media Type: Content-Type must be application/json'));
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return answer(reply, jsonRpcError(413, -32000, 'Request body too large'));
+    if (err.code === 'LK_MCP_BODY_TOO_WIDE' || err.code === 'LK_MCP_PROTOTYPE_KEY') return answer(reply, jsonRpcError(400, -32600, err.message));
     request.log.error({ err }, 'MCP request failed');
     return answer(reply, jsonRpcError(500, -32603, 'Internal error; the gateway log has the details.'));
   });
@@ -40,39 +81,71 @@ export default async function mcpRoutes(app: FastifyInstance) {
     if (workspace.access === 'keys') {
       const check = checkAccessKey(workspace.keys, presented.key, Date.now());
       if (!check.ok) {
-        reply.header('www-authenticate', `Bearer realm="latchkey", error="invalid_token", error_description="${check.reason.replace(/"/g, "'")}"`);
+        // RFC 6750 §3.1: a request without credentials gets a challenge without an error code.
+        const error = presented.key ? ' error="invalid_token",' : '';
+        reply.header('www-authenticate', `Bearer realm="latchkey",${error} error_description="${check.reason.replace(/"/g, "'")}"`);
         return answer(reply, jsonRpcError(401, -32001, check.reason));
       }
       grant = check.grant;
       app.gateway.touchKey(grant.id);
     }
-    const limiter = app.gateway.rateLimiter;
-    const limits = [limiter.take(`ws:${workspace.workspaceId}`, workspace.rateLimit), ...(grant ? [limiter.take(`key:${grant.id}`, workspace.rateLimit)] : [])];
-    const limited = limits.find((d) => !d.ok);
-    if (limited) {
-      reply.header('retry-after', String(limited.retryAfterSeconds));
-      return answer(reply, jsonRpcError(429, -32000, `Rate limit exceeded (${workspace.rateLimit} calls per minute); retry after ${limited.retryAfterSeconds} s.`));
-    }
-    // With a key, the key's environment decides; otherwise the URL's.
-    const runtime = workspace.environments.get(grant?.environment ?? target.environment);
-    if (!runtime) return answer(reply, jsonRpcError(404, -32001, `This workspace has no "${grant?.environment}" environment.`));
-    const view = grant ? viewForKey(runtime, grant) : runtime;
 
+    // A malformed request is refused before it is counted: it must not use up a caller's limit.
     const accept = request.headers.accept;
     if (accept && !/application\/json|\*\/\*/.test(accept)) {
       return answer(reply, jsonRpcError(406, -32000, 'Not Acceptable: this endpoint answers with application/json'));
     }
     if (!/^application\/json\s*(;|$)/i.test(request.headers['content-type'] ?? '')) return answer(reply, jsonRpcError(415, -32000, 'Unsupported Media Type: Content-Type must be application/json'));
+    const calls = toolCallCount(request.body);
+    if (calls > MAX_TOOL_CALLS_PER_BATCH) return answer(reply, batchTooLarge(calls));
 
-    // One server per workspace view, shared by every exchange; the caller travels with the exchange.
-    const caller = {
-      caller: grant?.id ?? 'url',
-      callerLabel: grant?.label,
-      userAgent: request.headers['user-agent'],
-      forwarded: runtime.passthrough ? forwardedHeaders(request.headers, presented.fromAuthorization && grant !== undefined) : undefined,
-    };
-    return answer(reply, await mcpEndpointFor(view, app.gateway.callDeps).exchange(request.body, request.headers, caller));
+    // Calls in flight are counted before the rate limit, so a request refused as busy costs
+    // nothing; the slots are held until the answer is built (a batch's results wait for its last).
+    const release = slots.acquire(workspace.workspaceId, calls);
+    if (!release) {
+      reply.header('retry-after', '1');
+      return answer(
+        reply,
+        jsonRpcError(429, -32000, `Too many calls in flight: this workspace runs at most ${maxInFlight} tools/call at once across all its callers; retry when one has finished.`),
+      );
+    }
+    try {
+      // Every tools/call counts, and a request that makes none (initialize, tools/list) counts as one.
+      // A batch is taken whole or refused whole, from the workspace's bucket and the key's alike.
+      const limit = workspace.rateLimit;
+      const cost = Math.max(1, calls);
+      const buckets = grant ? [`ws:${workspace.workspaceId}`, `key:${grant.id}`] : [`ws:${workspace.workspaceId}`];
+      const limited = app.gateway.rateLimiter.take(buckets, limit, cost);
+      if (!limited.ok) {
+        if (cost > limit) return answer(reply, jsonRpcError(429, -32000, `Rate limit: this batch holds ${cost} calls and the limit is ${limit} calls per minute; send at most ${limit} at once.`));
+        reply.header('retry-after', String(limited.retryAfterSeconds));
+        const batch = cost > 1 ? ` (this batch holds ${cost}; every call in a batch counts)` : '';
+        return answer(reply, jsonRpcError(429, -32000, `Rate limit exceeded (${limit} calls per minute)${batch}; retry after ${limited.retryAfterSeconds} s.`));
+      }
+      // With a key, the key's environment decides; otherwise the URL's.
+      const runtime = workspace.environments.get(grant?.environment ?? target.environment);
+      if (!runtime) return answer(reply, jsonRpcError(404, -32001, `This workspace has no "${grant?.environment}" environment.`));
+      const view = grant ? viewForKey(runtime, grant) : runtime;
+
+      // One server per workspace view, shared by every exchange; the caller travels with the exchange.
+      const caller = {
+        caller: grant?.id ?? 'url',
+        callerLabel: grant?.label,
+        userAgent: request.headers['user-agent'],
+        forwarded: runtime.passthrough ? forwardedHeaders(request.headers, presented.fromAuthorization && grant !== undefined) : undefined,
+      };
+      return answer(reply, await mcpEndpointFor(view, app.gateway.callDeps).exchange(request.body, request.headers, caller));
+    } finally {
+      release();
+    }
   });
+
+  // No OAuth for MCP clients (yet): a registration attempt learns what the workspace needs instead
+  // of a 404 that OAuth clients report as a failed sign-in. Not 404: mcp-remote takes a 404 as a
+  // reason to try its SSE transport and then shows that failure instead of this one.
+  app.post('/register', { logLevel }, async (_request, reply) =>
+    reply.code(403).type('application/json').send(JSON.stringify({ error: 'access_denied', error_description: NO_CLIENT_OAUTH })),
+  );
 
   // Stateless: there is no server-initiated stream to open (GET) and no session to end (DELETE).
   const notAllowed = async (_request: unknown, reply: FastifyReply) => {

@@ -4,7 +4,7 @@
 import t from 'tap';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { ErrorCode, ListToolsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { ExchangeTransport, SerializedResult } from '../../../server/modules/mcp/exchange-transport.js';
+import { ExchangeTransport, MAX_TOOL_CALLS_PER_BATCH, SerializedResult, toolCallCount } from '../../../server/modules/mcp/exchange-transport.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -114,4 +114,21 @@ t.test('a result serialised by its handler is spliced into the answer as it is, 
     { jsonrpc: '2.0', id: 1, result: { content: [], structuredContent: { big: 12345678901234567890 } } },
     { jsonrpc: '2.0', id: 2, result: { content: [{ type: 'text', text: 'hal:5' }] } },
   ]);
+});
+
+t.test('a batch holds at most 10 tools/call: more is refused whole before any handler runs', async (t) => {
+  const { transport, seen } = setup();
+  const tenCalls = Array.from({ length: MAX_TOOL_CALLS_PER_BATCH }, (_, i) => call(i + 1, i));
+  const ok = await transport.exchange([...tenCalls, list(99, '0')], {}, ctx('ida'));
+  t.equal(ok.status, 200, `${MAX_TOOL_CALLS_PER_BATCH} calls and a list pass`);
+  t.equal((ok.body as unknown[]).length, MAX_TOOL_CALLS_PER_BATCH + 1);
+  const before = seen.length;
+  const tooMany = await transport.exchange(Array.from({ length: 100 }, (_, i) => call(i + 1, i)), {}, ctx('ida'));
+  t.equal(tooMany.status, 400);
+  t.match(tooMany.body, { error: { code: -32600, message: /at most 10 tools\/call and this one holds 100; send the rest in further requests/ } });
+  t.equal(seen.length, before, 'no call of the refused batch ran');
+  t.equal(toolCallCount([call(1, 1), list(2, '0'), { jsonrpc: '2.0', method: 'notifications/initialized' }, call(3, 1)]), 2);
+  t.equal(toolCallCount(call(1, 1)), 1);
+  t.equal(toolCallCount(list(1, '0')), 0);
+  t.equal(toolCallCount('nonsense'), 0);
 });

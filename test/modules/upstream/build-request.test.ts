@@ -106,6 +106,12 @@ t.test('header and cookie params', async (t) => {
   t.throws(() => buildUpstreamRequest(def, { X_Request_Id: 'a\r\nX-Injected: 1' }, { baseUrl: server.origin, credentials: { type: 'none' } }), InvalidArgument, 'no header injection');
 });
 
+t.test('cookie parameter names are encoded like values', async (t) => {
+  const def = tool({ params: [param({ name: 'ck', in: 'cookie', explode: true }), param({ name: 'odd name;', arg: 'odd', in: 'cookie' })] });
+  const got = await sent(def, { ck: { 'a=1; sess': 'X', plain: 'v' }, odd: 'w' });
+  t.equal(got.headers.cookie, 'a%3D1%3B%20sess=X; plain=v; odd%20name%3B=w', 'no key can add a cookie of its own');
+});
+
 t.test('the base URL keeps its path prefix and query; serverUrl wins', async (t) => {
   const def = tool({ path: '/items/{id}', params: [param({ name: 'id', in: 'path' })] });
   t.equal((await sent(def, { id: 7 }, `${server.origin}/v1`)).url, '/v1/items/7');

@@ -103,6 +103,30 @@ t.test('multipart/form-data: fields, JSON parts, text and binary files', async (
   t.throws(bad, { code: 'LK_INVALID_ARGUMENT', message: /base64/ });
 });
 
+t.test('multipart: a line break in a file\'s contentType cannot add part headers; names and filenames stay quoted', async (t) => {
+  const binding: BodyBinding = { arg: 'body', contentType: 'multipart/form-data', required: true, fileProperties: ['file'] };
+  const base64 = Buffer.from('data').toString('base64');
+  for (const contentType of ['text/plain\r\nContent-Disposition: form-data; name="admin"', 'text/plain\nX-Injected: 1', 'text/plain\r', 'text/\u0000plain']) {
+    const build = () => buildUpstreamRequest(tool({ method: 'POST', body: binding }), { body: { file: { contentType, base64 } } }, { baseUrl: server.origin, credentials: { type: 'none' } });
+    t.throws(build, { code: 'LK_INVALID_ARGUMENT', message: /content type of "file" contains line breaks/ }, JSON.stringify(contentType));
+  }
+  const before = server.requests.length;
+  const got = await sent(binding, {
+    body: {
+      file: { filename: 'a"; name="admin\r\nContent-Type: text/html\\', contentType: 'image/png', base64 },
+      'field\\': 'x',
+    },
+  });
+  t.equal(server.requests.length, before + 1);
+  const parts = parseMultipart(got.body, got.headers['content-type']!);
+  t.equal(parts.length, 2, 'two parts, no more');
+  t.same(Object.keys(parts[0].headers).sort(), ['content-disposition', 'content-type'], 'no header added');
+  t.equal(parts[0].name, 'file', 'the field keeps its name');
+  t.equal(parts[0].filename, 'a%22; name=%22admin%0D%0AContent-Type: text/html%5C', 'quotes, line breaks and backslashes percent-encoded');
+  t.equal(parts[0].headers['content-type'], 'image/png');
+  t.equal(parts[1].name, 'field%5C', 'a trailing backslash cannot escape the closing quote');
+});
+
 t.test('text/plain, XML and application/octet-stream', async (t) => {
   const text = await sent({ arg: 'body', contentType: 'text/plain', required: true }, { body: 'héllo\nworld' });
   t.equal(text.headers['content-type'], 'text/plain; charset=utf-8');

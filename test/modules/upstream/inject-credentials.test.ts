@@ -64,6 +64,22 @@ t.test('api_key in a cookie replaces a same-named cookie argument', async (t) =>
   t.equal(alone.headers.cookie, `sid=${marker}`);
 });
 
+t.test('a cookie argument cannot add a cookie or shadow a cookie credential', async (t) => {
+  const jar = tool({ params: [param({ name: 'ck', in: 'cookie', explode: true }), param({ name: 'Cookie', arg: 'raw_cookie', in: 'header' })] });
+  const send = async (args: Record<string, unknown>) => {
+    await client.send(buildUpstreamRequest(jar, args, { baseUrl: server.origin, credentials: { type: 'api_key', in: 'cookie', name: 'sess', value: marker } }));
+    return server.requests.at(-1)!.headers.cookie!;
+  };
+  const cookies = (header: string) => header.split('; ').map((pair) => pair.split('=', 1)[0]);
+  const keyed = await send({ ck: { 'a=1; sess': 'X', sess: 'Y', '%73ess': 'Z' } });
+  t.equal(cookies(keyed).filter((n) => n === 'sess').length, 1, `one sess cookie: ${keyed}`);
+  t.ok(keyed.endsWith(`sess=${marker}`), 'and it is the credential');
+  t.match(keyed, 'a%3D1%3B%20sess=X', "the key's `=` and `;` are encoded");
+  const header = await send({ raw_cookie: 'a=1; sess=X;  sess=Y ; %73ess=Z' });
+  t.same(cookies(header).filter((n) => n === 'sess' || n === '%73ess'), ['sess'], `a Cookie header argument cannot shadow it either: ${header}`);
+  t.ok(header.endsWith(`sess=${marker}`));
+});
+
 t.test('custom headers, Cookie included', async (t) => {
   const got = await sent({ type: 'headers', headers: { 'X-Tenant': `t-${marker}`, authorization: `Token ${marker}` } });
   t.equal(got.headers['x-tenant'], `t-${marker}`);

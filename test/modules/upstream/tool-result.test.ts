@@ -1,6 +1,6 @@
 // Shaping upstream answers into MCP tool results.
 import t from 'tap';
-import { toToolResult, toolResultJson, type UpstreamResponse } from '../../../server/modules/upstream/index.js';
+import { secretValues, toToolResult, toolResultJson, type UpstreamResponse } from '../../../server/modules/upstream/index.js';
 
 const opts = { maxResponseBytes: 1024 * 1024 };
 
@@ -109,4 +109,109 @@ t.test('truncated answers say so and carry no structuredContent', async (t) => {
   t.match((cutChar.content[0] as { text: string }).text, /^ab\n/, 'a multi-byte character cut at the cap is dropped');
   const image = toToolResult(response(200, 'image/png', Buffer.alloc(16), { truncated: true, totalBytes: 100 }), cap);
   t.same(image.content, [{ type: 'text', text: '200 OK: a image/png body, not shown. [Response truncated: showed the first 16 of 100 bytes]' }]);
+});
+
+// An upstream that reflects the request (an echo endpoint, an error quoting the key) must not hand
+// a stored secret to the caller, in any form, in any part of the result.
+const marker = `REFLECTED${Date.now().toString(36)}`;
+const credentialSets = {
+  bearer: { type: 'bearer', token: `b_${marker}` },
+  basic: { type: 'basic', username: 'ada', password: `p_${marker}/+=` },
+  apiKey: { type: 'api_key', in: 'query', name: 'api_key', value: `q_${marker} &"\\é` },
+  headers: { type: 'headers', headers: { 'X-Tenant': `t_${marker}` } },
+} as const;
+
+/** Every way the marker could be read back out of a result. */
+function leaks(text: string): string[] {
+  const found: string[] = [];
+  for (const creds of Object.values(credentialSets)) {
+    for (const form of secretValues(creds)) if (text.includes(form)) found.push(form);
+  }
+  if (text.includes(marker)) found.push(marker);
+  return found;
+}
+
+function echoOf(creds: (typeof credentialSets)[keyof typeof credentialSets]): Record<string, unknown> {
+  const values = secretValues(creds);
+  const raw = creds.type === 'bearer' ? creds.token : creds.type === 'basic' ? creds.password : creds.type === 'api_key' ? creds.value : creds.headers['X-Tenant'];
+  return {
+    url: `/api/echo?api_key=${encodeURIComponent(raw)}`,
+    headers: { authorization: values.find((v) => v.startsWith('Bearer ') || v.startsWith('Basic ')) ?? '', 'x-tenant': raw },
+    query: { api_key: raw },
+    [`key-${raw}`]: 'as a property name',
+    basic: creds.type === 'basic' ? `${creds.username}:${creds.password}` : undefined,
+  };
+}
+
+t.test('a reflected secret is masked in text, structuredContent and the spliced JSON', async (t) => {
+  for (const [kind, creds] of Object.entries(credentialSets)) {
+    const secrets = secretValues(creds);
+    const body = JSON.stringify(echoOf(creds));
+    const result = toToolResult(response(200, 'application/json', body), { ...opts, secrets });
+    const json = toolResultJson(result);
+    t.same(leaks(json), [], `${kind}: nothing in the serialised result`);
+    t.same(leaks(JSON.stringify(result)), [], `${kind}: nothing in the result object`);
+    const parsed = JSON.parse(json);
+    t.match(parsed.structuredContent, { query: { api_key: /\*\*\*\*/ } }, `${kind}: still valid JSON, masked where the secret was`);
+    t.same(parsed.structuredContent, result.structuredContent, `${kind}: the text and the object agree`);
+  }
+});
+
+t.test('a secret escaped any way JSON allows is still masked', async (t) => {
+  const secret = 'tok/SECRET_value';
+  const secrets = secretValues({ type: 'bearer', token: secret });
+  const unicode = [...secret].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+  for (const [what, inBody] of [
+    ['every character as \\u', unicode],
+    ['slashes as \\/', secret.replace(/\//g, '\\/')],
+    ['half escaped', `${secret.slice(0, 4)}${unicode.slice(4 * 6)}`],
+  ] as const) {
+    const result = toToolResult(response(200, 'application/json', `{"echo":"${inBody}","n":1}`), { ...opts, secrets });
+    t.notMatch(toolResultJson(result), 'SECRET_value', `${what}: masked`);
+    t.same(result.structuredContent, { echo: '****', n: 1 }, `${what}: masked in the value`);
+  }
+  const numeric = secretValues({ type: 'api_key', in: 'query', name: 'k', value: '12345678901234567890' });
+  const big = toToolResult(response(200, 'application/json', '{"k":12345678901234567890}'), { ...opts, secrets: numeric });
+  t.notMatch(toolResultJson(big), '12345678901234567890', 'a numeric secret is not spliced back digit for digit');
+});
+
+t.test('text, errors, truncated and binary answers are masked too', async (t) => {
+  const secret = `s_${marker}`;
+  const secrets = secretValues({ type: 'basic', username: 'ada', password: secret });
+  const b64 = Buffer.from(`ada:${secret}`).toString('base64');
+  const text = toToolResult(response(200, 'text/plain', `Authorization: Basic ${b64}\nuser ada:${secret}\n${encodeURIComponent(secret)}`), { ...opts, secrets });
+  t.same(text.content, [{ type: 'text', text: 'Authorization: ****\nuser ****\n****' }]);
+
+  const error = toToolResult(response(401, 'application/json', JSON.stringify({ error: 'INVALID', message: `the key ${secret} is wrong` })), { ...opts, secrets });
+  t.ok(error.isError);
+  t.notMatch(JSON.stringify(error), marker, 'an error quoting the key');
+  t.match(JSON.stringify(error), 'the key **** is wrong');
+
+  // The error budget (8192) cuts the body: the secret across the cut must not leave its first half.
+  const long = toToolResult(response(500, 'text/plain', `${'x'.repeat(8190)}${secret}`), { ...opts, secrets });
+  t.notMatch(JSON.stringify(long), secret.slice(0, 6), 'masked before the error budget cut');
+
+  // The byte cap cut the body inside the secret.
+  const cutAt = `${'y'.repeat(100)}${secret}`.length - 5;
+  const truncated = toToolResult(
+    response(200, 'text/plain', `${'y'.repeat(100)}${secret}`.slice(0, cutAt), { truncated: true, totalBytes: 5000 }),
+    { ...opts, secrets },
+  );
+  t.notMatch(JSON.stringify(truncated), secret.slice(0, secret.length - 5), 'the half a cut leaves is masked');
+  t.match((truncated.content[0] as { text: string }).text, /^y{100}\*\*\*\*\n\n\[Response truncated/);
+
+  for (const type of ['image/png', 'application/octet-stream']) {
+    const binary = toToolResult(response(200, type, Buffer.concat([Buffer.from([0, 1, 2]), Buffer.from(`h ${secret} ${b64}`), Buffer.from([255])])), { ...opts, secrets });
+    const content = binary.content[0] as { data?: string; resource?: { blob: string } };
+    const bytes = Buffer.from(content.data ?? content.resource!.blob, 'base64');
+    t.notOk(bytes.includes(secret) || bytes.includes(b64), `${type}: not in the bytes`);
+    t.ok(bytes.includes('h **** ****'), `${type}: masked in place`);
+  }
+  t.same(toToolResult(response(200, 'text/plain', 'no secret here'), { ...opts, secrets }).content, [{ type: 'text', text: 'no secret here' }]);
+});
+
+t.test('without secrets in the body, the upstream JSON is still spliced as sent', async (t) => {
+  const body = '{"id":"w-1", "big": 12345678901234567890}';
+  const result = toToolResult(response(200, 'application/json', body), { ...opts, secrets: secretValues({ type: 'bearer', token: `b_${marker}` }) });
+  t.match(toolResultJson(result), '"structuredContent":{"id":"w-1", "big": 12345678901234567890}');
 });

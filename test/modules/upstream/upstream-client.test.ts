@@ -4,6 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { buildUpstreamRequest, createUpstreamClient, UpstreamTimeout, UpstreamUnreachable, type UpstreamRequest } from '../../../server/modules/upstream/index.js';
 import { param, startRecordingServer, tool } from './fixtures/helpers.js';
+import { UpstreamRefused } from '../../../server/modules/upstream/errors.js';
+import type { Resolver } from '../../../server/modules/shared/egress.js';
 
 const marker = `SECRET-MARKER-${randomBytes(6).toString('hex')}`;
 const server = await startRecordingServer();
@@ -189,3 +191,83 @@ t.test('keep-alive: sequential calls reuse one connection', async (t) => {
   // keep-alive), so back-to-back calls settle on two pooled sockets used in turn.
   t.ok(opened <= 2, `20 calls opened ${opened} socket(s)`);
 });
+
+// --- Egress policy at connect time -----------------------------------------------------------
+
+/** DNS as a test wants it: one answer list per lookup, the last one repeated. */
+function scriptedDns(...answers: string[][]): Resolver & { calls: string[] } {
+  const calls: string[] = [];
+  const resolve = async (hostname: string) => {
+    const list = answers[Math.min(calls.length, answers.length - 1)];
+    calls.push(hostname);
+    return list.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+  };
+  return Object.assign(resolve, { calls });
+}
+
+t.test('a host name that resolves to loopback is refused unless private networks are allowed', async (t) => {
+  const port = new URL(server.origin).port;
+  const origin = `http://api.example.test:${port}`;
+  const dns = scriptedDns(['127.0.0.1']);
+  const client = createUpstreamClient({ timeoutMs: 5000, resolve: dns });
+  t.teardown(() => client.close());
+  const before = server.requests.length;
+  const err = await client.send(get(`/ping?key=${marker}`, origin)).catch((e: Error) => e);
+  t.type(err, UpstreamRefused);
+  t.match(err, { code: 'LK_UPSTREAM_REFUSED' });
+  t.equal(
+    (err as Error).message,
+    `Refused to connect to ${origin}: api.example.test resolves to a loopback address (this machine), and calls to private networks are off (the gateway's admin can allow them with LATCHKEY_ALLOW_PRIVATE_NETWORKS=true).`,
+  );
+  t.notMatch(JSON.stringify(err) + String((err as Error).stack), marker, 'no secret on the error');
+  t.equal(server.requests.length, before, 'nothing reached the server');
+
+  for (const answer of [['10.0.0.7'], ['169.254.169.254'], ['::ffff:127.0.0.1'], ['0.0.0.0'], ['93.184.215.14', '192.168.1.1']]) {
+    const other = createUpstreamClient({ timeoutMs: 5000, resolve: scriptedDns(answer) });
+    t.teardown(() => other.close());
+    const refused = await other.send(get('/ping', origin)).catch((e: Error) => e);
+    t.type(refused, UpstreamRefused, answer.join(', '));
+  }
+
+  const allowed = createUpstreamClient({ timeoutMs: 5000, resolve: dns, allowPrivateNetworks: true });
+  t.teardown(() => allowed.close());
+  const res = await allowed.send(get('/ping', origin));
+  t.equal(res.status, 200, 'allowed with LATCHKEY_ALLOW_PRIVATE_NETWORKS');
+  t.equal(server.requests.at(-1)?.headers.host, `api.example.test:${port}`);
+});
+
+t.test('an upstream named by IP literal or as localhost is allowed as given', async (t) => {
+  const port = new URL(server.origin).port;
+  const client = createUpstreamClient({ timeoutMs: 5000 });
+  t.teardown(() => client.close());
+  for (const origin of [`http://127.0.0.1:${port}`, `http://[::ffff:127.0.0.1]:${port}`, `http://localhost:${port}`, `http://2130706433:${port}`]) {
+    const res = await client.send(get('/ping', origin));
+    t.equal(res.status, 200, origin);
+  }
+});
+
+t.test('DNS rebinding: a public answer first, loopback next, never connects to loopback', async (t) => {
+  const port = new URL(server.origin).port;
+  const origin = `http://rebind.example.test:${port}`;
+  const dns = scriptedDns(['93.184.215.14'], ['127.0.0.1']);
+  const client = createUpstreamClient({ timeoutMs: 2000, resolve: dns });
+  t.teardown(() => client.close());
+  const before = server.requests.length;
+  const first = await client.send(get('/ping', origin)).catch((e: Error) => e);
+  t.ok(first instanceof Error, `the public address is not this test's server: ${(first as Error).message}`);
+  // A new connection, a new lookup: the answer that would reach this machine is refused there.
+  const second = await client.send(get('/ping', origin)).catch((e: Error) => e);
+  t.type(second, UpstreamRefused);
+  t.same(dns.calls, ['rebind.example.test', 'rebind.example.test'], 'one lookup per connection, the one the socket used');
+  t.equal(server.requests.length, before, 'the local server saw no request');
+});
+
+t.test('the address check costs nothing per call on a pooled connection', async (t) => {
+  const port = new URL(server.origin).port;
+  const dns = scriptedDns(['127.0.0.1']);
+  const client = createUpstreamClient({ timeoutMs: 5000, resolve: dns, allowPrivateNetworks: true });
+  t.teardown(() => client.close());
+  for (let i = 0; i < 20; i++) t.equal((await client.send(get('/ping', `http://pooled.example.test:${port}`))).status, 200);
+  t.ok(dns.calls.length <= 2, `20 calls, ${dns.calls.length} lookup(s): one per new connection`);
+});
+

@@ -185,6 +185,15 @@ export function useDeleteAuth(id: string, environment = 'live') {
   });
 }
 
+/** After the API's address changed, the admin lets the held-back credentials go to the new origin. */
+export function useConfirmCredentials(id: string, environment = 'live') {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () => api<AuthView>('POST', `/workspaces/${id}/auth/confirm?environment=${encodeURIComponent(environment)}`),
+    onSuccess: (view) => client.setQueryData(keys.auth(id, environment), view),
+  });
+}
+
 export function useLogs(id: string, query: LogQuery, refreshMs: number | false) {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(query)) if (value !== undefined) params.set(name, String(value));

@@ -8,6 +8,7 @@ import { ConfirmDialog } from '../ui/confirm-dialog';
 import { ErrorState, FormError, Loading } from '../ui/states';
 import { AuthCards } from './auth-cards';
 import { HeaderRows, rowsToHeaders, type HeaderRow } from './header-rows';
+import { HeldCredentials } from './held-credentials';
 import { OAuthFields, oauthDraftOf, oauthInputOf, type OAuthDraft } from './oauth-fields';
 import { OAuthStatus } from './oauth-status';
 import { SecretField } from './secret-field';
@@ -16,7 +17,12 @@ export function AuthForm({ workspace, environment = 'live' }: { workspace: Works
   const auth = useAuth(workspace.id, environment);
   if (auth.isPending) return <Loading label="Loading authentication…" />;
   if (auth.isError) return <ErrorState error={auth.error} onRetry={() => void auth.refetch()} />;
-  return <AuthEditor key={`${auth.data.type}:${auth.data.updatedAt}`} workspace={workspace} environment={environment} saved={auth.data} />;
+  return (
+    <>
+      <HeldCredentials workspace={workspace} environment={environment} auth={auth.data} />
+      <AuthEditor key={`${auth.data.type}:${auth.data.updatedAt}`} workspace={workspace} environment={environment} saved={auth.data} />
+    </>
+  );
 }
 
 const REPLACE_LABEL: Partial<Record<AuthType, string>> = {

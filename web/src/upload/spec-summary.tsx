@@ -2,6 +2,7 @@ import { AlertTriangle, CheckCircle2 } from 'lucide-react';
 import type { SpecChanges, SpecSummary, SpecWarningView } from '@latchkey/api';
 import { ApiError, errorMessage } from '../api/client';
 import { dateTime, plural } from '../ui/format';
+import { SecurityReview } from './security-review';
 
 function Facts({ summary }: { summary: SpecSummary }) {
   return (
@@ -82,6 +83,7 @@ export function UploadResult({ summary, firstUpload, onConfigure }: { summary: S
       </h3>
       <Facts summary={summary} />
       <Warnings warnings={summary.warnings} />
+      <SecurityReview report={summary.securityReport} />
       {!firstUpload && summary.changes && <Changes changes={summary.changes} />}
       <p>
         {firstUpload ? 'Read-only tools are enabled; tools that write start disabled. ' : ''}
@@ -122,7 +124,8 @@ export function UploadError({ error }: { error: unknown }) {
   );
 }
 
-export function CurrentSpec({ summary }: { summary: SpecSummary }) {
+/** `review`: false right after an upload, whose answer above already shows the security review. */
+export function CurrentSpec({ summary, review = true }: { summary: SpecSummary; review?: boolean }) {
   return (
     <>
       <Facts summary={summary} />
@@ -136,6 +139,7 @@ export function CurrentSpec({ summary }: { summary: SpecSummary }) {
         )}
       </p>
       <Warnings warnings={summary.warnings} />
+      {review && <SecurityReview report={summary.securityReport} />}
     </>
   );
 }
