@@ -3,9 +3,9 @@
 // answered on upload and on every GET, and stays true when the auth settings change later.
 // Pure: no DNS, no I/O. A host is judged by what it says (a name or an address literal), not by
 // what it resolves to; the egress policy checks the address actually connected to.
-import { BlockList, isIP } from 'node:net';
 import type { HttpMethod, SecuritySchemeSummary, ToolDefinition } from './types.js';
 import { pointerOf } from './json-pointer.js';
+import { classifyAddress, type AddressKind } from '../shared/egress.js';
 
 export type FindingKind = 'writes' | 'credential_in_query' | 'plain_http' | 'private_network' | 'unconfigured_scheme' | 'per_operation_servers';
 
@@ -40,21 +40,10 @@ export interface SecurityReportInput {
 export const MAX_NAMED = 20;
 const WRITE_ORDER: HttpMethod[] = ['POST', 'PUT', 'PATCH', 'DELETE', 'TRACE'];
 
-// Loopback, private (RFC 1918, unique local), link-local, CGNAT, "this network", as literals.
-const PRIVATE = new BlockList();
-const LOOPBACK = new BlockList();
-LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
-LOOPBACK.addAddress('::1', 'ipv6');
-for (const [net, bits] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.168.0.0', 16]] as const) {
-  PRIVATE.addSubnet(net, bits, 'ipv4');
-}
-for (const [net, bits] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10]] as const) PRIVATE.addSubnet(net, bits, 'ipv6');
-
 interface Host {
   name: string;
-  /** An IPv4 address, also when written as IPv4-mapped IPv6 (`::ffff:7f00:1`). */
-  v4?: string;
-  v6?: string;
+  /** What an address literal is (every spelling, IPv4-mapped included); undefined for a DNS name. */
+  kind?: AddressKind;
 }
 
 function hostOf(url: string): { host: Host; protocol: string; origin: string } | undefined {
@@ -64,17 +53,8 @@ function hostOf(url: string): { host: Host; protocol: string; origin: string } |
   } catch {
     return undefined;
   }
-  // The URL parser already writes decimal, hex and octal IPv4 forms as dotted quads.
-  const name = parsed.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  const host: Host = { name };
-  if (isIP(name) === 4) host.v4 = name;
-  else if (isIP(name) === 6) {
-    const mapped = /^::ffff:(?:([0-9a-f]{1,4}):([0-9a-f]{1,4})|(\d+\.\d+\.\d+\.\d+))$/.exec(name);
-    if (mapped?.[3]) host.v4 = mapped[3];
-    else if (mapped) host.v4 = [parseInt(mapped[1], 16) >> 8, parseInt(mapped[1], 16) & 255, parseInt(mapped[2], 16) >> 8, parseInt(mapped[2], 16) & 255].join('.');
-    else host.v6 = name;
-  }
-  return { host, protocol: parsed.protocol, origin: parsed.origin };
+  const name = parsed.hostname.toLowerCase();
+  return { host: { name, kind: classifyAddress(name)?.kind }, protocol: parsed.protocol, origin: parsed.origin };
 }
 
 function isLocalhostName(name: string): boolean {
@@ -82,15 +62,12 @@ function isLocalhostName(name: string): boolean {
 }
 
 function isLoopback(host: Host): boolean {
-  if (isLocalhostName(host.name)) return true;
-  if (host.v4) return LOOPBACK.check(host.v4, 'ipv4');
-  return host.v6 !== undefined && LOOPBACK.check(host.v6, 'ipv6');
+  return isLocalhostName(host.name) || host.kind === 'loopback';
 }
 
+/** Loopback, private, link-local or "this network"; documentation and other reserved ranges are not a network of one's own. */
 function isPrivate(host: Host): boolean {
-  if (isLocalhostName(host.name)) return true;
-  if (host.v4) return PRIVATE.check(host.v4, 'ipv4');
-  return host.v6 !== undefined && PRIVATE.check(host.v6, 'ipv6');
+  return isLocalhostName(host.name) || host.kind === 'loopback' || host.kind === 'private' || host.kind === 'link-local' || host.kind === 'unspecified';
 }
 
 function named(tools: string[]): Pick<SecurityFinding, 'tools' | 'toolCount'> {
