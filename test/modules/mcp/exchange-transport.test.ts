@@ -30,7 +30,7 @@ function setup() {
   // The answer is JSON text; the assertions read it parsed.
   const exchange = async (...args: Parameters<typeof transport.exchange>) => {
     const answer = await transport.exchange(...args);
-    return answer.body === undefined ? { status: answer.status } : { status: answer.status, body: JSON.parse(answer.body) as unknown };
+    return answer.body === undefined ? { status: answer.status } : { status: answer.status, body: JSON.parse(String(answer.body)) as unknown };
   };
   return { transport: { exchange }, raw: transport, seen };
 }
@@ -110,7 +110,7 @@ t.test('a result serialised by its handler is spliced into the answer as it is, 
   const single = await raw.exchange(call('c-1', 1, 'raw'), {}, ctx('hal'));
   t.equal(single.body, '{"jsonrpc":"2.0","id":"c-1","result":{"content":[],"structuredContent":{"big":12345678901234567890}}}', 'not parsed and serialised again: the digits stay as sent');
   const batch = await raw.exchange([call(1, 1, 'raw'), call(2, 5)], {}, ctx('hal'));
-  t.same(JSON.parse(batch.body!), [
+  t.same(JSON.parse(String(batch.body)), [
     { jsonrpc: '2.0', id: 1, result: { content: [], structuredContent: { big: 12345678901234567890 } } },
     { jsonrpc: '2.0', id: 2, result: { content: [{ type: 'text', text: 'hal:5' }] } },
   ]);
