@@ -197,6 +197,8 @@ export async function callTool(
       error: ok ? undefined : `Upstream answered ${response.status}`,
       responseExcerpt: redact(cut(firstText(result), EXCERPT_BUDGET)),
     });
+    // Serialising it into the answer is the other half of the work: a turn of its own.
+    if (response.body.byteLength > LARGE_BODY_BYTES) await takeTurn();
     return result;
   } catch (err) {
     // Upstream errors never carry the query string or header values, but redact anyway.
