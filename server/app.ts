@@ -9,6 +9,7 @@ import adminAuth from './plugins/admin-auth.js';
 import configPlugin from './plugins/config.js';
 import dbPlugin from './plugins/db.js';
 import gateway from './plugins/gateway.js';
+import housekeeping from './plugins/housekeeping.js';
 import vaultPlugin from './plugins/vault.js';
 import web from './plugins/web.js';
 import apiRoutes from './routes/api/index.js';
@@ -131,6 +132,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(cookie);
   await app.register(adminAuth);
   await app.register(gateway);
+  await app.register(housekeeping);
   await app.register(multipart, { limits: { files: 1, fields: 5 } });
 
   app.setErrorHandler((err: FastifyError & DetailedError & { headers?: Record<string, string> }, request, reply) => {

@@ -37,6 +37,13 @@ export interface Config {
    * Each may hold a response of up to maxResponseBytes and the result built from it.
    */
   maxCallsInFlight: number;
+  /**
+   * DATABASE_URL: `postgres://…` selects PostgreSQL, shared by every gateway node; unset: SQLite in
+   * DATA_DIR. It may hold a password: it is never logged or shown.
+   */
+  databaseUrl?: string;
+  /** LATCHKEY_LOG_RETENTION_DAYS: call-log rows older than this are pruned in the background; 0 keeps them. */
+  logRetentionDays: number;
 }
 
 /** A setting that cannot be used. Its message is the one line printed before exiting. */
@@ -137,7 +144,25 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     allowPrivateNetworks: booleanFrom(env, 'LATCHKEY_ALLOW_PRIVATE_NETWORKS', false),
     maxCallsInFlight: integer(env, 'LATCHKEY_MAX_CALLS_IN_FLIGHT', 16, 1, 10_000),
+    databaseUrl: databaseUrlFrom(env.DATABASE_URL),
+    logRetentionDays: integer(env, 'LATCHKEY_LOG_RETENTION_DAYS', 30, 0, 36_500),
   };
+}
+
+function databaseUrlFrom(raw: string | undefined): string | undefined {
+  const value = raw?.trim();
+  if (!value) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    // The value is not quoted: it may hold a password.
+    throw new ConfigError('DATABASE_URL must be a URL such as postgres://user:password@host:5432/latchkey.');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(`DATABASE_URL must start with postgres:// (PostgreSQL); got a ${url.protocol}// URL. Leave it unset for the embedded SQLite database in DATA_DIR.`);
+  }
+  return value;
 }
 
 function booleanFrom(env: Env, name: string, fallback: boolean): boolean {

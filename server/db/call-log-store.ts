@@ -1,6 +1,7 @@
-// Where the call log's batches go: a worker thread with its own SQLite connection, so inserting
-// never takes the event loop's time (see call-log-worker.ts). Should the thread fail, batches are
+// Where the call log's batches go. SQLite: a worker thread with its own connection, so inserting
+// never takes the event loop's time (see call-log-worker.ts); should the thread fail, batches are
 // written on this thread instead: the log is never silently lost because of the thread.
+// PostgreSQL: written here — the driver's I/O is asynchronous already.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -14,9 +15,10 @@ export interface CallLogStore {
 }
 
 export interface CallLogStoreOptions {
-  dataDir: string;
-  /** Writes a batch on this thread: used when the worker cannot. Answers the number dropped. */
-  writeHere(entries: CallLogInsert[], touched: Map<string, string>): number;
+  /** SQLite's data dir, for the worker's connection; undefined: no worker. */
+  dataDir?: string;
+  /** Writes a batch on this thread: used when there is no worker. Answers the number dropped. */
+  writeHere(entries: CallLogInsert[], touched: Map<string, string>): Promise<number>;
   /** The worker failed; later batches are written here. */
   onWorkerError(err: Error): void;
 }
@@ -39,12 +41,10 @@ interface Pending {
 }
 
 /** Settles a pending write with what `store` answers, or with what it throws (never into an event handler). */
-function settle(entry: Pending, store: () => number): void {
-  try {
-    entry.resolve(store());
-  } catch (err) {
-    entry.reject(err);
-  }
+function settle(entry: Pending, store: () => number | Promise<number>): void {
+  Promise.resolve()
+    .then(store)
+    .then(entry.resolve, entry.reject);
 }
 
 export function createCallLogStore(opts: CallLogStoreOptions): CallLogStore {
@@ -70,7 +70,7 @@ export function createCallLogStore(opts: CallLogStoreOptions): CallLogStore {
 
   // Started on the first write: a gateway that serves no tool calls never starts a thread.
   function ensureWorker(): Worker | undefined {
-    if (worker || failed) return worker;
+    if (worker || failed || opts.dataDir === undefined) return worker;
     const started = startWorker(opts.dataDir);
     started.unref();
     started.on('message', (ack: WriteAck) => {
@@ -92,7 +92,12 @@ export function createCallLogStore(opts: CallLogStoreOptions): CallLogStore {
     write(entries, touched) {
       const batch: WriteBatch = { seq: ++seq, entries, touched: [...touched] };
       const target = ensureWorker();
-      if (!target) return new Promise<number>((resolve) => resolve(here(batch)));
+      if (!target) {
+        // In order, like the worker's: one batch after the other.
+        const written = lastWrite.catch(() => {}).then(() => here(batch));
+        lastWrite = written;
+        return written;
+      }
       const written = new Promise<number>((resolve, reject) => {
         pending.set(batch.seq, { batch, resolve, reject });
         target.postMessage(batch);
@@ -102,7 +107,7 @@ export function createCallLogStore(opts: CallLogStoreOptions): CallLogStore {
     },
     async close() {
       const closing = worker;
-      if (!closing) return;
+      if (!closing) return void (await lastWrite.catch(() => {}));
       // Referenced again, so that waiting for it keeps the process alive until it is done.
       closing.ref();
       // Batches are stored in order, so the last one's ack means all are.

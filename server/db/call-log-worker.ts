@@ -2,7 +2,7 @@
 // batches the gateway posts. SQLite's insert of a row with its response excerpt cost ~50 µs of
 // the event loop's time per tool call when done on the main thread; here it costs it nothing.
 import { parentPort, workerData } from 'node:worker_threads';
-import { openDb } from './client.js';
+import { openSqliteStore } from './client.js';
 import { createAccessKeysRepository } from './repositories/access-keys-repository.js';
 import { createCallLogsRepository, type CallLogInsert } from './repositories/call-logs-repository.js';
 
@@ -16,24 +16,32 @@ export interface WriteBatch {
 export type WriteAck = { seq: number; dropped: number } | { seq: number; error: string };
 
 const { dataDir } = workerData as { dataDir: string };
-const { db, close } = openDb(dataDir, { migrate: false });
-const callLogs = createCallLogsRepository(db);
-const accessKeys = createAccessKeysRepository(db);
+const store = openSqliteStore(dataDir, { migrate: false });
+// Not guarded: this thread's connection runs one batch at a time, and no transaction of another's.
+const callLogs = createCallLogsRepository(store);
+const accessKeys = createAccessKeysRepository(store);
 
 // `null` asks for a clean end: the connection is closed (checkpointing the WAL) before the thread exits.
+// Batches are stored one after another, in the order posted (SQLite's work here is synchronous,
+// but the repositories' answers are promises).
+let queue: Promise<void> = Promise.resolve();
 parentPort!.on('message', (batch: WriteBatch | null) => {
+  queue = queue.then(() => handle(batch));
+});
+
+async function handle(batch: WriteBatch | null): Promise<void> {
   if (batch === null) {
-    close();
+    await store.close();
     parentPort!.close();
     return;
   }
   let ack: WriteAck;
   try {
-    const dropped = callLogs.insertMany(batch.entries);
-    accessKeys.touch(new Map(batch.touched));
+    const dropped = await callLogs.insertMany(batch.entries);
+    await accessKeys.touch(new Map(batch.touched));
     ack = { seq: batch.seq, dropped };
   } catch (err) {
     ack = { seq: batch.seq, error: (err as Error).message };
   }
   parentPort!.postMessage(ack);
-});
+}

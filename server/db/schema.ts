@@ -1,6 +1,20 @@
-// Drizzle schema. `npm run db:generate` turns changes here into a SQL migration in migrations/.
+// Drizzle schema, SQLite dialect. schema-pg.ts is its PostgreSQL twin: the same tables, columns and
+// JavaScript types, so one set of repositories serves both. Change both together; `npm run
+// db:generate` turns the changes into a migration for each dialect (migrations/ and migrations/postgres/).
 
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { customType, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import type { AuthPublicInfo } from '../modules/credentials/auth-settings.js';
+import type { OAuthHealth } from '../modules/credentials/oauth-connection.js';
+import type { OAuthPublicInfo } from '../modules/credentials/oauth-settings.js';
+import type { SecuritySchemeSummary, SpecWarning, ToolDefinition } from '../modules/specs/types.js';
+
+/** A value stored as JSON text and read back typed: callers never parse it themselves. */
+const json = <T>(name: string) =>
+  customType<{ data: T; driverData: string }>({
+    dataType: () => 'text',
+    toDriver: (value) => JSON.stringify(value),
+    fromDriver: (value) => JSON.parse(value) as T,
+  })(name);
 
 /** Instance-wide settings: the admin token's hash, the master key's check value. */
 export const settings = sqliteTable('settings', {
@@ -20,7 +34,7 @@ export const workspaces = sqliteTable('workspaces', {
    * JSON: string[] of origins (`https://uploads.example.com`) tool calls may go to besides the base
    * URL's, with the workspace's credentials; null: none.
    */
-  allowedOrigins: text('allowed_origins'),
+  allowedOrigins: json<string[]>('allowed_origins'),
   createdAt: text('created_at').notNull(),
   updatedAt: text('updated_at').notNull(),
 });
@@ -60,7 +74,7 @@ export const accessKeys = sqliteTable(
     /** `read`: read-only tools only; `write`: every enabled tool. */
     scope: text('scope').notNull(),
     /** JSON: string[] of tool names the key is narrowed to; null: no narrowing. */
-    tools: text('tools'),
+    tools: json<string[]>('tools'),
     environment: text('environment').notNull(),
     createdAt: text('created_at').notNull(),
     lastUsedAt: text('last_used_at'),
@@ -79,9 +93,9 @@ export const specs = sqliteTable('specs', {
   sourceUrl: text('source_url'),
   baseUrl: text('base_url'),
   /** JSON: SecuritySchemeSummary[] */
-  securitySchemes: text('security_schemes').notNull(),
+  securitySchemes: json<SecuritySchemeSummary[]>('security_schemes').notNull(),
   /** JSON: SpecWarning[] */
-  warnings: text('warnings').notNull(),
+  warnings: json<SpecWarning[]>('warnings').notNull(),
   uploadedAt: text('uploaded_at').notNull(),
 });
 
@@ -96,7 +110,7 @@ export const tools = sqliteTable(
     position: integer('position').notNull(),
     enabled: integer('enabled', { mode: 'boolean' }).notNull(),
     /** JSON: ToolDefinition */
-    definition: text('definition').notNull(),
+    definition: json<ToolDefinition>('definition').notNull(),
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.name] })],
 );
@@ -110,12 +124,12 @@ export const credentials = sqliteTable(
     environment: text('environment').notNull().default('live'),
     type: text('type').notNull(),
     /** JSON: the non-secret description (in, name, header names). */
-    publicInfo: text('public_info').notNull(),
+    publicInfo: json<AuthPublicInfo | OAuthPublicInfo>('public_info').notNull(),
     /** The secret part, sealed with the vault (AAD: workspace id + "auth" or "auth:<environment>"). */
     sealed: text('sealed').notNull(),
     updatedAt: text('updated_at').notNull(),
     /** JSON, OAuth only: the connection's health (expiry, last refresh, last failure); no secret. */
-    health: text('health'),
+    health: json<Partial<OAuthHealth>>('health'),
     /**
      * OAuth only, epoch ms: a gateway process is renewing the tokens until then. Several processes
      * on one database must not refresh at once: with rotating refresh tokens the second would
@@ -185,6 +199,22 @@ export const callLogs = sqliteTable(
     /** The start of the response or error text, known secrets redacted. */
     responseExcerpt: text('response_excerpt'),
   },
-  (t) => [index('call_logs_workspace_id_idx').on(t.workspaceId, t.id)],
+  (t) => [index('call_logs_workspace_id_idx').on(t.workspaceId, t.id), index('call_logs_at_idx').on(t.at)],
 );
 
+
+/**
+ * Calls counted per rate-limit key and minute, shared by every gateway node on one PostgreSQL
+ * database: nodes lease a few calls at a time, so the count holds across nodes without a database
+ * round trip on each call. Rows of past minutes are pruned.
+ */
+export const rateWindows = sqliteTable(
+  'rate_windows',
+  {
+    key: text('key').notNull(),
+    /** The minute, as epoch ms at its start. */
+    windowStart: integer('window_start').notNull(),
+    used: integer('used').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.windowStart] })],
+);

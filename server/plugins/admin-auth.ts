@@ -42,9 +42,9 @@ export interface ConsoleSessions {
   /** Checks the token (throttled per address); on success sets the session cookie and answers the session. */
   signIn(request: FastifyRequest, reply: FastifyReply, token: string): Session;
   /** Ends the request's session, if any, and clears its cookie. */
-  signOut(request: FastifyRequest, reply: FastifyReply): void;
-  /** The session the request's cookie carries, if it is valid. */
-  current(request: FastifyRequest): Session | undefined;
+  signOut(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  /** The session the request's cookie carries, if it is valid (and not signed out, on any node). */
+  current(request: FastifyRequest): Promise<Session | undefined>;
   csrfTokenFor(session: Session): string;
   checkCsrf(session: Session, token: string | undefined): boolean;
 }
@@ -83,9 +83,9 @@ function createConsoleSessions(app: FastifyInstance, expected: Buffer, verify: (
   const cookieName = () => (secure() ? '__Host-lk_session' : 'lk_session');
   const cookieOptions = (): CookieSerializeOptions => ({ httpOnly: true, sameSite: 'strict', secure: secure(), path: '/' });
 
-  function current(request: FastifyRequest): Session | undefined {
+  async function current(request: FastifyRequest): Promise<Session | undefined> {
     const session = tokens.read(request.cookies[cookieName()]);
-    if (!session || revoked.isRevoked(sessionHash(session))) return undefined;
+    if (!session || (await revoked.isRevoked(sessionHash(session)))) return undefined;
     return session;
   }
 
@@ -103,9 +103,9 @@ function createConsoleSessions(app: FastifyInstance, expected: Buffer, verify: (
       reply.setCookie(cookieName(), value, { ...cookieOptions(), expires: new Date(session.expiresAt) });
       return session;
     },
-    signOut(request, reply) {
-      const session = current(request);
-      if (session) revoked.revoke(sessionHash(session), session.expiresAt, Date.now());
+    async signOut(request, reply) {
+      const session = await current(request);
+      if (session) await revoked.revoke(sessionHash(session), session.expiresAt, Date.now());
       reply.clearCookie(cookieName(), cookieOptions());
     },
     current,
@@ -120,12 +120,12 @@ async function adminAuthPlugin(app: FastifyInstance) {
   if (app.config.adminToken) {
     expected = hashToken(app.config.adminToken);
   } else {
-    const stored = app.repos.settings.get(HASH_KEY);
+    const stored = await app.repos.settings.get(HASH_KEY);
     if (stored) {
       expected = Buffer.from(stored, 'hex');
     } else {
       const token = `lka_${randomBytes(32).toString('base64url')}`;
-      const kept = app.repos.settings.setIfAbsent(HASH_KEY, hashToken(token).toString('hex'));
+      const kept = await app.repos.settings.setIfAbsent(HASH_KEY, hashToken(token).toString('hex'));
       // Another process may have won the race; then its token stands and ours is dropped.
       if (kept === hashToken(token).toString('hex')) generatedToken = token;
       expected = Buffer.from(kept, 'hex');
@@ -144,7 +144,7 @@ async function adminAuthPlugin(app: FastifyInstance) {
       throttle.recordFailure(request.ip);
       throw new Unauthorized();
     }
-    const session = sessions.current(request);
+    const session = await sessions.current(request);
     if (!session) throw new Unauthorized();
     if (SAFE_METHODS.has(request.method)) return;
     const header = request.headers[CSRF_HEADER];

@@ -28,15 +28,21 @@ export interface GatewayWorkspace {
   keys: Map<string, KeyGrant>;
 }
 
+export interface Resolved {
+  workspace: GatewayWorkspace;
+  environment: string;
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
     gateway: {
-      /** The workspace and environment an MCP URL token names, from memory after the first call. */
-      resolve(token: string): { workspace: GatewayWorkspace; environment: string } | undefined;
-      /** Drops a workspace's cached state: call after any change to its spec, tools, auth, keys or URLs. */
-      invalidate(workspaceId: string): void;
+      /**
+       * The workspace and environment an MCP URL token names: from memory after the first call (no
+       * promise then), from the database on the first.
+       */
+      resolve(token: string): Resolved | undefined | Promise<Resolved | undefined>;
       /** The live health of an environment's OAuth connection (undefined when it does not use OAuth). */
-      oauthHealth(workspaceId: string, environment: string): OAuthHealth | undefined;
+      oauthHealth(workspaceId: string, environment: string): Promise<OAuthHealth | undefined>;
       forgetOAuth(workspaceId: string, environment: string): void;
       /** Records that a key was used; written with the next call-log batch. */
       touchKey(keyId: string): void;
@@ -48,14 +54,15 @@ declare module 'fastify' {
 }
 
 async function gatewayPlugin(app: FastifyInstance) {
-  const { repos, vault, config } = app;
+  const { repos, vault, config, store: database } = app;
   const upstream = createUpstreamClient({ timeoutMs: config.upstreamTimeoutMs, maxResponseBytes: config.maxResponseBytes, allowPrivateNetworks: config.allowPrivateNetworks });
   let keysUsed = new Map<string, string>();
   const store = createCallLogStore({
-    dataDir: config.dataDir,
-    writeHere: (entries, touched) => {
-      const dropped = repos.callLogs.insertMany(entries);
-      repos.accessKeys.touch(touched);
+    // SQLite writes on a thread of its own; PostgreSQL's driver does its I/O off the event loop already.
+    dataDir: database.dialect === 'sqlite' ? config.dataDir : undefined,
+    writeHere: async (entries, touched) => {
+      const dropped = await repos.callLogs.insertMany(entries);
+      await repos.accessKeys.touch(touched);
       return dropped;
     },
     onWorkerError: (err) => app.log.error({ err }, 'the call-log writer thread failed; writing call logs on the main thread'),
@@ -82,18 +89,18 @@ async function gatewayPlugin(app: FastifyInstance) {
     // Opened once and kept in memory: the token manager reads it on every call.
     let secret = JSON.parse(vault.open(row.sealed, context)) as OAuthSecret;
     const connection = createOAuthConnection(
-      JSON.parse(row.publicInfo) as OAuthPublicInfo,
+      row.publicInfo as OAuthPublicInfo,
       {
         loadSecret: () => secret,
-        saveSecret(next, health) {
+        async saveSecret(next, health) {
           secret = next;
-          repos.credentials.updateSealed(row.workspaceId, row.environment, vault.seal(JSON.stringify(next), context), JSON.stringify(health));
+          await repos.credentials.updateSealed(row.workspaceId, row.environment, vault.seal(JSON.stringify(next), context), health);
         },
-        saveHealth: (health) => repos.credentials.updateHealth(row.workspaceId, row.environment, JSON.stringify(health)),
-        // Other gateway processes may share this database: refreshes take a lease in it.
+        saveHealth: (health) => repos.credentials.updateHealth(row.workspaceId, row.environment, health),
+        // Other gateway nodes share this database: refreshes take a lease in it.
         shared: {
-          reloadSecret() {
-            const now = repos.credentials.get(row.workspaceId, row.environment);
+          async reloadSecret() {
+            const now = await repos.credentials.get(row.workspaceId, row.environment);
             if (now) secret = JSON.parse(vault.open(now.sealed, context)) as OAuthSecret;
             return secret;
           },
@@ -101,7 +108,7 @@ async function gatewayPlugin(app: FastifyInstance) {
           releaseLease: () => repos.credentials.releaseRefreshLease(row.workspaceId, row.environment),
         },
       },
-      row.health ? (JSON.parse(row.health) as Partial<OAuthHealth>) : {},
+      row.health ?? {},
     );
     connections.set(key, { version: row.updatedAt, connection });
     return connection;
@@ -114,19 +121,21 @@ async function gatewayPlugin(app: FastifyInstance) {
   // hashing it again each time was a measurable part of the call. Cleared with the caches.
   const tokenHashes = new Map<string, string>();
 
-  function load(workspaceId: string): GatewayWorkspace | undefined {
-    const workspace = repos.workspaces.get(workspaceId);
+  async function load(workspaceId: string): Promise<{ workspace: GatewayWorkspace; tokens: Map<string, { workspaceId: string; environment: string }> } | undefined> {
+    const workspace = await repos.workspaces.get(workspaceId);
     if (!workspace) return undefined;
-    const spec = repos.specs.get(workspaceId);
-    const tools = repos.tools.list(workspaceId).map((t) => ({ definition: t.definition, enabled: t.enabled }));
+    const spec = await repos.specs.get(workspaceId);
+    const tools = await repos.tools.list(workspaceId);
     const environments = new Map<string, WorkspaceRuntime>();
-    const allowedOrigins = workspace.allowedOrigins ? (JSON.parse(workspace.allowedOrigins) as string[]) : [];
-    for (const env of repos.environments.list(workspaceId)) {
-      const stored = repos.credentials.get(workspaceId, env.name);
-      const binding = credentialBinding({ type: stored?.type, savedOrigin: stored?.origin, baseUrlOverride: env.baseUrlOverride, specBaseUrl: spec?.baseUrl });
-      const tokenSource = stored?.type === 'oauth2' ? oauthConnection(stored) : undefined;
-      const credentials = stored && !tokenSource
-        ? toUpstreamCredentials(stored.type, JSON.parse(stored.publicInfo) as AuthPublicInfo, JSON.parse(vault.open(stored.sealed, authSealContext(workspaceId, env.name))) as Record<string, unknown>)
+    const allowedOrigins = workspace.allowedOrigins ?? [];
+    const found = new Map<string, { workspaceId: string; environment: string }>();
+    const stored = new Map((await repos.credentials.list(workspaceId)).map((row) => [row.environment, row]));
+    for (const env of await repos.environments.list(workspaceId)) {
+      const saved = stored.get(env.name);
+      const binding = credentialBinding({ type: saved?.type, savedOrigin: saved?.origin, baseUrlOverride: env.baseUrlOverride, specBaseUrl: spec?.baseUrl });
+      const tokenSource = saved?.type === 'oauth2' ? oauthConnection(saved) : undefined;
+      const credentials = saved && !tokenSource
+        ? toUpstreamCredentials(saved.type, saved.publicInfo as AuthPublicInfo, JSON.parse(vault.open(saved.sealed, authSealContext(workspaceId, env.name))) as Record<string, unknown>)
         : ({ type: 'none' } as const);
       environments.set(
         env.name,
@@ -139,91 +148,101 @@ async function gatewayPlugin(app: FastifyInstance) {
           allowedOrigins,
           held: binding.held ? heldMessage(binding.origin!, binding.movedTo!, env.name) : undefined,
           credentials,
-          passthrough: stored?.type === 'passthrough',
-          passthroughHeaders:
-            stored?.type === 'passthrough'
-              ? passthroughHeaderNames(spec ? (JSON.parse(spec.securitySchemes) as SecuritySchemeSummary[]) : [], (JSON.parse(stored.publicInfo) as AuthPublicInfo).forward)
-              : undefined,
+          passthrough: saved?.type === 'passthrough',
+          passthroughHeaders: saved?.type === 'passthrough' ? passthroughHeaderNames(spec?.securitySchemes ?? [], (saved.publicInfo as AuthPublicInfo).forward) : undefined,
           tokenSource,
           tools,
         }),
       );
-      tokens.set(env.urlTokenHash, { workspaceId, environment: env.name });
+      found.set(env.urlTokenHash, { workspaceId, environment: env.name });
     }
     const keys = new Map<string, KeyGrant>();
-    for (const k of repos.accessKeys.list(workspaceId)) {
+    for (const k of await repos.accessKeys.list(workspaceId)) {
       keys.set(k.keyHash, {
         id: k.id,
         label: k.label,
         scope: k.scope as KeyScope,
-        tools: k.tools ? (JSON.parse(k.tools) as string[]) : undefined,
+        tools: k.tools ?? undefined,
         environment: k.environment,
         expiresAt: k.expiresAt ? Date.parse(k.expiresAt) : undefined,
         hash: k.keyHash,
       });
     }
     return {
-      workspaceId,
-      access: workspace.access as AccessMode,
-      rateLimit: workspace.rateLimit ?? config.rateLimit,
-      environments,
-      keys,
+      workspace: { workspaceId, access: workspace.access as AccessMode, rateLimit: workspace.rateLimit ?? config.rateLimit, environments, keys },
+      tokens: found,
     };
   }
 
-  function workspaceById(id: string): GatewayWorkspace | undefined {
-    let ws = workspaces.get(id);
-    if (!ws) {
-      ws = load(id);
-      if (ws) workspaces.set(id, ws);
+  // A change drops what it touched; a load that was under way when it came is not kept (it may
+  // have read the old rows), so each workspace's loads carry the generation they started in.
+  let generation = 0;
+  const loading = new Map<string, Promise<GatewayWorkspace | undefined>>();
+
+  function workspaceById(id: string): GatewayWorkspace | undefined | Promise<GatewayWorkspace | undefined> {
+    const cached = workspaces.get(id);
+    if (cached) return cached;
+    let pending = loading.get(id);
+    if (!pending) {
+      const startedIn = generation;
+      // One load for the many first calls that arrive together.
+      pending = load(id).then((loaded) => {
+        if (loading.get(id) === pending) loading.delete(id);
+        if (!loaded) return undefined;
+        if (startedIn === generation) {
+          workspaces.set(id, loaded.workspace);
+          for (const [hash, target] of loaded.tokens) tokens.set(hash, target);
+        }
+        return loaded.workspace;
+      });
+      pending.catch(() => loading.delete(id));
+      loading.set(id, pending);
     }
-    return ws;
+    return pending;
   }
 
-  function dropAll() {
-    workspaces.clear();
-    tokens.clear();
+  function drop(workspaceId: string) {
+    generation++;
+    if (workspaceId === '*') {
+      workspaces.clear();
+      tokens.clear();
+      loading.clear();
+    } else {
+      workspaces.delete(workspaceId);
+      loading.delete(workspaceId);
+      for (const [hash, target] of tokens) if (target.workspaceId === workspaceId) tokens.delete(hash);
+    }
     tokenHashes.clear();
   }
 
-  // Several gateway processes may share this database (behind a load balancer): an admin change
-  // made through one bumps a version the others poll once a second, off the hot path, to drop
-  // their caches. Within this process, invalidate() takes effect at once.
-  let seenVersion = repos.settings.configVersion();
-  const poll = setInterval(() => {
-    try {
-      const version = repos.settings.configVersion();
-      if (version !== seenVersion) {
-        seenVersion = version;
-        dropAll();
-      }
-    } catch (err) {
-      app.log.warn({ err }, 'reading the configuration version failed');
-    }
-  }, 1000).unref();
+  // The repositories announce every committed configuration change, made on this node or (through
+  // the database) on any other sharing it: no route has to remember to drop a cache.
+  database.changes.subscribe(drop);
+
+  function found(token: string, hash: string, environment: string, workspace: GatewayWorkspace | undefined): Resolved | undefined {
+    if (!workspace || !workspace.environments.has(environment)) return undefined;
+    tokenHashes.set(token, hash);
+    return { workspace, environment };
+  }
+
+  async function resolveFromDatabase(token: string, hash: string): Promise<Resolved | undefined> {
+    const env = await repos.environments.getByTokenHash(hash);
+    if (!env) return undefined;
+    return found(token, hash, env.name, await workspaceById(env.workspaceId));
+  }
 
   app.decorate('gateway', {
     resolve(token: string) {
       const hash = tokenHashes.get(token) ?? hashUrlToken(token);
-      let target = tokens.get(hash);
-      if (!target) {
-        const env = repos.environments.getByTokenHash(hash);
-        if (!env) return undefined;
-        target = { workspaceId: env.workspaceId, environment: env.name };
-      }
+      const target = tokens.get(hash);
+      if (!target) return resolveFromDatabase(token, hash);
       const workspace = workspaceById(target.workspaceId);
-      if (!workspace || !workspace.environments.has(target.environment)) return undefined;
-      tokenHashes.set(token, hash);
-      return { workspace, environment: target.environment };
+      // The hot path: a workspace in memory, no promise.
+      if (!(workspace instanceof Promise)) return found(token, hash, target.environment, workspace);
+      return workspace.then((loaded) => found(token, hash, target.environment, loaded));
     },
-    invalidate(workspaceId: string) {
-      workspaces.delete(workspaceId);
-      for (const [hash, target] of tokens) if (target.workspaceId === workspaceId) tokens.delete(hash);
-      tokenHashes.clear();
-      seenVersion = repos.settings.bumpConfigVersion();
-    },
-    oauthHealth(workspaceId: string, environment: string) {
-      const row = repos.credentials.get(workspaceId, environment);
+    async oauthHealth(workspaceId: string, environment: string) {
+      const row = await repos.credentials.get(workspaceId, environment);
       if (!row || row.type !== 'oauth2') return undefined;
       return oauthConnection(row).health();
     },
@@ -239,7 +258,6 @@ async function gatewayPlugin(app: FastifyInstance) {
   });
 
   app.addHook('onClose', async () => {
-    clearInterval(poll);
     await callLog.close();
     await store.close();
     await upstream.close();

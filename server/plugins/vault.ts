@@ -18,7 +18,7 @@ async function vaultPlugin(app: FastifyInstance) {
   const vault = createVault(source.key);
   // A sealed canary written on first start: if the key changes, we refuse to start instead of
   // failing on every tool call later.
-  const stored = app.repos.settings.setIfAbsent(CHECK_KEY, vault.seal(CHECK_TEXT, CHECK_CONTEXT));
+  const stored = await app.repos.settings.setIfAbsent(CHECK_KEY, vault.seal(CHECK_TEXT, CHECK_CONTEXT));
   let opened: string | undefined;
   try {
     opened = vault.open(stored, CHECK_CONTEXT);
@@ -27,7 +27,9 @@ async function vaultPlugin(app: FastifyInstance) {
   }
   if (opened !== CHECK_TEXT) {
     const from = source.origin === 'env' ? 'LATCHKEY_MASTER_KEY' : `the key in ${source.file}`;
-    throw new ConfigError(`The master key (${from}) is not the one this data was sealed with; start with the original key (data dir: ${app.config.dataDir}).`);
+    // Several nodes on one PostgreSQL database must all be given the same LATCHKEY_MASTER_KEY.
+    const shared = app.store.dialect === 'postgres' ? ' Every node sharing a database must be given the same LATCHKEY_MASTER_KEY.' : '';
+    throw new ConfigError(`The master key (${from}) is not the one this data was sealed with; start with the original key (data: ${app.store.description}).${shared}`);
   }
   app.decorate('vault', vault);
 }

@@ -36,10 +36,10 @@ export default async function oauthCallbackRoutes(app: FastifyInstance) {
   const bindingKey = flowBindingKey(app);
 
   /** Whether this browser started the flow: its flow cookie, or the console session that started it. */
-  function startedHere(request: FastifyRequest, stateHash: string, bindingHash: string): boolean {
+  async function startedHere(request: FastifyRequest, stateHash: string, bindingHash: string): Promise<boolean> {
     const cookie = request.cookies[flowCookieName(app, stateHash)];
     if (cookie && cookie.length <= 100 && sameHash(sha256(cookie), bindingHash)) return true;
-    const session = app.adminAuth.sessions.current(request);
+    const session = await app.adminAuth.sessions.current(request);
     return session !== undefined && sameHash(sha256(flowBinding(bindingKey, session.id, stateHash)), bindingHash);
   }
 
@@ -52,21 +52,21 @@ export default async function oauthCallbackRoutes(app: FastifyInstance) {
       const stateHash = sha256(state);
       // The flow's cookie has done its work whatever happens next.
       clearFlowCookie(app, reply, stateHash);
-      const pending = app.repos.oauthPending.take(stateHash);
+      const pending = await app.repos.oauthPending.take(stateHash);
       if (!pending) return failurePage(reply, 400, 'This authorization response is unknown or was already used. Start again with Connect in the console.');
       const back = (params: Record<string, string>) =>
         reply.redirect(`/workspaces/${encodeURIComponent(pending.workspaceId)}/configure?${new URLSearchParams({ environment: pending.environment, ...params })}`, 303);
       if (Date.parse(pending.expiresAt) < Date.now()) return back({ oauth: 'error', message: 'The authorization took too long (over 10 minutes). Press Connect again.' });
       // pending.sessionHash holds the flow binding's hash (see api/oauth.ts).
-      if (!startedHere(request, stateHash, pending.sessionHash)) {
+      if (!(await startedHere(request, stateHash, pending.sessionHash))) {
         return failurePage(reply, 403, 'This authorization was started in another browser or console session. Sign in and press Connect in this browser.');
       }
       if (error) return back({ oauth: 'error', message: `The provider answered ${error}${description ? `: ${description}` : ''}.` });
       if (!code) return back({ oauth: 'error', message: 'The provider sent no authorization code.' });
 
-      const row = app.repos.credentials.get(pending.workspaceId, pending.environment);
+      const row = await app.repos.credentials.get(pending.workspaceId, pending.environment);
       if (!row || row.type !== 'oauth2') return back({ oauth: 'error', message: 'The OAuth settings changed while connecting. Press Connect again.' });
-      const info = JSON.parse(row.publicInfo) as OAuthPublicInfo;
+      const info = row.publicInfo as OAuthPublicInfo;
       const context = authSealContext(pending.workspaceId, pending.environment);
       const secret = JSON.parse(app.vault.open(row.sealed, context)) as OAuthSecret;
       try {
@@ -80,15 +80,14 @@ export default async function oauthCallbackRoutes(app: FastifyInstance) {
         const now = new Date().toISOString();
         const health: OAuthHealth = { connected: true, reconnectNeeded: false, lastRefreshAt: now, expiresAt: tokens.expiresAt ? new Date(tokens.expiresAt).toISOString() : undefined };
         // A new updatedAt: the gateway starts a fresh connection with these tokens.
-        app.repos.credentials.upsert({ ...row, sealed: app.vault.seal(JSON.stringify({ ...secret, tokens }), context), health: JSON.stringify(health), updatedAt: now });
+        await app.repos.credentials.upsert({ ...row, sealed: app.vault.seal(JSON.stringify({ ...secret, tokens }), context), health, updatedAt: now });
         app.gateway.forgetOAuth(pending.workspaceId, pending.environment);
-        app.gateway.invalidate(pending.workspaceId);
         request.log.info({ workspaceId: pending.workspaceId, environment: pending.environment }, 'OAuth connected');
         return back({ oauth: 'connected' });
       } catch (err) {
         const message = (err as Error).message;
         const health: OAuthHealth = { connected: false, reconnectNeeded: true, lastFailureAt: new Date().toISOString(), lastFailure: message };
-        app.repos.credentials.updateHealth(pending.workspaceId, pending.environment, JSON.stringify(health));
+        await app.repos.credentials.updateHealth(pending.workspaceId, pending.environment, health);
         app.gateway.forgetOAuth(pending.workspaceId, pending.environment);
         return back({ oauth: 'error', message });
       }

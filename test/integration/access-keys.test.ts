@@ -4,6 +4,7 @@ import t from 'tap';
 import { startTestServer } from '../../test-server/test-server.js';
 import { startGateway } from '../helpers/gateway.js';
 import { connectClient, textOf } from '../helpers/mcp-client.js';
+import { storedBytes } from '../helpers/stored-bytes.js';
 import { workspaceFor } from '../helpers/workspace.js';
 
 // JSON-RPC answers are loosely typed on purpose: the assertions check their shape.
@@ -196,9 +197,7 @@ t.test('passthrough forwards the caller\'s headers for one call and keeps none o
 
   for (const p of [`/api/workspaces/${ws.id}`, `/api/workspaces/${ws.id}/auth`, `/api/workspaces/${ws.id}/logs?limit=200`, `/api/workspaces/${ws.id}/keys`]) seen.push((await gw.api('GET', p)).text);
   await gw.app.close();
-  const { readdirSync, readFileSync } = await import('node:fs');
-  const files = readdirSync(gw.dataDir).filter((f) => f.startsWith('latchkey.db'));
-  t.notOk(files.some((f) => readFileSync(`${gw.dataDir}/${f}`).includes(marker)), 'no forwarded value in the database');
+  t.notOk((await storedBytes(gw)).includes(marker), 'no forwarded value in the database');
   t.notOk(gw.logs().includes(marker), 'nor in the logs');
   t.notOk(seen.join('\n').includes(marker), 'nor in any admin response');
 });

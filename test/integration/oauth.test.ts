@@ -2,11 +2,11 @@
 // credentials, the code flow with PKCE driven over plain HTTP as a browser would, refresh ahead of
 // expiry and on 401, single-flight refresh, reconnect-needed, state binding, and a leak check.
 import t, { type Test } from 'tap';
-import { readdirSync, readFileSync } from 'node:fs';
 import { startTestServer, type TestServer } from '../../test-server/test-server.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 import { connectClient, textOf } from '../helpers/mcp-client.js';
 import { connectOAuth, signInSession, type ConsoleSessionCookie } from '../helpers/oauth.js';
+import { storedBytes } from '../helpers/stored-bytes.js';
 
 /** Every authorization code seen, for the leak check. */
 const codes: string[] = [];
@@ -131,7 +131,7 @@ t.test('authorization code with PKCE, refresh, single flight, reconnect needed, 
   const accessTokens = upstream.received.map((r) => r.headers.authorization?.replace(/^Bearer /, '')).filter((x): x is string => !!x);
   const secrets = [...new Set([...accessTokens, ...codes.filter(Boolean)])];
   t.ok(secrets.length >= 3, `checking ${secrets.length} tokens and codes`);
-  const db = readdirSync(gw.dataDir).filter((f) => f.startsWith('latchkey.db')).map((f) => readFileSync(`${gw.dataDir}/${f}`)).reduce((a, b) => Buffer.concat([a, b]), Buffer.alloc(0));
+  const db = await storedBytes(gw);
   const leaks = secrets.filter((s) => db.includes(s) || gw.logs().includes(s) || seen.join('\n').includes(s));
   t.same(leaks, [], 'no token or code in the database, the logs or any admin response');
 });

@@ -2,16 +2,11 @@
 // the log output, any admin API response, or any tool result or error, whatever the auth type.
 import t from 'tap';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { startTestServer } from '../../test-server/test-server.js';
 import { startGateway } from '../helpers/gateway.js';
 import { connectClient } from '../helpers/mcp-client.js';
+import { storedBytes } from '../helpers/stored-bytes.js';
 
-function dbBytes(dataDir: string): Buffer {
-  // The WAL holds recent writes before a checkpoint: search it too.
-  return Buffer.concat(readdirSync(dataDir).filter((f) => f.startsWith('latchkey.db')).map((f) => readFileSync(path.join(dataDir, f))));
-}
 
 t.test('no secret in the database, logs, admin responses or tool results', async (t) => {
   const marker = `LEAKMARK${randomBytes(6).toString('hex')}`;
@@ -68,7 +63,7 @@ t.test('no secret in the database, logs, admin responses or tool results', async
   t.ok(logsPage.items.some((x: { url: string | null }) => x.url?.includes('api_key=****')), 'query keys masked in logged URLs');
 
   await gw.app.close();
-  t.notOk(dbBytes(gw.dataDir).includes(marker), 'not in the SQLite files');
+  t.notOk((await storedBytes(gw)).includes(marker), `not in the database (${gw.config.databaseUrl ? 'every PostgreSQL row' : 'the SQLite files'})`);
   t.notOk(gw.logs().includes(marker), 'not in the log output');
   t.ok(gw.logs().length > 1000, 'the log did capture output');
   t.notOk(seen.join('\n').includes(marker), 'not in any admin response');

@@ -4,29 +4,29 @@ import t, { type Test } from 'tap';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openDb } from '../../server/db/client.js';
+import { openSqliteStore } from '../../server/db/client.js';
 import { createCallLogStore } from '../../server/db/call-log-store.js';
 import { createRepositories } from '../../server/db/repositories/index.js';
 import type { NewCallLog } from '../../server/db/repositories/call-logs-repository.js';
 
-function setup(t: Test) {
+async function setup(t: Test) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'latchkey-store-'));
-  const opened = openDb(dataDir);
-  t.teardown(() => {
-    opened.close();
+  const opened = openSqliteStore(dataDir);
+  t.teardown(async () => {
+    await opened.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
-  const repos = createRepositories(opened.db);
+  const repos = createRepositories(opened);
   const now = new Date().toISOString();
-  repos.workspaces.insert({ id: 'ws-1', name: 'w', slug: 'w', createdAt: now, updatedAt: now });
+  await repos.workspaces.insert({ id: 'ws-1', name: 'w', slug: 'w', createdAt: now, updatedAt: now });
   const writtenHere: number[] = [];
   const workerErrors: Error[] = [];
   const options = {
     dataDir,
-    writeHere: (entries: NewCallLog[], touched: Map<string, string>) => {
+    writeHere: async (entries: NewCallLog[], touched: Map<string, string>) => {
       writtenHere.push(entries.length);
-      const dropped = repos.callLogs.insertMany(entries);
-      repos.accessKeys.touch(touched);
+      const dropped = await repos.callLogs.insertMany(entries);
+      await repos.accessKeys.touch(touched);
       return dropped;
     },
     onWorkerError: (err: Error) => workerErrors.push(err),
@@ -37,30 +37,30 @@ function setup(t: Test) {
 const entry = (tool: string, workspaceId = 'ws-1'): NewCallLog => ({ workspaceId, environment: 'live', at: new Date().toISOString(), tool, ok: true, durationMs: 1, caller: 'url', responseExcerpt: `answer of ${tool}` });
 
 t.test('batches are stored by the worker thread, in order, and readable at once', async (t) => {
-  const { repos, options, writtenHere, workerErrors } = setup(t);
+  const { repos, options, writtenHere, workerErrors } = await setup(t);
   const store = createCallLogStore(options);
   const results = await Promise.all([store.write([entry('a'), entry('b')], new Map()), store.write([entry('c')], new Map())]);
   t.same(results, [0, 0], 'nothing dropped');
-  t.same(repos.callLogs.page('ws-1', { limit: 10 }).map((r) => r.tool), ['c', 'b', 'a'], 'stored, newest first');
+  t.same((await repos.callLogs.page('ws-1', { limit: 10 })).map((r) => r.tool), ['c', 'b', 'a'], 'stored, newest first');
   t.same(writtenHere, [], 'not on this thread');
-  t.same(repos.callLogs.page('ws-1', { limit: 1 })[0].responseExcerpt, 'answer of c');
+  t.same((await repos.callLogs.page('ws-1', { limit: 1 }))[0].responseExcerpt, 'answer of c');
 
   t.equal(await store.write([entry('x', 'no-such-workspace'), entry('d')], new Map()), 1, 'entries of a deleted workspace are counted as dropped');
-  t.equal(repos.callLogs.page('ws-1', { limit: 1 })[0].tool, 'd', 'the rest of that batch is kept');
+  t.equal((await repos.callLogs.page('ws-1', { limit: 1 }))[0].tool, 'd', 'the rest of that batch is kept');
   await store.close();
   await store.close();
   t.same(workerErrors, [], 'the thread never failed');
 });
 
 t.test('a thread that cannot start: every batch is stored on the main thread', async (t) => {
-  const { repos, options, writtenHere, workerErrors } = setup(t);
+  const { repos, options, writtenHere, workerErrors } = await setup(t);
   // The worker opens dataDir itself: a file where the directory should be makes it fail.
   const blocked = path.join(options.dataDir, 'not-a-dir');
   writeFileSync(blocked, '');
   const store = createCallLogStore({ ...options, dataDir: blocked });
   t.equal(await store.write([entry('a')], new Map()), 0);
   t.equal(await store.write([entry('b')], new Map()), 0);
-  t.same(repos.callLogs.page('ws-1', { limit: 10 }).map((r) => r.tool), ['b', 'a']);
+  t.same((await repos.callLogs.page('ws-1', { limit: 10 })).map((r) => r.tool), ['b', 'a']);
   t.same(writtenHere, [1, 1]);
   t.equal(workerErrors.length, 1, 'the failure is reported once');
   await store.close();

@@ -56,10 +56,10 @@ t.test('files left 0644 by an older version are tightened on start; an existing 
   const first = await startGateway(t, { dataDir, env: { LATCHKEY_ALLOW_PRIVATE_NETWORKS: 'true' } });
   await makeCalls(t, first);
   // Held open by a second connection, so the -wal and -shm outlive the first gateway's close.
-  const { openDb } = await import('../../server/db/client.js');
-  const holder = openDb(dataDir, { migrate: false });
+  const { openSqliteStore } = await import('../../server/db/client.js');
+  const holder = openSqliteStore(dataDir, { migrate: false });
   t.teardown(() => holder.close());
-  holder.sqlite.prepare('select count(*) from workspaces').get();
+  holder.sqlite!.prepare('select count(*) from workspaces').get();
   await first.app.close();
   for (const name of ['latchkey.db', 'latchkey.db-wal', 'latchkey.db-shm']) chmodSync(path.join(dataDir, name), 0o644);
   t.equal(octal(modeOf(path.join(dataDir, 'latchkey.db'))), '0644', 'as an older version left it');

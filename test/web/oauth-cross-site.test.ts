@@ -4,13 +4,12 @@
 // SameSite=Strict, so the browser coming back from the provider does not send it; the flow's own
 // Lax cookie binds the state to the browser instead. Another browser with the state is refused.
 import t from 'tap';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { startTestServer } from '../../test-server/test-server.js';
 import { launchBrowser, openConsole, signIn } from '../helpers/browser.js';
 import { startGateway } from '../helpers/gateway.js';
 import { connectClient } from '../helpers/mcp-client.js';
+import { storedBytes } from '../helpers/stored-bytes.js';
 import { workspaceFor } from '../helpers/workspace.js';
 
 const tab = (page: Page, name: string) => page.getByRole('tab', { name, exact: true });
@@ -92,7 +91,7 @@ t.test('OAuth connect with the provider on another site: the flow cookie carries
   t.equal(oauth.stats().registrations, 1, 'Latchkey registered itself once');
 
   // The flow cookie's value was never stored or logged.
-  const db = readFileSync(path.join(gw.dataDir, 'latchkey.db')).toString('latin1');
+  const db = (await storedBytes(gw)).toString('latin1');
   t.notOk(db.includes(flowCookie.value), 'not in the database');
   t.notOk(gw.logs().includes(flowCookie.value), 'not in the log');
   t.notOk(gw.logs().includes(state), 'nor the state');

@@ -1,37 +1,42 @@
-import { and, eq } from 'drizzle-orm';
-import type { Db } from '../client.js';
-import { accessKeys } from '../schema.js';
+import { and, asc, eq } from 'drizzle-orm';
+import type { Db, Store, Tables } from '../client.js';
 
-export type AccessKeyRow = typeof accessKeys.$inferSelect;
+export type AccessKeyRow = Tables['accessKeys']['$inferSelect'];
 
-export function createAccessKeysRepository(db: Db) {
+export function createAccessKeysRepository({ db, t, changed }: Store) {
+  const { accessKeys } = t;
+  const named = (workspaceId: string, id: string) => and(eq(accessKeys.workspaceId, workspaceId), eq(accessKeys.id, id));
+
   return {
-    list(workspaceId: string): AccessKeyRow[] {
-      return db.select().from(accessKeys).where(eq(accessKeys.workspaceId, workspaceId)).orderBy(accessKeys.createdAt).all();
+    async list(workspaceId: string): Promise<AccessKeyRow[]> {
+      return db.select().from(accessKeys).where(eq(accessKeys.workspaceId, workspaceId)).orderBy(asc(accessKeys.createdAt), asc(accessKeys.id));
     },
 
-    get(workspaceId: string, id: string): AccessKeyRow | undefined {
-      return db.select().from(accessKeys).where(and(eq(accessKeys.workspaceId, workspaceId), eq(accessKeys.id, id))).get();
+    async get(workspaceId: string, id: string): Promise<AccessKeyRow | undefined> {
+      const [row] = await db.select().from(accessKeys).where(named(workspaceId, id));
+      return row;
     },
 
-    insert(row: AccessKeyRow): void {
-      db.insert(accessKeys).values(row).run();
+    async insert(row: AccessKeyRow): Promise<void> {
+      await db.insert(accessKeys).values(row);
+      await changed(row.workspaceId);
     },
 
-    delete(workspaceId: string, id: string): boolean {
-      return db.delete(accessKeys).where(and(eq(accessKeys.workspaceId, workspaceId), eq(accessKeys.id, id))).run().changes > 0;
+    async delete(workspaceId: string, id: string): Promise<boolean> {
+      const rows = await db.delete(accessKeys).where(named(workspaceId, id)).returning({ id: accessKeys.id });
+      // A revoked key is refused on every node from the next request on.
+      await changed(workspaceId);
+      return rows.length > 0;
     },
 
-    deleteForEnvironment(workspaceId: string, environment: string, tx: Db = db): void {
-      tx.delete(accessKeys).where(and(eq(accessKeys.workspaceId, workspaceId), eq(accessKeys.environment, environment))).run();
+    async deleteForEnvironment(workspaceId: string, environment: string, tx: Db = db): Promise<void> {
+      await tx.delete(accessKeys).where(and(eq(accessKeys.workspaceId, workspaceId), eq(accessKeys.environment, environment)));
+      await changed(workspaceId);
     },
 
-    /** Written in batches with the call log, never on the hot path. */
-    touch(lastUsed: Map<string, string>): void {
-      if (lastUsed.size === 0) return;
-      db.transaction((tx) => {
-        for (const [id, at] of lastUsed) tx.update(accessKeys).set({ lastUsedAt: at }).where(eq(accessKeys.id, id)).run();
-      });
+    /** Written in batches with the call log, never on the hot path; a batch names a few keys at most. */
+    async touch(lastUsed: Map<string, string>): Promise<void> {
+      for (const [id, at] of lastUsed) await db.update(accessKeys).set({ lastUsedAt: at }).where(eq(accessKeys.id, id));
     },
   };
 }

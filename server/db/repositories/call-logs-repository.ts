@@ -1,9 +1,9 @@
-import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
-import type { Db } from '../client.js';
-import { callLogs } from '../schema.js';
+import { and, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
+import type { Store, Tables } from '../client.js';
 
-export type CallLogRow = typeof callLogs.$inferSelect;
-export type NewCallLog = typeof callLogs.$inferInsert;
+type CallLogs = Tables['callLogs'];
+export type CallLogRow = CallLogs['$inferSelect'];
+export type NewCallLog = CallLogs['$inferInsert'];
 /** A row to insert: `at` may be milliseconds since the epoch (the gateway's records), formatted here, off the hot path. */
 export type CallLogInsert = Omit<NewCallLog, 'at'> & { at: string | number };
 
@@ -17,32 +17,59 @@ export interface CallLogQuery {
   environment?: string;
 }
 
-export function createCallLogsRepository(db: Db) {
-  // A prepared statement: the query builder cost more per row than SQLite's insert itself.
-  const insert = db.$client.prepare(
+const toRow = (r: CallLogInsert) => ({
+  workspaceId: r.workspaceId,
+  at: typeof r.at === 'number' ? new Date(r.at).toISOString() : r.at,
+  tool: r.tool,
+  method: r.method ?? null,
+  url: r.url ?? null,
+  status: r.status ?? null,
+  ok: r.ok,
+  durationMs: r.durationMs,
+  error: r.error ?? null,
+  caller: r.caller ?? 'url',
+  callerLabel: r.callerLabel ?? null,
+  environment: r.environment ?? 'live',
+  userAgent: r.userAgent ?? null,
+  arguments: r.arguments ?? null,
+  responseExcerpt: r.responseExcerpt ?? null,
+});
+
+/** How one batch is stored: all at once, or (when that fails) row by row. */
+interface BatchWriter {
+  all(rows: CallLogInsert[]): Promise<void>;
+  one(row: CallLogInsert): Promise<void>;
+}
+
+/** SQLite: a prepared statement in one transaction; the query builder cost more per row than SQLite's insert itself. */
+function sqliteWriter(store: Store): BatchWriter {
+  const insert = store.sqlite!.prepare(
     `insert into call_logs (workspace_id, at, tool, method, url, status, ok, duration_ms, error, caller, caller_label, environment, user_agent, arguments, response_excerpt)
      values (@workspaceId, @at, @tool, @method, @url, @status, @ok, @durationMs, @error, @caller, @callerLabel, @environment, @userAgent, @arguments, @responseExcerpt)`,
   );
-  const params = (r: CallLogInsert) => ({
-    workspaceId: r.workspaceId,
-    at: typeof r.at === 'number' ? new Date(r.at).toISOString() : r.at,
-    tool: r.tool,
-    method: r.method ?? null,
-    url: r.url ?? null,
-    status: r.status ?? null,
-    ok: r.ok ? 1 : 0,
-    durationMs: r.durationMs,
-    error: r.error ?? null,
-    caller: r.caller ?? 'url',
-    callerLabel: r.callerLabel ?? null,
-    environment: r.environment ?? 'live',
-    userAgent: r.userAgent ?? null,
-    arguments: r.arguments ?? null,
-    responseExcerpt: r.responseExcerpt ?? null,
-  });
-  const insertAll = db.$client.transaction((rows: CallLogInsert[]) => {
-    for (const row of rows) insert.run(params(row));
-  });
+  const run = (r: CallLogInsert) => insert.run({ ...toRow(r), ok: r.ok ? 1 : 0 });
+  const all = store.sqlite!.transaction((rows: CallLogInsert[]) => rows.forEach(run));
+  return { all: async (rows) => all(rows), one: async (row) => void run(row) };
+}
+
+/** PostgreSQL: multi-row inserts, a few hundred rows a statement, in one transaction. */
+function postgresWriter({ db, t, transaction }: Store): BatchWriter {
+  return {
+    async all(rows) {
+      await transaction(async (tx) => {
+        for (let i = 0; i < rows.length; i += 500) await tx.insert(t.callLogs).values(rows.slice(i, i + 500).map(toRow));
+      });
+    },
+    async one(row) {
+      await db.insert(t.callLogs).values(toRow(row));
+    },
+  };
+}
+
+export function createCallLogsRepository(store: Store) {
+  const { db, t } = store;
+  const { callLogs } = t;
+  let writer: BatchWriter | undefined;
 
   return {
     /**
@@ -50,16 +77,17 @@ export function createCallLogsRepository(db: Db) {
      * fails (a workspace deleted while its calls were queued), rows are retried one by one and
      * those that still fail are dropped; answers how many were dropped.
      */
-    insertMany(rows: CallLogInsert[]): number {
+    async insertMany(rows: CallLogInsert[]): Promise<number> {
       if (rows.length === 0) return 0;
+      writer ??= store.dialect === 'sqlite' ? sqliteWriter(store) : postgresWriter(store);
       try {
-        insertAll(rows);
+        await writer.all(rows);
         return 0;
       } catch {
         let dropped = 0;
         for (const row of rows) {
           try {
-            insert.run(params(row));
+            await writer.one(row);
           } catch {
             dropped++;
           }
@@ -68,8 +96,12 @@ export function createCallLogsRepository(db: Db) {
       }
     },
 
-    /** Newest first; one more than `limit` is read so the caller knows whether a next page exists. */
-    page(workspaceId: string, q: CallLogQuery): CallLogRow[] {
+    /**
+     * Newest first, a page at a time by id (keyset: the index on workspace and id finds the page
+     * however many rows there are); one more than `limit` is read so the caller knows whether a
+     * next page exists.
+     */
+    async page(workspaceId: string, q: CallLogQuery): Promise<CallLogRow[]> {
       const conditions: SQL[] = [eq(callLogs.workspaceId, workspaceId)];
       if (q.before !== undefined) conditions.push(lt(callLogs.id, q.before));
       if (q.tool !== undefined) conditions.push(eq(callLogs.tool, q.tool));
@@ -81,8 +113,17 @@ export function createCallLogsRepository(db: Db) {
         .from(callLogs)
         .where(and(...conditions))
         .orderBy(desc(callLogs.id))
-        .limit(q.limit + 1)
-        .all();
+        .limit(q.limit + 1);
+    },
+
+    /**
+     * Deletes rows older than `before` (ISO time), at most `batch` of them, oldest first: pruning
+     * in small steps keeps each transaction short beside the writer. Answers how many went.
+     */
+    async pruneOlderThan(before: string, batch = 5000): Promise<number> {
+      const oldest = db.select({ id: callLogs.id }).from(callLogs).where(lt(callLogs.at, before)).orderBy(callLogs.at).limit(batch);
+      const rows = await db.delete(callLogs).where(inArray(callLogs.id, oldest)).returning({ id: callLogs.id });
+      return rows.length;
     },
   };
 }

@@ -1,61 +1,71 @@
 import { and, eq, isNull, lte, or } from 'drizzle-orm';
-import type { Db } from '../client.js';
-import { credentials } from '../schema.js';
+import type { Db, Store, Tables } from '../client.js';
 
-export type CredentialsRow = typeof credentials.$inferSelect;
+export type CredentialsRow = Tables['credentials']['$inferSelect'];
 
-export function createCredentialsRepository(db: Db) {
+export function createCredentialsRepository({ db, t, changed }: Store) {
+  const { credentials } = t;
+  const row = (workspaceId: string, environment: string) => and(eq(credentials.workspaceId, workspaceId), eq(credentials.environment, environment));
+
   return {
-    get(workspaceId: string, environment = 'live'): CredentialsRow | undefined {
-      return db.select().from(credentials).where(and(eq(credentials.workspaceId, workspaceId), eq(credentials.environment, environment))).get();
+    async get(workspaceId: string, environment = 'live', tx: Db = db): Promise<CredentialsRow | undefined> {
+      const [found] = await tx.select().from(credentials).where(row(workspaceId, environment));
+      return found;
     },
 
-    list(workspaceId: string): CredentialsRow[] {
-      return db.select().from(credentials).where(eq(credentials.workspaceId, workspaceId)).all();
+    async list(workspaceId: string): Promise<CredentialsRow[]> {
+      return db.select().from(credentials).where(eq(credentials.workspaceId, workspaceId));
     },
 
-    upsert(row: CredentialsRow, tx: Db = db): void {
-      const { workspaceId, environment, ...rest } = row;
-      tx.insert(credentials)
+    async upsert(next: CredentialsRow, tx: Db = db): Promise<void> {
+      const { workspaceId, environment, ...rest } = next;
+      await tx
+        .insert(credentials)
         .values({ workspaceId, environment, ...rest })
-        .onConflictDoUpdate({ target: [credentials.workspaceId, credentials.environment], set: rest })
-        .run();
+        .onConflictDoUpdate({ target: [credentials.workspaceId, credentials.environment], set: rest });
+      await changed(workspaceId);
     },
 
-    /** OAuth: rotated tokens and health. `updatedAt` stays: it marks a change of settings, not of tokens. */
-    updateSealed(workspaceId: string, environment: string, sealed: string, health: string): void {
-      db.update(credentials).set({ sealed, health }).where(and(eq(credentials.workspaceId, workspaceId), eq(credentials.environment, environment))).run();
+    /**
+     * OAuth: rotated tokens and health. `updatedAt` stays: it marks a change of settings, not of
+     * tokens; and nothing is announced: connections go on (other nodes reload the secret under the refresh lease).
+     */
+    async updateSealed(workspaceId: string, environment: string, sealed: string, health: CredentialsRow['health']): Promise<void> {
+      await db.update(credentials).set({ sealed, health }).where(row(workspaceId, environment));
     },
 
     /** Binds the credentials to an origin; `updatedAt` stays (the settings did not change, an OAuth connection goes on). */
-    setOrigin(workspaceId: string, environment: string, origin: string, tx: Db = db): void {
-      tx.update(credentials).set({ origin }).where(and(eq(credentials.workspaceId, workspaceId), eq(credentials.environment, environment))).run();
+    async setOrigin(workspaceId: string, environment: string, origin: string, tx: Db = db): Promise<void> {
+      await tx.update(credentials).set({ origin }).where(row(workspaceId, environment));
+      await changed(workspaceId);
     },
 
-    updateHealth(workspaceId: string, environment: string, health: string): void {
-      db.update(credentials).set({ health }).where(and(eq(credentials.workspaceId, workspaceId), eq(credentials.environment, environment))).run();
+    async updateHealth(workspaceId: string, environment: string, health: CredentialsRow['health']): Promise<void> {
+      await db.update(credentials).set({ health }).where(row(workspaceId, environment));
     },
 
     /**
      * OAuth: takes the refresh lease until `until` (epoch ms) if nobody holds it, or if the last
-     * holder's ran out at `now` (it crashed). True when this caller got it.
+     * holder's ran out at `now` (it crashed). True when this caller got it. One statement, so two
+     * nodes asking at once cannot both get it.
      */
-    tryRefreshLease(workspaceId: string, environment: string, now: number, until: number): boolean {
+    async tryRefreshLease(workspaceId: string, environment: string, now: number, until: number): Promise<boolean> {
       const free = or(isNull(credentials.refreshLeaseUntil), lte(credentials.refreshLeaseUntil, now));
-      const result = db
+      const taken = await db
         .update(credentials)
         .set({ refreshLeaseUntil: until })
-        .where(and(eq(credentials.workspaceId, workspaceId), eq(credentials.environment, environment), free))
-        .run();
-      return result.changes === 1;
+        .where(and(row(workspaceId, environment), free))
+        .returning({ workspaceId: credentials.workspaceId });
+      return taken.length === 1;
     },
 
-    releaseRefreshLease(workspaceId: string, environment: string): void {
-      db.update(credentials).set({ refreshLeaseUntil: null }).where(and(eq(credentials.workspaceId, workspaceId), eq(credentials.environment, environment))).run();
+    async releaseRefreshLease(workspaceId: string, environment: string): Promise<void> {
+      await db.update(credentials).set({ refreshLeaseUntil: null }).where(row(workspaceId, environment));
     },
 
-    delete(workspaceId: string, environment = 'live', tx: Db = db): void {
-      tx.delete(credentials).where(and(eq(credentials.workspaceId, workspaceId), eq(credentials.environment, environment))).run();
+    async delete(workspaceId: string, environment = 'live', tx: Db = db): Promise<void> {
+      await tx.delete(credentials).where(row(workspaceId, environment));
+      await changed(workspaceId);
     },
   };
 }

@@ -1,33 +1,42 @@
-import { and, eq } from 'drizzle-orm';
-import type { Db } from '../client.js';
-import { environments } from '../schema.js';
+import { and, asc, eq } from 'drizzle-orm';
+import type { Db, Store, Tables } from '../client.js';
 
-export type EnvironmentRow = typeof environments.$inferSelect;
+export type EnvironmentRow = Tables['environments']['$inferSelect'];
 
-export function createEnvironmentsRepository(db: Db) {
+export function createEnvironmentsRepository({ db, t, changed }: Store) {
+  const { environments } = t;
+  const named = (workspaceId: string, name: string) => and(eq(environments.workspaceId, workspaceId), eq(environments.name, name));
+
   return {
-    list(workspaceId: string): EnvironmentRow[] {
-      return db.select().from(environments).where(eq(environments.workspaceId, workspaceId)).orderBy(environments.createdAt).all();
+    async list(workspaceId: string, tx: Db = db): Promise<EnvironmentRow[]> {
+      return tx.select().from(environments).where(eq(environments.workspaceId, workspaceId)).orderBy(asc(environments.createdAt), asc(environments.name));
     },
 
-    get(workspaceId: string, name: string): EnvironmentRow | undefined {
-      return db.select().from(environments).where(and(eq(environments.workspaceId, workspaceId), eq(environments.name, name))).get();
+    async get(workspaceId: string, name: string, tx: Db = db): Promise<EnvironmentRow | undefined> {
+      const [row] = await tx.select().from(environments).where(named(workspaceId, name));
+      return row;
     },
 
-    getByTokenHash(hash: string): EnvironmentRow | undefined {
-      return db.select().from(environments).where(eq(environments.urlTokenHash, hash)).get();
+    async getByTokenHash(hash: string): Promise<EnvironmentRow | undefined> {
+      const [row] = await db.select().from(environments).where(eq(environments.urlTokenHash, hash));
+      return row;
     },
 
-    insert(row: EnvironmentRow, tx: Db = db): void {
-      tx.insert(environments).values(row).run();
+    async insert(row: EnvironmentRow, tx: Db = db): Promise<void> {
+      await tx.insert(environments).values(row);
+      await changed(row.workspaceId);
     },
 
-    update(workspaceId: string, name: string, changes: Partial<Pick<EnvironmentRow, 'baseUrlOverride' | 'urlTokenHash' | 'urlTokenSealed'>>, now: string, tx: Db = db): boolean {
-      return tx.update(environments).set({ ...changes, updatedAt: now }).where(and(eq(environments.workspaceId, workspaceId), eq(environments.name, name))).run().changes > 0;
+    async update(workspaceId: string, name: string, changes: Partial<Pick<EnvironmentRow, 'baseUrlOverride' | 'urlTokenHash' | 'urlTokenSealed'>>, now: string, tx: Db = db): Promise<boolean> {
+      const rows = await tx.update(environments).set({ ...changes, updatedAt: now }).where(named(workspaceId, name)).returning({ name: environments.name });
+      await changed(workspaceId);
+      return rows.length > 0;
     },
 
-    delete(workspaceId: string, name: string, tx: Db = db): boolean {
-      return tx.delete(environments).where(and(eq(environments.workspaceId, workspaceId), eq(environments.name, name))).run().changes > 0;
+    async delete(workspaceId: string, name: string, tx: Db = db): Promise<boolean> {
+      const rows = await tx.delete(environments).where(named(workspaceId, name)).returning({ name: environments.name });
+      await changed(workspaceId);
+      return rows.length > 0;
     },
   };
 }

@@ -1,26 +1,23 @@
 import { eq, lt } from 'drizzle-orm';
-import type { Db } from '../client.js';
-import { oauthPending } from '../schema.js';
+import type { Store, Tables } from '../client.js';
 
-export type OAuthPendingRow = typeof oauthPending.$inferSelect;
+export type OAuthPendingRow = Tables['oauthPending']['$inferSelect'];
 
-export function createOAuthPendingRepository(db: Db) {
+export function createOAuthPendingRepository({ db, t }: Store) {
+  const { oauthPending } = t;
   return {
-    insert(row: OAuthPendingRow): void {
-      db.insert(oauthPending).values(row).run();
+    async insert(row: OAuthPendingRow): Promise<void> {
+      await db.insert(oauthPending).values(row);
     },
 
-    /** Single use: the row is deleted as it is read, so a replayed `state` finds nothing. */
-    take(stateHash: string): OAuthPendingRow | undefined {
-      return db.transaction((tx) => {
-        const row = tx.select().from(oauthPending).where(eq(oauthPending.stateHash, stateHash)).get();
-        if (row) tx.delete(oauthPending).where(eq(oauthPending.stateHash, stateHash)).run();
-        return row;
-      });
+    /** Single use: one statement deletes the row as it reads it, so a replayed `state` finds nothing on any node. */
+    async take(stateHash: string): Promise<OAuthPendingRow | undefined> {
+      const [row] = await db.delete(oauthPending).where(eq(oauthPending.stateHash, stateHash)).returning();
+      return row;
     },
 
-    purgeExpired(now: string): void {
-      db.delete(oauthPending).where(lt(oauthPending.expiresAt, now)).run();
+    async purgeExpired(now: string): Promise<void> {
+      await db.delete(oauthPending).where(lt(oauthPending.expiresAt, now));
     },
   };
 }

@@ -1,19 +1,18 @@
 import { eq, lte } from 'drizzle-orm';
-import type { Db } from '../client.js';
-import { revokedSessions } from '../schema.js';
+import type { Store } from '../client.js';
 
-export function createRevokedSessionsRepository(db: Db) {
+export function createRevokedSessionsRepository({ db, t }: Store) {
+  const { revokedSessions } = t;
   return {
     /** Records a signed-out session until `expiresAt`, and forgets those past their own. */
-    revoke(sessionHash: string, expiresAt: number, now: number): void {
-      db.transaction((tx) => {
-        tx.delete(revokedSessions).where(lte(revokedSessions.expiresAt, now)).run();
-        tx.insert(revokedSessions).values({ sessionHash, expiresAt }).onConflictDoNothing().run();
-      });
+    async revoke(sessionHash: string, expiresAt: number, now: number): Promise<void> {
+      await db.delete(revokedSessions).where(lte(revokedSessions.expiresAt, now));
+      await db.insert(revokedSessions).values({ sessionHash, expiresAt }).onConflictDoNothing();
     },
 
-    isRevoked(sessionHash: string): boolean {
-      return db.select({ h: revokedSessions.sessionHash }).from(revokedSessions).where(eq(revokedSessions.sessionHash, sessionHash)).get() !== undefined;
+    async isRevoked(sessionHash: string): Promise<boolean> {
+      const [row] = await db.select({ h: revokedSessions.sessionHash }).from(revokedSessions).where(eq(revokedSessions.sessionHash, sessionHash));
+      return row !== undefined;
     },
   };
 }

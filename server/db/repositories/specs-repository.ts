@@ -1,18 +1,20 @@
 import { eq } from 'drizzle-orm';
-import type { Db } from '../client.js';
-import { specs } from '../schema.js';
+import type { Db, Store, Tables } from '../client.js';
 
-export type SpecRow = typeof specs.$inferSelect;
+export type SpecRow = Tables['specs']['$inferSelect'];
 
-export function createSpecsRepository(db: Db) {
+export function createSpecsRepository({ db, t, changed }: Store) {
+  const { specs } = t;
   return {
-    get(workspaceId: string): SpecRow | undefined {
-      return db.select().from(specs).where(eq(specs.workspaceId, workspaceId)).get();
+    async get(workspaceId: string, tx: Db = db): Promise<SpecRow | undefined> {
+      const [row] = await tx.select().from(specs).where(eq(specs.workspaceId, workspaceId));
+      return row;
     },
 
-    upsert(row: SpecRow, tx: Db = db): void {
+    async upsert(row: SpecRow, tx: Db = db): Promise<void> {
       const { workspaceId, ...rest } = row;
-      tx.insert(specs).values({ workspaceId, ...rest }).onConflictDoUpdate({ target: specs.workspaceId, set: rest }).run();
+      await tx.insert(specs).values({ workspaceId, ...rest }).onConflictDoUpdate({ target: specs.workspaceId, set: rest });
+      await changed(workspaceId);
     },
   };
 }

@@ -1,8 +1,7 @@
-import { eq, sql } from 'drizzle-orm';
-import type { Db } from '../client.js';
-import { callLogs, specs, tools, workspaces } from '../schema.js';
+import { asc, eq, sql } from 'drizzle-orm';
+import type { Db, Store, Tables } from '../client.js';
 
-export type WorkspaceRow = typeof workspaces.$inferSelect;
+export type WorkspaceRow = Tables['workspaces']['$inferSelect'];
 
 /** A workspace with what its listings show beside it. */
 export interface WorkspaceSummaryRow extends WorkspaceRow {
@@ -12,7 +11,8 @@ export interface WorkspaceSummaryRow extends WorkspaceRow {
   lastCallAt: string | null;
 }
 
-export function createWorkspacesRepository(db: Db) {
+export function createWorkspacesRepository({ db, t, changed }: Store) {
+  const { workspaces, specs, tools, callLogs } = t;
   const summary = {
     id: workspaces.id,
     name: workspaces.name,
@@ -23,34 +23,43 @@ export function createWorkspacesRepository(db: Db) {
     createdAt: workspaces.createdAt,
     updatedAt: workspaces.updatedAt,
     specBaseUrl: specs.baseUrl,
-    toolCount: sql<number>`(select count(*) from ${tools} where ${tools.workspaceId} = ${workspaces.id})`,
-    enabledToolCount: sql<number>`(select count(*) from ${tools} where ${tools.workspaceId} = ${workspaces.id} and ${tools.enabled} = 1)`,
-    lastCallAt: sql<string | null>`(select max(${callLogs.at}) from ${callLogs} where ${callLogs.workspaceId} = ${workspaces.id})`,
+    // PostgreSQL counts in bigint, which its driver answers as a string: cast to int in both dialects.
+    toolCount: sql<number>`cast((select count(*) from ${tools} where ${tools.workspaceId} = ${workspaces.id}) as integer)`,
+    enabledToolCount: sql<number>`cast((select count(*) from ${tools} where ${tools.workspaceId} = ${workspaces.id} and ${eq(tools.enabled, true)}) as integer)`,
+    // The newest row by id is the latest call: an index lookup, not a scan of the workspace's log.
+    lastCallAt: sql<string | null>`(select ${callLogs.at} from ${callLogs} where ${callLogs.workspaceId} = ${workspaces.id} order by ${callLogs.id} desc limit 1)`,
   };
+  const summaries = () => db.select(summary).from(workspaces).leftJoin(specs, eq(specs.workspaceId, workspaces.id));
 
   return {
-    insert(row: typeof workspaces.$inferInsert, tx: Db = db): void {
-      tx.insert(workspaces).values(row).run();
+    async insert(row: typeof workspaces.$inferInsert, tx: Db = db): Promise<void> {
+      await tx.insert(workspaces).values(row);
     },
 
-    list(): WorkspaceSummaryRow[] {
-      return db.select(summary).from(workspaces).leftJoin(specs, eq(specs.workspaceId, workspaces.id)).orderBy(workspaces.createdAt).all();
+    async list(): Promise<WorkspaceSummaryRow[]> {
+      return summaries().orderBy(asc(workspaces.createdAt), asc(workspaces.id));
     },
 
-    getSummary(id: string): WorkspaceSummaryRow | undefined {
-      return db.select(summary).from(workspaces).leftJoin(specs, eq(specs.workspaceId, workspaces.id)).where(eq(workspaces.id, id)).get();
+    async getSummary(id: string): Promise<WorkspaceSummaryRow | undefined> {
+      const [row] = await summaries().where(eq(workspaces.id, id));
+      return row;
     },
 
-    get(id: string): WorkspaceRow | undefined {
-      return db.select().from(workspaces).where(eq(workspaces.id, id)).get();
+    async get(id: string, tx: Db = db): Promise<WorkspaceRow | undefined> {
+      const [row] = await tx.select().from(workspaces).where(eq(workspaces.id, id));
+      return row;
     },
 
-    update(id: string, changes: Partial<Pick<WorkspaceRow, 'name' | 'access' | 'rateLimit' | 'allowedOrigins'>>, now: string, tx: Db = db): boolean {
-      return tx.update(workspaces).set({ ...changes, updatedAt: now }).where(eq(workspaces.id, id)).run().changes > 0;
+    async update(id: string, changes: Partial<Pick<WorkspaceRow, 'name' | 'access' | 'rateLimit' | 'allowedOrigins'>>, now: string, tx: Db = db): Promise<boolean> {
+      const rows = await tx.update(workspaces).set({ ...changes, updatedAt: now }).where(eq(workspaces.id, id)).returning({ id: workspaces.id });
+      await changed(id);
+      return rows.length > 0;
     },
 
-    delete(id: string): boolean {
-      return db.delete(workspaces).where(eq(workspaces.id, id)).run().changes > 0;
+    async delete(id: string): Promise<boolean> {
+      const rows = await db.delete(workspaces).where(eq(workspaces.id, id)).returning({ id: workspaces.id });
+      await changed(id);
+      return rows.length > 0;
     },
   };
 }

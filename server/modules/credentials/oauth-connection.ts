@@ -26,8 +26,8 @@ export interface OAuthHealth {
 export interface OAuthStore {
   loadSecret(): OAuthSecret;
   /** Persists rotated tokens (sealed) together with the health. */
-  saveSecret(secret: OAuthSecret, health: OAuthHealth): void;
-  saveHealth(health: OAuthHealth): void;
+  saveSecret(secret: OAuthSecret, health: OAuthHealth): Promise<void>;
+  saveHealth(health: OAuthHealth): Promise<void>;
   /**
    * Set when several processes share the storage: a refresh then runs under a lease, and tokens
    * another process saved are taken up instead of being refreshed a second time.
@@ -37,10 +37,10 @@ export interface OAuthStore {
 
 export interface SharedOAuthStore {
   /** The secret as stored now (another process may have saved rotated tokens); becomes loadSecret()'s. */
-  reloadSecret(): OAuthSecret;
+  reloadSecret(): Promise<OAuthSecret>;
   /** Takes the refresh lease for `ms` unless another process holds it. */
-  tryLease(ms: number): boolean;
-  releaseLease(): void;
+  tryLease(ms: number): Promise<boolean>;
+  releaseLease(): Promise<void>;
 }
 
 export interface OAuthConnectionOptions {
@@ -95,20 +95,20 @@ export function createOAuthConnection(info: OAuthPublicInfo, store: OAuthStore, 
   // True while this process holds the refresh lease: from before the refresh until its tokens
   // are saved, so nobody else can read the old set in between and refresh it again.
   let leased = false;
-  function releaseLease() {
+  async function releaseLease() {
     if (!leased) return;
     leased = false;
-    store.shared?.releaseLease();
+    await store.shared?.releaseLease();
   }
 
-  function save(tokens: TokenSet) {
+  async function save(tokens: TokenSet) {
     try {
       const secret = store.loadSecret();
       describe(tokens);
       health.reconnectNeeded = false;
-      store.saveSecret({ ...secret, tokens }, { ...health });
+      await store.saveSecret({ ...secret, tokens }, { ...health });
     } finally {
-      releaseLease();
+      await releaseLease();
     }
   }
 
@@ -120,23 +120,23 @@ export function createOAuthConnection(info: OAuthPublicInfo, store: OAuthStore, 
   }
 
   /** Tokens another process saved in place of `current`, if it did. */
-  function replacedElsewhere(shared: SharedOAuthStore, current: TokenSet): TokenSet | undefined {
-    const tokens = shared.reloadSecret().tokens;
+  async function replacedElsewhere(shared: SharedOAuthStore, current: TokenSet): Promise<TokenSet | undefined> {
+    const { tokens } = await shared.reloadSecret();
     return tokens && tokens.accessToken !== current.accessToken ? tokens : undefined;
   }
 
   async function refreshShared(shared: SharedOAuthStore, current: TokenSet): Promise<TokenSet> {
     const giveUpAt = Date.now() + waitMs;
     for (;;) {
-      const elsewhere = replacedElsewhere(shared, current);
+      const elsewhere = await replacedElsewhere(shared, current);
       if (elsewhere) return elsewhere;
-      if (shared.tryLease(leaseMs)) {
+      if (await shared.tryLease(leaseMs)) {
         leased = true;
         try {
           // Looked at again under the lease: a refresh may have been saved since the last look.
-          return replacedElsewhere(shared, current) ?? (await provider(current));
+          return (await replacedElsewhere(shared, current)) ?? (await provider(current));
         } catch (err) {
-          releaseLease();
+          await releaseLease();
           throw err;
         }
         // On success the lease is released once the new set is saved (save() above).
@@ -153,8 +153,8 @@ export function createOAuthConnection(info: OAuthPublicInfo, store: OAuthStore, 
       if (tokens || info.flow !== 'client_credentials') return tokens;
       // client_credentials: fetched on first use, once even when many calls arrive together.
       firstFetch ??= fetchMachineToken()
-        .then((fresh) => {
-          save(fresh);
+        .then(async (fresh) => {
+          await save(fresh);
           health.lastRefreshAt = new Date().toISOString();
           return fresh;
         })
@@ -169,7 +169,8 @@ export function createOAuthConnection(info: OAuthPublicInfo, store: OAuthStore, 
       health.lastFailureAt = new Date().toISOString();
       health.lastFailure = error.message;
       if (permanent || isPermanentOAuthFailure(error)) health.reconnectNeeded = true;
-      store.saveHealth({ ...health });
+      // Health is for display: a failed write must not turn a refresh failure into another error.
+      store.saveHealth({ ...health }).catch(() => {});
     },
   });
 

@@ -24,11 +24,11 @@ export function authView(
   const where = binding && { origin: binding.origin, held: binding.held };
   if (!row) return { type: 'none', environment, saved: false, updatedAt: null, ...where };
   if (row.type === 'oauth2') {
-    const info = JSON.parse(row.publicInfo) as OAuthPublicInfo;
+    const info = row.publicInfo as OAuthPublicInfo;
     const settings = { ...info, redirectUri: oauth?.redirectUri, hasClientSecret: oauth?.hasClientSecret };
     return { type: row.type, environment: row.environment, oauth: settings, health: oauth?.health, saved: true, updatedAt: row.updatedAt, ...where };
   }
-  const info = JSON.parse(row.publicInfo) as AuthPublicInfo;
+  const info = row.publicInfo as AuthPublicInfo;
   return { type: row.type, environment: row.environment, ...info, saved: true, updatedAt: row.updatedAt, ...where };
 }
 
@@ -39,17 +39,17 @@ export function oauthRedirectUri(app: FastifyInstance): string {
 
 /** Whether the client the gateway uses (given or registered) has a secret; the secret itself stays sealed. */
 function hasClientSecret(app: FastifyInstance, row: CredentialsRow): boolean {
-  const info = JSON.parse(row.publicInfo) as OAuthPublicInfo;
+  const info = row.publicInfo as OAuthPublicInfo;
   const secret = JSON.parse(app.vault.open(row.sealed, authSealContext(row.workspaceId, row.environment))) as OAuthSecret;
   return clientSecretOf(info, secret) !== undefined;
 }
 
 /** Revokes a stored OAuth grant at the provider, best effort: a provider that is down must not block a disconnect. */
 async function disconnectOAuth(app: FastifyInstance, workspaceId: string, environment: string): Promise<void> {
-  const row = app.repos.credentials.get(workspaceId, environment);
+  const row = await app.repos.credentials.get(workspaceId, environment);
   app.gateway.forgetOAuth(workspaceId, environment);
   if (!row || row.type !== 'oauth2') return;
-  const info = JSON.parse(row.publicInfo) as OAuthPublicInfo;
+  const info = row.publicInfo as OAuthPublicInfo;
   const secret = JSON.parse(app.vault.open(row.sealed, authSealContext(workspaceId, environment))) as OAuthSecret;
   if (!info.revocationUrl || !secret.tokens) return;
   try {
@@ -67,16 +67,18 @@ type EnvRequest = { Params: { id: string }; Querystring: { environment?: string 
 export default async function authRoutes(app: FastifyInstance) {
   const schema = { params: IdParams, querystring: EnvironmentQuery, response: { 200: AuthView, ...errorResponses } };
 
-  const view = (workspaceId: string, environment: string, row = app.repos.credentials.get(workspaceId, environment)) =>
-    authView(row, environment, {
-      health: app.gateway.oauthHealth(workspaceId, environment),
+  const view = async (workspaceId: string, environment: string, saved?: CredentialsRow) => {
+    const row = saved ?? (await app.repos.credentials.get(workspaceId, environment));
+    return authView(row, environment, {
+      health: await app.gateway.oauthHealth(workspaceId, environment),
       redirectUri: oauthRedirectUri(app),
       hasClientSecret: row?.type === 'oauth2' ? hasClientSecret(app, row) : undefined,
-    }, bindingOf(app, workspaceId, environment));
+    }, await bindingOf(app, workspaceId, environment));
+  };
 
   app.get<EnvRequest>('/workspaces/:id/auth', { schema }, async (request) => {
-    requireWorkspace(app, request.params.id);
-    const env = requireEnvironment(app, request.params.id, request.query.environment);
+    await requireWorkspace(app, request.params.id);
+    const env = await requireEnvironment(app, request.params.id, request.query.environment);
     return view(request.params.id, env.name);
   });
 
@@ -89,24 +91,23 @@ export default async function authRoutes(app: FastifyInstance) {
     },
     async (request) => {
       const { id } = request.params;
-      requireWorkspace(app, id);
-      const env = requireEnvironment(app, id, request.query.environment);
-      const split = request.body.type === 'oauth2' ? { type: 'oauth2', ...(await splitOAuthInput(request.body)) } : splitAuthInput(request.body, declaredSchemes(app, id));
+      await requireWorkspace(app, id);
+      const env = await requireEnvironment(app, id, request.query.environment);
+      const split = request.body.type === 'oauth2' ? { type: 'oauth2', ...(await splitOAuthInput(request.body)) } : splitAuthInput(request.body, await declaredSchemes(app, id));
       await disconnectOAuth(app, id, env.name);
       const row: CredentialsRow = {
         workspaceId: id,
         environment: env.name,
         type: split.type,
-        publicInfo: JSON.stringify(split.publicInfo),
+        publicInfo: split.publicInfo,
         sealed: app.vault.seal(JSON.stringify(split.secret), authSealContext(id, env.name)),
         updatedAt: new Date().toISOString(),
         health: null,
         refreshLeaseUntil: null,
         // Saved for the base URL in use now: they go to no other origin unless the admin allows it.
-        origin: currentOrigin(app, id, env.name),
+        origin: await currentOrigin(app, id, env.name),
       };
-      app.repos.credentials.upsert(row);
-      app.gateway.invalidate(id);
+      await app.repos.credentials.upsert(row);
       return view(id, env.name, row);
     },
   );
@@ -114,24 +115,22 @@ export default async function authRoutes(app: FastifyInstance) {
   // After the API moved (a re-upload to another host), the admin says the credentials may go there.
   app.post<EnvRequest>('/workspaces/:id/auth/confirm', { schema }, async (request) => {
     const { id } = request.params;
-    requireWorkspace(app, id);
-    const env = requireEnvironment(app, id, request.query.environment);
-    if (!app.repos.credentials.get(id, env.name)) throw new Conflict(`The ${env.name} environment has no saved credentials to confirm.`);
-    const origin = currentOrigin(app, id, env.name);
+    await requireWorkspace(app, id);
+    const env = await requireEnvironment(app, id, request.query.environment);
+    if (!(await app.repos.credentials.get(id, env.name))) throw new Conflict(`The ${env.name} environment has no saved credentials to confirm.`);
+    const origin = await currentOrigin(app, id, env.name);
     if (!origin) throw new Conflict(`The ${env.name} environment has no base URL to bind its credentials to: upload a spec or set a base URL first.`);
-    app.repos.credentials.setOrigin(id, env.name, origin);
-    app.gateway.invalidate(id);
+    await app.repos.credentials.setOrigin(id, env.name, origin);
     request.log.info({ workspaceId: id, environment: env.name, origin }, 'credentials confirmed for the current origin');
     return view(id, env.name);
   });
 
   app.delete<EnvRequest>('/workspaces/:id/auth', { schema }, async (request) => {
-    requireWorkspace(app, request.params.id);
-    const env = requireEnvironment(app, request.params.id, request.query.environment);
+    await requireWorkspace(app, request.params.id);
+    const env = await requireEnvironment(app, request.params.id, request.query.environment);
     // OAuth: the tokens are revoked at the provider (RFC 7009, where offered) before they are deleted.
     await disconnectOAuth(app, request.params.id, env.name);
-    app.repos.credentials.delete(request.params.id, env.name);
-    app.gateway.invalidate(request.params.id);
+    await app.repos.credentials.delete(request.params.id, env.name);
     return view(request.params.id, env.name);
   });
 }

@@ -5,22 +5,18 @@ import type { Db } from '../../db/client.js';
 import { credentialBinding, heldMessage, originOf, type CredentialBinding } from '../../modules/credentials/credential-origin.js';
 import type { SpecWarning, ToolDefinition } from '../../modules/specs/types.js';
 
-/** The workspace's admin-allowed origins. */
-export function allowedOriginsOf(stored: string | null | undefined): string[] {
-  return stored ? (JSON.parse(stored) as string[]) : [];
-}
-
 /** Where an environment's saved credentials go now, and whether they are held back. */
-export function bindingOf(app: FastifyInstance, workspaceId: string, environment: string): CredentialBinding {
-  const row = app.repos.credentials.get(workspaceId, environment);
-  const env = app.repos.environments.get(workspaceId, environment);
-  return credentialBinding({ type: row?.type, savedOrigin: row?.origin, baseUrlOverride: env?.baseUrlOverride, specBaseUrl: app.repos.specs.get(workspaceId)?.baseUrl });
+export async function bindingOf(app: FastifyInstance, workspaceId: string, environment: string): Promise<CredentialBinding> {
+  const row = await app.repos.credentials.get(workspaceId, environment);
+  const env = await app.repos.environments.get(workspaceId, environment);
+  const spec = await app.repos.specs.get(workspaceId);
+  return credentialBinding({ type: row?.type, savedOrigin: row?.origin, baseUrlOverride: env?.baseUrlOverride, specBaseUrl: spec?.baseUrl });
 }
 
 /** The environment's base URL origin now: what credentials saved or confirmed now are bound to. */
-export function currentOrigin(app: FastifyInstance, workspaceId: string, environment: string): string | null {
-  const env = app.repos.environments.get(workspaceId, environment);
-  return originOf(env?.baseUrlOverride ?? app.repos.specs.get(workspaceId)?.baseUrl) ?? null;
+export async function currentOrigin(app: FastifyInstance, workspaceId: string, environment: string): Promise<string | null> {
+  const env = await app.repos.environments.get(workspaceId, environment);
+  return originOf(env?.baseUrlOverride ?? (await app.repos.specs.get(workspaceId))?.baseUrl) ?? null;
 }
 
 const MAX_NAMED = 5;
@@ -32,18 +28,18 @@ const MAX_NAMED = 5;
  * upload shows: credentials held back because the API moved, and tools whose own server is on
  * an origin nobody allowed.
  */
-export function bindCredentialsOnUpload(app: FastifyInstance, workspaceId: string, next: { baseUrl?: string; tools: ToolDefinition[] }, tx: Db): SpecWarning[] {
+export async function bindCredentialsOnUpload(app: FastifyInstance, workspaceId: string, next: { baseUrl?: string; tools: ToolDefinition[] }, tx: Db): Promise<SpecWarning[]> {
   const warnings: SpecWarning[] = [];
-  const previousSpecBaseUrl = app.repos.specs.get(workspaceId)?.baseUrl;
+  const previousSpecBaseUrl = (await app.repos.specs.get(workspaceId, tx))?.baseUrl;
   const nextOrigin = originOf(next.baseUrl);
-  const environments = app.repos.environments.list(workspaceId);
+  const environments = await app.repos.environments.list(workspaceId, tx);
   for (const env of environments) {
-    const row = app.repos.credentials.get(workspaceId, env.name);
+    const row = await app.repos.credentials.get(workspaceId, env.name, tx);
     if (!row) continue;
     let saved = row.origin;
     if (saved === null) {
       const bound = originOf(env.baseUrlOverride ?? previousSpecBaseUrl) ?? nextOrigin;
-      if (bound) app.repos.credentials.setOrigin(workspaceId, env.name, bound, tx);
+      if (bound) await app.repos.credentials.setOrigin(workspaceId, env.name, bound, tx);
       saved = bound ?? null;
     }
     const binding = credentialBinding({ type: row.type, savedOrigin: saved, baseUrlOverride: env.baseUrlOverride, specBaseUrl: next.baseUrl });
@@ -52,7 +48,7 @@ export function bindCredentialsOnUpload(app: FastifyInstance, workspaceId: strin
 
   // Tools with a server of their own elsewhere: refused where the spec's base URL is in use.
   if (environments.some((env) => env.baseUrlOverride === null)) {
-    const allowed = new Set(allowedOriginsOf(app.repos.workspaces.get(workspaceId)?.allowedOrigins));
+    const allowed = new Set((await app.repos.workspaces.get(workspaceId, tx))?.allowedOrigins ?? []);
     const elsewhere = new Map<string, number>();
     for (const tool of next.tools) {
       const origin = originOf(tool.serverUrl);

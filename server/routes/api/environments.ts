@@ -14,14 +14,14 @@ const EnvParams = {
 } as const;
 
 export default async function environmentsRoutes(app: FastifyInstance) {
-  function view(env: EnvironmentRow) {
-    const spec = app.repos.specs.get(env.workspaceId);
+  async function view(env: EnvironmentRow) {
+    const spec = await app.repos.specs.get(env.workspaceId);
     return {
       name: env.name,
       mcpUrl: mcpUrlOf(app, env),
       baseUrl: env.baseUrlOverride ?? spec?.baseUrl ?? null,
       baseUrlOverride: env.baseUrlOverride,
-      auth: authView(app.repos.credentials.get(env.workspaceId, env.name), env.name),
+      auth: authView(await app.repos.credentials.get(env.workspaceId, env.name), env.name),
       createdAt: env.createdAt,
     };
   }
@@ -30,8 +30,8 @@ export default async function environmentsRoutes(app: FastifyInstance) {
     '/workspaces/:id/environments',
     { schema: { params: IdParams, response: { 200: { type: 'object', properties: { environments: { type: 'array', items: EnvironmentView } } }, ...errorResponses } } },
     async (request) => {
-      requireWorkspace(app, request.params.id);
-      return { environments: app.repos.environments.list(request.params.id).map(view) };
+      await requireWorkspace(app, request.params.id);
+      return { environments: await Promise.all((await app.repos.environments.list(request.params.id)).map(view)) };
     },
   );
 
@@ -51,11 +51,11 @@ export default async function environmentsRoutes(app: FastifyInstance) {
     },
     async (request, reply) => {
       const { id } = request.params;
-      const ws = requireWorkspace(app, id);
+      const ws = await requireWorkspace(app, id);
       const { name, baseUrl } = request.body;
-      if (app.repos.environments.get(id, name)) throw new Conflict(`This workspace already has a "${name}" environment.`);
+      if (await app.repos.environments.get(id, name)) throw new Conflict(`This workspace already has a "${name}" environment.`);
       const now = new Date().toISOString();
-      app.repos.environments.insert({
+      await app.repos.environments.insert({
         workspaceId: id,
         name,
         ...newEnvironmentToken(app, id, ws.slug, name),
@@ -63,9 +63,8 @@ export default async function environmentsRoutes(app: FastifyInstance) {
         createdAt: now,
         updatedAt: now,
       });
-      app.gateway.invalidate(id);
       reply.code(201);
-      return view(requireEnvironment(app, id, name));
+      return view(await requireEnvironment(app, id, name));
     },
   );
 
@@ -80,12 +79,11 @@ export default async function environmentsRoutes(app: FastifyInstance) {
     },
     async (request) => {
       const { id, name } = request.params;
-      requireWorkspace(app, id);
-      requireEnvironment(app, id, name);
+      await requireWorkspace(app, id);
+      await requireEnvironment(app, id, name);
       const baseUrlOverride = request.body.baseUrl === null ? null : checkBaseUrl(request.body.baseUrl);
-      app.repos.environments.update(id, name, { baseUrlOverride }, new Date().toISOString());
-      app.gateway.invalidate(id);
-      return view(requireEnvironment(app, id, name));
+      await app.repos.environments.update(id, name, { baseUrlOverride }, new Date().toISOString());
+      return view(await requireEnvironment(app, id, name));
     },
   );
 
@@ -94,16 +92,15 @@ export default async function environmentsRoutes(app: FastifyInstance) {
     { schema: { params: EnvParams, response: { 204: { type: 'null' }, ...errorResponses } } },
     async (request, reply) => {
       const { id, name } = request.params;
-      requireWorkspace(app, id);
-      requireEnvironment(app, id, name);
+      await requireWorkspace(app, id);
+      await requireEnvironment(app, id, name);
       if (name === 'live') throw new BadRequest('The live environment cannot be deleted.');
       // Its URL, credentials and keys go with it.
-      app.repos.transaction((tx) => {
-        app.repos.credentials.delete(id, name, tx);
-        app.repos.accessKeys.deleteForEnvironment(id, name, tx);
-        app.repos.environments.delete(id, name, tx);
+      await app.repos.transaction(async (tx) => {
+        await app.repos.credentials.delete(id, name, tx);
+        await app.repos.accessKeys.deleteForEnvironment(id, name, tx);
+        await app.repos.environments.delete(id, name, tx);
       });
-      app.gateway.invalidate(id);
       reply.code(204);
     },
   );

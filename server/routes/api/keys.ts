@@ -23,7 +23,7 @@ function keyView(row: AccessKeyRow) {
     label: row.label,
     prefix: row.prefix,
     scope: row.scope,
-    tools: row.tools ? (JSON.parse(row.tools) as string[]) : null,
+    tools: row.tools,
     environment: row.environment,
     createdAt: row.createdAt,
     lastUsedAt: row.lastUsedAt,
@@ -54,9 +54,9 @@ export default async function keysRoutes(app: FastifyInstance) {
     },
     async (request, reply) => {
       const { id } = request.params;
-      requireWorkspace(app, id);
+      await requireWorkspace(app, id);
       const { label, scope = 'write', tools, environment = 'live', expiresAt } = request.body;
-      requireEnvironment(app, id, environment);
+      await requireEnvironment(app, id, environment);
       let expires: string | null = null;
       if (expiresAt !== undefined) {
         const at = Date.parse(expiresAt);
@@ -65,7 +65,7 @@ export default async function keysRoutes(app: FastifyInstance) {
         expires = new Date(at).toISOString();
       }
       if (tools) {
-        const known = new Set(app.repos.tools.list(id).map((t) => t.name));
+        const known = new Set((await app.repos.tools.list(id)).map((t) => t.name));
         const unknown = tools.filter((t) => !known.has(t));
         if (unknown.length > 0) throw new BadRequest(`No tools named ${unknown.map((n) => `"${n}"`).join(', ')} in this workspace.`);
       }
@@ -77,14 +77,13 @@ export default async function keysRoutes(app: FastifyInstance) {
         prefix,
         keyHash: hashAccessKey(key),
         scope,
-        tools: tools ? JSON.stringify(tools) : null,
+        tools: tools ?? null,
         environment,
         createdAt: new Date().toISOString(),
         lastUsedAt: null,
         expiresAt: expires,
       };
-      app.repos.accessKeys.insert(row);
-      app.gateway.invalidate(id);
+      await app.repos.accessKeys.insert(row);
       reply.code(201);
       return { ...keyView(row), key };
     },
@@ -94,10 +93,10 @@ export default async function keysRoutes(app: FastifyInstance) {
     '/workspaces/:id/keys',
     { schema: { params: IdParams, response: { 200: { type: 'object', properties: { keys: { type: 'array', items: AccessKeyView } } }, ...errorResponses } } },
     async (request) => {
-      requireWorkspace(app, request.params.id);
+      await requireWorkspace(app, request.params.id);
       // Last-used times are written with the call log: flush so the list is current.
       await app.gateway.callLog.flush();
-      return { keys: app.repos.accessKeys.list(request.params.id).map(keyView) };
+      return { keys: (await app.repos.accessKeys.list(request.params.id)).map(keyView) };
     },
   );
 
@@ -111,10 +110,9 @@ export default async function keysRoutes(app: FastifyInstance) {
     },
     async (request, reply) => {
       const { id, keyId } = request.params;
-      requireWorkspace(app, id);
-      if (!app.repos.accessKeys.delete(id, keyId)) throw new AccessKeyNotFound(keyId);
-      // Revocation takes effect on the very next request: the cached key set is dropped now.
-      app.gateway.invalidate(id);
+      await requireWorkspace(app, id);
+      if (!(await app.repos.accessKeys.delete(id, keyId))) throw new AccessKeyNotFound(keyId);
+      // Revocation takes effect on the very next request, on every node: the cached key sets are dropped now.
       reply.code(204);
     },
   );

@@ -34,13 +34,13 @@ export default async function logsRoutes(app: FastifyInstance) {
     },
     async (request) => {
       const { id } = request.params;
-      requireWorkspace(app, id);
+      await requireWorkspace(app, id);
       const { limit = 50, cursor, tool, ok, caller, environment } = request.query;
       const before = cursor === undefined ? undefined : Number(cursor);
       if (before !== undefined && (!Number.isInteger(before) || before < 1)) throw new BadRequest('"cursor" must be a value of nextCursor from a previous page.');
       // Calls still queued in memory would be missing from the page: write them first.
       await app.gateway.callLog.flush();
-      const rows = app.repos.callLogs.page(id, { limit, before, tool, ok, caller, environment });
+      const rows = await app.repos.callLogs.page(id, { limit, before, tool, ok, caller, environment });
       const page = rows.slice(0, limit);
       return {
         items: page.map((r) => ({ ...r, id: String(r.id) })),

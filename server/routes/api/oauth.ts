@@ -63,14 +63,14 @@ export default async function oauthRoutes(app: FastifyInstance) {
     },
     async (request, reply) => {
       const { id } = request.params;
-      const ws = requireWorkspace(app, id);
-      const env = requireEnvironment(app, id, request.query.environment).name;
-      const row = app.repos.credentials.get(id, env);
-      const info = row?.type === 'oauth2' ? (JSON.parse(row.publicInfo) as OAuthPublicInfo) : undefined;
+      const ws = await requireWorkspace(app, id);
+      const env = (await requireEnvironment(app, id, request.query.environment)).name;
+      const row = await app.repos.credentials.get(id, env);
+      const info = row?.type === 'oauth2' ? (row.publicInfo as OAuthPublicInfo) : undefined;
       if (!row || !info || info.flow !== 'authorization_code' || !info.authorizationUrl) {
         throw new BadRequest('Save OAuth settings with "flow": "authorization_code" first (PUT /api/workspaces/:id/auth).');
       }
-      const session = app.adminAuth.sessions.current(request);
+      const session = await app.adminAuth.sessions.current(request);
       if (!session) throw new BadRequest('Connecting needs a console session, so that the callback can be tied to the browser that started it: use the Connect button in the console.');
 
       const redirectUri = oauthRedirectUri(app);
@@ -84,7 +84,7 @@ export default async function oauthRoutes(app: FastifyInstance) {
         } catch (err) {
           throw new BadRequest(`The provider refused to register Latchkey as a client: ${(err as Error).message}`);
         }
-        app.repos.credentials.updateSealed(id, env, app.vault.seal(JSON.stringify(secret), context), row.health ?? '{}');
+        await app.repos.credentials.updateSealed(id, env, app.vault.seal(JSON.stringify(secret), context), row.health);
         app.gateway.forgetOAuth(id, env);
       }
       const clientId = info.clientId ?? secret.registered!.clientId;
@@ -94,8 +94,8 @@ export default async function oauthRoutes(app: FastifyInstance) {
       const stateHash = sha256(state);
       const binding = flowBinding(bindingKey, session.id, stateHash);
       const now = Date.now();
-      app.repos.oauthPending.purgeExpired(new Date(now).toISOString());
-      app.repos.oauthPending.insert({
+      await app.repos.oauthPending.purgeExpired(new Date(now).toISOString());
+      await app.repos.oauthPending.insert({
         stateHash,
         workspaceId: id,
         environment: env,

@@ -31,15 +31,15 @@ export default async function sessionRoutes(app: FastifyInstance) {
 
   // Who am I: 200 either way, so a console opened while signed out logs no failed request.
   app.get('/session', { schema: { response: { 200: SessionView } } }, async (request) => {
-    const session = sessions.current(request);
+    const session = await sessions.current(request);
     return session ? view(session) : { signedIn: false };
   });
 
   app.delete('/session', { schema: { response: { 200: SessionView, ...errorResponses } } }, async (request, reply) => {
-    const session = sessions.current(request);
+    const session = await sessions.current(request);
     // Signing out changes state too: a live session needs its CSRF token for it.
     if (session && !sessions.checkCsrf(session, request.headers[CSRF_HEADER] as string | undefined)) throw new CsrfRejected();
-    sessions.signOut(request, reply);
+    await sessions.signOut(request, reply);
     return { signedIn: false };
   });
 }

@@ -39,14 +39,14 @@ async function readSource(app: FastifyInstance, request: FastifyRequest): Promis
 }
 
 /** The import-time security report, from what is stored and the workspace's live auth and base URL as they are now. */
-function reportFor(app: FastifyInstance, workspaceId: string, spec: { tools: ToolDefinition[]; baseUrl: string | null; securitySchemes: SecuritySchemeSummary[]; openapi: string }): SecurityReport {
-  const override = app.repos.environments.get(workspaceId, 'live')?.baseUrlOverride ?? null;
+async function reportFor(app: FastifyInstance, workspaceId: string, spec: { tools: ToolDefinition[]; baseUrl: string | null; securitySchemes: SecuritySchemeSummary[]; openapi: string }): Promise<SecurityReport> {
+  const override = (await app.repos.environments.get(workspaceId, 'live'))?.baseUrlOverride ?? null;
   return securityReport({
     tools: spec.tools,
     baseUrl: override ?? spec.baseUrl,
     baseUrlOverridden: override !== null,
     securitySchemes: spec.securitySchemes,
-    authType: app.repos.credentials.get(workspaceId, 'live')?.type ?? 'none',
+    authType: (await app.repos.credentials.get(workspaceId, 'live'))?.type ?? 'none',
     openapi: spec.openapi,
   });
 }
@@ -61,20 +61,19 @@ export default async function specRoutes(app: FastifyInstance) {
     },
     async (request) => {
       const { id } = request.params;
-      requireWorkspace(app, id);
+      await requireWorkspace(app, id);
       const source = await readSource(app, request);
-      const previous = app.repos.tools.list(id).map((t) => t.definition);
+      const previous = (await app.repos.tools.list(id)).map((t) => t.definition);
       // Parsed and built on the import thread: a spec that takes seconds never stalls serving.
       const imported = await importSpecText(source.text, { sourceUrl: source.sourceUrl, previous });
       const changes = diffTools(previous, imported.tools);
       const uploadedAt = new Date().toISOString();
 
       // Credentials held back because the API moved, tools on origins nobody allowed: said in this answer only.
-      let originWarnings: SpecWarning[] = [];
-      app.repos.transaction((tx) => {
-        originWarnings = bindCredentialsOnUpload(app, id, imported, tx);
-        const toggles = app.repos.tools.toggles(id, tx);
-        app.repos.specs.upsert(
+      const originWarnings = await app.repos.transaction(async (tx) => {
+        const warnings = await bindCredentialsOnUpload(app, id, imported, tx);
+        const toggles = await app.repos.tools.toggles(id, tx);
+        await app.repos.specs.upsert(
           {
             workspaceId: id,
             title: imported.title,
@@ -82,19 +81,19 @@ export default async function specRoutes(app: FastifyInstance) {
             openapi: imported.openapi,
             sourceUrl: source.sourceUrl ?? null,
             baseUrl: imported.baseUrl ?? null,
-            securitySchemes: JSON.stringify(imported.securitySchemes),
-            warnings: JSON.stringify(imported.warnings),
+            securitySchemes: imported.securitySchemes,
+            warnings: imported.warnings,
             uploadedAt,
           },
           tx,
         );
-        app.repos.tools.replaceAll(
+        await app.repos.tools.replaceAll(
           id,
           imported.tools.map((definition) => ({ name: definition.name, enabled: toggles.get(definition.name) ?? defaultEnabled(definition), definition })),
           tx,
         );
+        return warnings;
       });
-      app.gateway.invalidate(id);
       request.log.info({ workspaceId: id, tools: imported.tools.length, warnings: imported.warnings.length }, 'spec imported');
       return {
         status: 'ready',
@@ -107,17 +106,17 @@ export default async function specRoutes(app: FastifyInstance) {
         warnings: [...imported.warnings, ...originWarnings],
         uploadedAt,
         changes,
-        securityReport: reportFor(app, id, { ...imported, baseUrl: imported.baseUrl ?? null }),
+        securityReport: await reportFor(app, id, { ...imported, baseUrl: imported.baseUrl ?? null }),
       };
     },
   );
 
   app.get<{ Params: { id: string } }>('/workspaces/:id/spec', { schema: { params: IdParams, response: { 200: SpecSummary, ...errorResponses } } }, async (request) => {
     const { id } = request.params;
-    requireWorkspace(app, id);
-    const spec = app.repos.specs.get(id);
+    await requireWorkspace(app, id);
+    const spec = await app.repos.specs.get(id);
     if (!spec) throw new SpecMissing();
-    const tools = app.repos.tools.list(id);
+    const tools = await app.repos.tools.list(id);
     return {
       status: 'ready',
       title: spec.title,
@@ -126,12 +125,12 @@ export default async function specRoutes(app: FastifyInstance) {
       baseUrl: spec.baseUrl,
       sourceUrl: spec.sourceUrl,
       toolCount: tools.length,
-      warnings: JSON.parse(spec.warnings) as SpecWarning[],
+      warnings: spec.warnings,
       uploadedAt: spec.uploadedAt,
-      securityReport: reportFor(app, id, {
+      securityReport: await reportFor(app, id, {
         tools: tools.map((t) => t.definition),
         baseUrl: spec.baseUrl,
-        securitySchemes: JSON.parse(spec.securitySchemes) as SecuritySchemeSummary[],
+        securitySchemes: spec.securitySchemes,
         openapi: spec.openapi,
       }),
     };
@@ -139,7 +138,6 @@ export default async function specRoutes(app: FastifyInstance) {
 }
 
 /** The spec's declared security schemes, for defaulting auth settings. */
-export function declaredSchemes(app: FastifyInstance, workspaceId: string): SecuritySchemeSummary[] {
-  const spec = app.repos.specs.get(workspaceId);
-  return spec ? (JSON.parse(spec.securitySchemes) as SecuritySchemeSummary[]) : [];
+export async function declaredSchemes(app: FastifyInstance, workspaceId: string): Promise<SecuritySchemeSummary[]> {
+  return (await app.repos.specs.get(workspaceId))?.securitySchemes ?? [];
 }

@@ -27,8 +27,8 @@ const ToolList = { type: 'object', properties: { tools: { type: 'array', items: 
 
 export default async function toolsRoutes(app: FastifyInstance) {
   app.get<{ Params: { id: string } }>('/workspaces/:id/tools', { schema: { params: IdParams, response: { 200: ToolList, ...errorResponses } } }, async (request) => {
-    requireWorkspace(app, request.params.id);
-    return { tools: app.repos.tools.list(request.params.id).map(toolView) };
+    await requireWorkspace(app, request.params.id);
+    return { tools: (await app.repos.tools.list(request.params.id)).map(toolView) };
   });
 
   app.patch<{ Params: { id: string; name: string }; Body: { enabled: boolean } }>(
@@ -42,10 +42,9 @@ export default async function toolsRoutes(app: FastifyInstance) {
     },
     async (request) => {
       const { id, name } = request.params;
-      requireWorkspace(app, id);
-      if (app.repos.tools.setEnabled(id, { [name]: request.body.enabled }).length > 0) throw new ToolNotFound(name);
-      app.gateway.invalidate(id);
-      return toolView(app.repos.tools.get(id, name)!);
+      await requireWorkspace(app, id);
+      if ((await app.repos.tools.setEnabled(id, { [name]: request.body.enabled })).length > 0) throw new ToolNotFound(name);
+      return toolView((await app.repos.tools.get(id, name))!);
     },
   );
 
@@ -65,11 +64,10 @@ export default async function toolsRoutes(app: FastifyInstance) {
     },
     async (request) => {
       const { id } = request.params;
-      requireWorkspace(app, id);
-      const missing = app.repos.transaction((tx) => app.repos.tools.setEnabled(id, request.body.tools, tx));
+      await requireWorkspace(app, id);
+      const missing = await app.repos.transaction((tx) => app.repos.tools.setEnabled(id, request.body.tools, tx));
       if (missing.length > 0) throw new BadRequest(`No tools named ${missing.map((n) => `"${n}"`).join(', ')} in this workspace; nothing was changed.`);
-      app.gateway.invalidate(id);
-      return { tools: app.repos.tools.list(id).map(toolView) };
+      return { tools: (await app.repos.tools.list(id)).map(toolView) };
     },
   );
 }

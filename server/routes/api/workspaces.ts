@@ -7,7 +7,6 @@ import { urlTokenSealContext } from '../../modules/workspaces/seal-contexts.js';
 import { hashUrlToken, newUrlToken, slugify } from '../../modules/workspaces/url-token.js';
 import { parseAllowedOrigins } from '../../modules/credentials/credential-origin.js';
 import { withoutUserinfo } from '../../modules/specs/servers.js';
-import { allowedOriginsOf } from './credential-binding.js';
 import { EnvironmentQuery, errorResponses, IdParams, WorkspaceView } from './schemas.js';
 
 export function mcpUrlOf(app: FastifyInstance, env: EnvironmentRow): string {
@@ -20,8 +19,8 @@ export function newEnvironmentToken(app: FastifyInstance, workspaceId: string, s
   return { urlTokenHash: hashUrlToken(token), urlTokenSealed: app.vault.seal(token, urlTokenSealContext(workspaceId, environment)) };
 }
 
-export function workspaceView(app: FastifyInstance, row: WorkspaceSummaryRow) {
-  const envs = app.repos.environments.list(row.id);
+export async function workspaceView(app: FastifyInstance, row: WorkspaceSummaryRow) {
+  const envs = await app.repos.environments.list(row.id);
   const live = envs.find((e) => e.name === 'live')!;
   return {
     id: row.id,
@@ -34,7 +33,7 @@ export function workspaceView(app: FastifyInstance, row: WorkspaceSummaryRow) {
     access: row.access,
     rateLimit: row.rateLimit,
     effectiveRateLimit: row.rateLimit ?? app.config.rateLimit,
-    allowedOrigins: allowedOriginsOf(row.allowedOrigins),
+    allowedOrigins: row.allowedOrigins ?? [],
     toolCount: row.toolCount,
     enabledToolCount: row.enabledToolCount,
     lastCallAt: row.lastCallAt,
@@ -44,15 +43,15 @@ export function workspaceView(app: FastifyInstance, row: WorkspaceSummaryRow) {
 }
 
 /** The named environment (default `live`), or a 404. */
-export function requireEnvironment(app: FastifyInstance, workspaceId: string, name = 'live'): EnvironmentRow {
-  const env = app.repos.environments.get(workspaceId, name);
+export async function requireEnvironment(app: FastifyInstance, workspaceId: string, name = 'live'): Promise<EnvironmentRow> {
+  const env = await app.repos.environments.get(workspaceId, name);
   if (!env) throw new EnvironmentNotFound(name);
   return env;
 }
 
 /** The workspace's summary row, or a 404. */
-export function requireWorkspace(app: FastifyInstance, id: string): WorkspaceSummaryRow {
-  const row = app.repos.workspaces.getSummary(id);
+export async function requireWorkspace(app: FastifyInstance, id: string): Promise<WorkspaceSummaryRow> {
+  const row = await app.repos.workspaces.getSummary(id);
   if (!row) throw new WorkspaceNotFound(id);
   return row;
 }
@@ -86,21 +85,21 @@ export default async function workspacesRoutes(app: FastifyInstance) {
       const name = request.body.name.trim();
       const slug = slugify(name);
       const now = new Date().toISOString();
-      app.repos.transaction((tx) => {
-        app.repos.workspaces.insert({ id, name, slug, createdAt: now, updatedAt: now }, tx);
-        app.repos.environments.insert({ workspaceId: id, name: 'live', ...newEnvironmentToken(app, id, slug, 'live'), baseUrlOverride: null, createdAt: now, updatedAt: now }, tx);
+      await app.repos.transaction(async (tx) => {
+        await app.repos.workspaces.insert({ id, name, slug, createdAt: now, updatedAt: now }, tx);
+        await app.repos.environments.insert({ workspaceId: id, name: 'live', ...newEnvironmentToken(app, id, slug, 'live'), baseUrlOverride: null, createdAt: now, updatedAt: now }, tx);
       });
       reply.code(201);
-      return workspaceView(app, requireWorkspace(app, id));
+      return workspaceView(app, await requireWorkspace(app, id));
     },
   );
 
   app.get('/workspaces', { schema: { response: { 200: { type: 'object', properties: { workspaces: { type: 'array', items: WorkspaceView } } } } } }, async () => ({
-    workspaces: app.repos.workspaces.list().map((row) => workspaceView(app, row)),
+    workspaces: await Promise.all((await app.repos.workspaces.list()).map((row) => workspaceView(app, row))),
   }));
 
   app.get<{ Params: { id: string } }>('/workspaces/:id', { schema: { params: IdParams, response: { 200: WorkspaceView, ...errorResponses } } }, async (request) =>
-    workspaceView(app, requireWorkspace(app, request.params.id)),
+    workspaceView(app, await requireWorkspace(app, request.params.id)),
   );
 
   app.patch<{ Params: { id: string }; Body: { name?: string; baseUrl?: string | null; access?: 'url' | 'keys'; rateLimit?: number | null; allowedOrigins?: string[] | null } }>(
@@ -126,18 +125,17 @@ export default async function workspacesRoutes(app: FastifyInstance) {
     },
     async (request) => {
       const { id } = request.params;
-      requireWorkspace(app, id);
+      await requireWorkspace(app, id);
       const { name, baseUrl, access, rateLimit } = request.body;
       const now = new Date().toISOString();
       const baseUrlOverride = baseUrl === undefined ? undefined : baseUrl === null ? null : checkBaseUrl(baseUrl);
       const origins = request.body.allowedOrigins === undefined ? undefined : parseAllowedOrigins(request.body.allowedOrigins ?? []);
-      const allowedOrigins = origins === undefined ? undefined : origins.length > 0 ? JSON.stringify(origins) : null;
-      app.repos.transaction((tx) => {
-        app.repos.workspaces.update(id, { name: name?.trim(), access, rateLimit, allowedOrigins }, now, tx);
-        if (baseUrlOverride !== undefined) app.repos.environments.update(id, 'live', { baseUrlOverride }, now, tx);
+      const allowedOrigins = origins === undefined ? undefined : origins.length > 0 ? origins : null;
+      await app.repos.transaction(async (tx) => {
+        await app.repos.workspaces.update(id, { name: name?.trim(), access, rateLimit, allowedOrigins }, now, tx);
+        if (baseUrlOverride !== undefined) await app.repos.environments.update(id, 'live', { baseUrlOverride }, now, tx);
       });
-      app.gateway.invalidate(id);
-      return workspaceView(app, requireWorkspace(app, id));
+      return workspaceView(app, await requireWorkspace(app, id));
     },
   );
 
@@ -147,17 +145,15 @@ export default async function workspacesRoutes(app: FastifyInstance) {
     { schema: { params: IdParams, querystring: EnvironmentQuery, response: { 200: WorkspaceView, ...errorResponses } } },
     async (request) => {
       const { id } = request.params;
-      const row = requireWorkspace(app, id);
-      const environment = requireEnvironment(app, id, request.query.environment).name;
-      app.repos.environments.update(id, environment, newEnvironmentToken(app, id, row.slug, environment), new Date().toISOString());
-      app.gateway.invalidate(id);
-      return workspaceView(app, requireWorkspace(app, id));
+      const row = await requireWorkspace(app, id);
+      const environment = (await requireEnvironment(app, id, request.query.environment)).name;
+      await app.repos.environments.update(id, environment, newEnvironmentToken(app, id, row.slug, environment), new Date().toISOString());
+      return workspaceView(app, await requireWorkspace(app, id));
     },
   );
 
   app.delete<{ Params: { id: string } }>('/workspaces/:id', { schema: { params: IdParams, response: { 204: { type: 'null' }, ...errorResponses } } }, async (request, reply) => {
-    if (!app.repos.workspaces.delete(request.params.id)) throw new WorkspaceNotFound(request.params.id);
-    app.gateway.invalidate(request.params.id);
+    if (!(await app.repos.workspaces.delete(request.params.id))) throw new WorkspaceNotFound(request.params.id);
     reply.code(204);
   });
 }

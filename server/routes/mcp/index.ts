@@ -8,6 +8,7 @@ import { hasContainerWiderThan } from '../../modules/mcp/body-width.js';
 import { MAX_ARGUMENT_VALUES } from '../../modules/mcp/argument-limits.js';
 import { McpBodyTooWide, McpPrototypeKey } from '../../errors.js';
 import { looksLikeUrlToken } from '../../modules/workspaces/url-token.js';
+import type { Resolved } from '../../plugins/gateway.js';
 
 function answer(reply: FastifyReply, result: ExchangeAnswer) {
   reply.code(result.status);
@@ -71,7 +72,15 @@ export default async function mcpRoutes(app: FastifyInstance) {
 
   app.post<{ Params: { token: string } }>('/mcp/:token', { logLevel, bodyLimit: 4 * 1024 * 1024 }, async (request, reply) => {
     const { token } = request.params;
-    const target = looksLikeUrlToken(token) ? app.gateway.resolve(token) : undefined;
+    let target: Resolved | undefined;
+    try {
+      // From memory once the workspace has been loaded: then a database outage does not matter here.
+      target = looksLikeUrlToken(token) ? await app.gateway.resolve(token) : undefined;
+    } catch (err) {
+      request.log.error({ err }, 'loading the workspace for an MCP request failed');
+      reply.header('retry-after', '5');
+      return answer(reply, jsonRpcError(503, -32000, 'The gateway cannot reach its database to load this workspace right now; retry shortly.'));
+    }
     if (!target) return answer(reply, jsonRpcError(404, -32001, 'No workspace at this URL: it may have been rotated or deleted.'));
     const { workspace } = target;
 

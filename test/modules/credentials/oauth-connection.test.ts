@@ -17,19 +17,19 @@ function sharedRow(tokens: TokenSet) {
   let mine = row.secret;
   const store: OAuthStore = {
     loadSecret: () => mine,
-    saveSecret(next) {
+    async saveSecret(next) {
       mine = next;
       row.secret = next;
     },
-    saveHealth() {},
+    async saveHealth() {},
     shared: {
-      reloadSecret: () => (mine = row.secret),
-      tryLease(ms) {
+      reloadSecret: async () => (mine = row.secret),
+      async tryLease(ms) {
         if (row.leaseUntil !== null && row.leaseUntil > Date.now()) return false;
         row.leaseUntil = Date.now() + ms;
         return true;
       },
-      releaseLease() {
+      async releaseLease() {
         row.leaseUntil = null;
         row.releases++;
       },
