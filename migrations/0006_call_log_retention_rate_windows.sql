@@ -5,4 +5,5 @@ CREATE TABLE `rate_windows` (
 	PRIMARY KEY(`key`, `window_start`)
 );
 --> statement-breakpoint
+CREATE INDEX `call_logs_workspace_tool_idx` ON `call_logs` (`workspace_id`,`tool`,`id`);--> statement-breakpoint
 CREATE INDEX `call_logs_at_idx` ON `call_logs` (`at`);

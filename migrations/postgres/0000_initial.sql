@@ -14,7 +14,7 @@ CREATE TABLE "access_keys" (
 );
 --> statement-breakpoint
 CREATE TABLE "call_logs" (
-	"id" bigserial PRIMARY KEY NOT NULL,
+	"id" bigserial NOT NULL,
 	"workspace_id" text NOT NULL,
 	"at" text NOT NULL,
 	"tool" text NOT NULL,
@@ -29,7 +29,8 @@ CREATE TABLE "call_logs" (
 	"environment" text DEFAULT 'live' NOT NULL,
 	"user_agent" text,
 	"arguments" text,
-	"response_excerpt" text
+	"response_excerpt" text,
+	CONSTRAINT "call_logs_workspace_id_id_pk" PRIMARY KEY("workspace_id","id")
 );
 --> statement-breakpoint
 CREATE TABLE "credentials" (
@@ -123,5 +124,5 @@ ALTER TABLE "oauth_pending" ADD CONSTRAINT "oauth_pending_workspace_id_workspace
 ALTER TABLE "specs" ADD CONSTRAINT "specs_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "tools" ADD CONSTRAINT "tools_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "access_keys_workspace_id_idx" ON "access_keys" USING btree ("workspace_id");--> statement-breakpoint
-CREATE INDEX "call_logs_workspace_id_idx" ON "call_logs" USING btree ("workspace_id","id");--> statement-breakpoint
+CREATE INDEX "call_logs_workspace_tool_idx" ON "call_logs" USING btree ("workspace_id","tool","id");--> statement-breakpoint
 CREATE INDEX "call_logs_at_idx" ON "call_logs" USING btree ("at");

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt, type SQL } from 'drizzle-orm';
+import { and, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
 import type { Store, Tables } from '../client.js';
 
 type CallLogs = Tables['callLogs'];
@@ -66,6 +66,14 @@ function postgresWriter({ db, t, transaction }: Store): BatchWriter {
   };
 }
 
+/** A row whose workspace is gone (SQLite, PostgreSQL): the only failure a row is dropped for. */
+function isForeignKeyViolation(err: unknown): boolean {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || e.code === '23503') return true;
+  }
+  return false;
+}
+
 export function createCallLogsRepository(store: Store) {
   const { db, t } = store;
   const { callLogs } = t;
@@ -75,7 +83,8 @@ export function createCallLogsRepository(store: Store) {
     /**
      * Many entries in one transaction: the log writer batches them off the hot path. If the batch
      * fails (a workspace deleted while its calls were queued), rows are retried one by one and
-     * those that still fail are dropped; answers how many were dropped.
+     * those whose workspace is gone are dropped; answers how many were dropped. Any other failure
+     * (the database unreachable) is thrown: the batch is kept by the caller, not lost.
      */
     async insertMany(rows: CallLogInsert[]): Promise<number> {
       if (rows.length === 0) return 0;
@@ -88,7 +97,8 @@ export function createCallLogsRepository(store: Store) {
         for (const row of rows) {
           try {
             await writer.one(row);
-          } catch {
+          } catch (err) {
+            if (!isForeignKeyViolation(err)) throw err;
             dropped++;
           }
         }
@@ -108,11 +118,14 @@ export function createCallLogsRepository(store: Store) {
       if (q.ok !== undefined) conditions.push(eq(callLogs.ok, q.ok));
       if (q.caller !== undefined) conditions.push(eq(callLogs.caller, q.caller));
       if (q.environment !== undefined) conditions.push(eq(callLogs.environment, q.environment));
+      // Ordered by the index's columns (the equal ones change nothing): PostgreSQL's planner then
+      // walks that index for any workspace, instead of the primary key past other workspaces' rows.
+      const order = q.tool !== undefined ? [desc(callLogs.workspaceId), desc(callLogs.tool), desc(callLogs.id)] : [desc(callLogs.workspaceId), desc(callLogs.id)];
       return db
         .select()
         .from(callLogs)
         .where(and(...conditions))
-        .orderBy(desc(callLogs.id))
+        .orderBy(...order)
         .limit(q.limit + 1);
     },
 
@@ -121,8 +134,9 @@ export function createCallLogsRepository(store: Store) {
      * in small steps keeps each transaction short beside the writer. Answers how many went.
      */
     async pruneOlderThan(before: string, batch = 5000): Promise<number> {
-      const oldest = db.select({ id: callLogs.id }).from(callLogs).where(lt(callLogs.at, before)).orderBy(callLogs.at).limit(batch);
-      const rows = await db.delete(callLogs).where(inArray(callLogs.id, oldest)).returning({ id: callLogs.id });
+      const oldest = db.select({ workspaceId: callLogs.workspaceId, id: callLogs.id }).from(callLogs).where(lt(callLogs.at, before)).orderBy(callLogs.at).limit(batch);
+      // By (workspace, id): PostgreSQL's primary key (SQLite finds the rows by id either way).
+      const rows = await db.delete(callLogs).where(sql`(${callLogs.workspaceId}, ${callLogs.id}) in (${oldest})`).returning({ id: callLogs.id });
       return rows.length;
     },
   };

@@ -27,7 +27,7 @@ export function createWorkspacesRepository({ db, t, changed }: Store) {
     toolCount: sql<number>`cast((select count(*) from ${tools} where ${tools.workspaceId} = ${workspaces.id}) as integer)`,
     enabledToolCount: sql<number>`cast((select count(*) from ${tools} where ${tools.workspaceId} = ${workspaces.id} and ${eq(tools.enabled, true)}) as integer)`,
     // The newest row by id is the latest call: an index lookup, not a scan of the workspace's log.
-    lastCallAt: sql<string | null>`(select ${callLogs.at} from ${callLogs} where ${callLogs.workspaceId} = ${workspaces.id} order by ${callLogs.id} desc limit 1)`,
+    lastCallAt: sql<string | null>`(select ${callLogs.at} from ${callLogs} where ${callLogs.workspaceId} = ${workspaces.id} order by ${callLogs.workspaceId} desc, ${callLogs.id} desc limit 1)`,
   };
   const summaries = () => db.select(summary).from(workspaces).leftJoin(specs, eq(specs.workspaceId, workspaces.id));
 
