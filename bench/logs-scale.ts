@@ -1,14 +1,16 @@
 // The Logs tab with millions of rows: one workspace's call log filled with 1,000,000 rows (beside
 // two other workspaces' 100,000 each), then the API's page queries timed as the console makes
 // them — first page, a page deep in the history (keyset: `before` an id), filtered by tool and by
-// failure — and one retention step. SQLite always; PostgreSQL when BENCH_DATABASE_URL names an
-// empty database (npm run bench starts a throwaway cluster for it).
+// failure — and one retention step. SQLite, then PostgreSQL: the empty database BENCH_DATABASE_URL
+// names, or one in a throwaway local cluster.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openStore, type Store } from '../server/db/client.js';
 import { createRepositories } from '../server/db/repositories/index.js';
 import type { CallLogInsert } from '../server/db/repositories/call-logs-repository.js';
+// @ts-expect-error: a plain .mjs module shared with the test runner, without type declarations.
+import { startCluster } from '../scripts/postgres-cluster.mjs';
 
 const ROWS = Number(process.env.BENCH_LOG_ROWS ?? 1_000_000);
 const DAY = 24 * 60 * 60 * 1000;
@@ -77,10 +79,13 @@ async function main() {
     const sqlite = await openStore({ dataDir });
     lines.push(...(await measure('SQLite', sqlite)));
     await sqlite.close();
-    if (process.env.BENCH_DATABASE_URL) {
-      const postgres = await openStore({ dataDir, databaseUrl: process.env.BENCH_DATABASE_URL });
+    const cluster = process.env.BENCH_DATABASE_URL ? undefined : await startCluster();
+    try {
+      const postgres = await openStore({ dataDir, databaseUrl: process.env.BENCH_DATABASE_URL ?? (await cluster.createDatabase('latchkey_logs')) });
       lines.push(...(await measure('PostgreSQL', postgres)));
       await postgres.close();
+    } finally {
+      await cluster?.stop();
     }
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

@@ -5,10 +5,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+// @ts-expect-error: a plain .mjs module shared with the test runner, without type declarations.
+import { startCluster } from '../scripts/postgres-cluster.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const LOAD = path.join(ROOT, 'bench', 'load.mjs');
 const children: ChildProcess[] = [];
+let cluster: { createDatabase(name?: string): Promise<string>; stop(): Promise<void> } | undefined;
 
 function startProcess(args: string[], env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -96,17 +99,34 @@ async function main() {
     const floor = await startProcess(['bench/floor-proxy.mjs', upstreamUrl, key], {}, /listening on (http:\/\/[\d.:]+)/);
     const floorUrl = floor.match[1];
 
-    const ws = await admin(gatewayUrl, adminToken, 'POST', '/api/workspaces', { name: 'bench' });
-    await admin(gatewayUrl, adminToken, 'POST', `/api/workspaces/${ws.id}/spec`, { url: `${upstreamUrl}/openapi.json` });
-    await admin(gatewayUrl, adminToken, 'PUT', `/api/workspaces/${ws.id}/auth`, { type: 'api_key', value: key });
+    // The same gateway on PostgreSQL, in a throwaway cluster: the hot path reads no database, so its
+    // row should match the SQLite one (issue #12's target: within 10 %).
+    const pg = await startCluster();
+    cluster = pg;
+    const pgGateway = await startProcess(
+      ['dist/server/server.js'],
+      { PORT: '0', DATA_DIR: dataDir + '-pg', DATABASE_URL: await pg.createDatabase('latchkey_bench'), LATCHKEY_ADMIN_TOKEN: adminToken, LOG_LEVEL: 'warn', LATCHKEY_RATE_LIMIT: '0', LATCHKEY_ALLOW_PRIVATE_NETWORKS: 'true' },
+      /listening on (http:\/\/[\d.:]+)/,
+    );
+    const pgGatewayUrl = pgGateway.match[1];
 
-    const rows: { label: string; c: number; direct: LoadResult; floor: LoadResult; gateway: LoadResult }[] = [];
+    const workspaceOn = async (base: string) => {
+      const ws = await admin(base, adminToken, 'POST', '/api/workspaces', { name: 'bench' });
+      await admin(base, adminToken, 'POST', `/api/workspaces/${ws.id}/spec`, { url: `${upstreamUrl}/openapi.json` });
+      await admin(base, adminToken, 'PUT', `/api/workspaces/${ws.id}/auth`, { type: 'api_key', value: key });
+      return ws;
+    };
+    const ws = await workspaceOn(gatewayUrl);
+    const pgWs = await workspaceOn(pgGatewayUrl);
+
+    const rows: { label: string; c: number; direct: LoadResult; floor: LoadResult; gateway: LoadResult; postgres: LoadResult }[] = [];
     for (const c of [1, 16]) {
       const common = ['-n', String(n), '-c', String(c), '--expect', 'widget-0010', '--warmup', String(warmup), '--max-seconds', '60'];
       const direct = await runLoad(['--direct', '--url', `${upstreamUrl}/api/items`, '--key', key, '--cpu-pid', String(upstream.child.pid), ...common]);
       const viaFloor = await runLoad(['--direct', '--url', `${floorUrl}/api/items`, '--key', key, '--cpu-pid', String(floor.child.pid), ...common]);
       const viaGateway = await runLoad(['--url', ws.mcpUrl, '--tool', 'listItems', '--cpu-pid', String(gateway.child.pid), ...common]);
-      rows.push({ label: 'listItems', c, direct, floor: viaFloor, gateway: viaGateway });
+      const viaPostgres = await runLoad(['--url', pgWs.mcpUrl, '--tool', 'listItems', '--cpu-pid', String(pgGateway.child.pid), ...common]);
+      rows.push({ label: 'listItems', c, direct, floor: viaFloor, gateway: viaGateway, postgres: viaPostgres });
     }
 
     // Every call is logged off the hot path (a worker thread in the compiled server): check it was.
@@ -114,13 +134,14 @@ async function main() {
     if (logged.items.length !== 1 || logged.items[0].tool !== 'listItems') throw new Error(`the call log is empty after the runs: ${JSON.stringify(logged)}`);
 
     process.stdout.write(`\nLatchkey bench: listItems (20 items), ${n} calls per row, each after ${warmup} unmeasured; ${os.cpus().length} cores, node ${process.version}\n`);
-    process.stdout.write('direct: the test server itself; floor: the least a proxy adds; gateway: MCP tools/call through Latchkey.\n');
+    process.stdout.write('direct: the test server itself; floor: the least a proxy adds; gateway: MCP tools/call through Latchkey (SQLite);\n');
+    process.stdout.write('postgres: the same through a gateway whose store is PostgreSQL (a throwaway local cluster).\n');
     process.stdout.write('The load generator, the servers and the gateway share this machine: compare rows of one run.\n\n');
     // CPU ms per call is that of the serving process only (test server for direct, gateway for
     // gateway): less sensitive to a noisy machine than wall-clock figures.
     process.stdout.write('  c  path        calls/s    p50 ms    p99 ms  cpu ms/call  errors\n');
     for (const r of rows) {
-      for (const [name, x] of [['direct', r.direct], ['floor', r.floor], ['gateway', r.gateway]] as const) {
+      for (const [name, x] of [['direct', r.direct], ['floor', r.floor], ['gateway', r.gateway], ['postgres', r.postgres]] as const) {
         process.stdout.write(`${String(r.c).padStart(3)}  ${name.padEnd(8)}${fmt(x.calls_per_s, 0)} ${fmt(x.p50_ms)} ${fmt(x.p99_ms)} ${fmt(x.cpuMsPerCall ?? NaN, 3)}    ${String(x.errors).padStart(4)}\n`);
       }
       const added = r.gateway.p50_ms - r.direct.p50_ms;
@@ -129,19 +150,22 @@ async function main() {
       const floorRatio = r.floor.calls_per_s / r.direct.calls_per_s;
       process.stdout.write(`     gateway adds ${added.toFixed(2)} ms at p50; keeps ${(ratio * 100).toFixed(0)} % of direct throughput\n`);
       process.stdout.write(`     (floor: a bare node:http+undici proxy adds ${floorAdded.toFixed(2)} ms and keeps ${(floorRatio * 100).toFixed(0)} %;`);
-      process.stdout.write(` the gateway serves ${((r.gateway.calls_per_s / r.floor.calls_per_s) * 100).toFixed(0)} % of the floor's calls/s)\n\n`);
+      process.stdout.write(` the gateway serves ${((r.gateway.calls_per_s / r.floor.calls_per_s) * 100).toFixed(0)} % of the floor's calls/s)\n`);
+      process.stdout.write(`     on PostgreSQL: ${((r.postgres.calls_per_s / r.gateway.calls_per_s) * 100).toFixed(0)} % of the SQLite gateway's calls/s, CPU per call ${((r.postgres.cpuMsPerCall! / r.gateway.cpuMsPerCall!) * 100).toFixed(0)} % of its\n\n`);
     }
     const c1 = rows.find((r) => r.c === 1)!;
     const c16 = rows.find((r) => r.c === 16)!;
     process.stdout.write(`targets: p50 added at c=1 <= 1 ms: ${(c1.gateway.p50_ms - c1.direct.p50_ms).toFixed(2)} ms; throughput kept at c=16 >= 50 %: ${((c16.gateway.calls_per_s / c16.direct.calls_per_s) * 100).toFixed(0)} %\n`);
   } finally {
     for (const child of children) child.kill('SIGTERM');
+    await cluster?.stop();
     rmSync(dataDir, { recursive: true, force: true });
+    rmSync(dataDir + '-pg', { recursive: true, force: true });
   }
 }
 
 main().catch((err) => {
   process.stderr.write(`bench failed: ${(err as Error).message}\n`);
   for (const child of children) child.kill('SIGKILL');
-  process.exit(1);
+  void cluster?.stop().finally(() => process.exit(1));
 });

@@ -214,6 +214,9 @@ export async function openPostgresStore(url: string, opts: OpenOptions & { watch
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000 });
   // An idle client losing its connection emits here; unheard, it would end the process.
   pool.on('error', (err) => onError(err, 'an idle database connection'));
+  // A client checked out (a transaction in progress) when the server goes away emits on itself:
+  // without a listener that is an uncaught exception, and the node would die with its database.
+  pool.on('connect', (client) => client.on('error', (err) => onError(err, 'a database connection')));
   const db = drizzlePg(pool, { schema: pgSchema });
   const t = pgSchema;
   if (opts.migrate !== false) {

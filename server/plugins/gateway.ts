@@ -9,9 +9,11 @@ import { credentialBinding, heldMessage } from '../modules/credentials/credentia
 import { createOAuthConnection, type OAuthConnection, type OAuthHealth } from '../modules/credentials/oauth-connection.js';
 import type { OAuthPublicInfo, OAuthSecret } from '../modules/credentials/oauth-settings.js';
 import { buildWorkspaceRuntime, type CallDeps, type WorkspaceRuntime } from '../modules/mcp/index.js';
+import type { CallRecord } from '../modules/mcp/call-tool.js';
 import type { AccessMode, KeyGrant, KeyScope } from '../modules/mcp/access.js';
 import { createCallLogWriter, type CallLogWriter } from '../modules/mcp/call-log-writer.js';
 import { createRateLimiter, type RateLimiter } from '../modules/mcp/rate-limiter.js';
+import { createSharedRateLimiter } from '../modules/mcp/shared-rate-limiter.js';
 import { createUpstreamClient, passthroughHeaderNames } from '../modules/upstream/index.js';
 import type { SecuritySchemeSummary } from '../modules/specs/types.js';
 import { authSealContext } from '../modules/workspaces/seal-contexts.js';
@@ -53,6 +55,9 @@ declare module 'fastify' {
   }
 }
 
+/** Call-log rows kept in memory while the database cannot take them. */
+const MAX_HELD = 20_000;
+
 async function gatewayPlugin(app: FastifyInstance) {
   const { repos, vault, config, store: database } = app;
   const upstream = createUpstreamClient({ timeoutMs: config.upstreamTimeoutMs, maxResponseBytes: config.maxResponseBytes, allowPrivateNetworks: config.allowPrivateNetworks });
@@ -67,15 +72,34 @@ async function gatewayPlugin(app: FastifyInstance) {
     },
     onWorkerError: (err) => app.log.error({ err }, 'the call-log writer thread failed; writing call logs on the main thread'),
   });
-  const callLog = createCallLogWriter(
-    async (entries) => {
-      const touched = keysUsed;
-      keysUsed = new Map();
-      const dropped = await store.write(entries, touched);
+  // While the database is away, calls go on and their rows wait here (the newest MAX_HELD of
+  // them), to be written with the next batch or by a retry a second later.
+  let held: CallRecord[] = [];
+  let retry: NodeJS.Timeout | undefined;
+  let failing = false;
+  async function writeBatch(entries: CallRecord[]): Promise<void> {
+    const touched = keysUsed;
+    keysUsed = new Map();
+    const batch = held.length > 0 ? [...held, ...entries] : entries;
+    held = [];
+    try {
+      const dropped = await store.write(batch, touched);
       if (dropped > 0) app.log.warn({ dropped }, 'call log entries of deleted workspaces were dropped');
-    },
-    { onError: (err) => app.log.error({ err }, 'writing call logs failed') },
-  );
+      if (failing) app.log.info({ written: batch.length }, 'call logs are being written again');
+      failing = false;
+    } catch (err) {
+      held = batch.slice(-MAX_HELD);
+      for (const [id, at] of touched) if (!keysUsed.has(id)) keysUsed.set(id, at);
+      retry ??= setTimeout(() => {
+        retry = undefined;
+        void writeBatch([]);
+      }, 1000).unref();
+      // Once per outage, not once per batch.
+      if (!failing) app.log.error({ err, held: held.length, lost: batch.length - held.length }, 'writing call logs failed; holding them until the database answers');
+      failing = true;
+    }
+  }
+  const callLog = createCallLogWriter(writeBatch, { onError: (err) => app.log.error({ err }, 'writing call logs failed') });
 
   // OAuth connections outlive runtime rebuilds (a tool toggle must not drop a token); a change of
   // the auth settings (updatedAt) starts a new one.
@@ -252,12 +276,21 @@ async function gatewayPlugin(app: FastifyInstance) {
     touchKey(keyId: string) {
       keysUsed.set(keyId, new Date().toISOString());
     },
-    rateLimiter: createRateLimiter(),
+    // Nodes sharing PostgreSQL count together (leasing a few calls at a time); a SQLite node alone.
+    rateLimiter:
+      database.dialect === 'postgres'
+        ? createSharedRateLimiter({
+            lease: (request) => repos.rateWindows.lease(request),
+            onDegraded: (err) => app.log.error({ err }, 'rate limits cannot reach the database; each node now counts alone, up to the full limit'),
+            onRestored: () => app.log.info('rate limits reach the database again and are shared across nodes'),
+          })
+        : createRateLimiter(),
     callDeps: { upstream, maxResponseBytes: config.maxResponseBytes, record: (entry) => callLog.push(entry) },
     callLog,
   });
 
   app.addHook('onClose', async () => {
+    if (retry) clearTimeout(retry);
     await callLog.close();
     await store.close();
     await upstream.close();

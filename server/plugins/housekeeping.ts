@@ -1,5 +1,5 @@
 // Background pruning, off every request's path: call-log rows past LATCHKEY_LOG_RETENTION_DAYS,
-// OAuth flows that were never finished. Every node runs it; deleting what another node already
+// OAuth flows that were never finished, rate-limit counts of past minutes. Every node runs it; deleting what another node already
 // deleted costs nothing, so no coordination is needed.
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
@@ -37,6 +37,8 @@ async function housekeepingPlugin(app: FastifyInstance) {
       }
     }
     await repos.oauthPending.purgeExpired(new Date(now).toISOString());
+    // Shared rate limits read this minute's count and the one before: older windows are done.
+    await repos.rateWindows.pruneBefore(now - (now % 60_000) - 60_000);
     if (callLogs > 0) app.log.info({ callLogs, retentionDays: config.logRetentionDays }, 'pruned old call-log rows');
     return { callLogs };
   }

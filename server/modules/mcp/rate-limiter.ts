@@ -1,5 +1,6 @@
 // Calls per minute, as token buckets kept in memory: a burst up to the limit, then a steady
-// refill. Per process: behind a load balancer each instance counts its own share.
+// refill. Per process: what a single node (SQLite) uses. Nodes sharing PostgreSQL count together
+// with shared-rate-limiter.ts, which falls back to this one while the database is away.
 export interface RateDecision {
   ok: boolean;
   /** Whole seconds until the refused count would be allowed again (0 when allowed). */
@@ -15,13 +16,19 @@ export interface RateLimiter {
   /**
    * Takes `count` calls from every bucket named, or from none: a request that one bucket refuses
    * costs the others nothing. A count above `perMinute` can never be allowed; the caller says so
-   * (the decision is a refusal with a minute's Retry-After).
+   * (the decision is a refusal with a minute's Retry-After). A shared limiter may answer a promise
+   * when it has to ask the database; most calls are decided at once.
    */
-  take(keys: string | readonly string[], perMinute: number, count?: number, now?: number): RateDecision;
+  take(keys: string | readonly string[], perMinute: number, count?: number, now?: number): RateDecision | Promise<RateDecision>;
   reset(key: string): void;
 }
 
-export function createRateLimiter(maxBuckets = 100_000): RateLimiter {
+/** The in-memory limiter never waits. */
+export interface MemoryRateLimiter extends RateLimiter {
+  take(keys: string | readonly string[], perMinute: number, count?: number, now?: number): RateDecision;
+}
+
+export function createRateLimiter(maxBuckets = 100_000): MemoryRateLimiter {
   const buckets = new Map<string, Bucket>();
 
   function refilled(key: string, perMinute: number, now: number): Bucket {

@@ -124,7 +124,9 @@ export default async function mcpRoutes(app: FastifyInstance) {
       const limit = workspace.rateLimit;
       const cost = Math.max(1, calls);
       const buckets = grant ? [`ws:${workspace.workspaceId}`, `key:${grant.id}`] : [`ws:${workspace.workspaceId}`];
-      const limited = app.gateway.rateLimiter.take(buckets, limit, cost);
+      // Decided at once in memory; a shared limiter answers a promise only when it asks the database.
+      const decision = app.gateway.rateLimiter.take(buckets, limit, cost);
+      const limited = decision instanceof Promise ? await decision : decision;
       if (!limited.ok) {
         if (cost > limit) return answer(reply, jsonRpcError(429, -32000, `Rate limit: this batch holds ${cost} calls and the limit is ${limit} calls per minute; send at most ${limit} at once.`));
         reply.header('retry-after', String(limited.retryAfterSeconds));
