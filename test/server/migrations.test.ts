@@ -57,3 +57,35 @@ t.test('a 0000-schema database upgrades with its URL and credentials intact', as
   t.notOk(result.isError, 'the migrated credentials open and are injected');
   t.equal(upstream.received.at(-1)!.headers['x-api-key'], upstream.key);
 });
+
+t.test("the previous release's schema (0000-0005) with a call log upgrades: rows kept, pages and retention work", async (t) => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'lk-upgrade-'));
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
+  const oldMigrations = path.join(dataDir, 'migrations-0005');
+  mkdirSync(path.join(oldMigrations, 'meta'), { recursive: true });
+  const journal = JSON.parse(readFileSync(path.join(ROOT, 'migrations', 'meta', '_journal.json'), 'utf8'));
+  journal.entries = journal.entries.filter((e: { tag: string }) => e.tag < '0006');
+  t.equal(journal.entries.length, 6, 'migrations 0000 to 0005');
+  for (const e of journal.entries) cpSync(path.join(ROOT, 'migrations', `${e.tag}.sql`), path.join(oldMigrations, `${e.tag}.sql`));
+  writeFileSync(path.join(oldMigrations, 'meta', '_journal.json'), JSON.stringify(journal));
+  const sqlite = new Database(path.join(dataDir, 'latchkey.db'));
+  migrate(drizzle(sqlite), { migrationsFolder: oldMigrations });
+
+  const key = randomBytes(32);
+  const vault = createVault(key);
+  const now = Date.now();
+  sqlite.prepare("insert into settings (key, value) values ('vault_check', ?)").run(vault.seal('latchkey', { workspaceId: '_instance', field: 'vault-check' }));
+  sqlite.prepare('insert into workspaces (id, name, slug, created_at, updated_at) values (?, ?, ?, ?, ?)').run('ws-prev', 'Prev', 'prev', new Date(now).toISOString(), new Date(now).toISOString());
+  const insert = sqlite.prepare('insert into call_logs (workspace_id, at, tool, ok, duration_ms) values (?, ?, ?, 1, 5)');
+  for (let i = 0; i < 120; i++) insert.run('ws-prev', new Date(now - (i < 100 ? 40 : 1) * 86_400_000 + i).toISOString(), i < 100 ? 'old' : 'recent');
+  sqlite.close();
+
+  const gw = await startGateway(t, { dataDir, env: { LATCHKEY_MASTER_KEY: key.toString('base64') } });
+  const first = await gw.api('GET', '/api/workspaces/ws-prev/logs?limit=50');
+  t.equal(first.status, 200);
+  t.equal(first.body.items.length, 50);
+  const filtered = await gw.api('GET', '/api/workspaces/ws-prev/logs?limit=50&tool=recent');
+  t.equal(filtered.body.items.length, 20, 'the tool filter finds the rows written before the upgrade');
+  t.equal((await gw.app.housekeeping.runOnce()).callLogs, 100, 'retention applies to them too');
+  t.equal((await gw.api('GET', '/api/workspaces/ws-prev/logs?limit=200')).body.items.length, 20);
+});
