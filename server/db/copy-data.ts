@@ -9,6 +9,7 @@
 import { count, getTableColumns, gt, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Db, Store, Tables } from './client.js';
+import { unnestInsert } from './unnest-insert.js';
 
 interface TableCopy {
   /** The SQL name, as printed. */
@@ -94,32 +95,6 @@ function after(columns: PgColumn[], last: Record<string, unknown>, key: string[]
   if (columns.length === 1) return gt(columns[0], last[key[0]]);
   const values = key.map((k) => sql`${last[k]}`);
   return sql`(${sql.join(columns, sql`, `)}) > (${sql.join(values, sql`, `)})`;
-}
-
-// bigserial and serial are column types, not element types of an array.
-const ARRAY_TYPES: Record<string, string> = { bigserial: 'bigint', serial: 'integer', smallserial: 'smallint' };
-
-/**
- * PostgreSQL: `insert … select * from unnest($1::bigint[], $2::text[], …)` — one parameter per
- * column, not one per value. Measured on the call log, several times faster than a multi-row
- * VALUES (which drizzle's insert builds), and no 65,535-parameter ceiling. Each value still goes
- * through its column's mapToDriverValue, as in any drizzle insert (JSON columns become their text).
- */
-function unnestInsert(table: PgTable, rows: Record<string, unknown>[]): SQL {
-  const columns = Object.entries(getTableColumns(table) as Record<string, PgColumn>);
-  const names = sql.join(
-    columns.map(([, column]) => sql.identifier(column.name)),
-    sql`, `,
-  );
-  const arrays = sql.join(
-    columns.map(([key, column]) => {
-      const values = rows.map((row) => (row[key] == null ? null : column.mapToDriverValue(row[key])));
-      const type = column.getSQLType();
-      return sql`${sql.param(values)}::${sql.raw(ARRAY_TYPES[type] ?? type)}[]`;
-    }),
-    sql`, `,
-  );
-  return sql`insert into ${table} (${names}) select * from unnest(${arrays})`;
 }
 
 async function copyTable(source: Store, tx: Db, target: Store, spec: TableCopy, total: number, opts: CopyOptions): Promise<void> {

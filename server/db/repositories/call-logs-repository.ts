@@ -1,5 +1,7 @@
 import { and, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
 import type { Store, Tables } from '../client.js';
+import { unnestInsert } from '../unnest-insert.js';
 
 type CallLogs = Tables['callLogs'];
 export type CallLogRow = CallLogs['$inferSelect'];
@@ -52,18 +54,14 @@ function sqliteWriter(store: Store): BatchWriter {
   return { all: async (rows) => all(rows), one: async (row) => void run(row) };
 }
 
-/** PostgreSQL: multi-row inserts, a few hundred rows a statement, in one transaction. */
-function postgresWriter({ db, t, transaction }: Store): BatchWriter {
-  return {
-    async all(rows) {
-      await transaction(async (tx) => {
-        for (let i = 0; i < rows.length; i += 500) await tx.insert(t.callLogs).values(rows.slice(i, i + 500).map(toRow));
-      });
-    },
-    async one(row) {
-      await db.insert(t.callLogs).values(toRow(row));
-    },
-  };
+/**
+ * PostgreSQL: the batch in one statement (unnest-insert.ts). On the main thread, so its cost is
+ * the event loop's: drizzle's multi-row insert cost the gateway ~0.3 ms of CPU per logged call.
+ */
+function postgresWriter({ db, t }: Store): BatchWriter {
+  const columns = Object.keys(toRow({ workspaceId: '', at: 0, tool: '', ok: true, durationMs: 0 }));
+  const insert = (rows: CallLogInsert[]) => db.execute(unnestInsert(t.callLogs as unknown as PgTable, rows.map(toRow), columns));
+  return { all: async (rows) => void (await insert(rows)), one: async (row) => void (await insert([row])) };
 }
 
 /** A row whose workspace is gone (SQLite, PostgreSQL): the only failure a row is dropped for. */
