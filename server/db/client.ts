@@ -59,6 +59,8 @@ export interface OpenOptions {
   migrate?: boolean;
   /** Reports problems of background work (the change feed's connection, idle pool clients). */
   onError?(err: unknown, what: string): void;
+  /** PostgreSQL: connections in the pool (default 10; the call-log writer's thread needs 2). */
+  poolSize?: number;
 }
 
 /** migrations/ sits at the project root, both for `tsx server/…` and for the compiled `dist/server/…`. */
@@ -211,7 +213,7 @@ const MIGRATION_LOCK = 0x4c61_7463; // "Latc"
 
 export async function openPostgresStore(url: string, opts: OpenOptions & { watch?: boolean } = {}): Promise<Store> {
   const onError = opts.onError ?? quiet;
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000 });
+  const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000 });
   // An idle client losing its connection emits here; unheard, it would end the process.
   pool.on('error', (err) => onError(err, 'an idle database connection'));
   // A client checked out (a transaction in progress) when the server goes away emits on itself:

@@ -63,8 +63,7 @@ async function gatewayPlugin(app: FastifyInstance) {
   const upstream = createUpstreamClient({ timeoutMs: config.upstreamTimeoutMs, maxResponseBytes: config.maxResponseBytes, allowPrivateNetworks: config.allowPrivateNetworks });
   let keysUsed = new Map<string, string>();
   const store = createCallLogStore({
-    // SQLite writes on a thread of its own; PostgreSQL's driver does its I/O off the event loop already.
-    dataDir: database.dialect === 'sqlite' ? config.dataDir : undefined,
+    database: { dataDir: config.dataDir, databaseUrl: config.databaseUrl },
     writeHere: async (entries, touched) => {
       const dropped = await repos.callLogs.insertMany(entries);
       await repos.accessKeys.touch(touched);

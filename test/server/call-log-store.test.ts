@@ -22,7 +22,7 @@ async function setup(t: Test) {
   const writtenHere: number[] = [];
   const workerErrors: Error[] = [];
   const options = {
-    dataDir,
+    database: { dataDir },
     writeHere: async (entries: NewCallLog[], touched: Map<string, string>) => {
       writtenHere.push(entries.length);
       const dropped = await repos.callLogs.insertMany(entries);
@@ -55,9 +55,9 @@ t.test('batches are stored by the worker thread, in order, and readable at once'
 t.test('a thread that cannot start: every batch is stored on the main thread', async (t) => {
   const { repos, options, writtenHere, workerErrors } = await setup(t);
   // The worker opens dataDir itself: a file where the directory should be makes it fail.
-  const blocked = path.join(options.dataDir, 'not-a-dir');
+  const blocked = path.join(options.database.dataDir, 'not-a-dir');
   writeFileSync(blocked, '');
-  const store = createCallLogStore({ ...options, dataDir: blocked });
+  const store = createCallLogStore({ ...options, database: { dataDir: blocked } });
   t.equal(await store.write([entry('a')], new Map()), 0);
   t.equal(await store.write([entry('b')], new Map()), 0);
   t.same((await repos.callLogs.page('ws-1', { limit: 10 })).map((r) => r.tool), ['b', 'a']);
