@@ -35,7 +35,7 @@ async function main() {
     fail(`could not listen on ${config.host}:${config.port}: ${(err as Error).message}`);
   }
 
-  const lines = [`Latchkey is listening on ${app.publicUrl()}  (data: ${config.dataDir})`];
+  const lines = [`Latchkey is listening on ${app.publicUrl()}  (data: ${app.store.description})`];
   if (app.adminAuth.generatedToken) {
     lines.push(`Admin token: ${app.adminAuth.generatedToken}`);
     lines.push('  (shown once and stored only as a hash: keep it, or set LATCHKEY_ADMIN_TOKEN)');
