@@ -4,6 +4,7 @@ import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import { stdSerializers } from 'pino';
 import type { Config } from './config.js';
+import { isDatabaseUnavailable } from './db/client.js';
 import type { DetailedError } from './errors.js';
 import adminAuth from './plugins/admin-auth.js';
 import configPlugin from './plugins/config.js';
@@ -151,6 +152,13 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       status = 415;
       code = 'LK_UNSUPPORTED_MEDIA_TYPE';
       message = 'Send JSON (Content-Type: application/json) or multipart/form-data.';
+    } else if (status >= 500 && isDatabaseUnavailable(err)) {
+      // Said as what it is: the admin API needs the database; MCP calls to loaded workspaces do not.
+      request.log.error({ err }, 'request failed: the database does not answer');
+      status = 503;
+      code = 'LK_DATABASE_UNAVAILABLE';
+      message = 'The database does not answer right now, so this change or lookup cannot be made; retry shortly. MCP calls to workspaces this node has loaded keep working.';
+      reply.header('retry-after', '5');
     } else if (status >= 500) {
       // 5xx details stay in the log; the client gets a generic message.
       request.log.error({ err }, 'request failed');

@@ -116,6 +116,19 @@ function versionCounter(db: Db, t: Tables): VersionCounter {
 
 const quiet = () => {};
 
+// Connection-level failures: the server is down, restarting, unreachable, or dropped us.
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
+const UNAVAILABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|the database did not answer/i;
+
+/** Whether `err` (or what it wraps) says the database cannot be reached, as opposed to a bad query. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string' && UNAVAILABLE_CODES.has(e.code)) return true;
+    if (typeof e.message === 'string' && UNAVAILABLE_MESSAGE.test(e.message)) return true;
+  }
+  return false;
+}
+
 /**
  * Workspaces written inside a transaction are announced after it commits: another node must not
  * reload a workspace before the change is visible to it.

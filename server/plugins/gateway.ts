@@ -76,7 +76,11 @@ async function gatewayPlugin(app: FastifyInstance) {
   let held: CallRecord[] = [];
   let retry: NodeJS.Timeout | undefined;
   let failing = false;
-  async function writeBatch(entries: CallRecord[]): Promise<void> {
+  // One batch at a time: batches in flight together that all failed would each put back only
+  // their own rows, the last overwriting what the others held.
+  let writing: Promise<void> = Promise.resolve();
+  const writeBatch = (entries: CallRecord[]): Promise<void> => (writing = writing.then(() => writeOnce(entries)));
+  async function writeOnce(entries: CallRecord[]): Promise<void> {
     const touched = keysUsed;
     keysUsed = new Map();
     const batch = held.length > 0 ? [...held, ...entries] : entries;
