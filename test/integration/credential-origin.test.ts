@@ -5,17 +5,12 @@
 import t from 'tap';
 import type { Test } from 'tap';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { startTestServer, type TestServer } from '../../test-server/test-server.js';
 import { startRecordingServer, type RecordingServer } from '../modules/upstream/fixtures/helpers.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 import { connectClient, textOf } from '../helpers/mcp-client.js';
+import { storedBytes } from '../helpers/stored-bytes.js';
 
-function dbBytes(dataDir: string): Buffer {
-  // The WAL holds recent writes before a checkpoint: search it too.
-  return Buffer.concat(readdirSync(dataDir).filter((f) => f.startsWith('latchkey.db')).map((f) => readFileSync(path.join(dataDir, f))));
-}
 
 /** The test server's own spec, with `edit` applied (e.g. an operation-level server elsewhere). */
 async function specOf(api: TestServer, edit: (doc: any) => void = () => {}): Promise<string> {
@@ -240,7 +235,7 @@ t.test('user:pw@ in a spec\'s servers is neither stored nor answered', async (t)
   for (const p of ['', '/spec', '/tools', '/auth', '/environments']) await call('GET', `/api/workspaces/${ws.id}${p}`);
 
   await gw.app.close();
-  t.notOk(dbBytes(gw.dataDir).includes(marker), 'not in the SQLite files');
+  t.notOk((await storedBytes(gw)).includes(marker), 'not in the database');
   t.notOk(seen.join('\n').includes(marker), 'not in any admin API answer');
   t.notOk(gw.logs().includes(marker), 'not in the log output');
 });
