@@ -273,3 +273,18 @@ t.test('kill -9 of one node under load: the others answer every call and no conf
   t.same(await snapshot(a), before, 'so does A');
   t.ok(succeeded(await listItems(onNode(ws.mcpUrl, b))), 'and calls go on');
 });
+
+t.test('a console session signed in on A works on B; signed out on B, its cookie is refused on A', async (t) => {
+  const [a, b] = nodes;
+  const signIn = await fetch(`${a.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: adminToken }) });
+  t.equal(signIn.status, 200);
+  const cookie = signIn.headers.getSetCookie()[0].split(';')[0];
+  const { csrfToken } = (await signIn.json()) as { csrfToken: string };
+  const onB = await fetch(`${b.url}/api/workspaces`, { headers: { cookie } });
+  t.equal(onB.status, 200, 'the session cookie A issued opens B');
+  const out = await fetch(`${b.url}/api/session`, { method: 'DELETE', headers: { cookie, 'x-latchkey-csrf': csrfToken } });
+  t.equal(out.status, 200, 'signed out on B');
+  // A copy of the cookie kept by someone else: every node refuses it, from the shared table.
+  t.equal((await fetch(`${a.url}/api/workspaces`, { headers: { cookie } })).status, 401, 'A refuses the signed-out cookie');
+  t.same(await (await fetch(`${a.url}/api/session`, { headers: { cookie } })).json(), { signedIn: false });
+});
