@@ -15,7 +15,6 @@ import { createCallLogWriter, type CallLogWriter } from '../modules/mcp/call-log
 import { createRateLimiter, type RateLimiter } from '../modules/mcp/rate-limiter.js';
 import { createSharedRateLimiter } from '../modules/mcp/shared-rate-limiter.js';
 import { createUpstreamClient, passthroughHeaderNames } from '../modules/upstream/index.js';
-import type { SecuritySchemeSummary } from '../modules/specs/types.js';
 import { authSealContext } from '../modules/workspaces/seal-contexts.js';
 import { hashUrlToken } from '../modules/workspaces/url-token.js';
 

@@ -1,6 +1,6 @@
 import { and, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
-import type { Store, Tables } from '../client.js';
+import { errorChain, type Store, type Tables } from '../client.js';
 import { unnestInsert } from '../unnest-insert.js';
 
 type CallLogs = Tables['callLogs'];
@@ -66,9 +66,7 @@ function postgresWriter({ db, t }: Store): BatchWriter {
 
 /** A row whose workspace is gone (SQLite, PostgreSQL): the only failure a row is dropped for. */
 function isForeignKeyViolation(err: unknown): boolean {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
-    if (e.code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || e.code === '23503') return true;
-  }
+  for (const e of errorChain(err)) if (e.code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || e.code === '23503') return true;
   return false;
 }
 

@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BadRequest, SpecMissing, SpecTooLarge } from '../../errors.js';
 import { defaultEnabled, diffTools, fetchSpecText, importSpecText, securityReport, type SecurityReport } from '../../modules/specs/index.js';
-import type { SecuritySchemeSummary, SpecWarning, ToolDefinition } from '../../modules/specs/types.js';
+import type { SecuritySchemeSummary, ToolDefinition } from '../../modules/specs/types.js';
 import { errorResponses, IdParams, SpecSummary } from './schemas.js';
 import { requireWorkspace } from './workspaces.js';
 import { bindCredentialsOnUpload } from './credential-binding.js';

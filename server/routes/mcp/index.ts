@@ -9,6 +9,7 @@ import { MAX_ARGUMENT_VALUES } from '../../modules/mcp/argument-limits.js';
 import { McpBodyTooWide, McpPrototypeKey } from '../../errors.js';
 import { looksLikeUrlToken } from '../../modules/workspaces/url-token.js';
 import type { Resolved } from '../../plugins/gateway.js';
+import { isDatabaseUnavailable } from '../../db/client.js';
 
 function answer(reply: FastifyReply, result: ExchangeAnswer) {
   reply.code(result.status);
@@ -77,7 +78,9 @@ export default async function mcpRoutes(app: FastifyInstance) {
       // From memory once the workspace has been loaded: then a database outage does not matter here.
       target = looksLikeUrlToken(token) ? await app.gateway.resolve(token) : undefined;
     } catch (err) {
-      request.log.error({ err }, 'loading the workspace for an MCP request failed');
+      // Any other failure is a fault of ours, answered as one by the error handler.
+      if (!isDatabaseUnavailable(err)) throw err;
+      request.log.error({ err }, 'loading the workspace for an MCP request failed: the database does not answer');
       reply.header('retry-after', '5');
       return answer(reply, jsonRpcError(503, -32000, 'The gateway cannot reach its database to load this workspace right now; retry shortly.'));
     }
