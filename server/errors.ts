@@ -50,6 +50,9 @@ export const SpecFetchRefused = define('LK_SPEC_FETCH_REFUSED', 'Could not fetch
 /** The spec import ran out of what one import may use (its thread's memory). */
 export const SpecTooComplex = define('LK_SPEC_TOO_COMPLEX', 'The spec is too complex to import: %s.', 422);
 
-/** POST /mcp/<token>: a body with an object or array wider than one call's arguments may be, refused before it is parsed. */
+/** POST /mcp/<token>: request bodies refused before (or instead of) parsing them. */
 export const McpPrototypeKey = define('LK_MCP_PROTOTYPE_KEY', 'Invalid Request: a "__proto__" key (or "constructor" with "prototype") is not accepted in a request body.', 400);
 export const McpBodyTooWide = define('LK_MCP_BODY_TOO_WIDE', 'Invalid Request: an object or array in the body holds more than %s members, the most Latchkey accepts in one call.', 400);
+export const McpBodyTooManyValues = define('LK_MCP_BODY_TOO_MANY_VALUES', 'Invalid Request: the body holds more than %s values, the most Latchkey accepts in one request (a batch counts as one); send less at once.', 400);
+export const McpBodyLengthMismatch = define('LK_MCP_BODY_LENGTH_MISMATCH', 'Parse error: the body is not as long as its Content-Length header says.', 400);
+export const McpBodyUnreadable = define('LK_MCP_BODY_UNREADABLE', 'Parse error: the body could not be read to its end (the connection failed while sending it).', 400);

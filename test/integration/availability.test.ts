@@ -133,6 +133,7 @@ function post(url: string, body: string, headers: Record<string, string> = {}): 
 // and its own event loop would add to the latency measured.
 const PROBE = `
 let running = true, max = 0, count = 0;
+const all = [];
 process.stdin.on('data', () => { running = false; });
 process.stdin.resume();
 (async () => {
@@ -140,14 +141,26 @@ process.stdin.resume();
     const started = performance.now();
     const res = await fetch(process.argv[1] + '/healthz');
     await res.text();
-    max = Math.max(max, performance.now() - started);
+    const ms = performance.now() - started;
+    all.push(ms);
+    max = Math.max(max, ms);
     if (count++ === 0) process.stdout.write('R');
     await new Promise((r) => setTimeout(r, 20));
   }
-  process.stdout.write(JSON.stringify({ max, count }));
+  all.sort((a, b) => a - b);
+  process.stdout.write(JSON.stringify({ max, count, median: all[Math.floor(all.length / 2)] }));
   process.exit(0);
 })();
 `;
+
+/** Issue #17's figure: /healthz answers within this throughout each hostile scenario. Printed, not asserted: a busy machine adds its own delay. */
+const HEALTH_TARGET_MS = 100;
+
+/** The measured figure beside the target, with the machine's load: the same figure means less on a busy machine. */
+function healthFigure({ max, median, count }: { max: number; median: number; count: number }): string {
+  const load = os.loadavg()[0].toFixed(1);
+  return `/healthz answered ${count} times, median ${median.toFixed(0)} ms, slowest ${max.toFixed(0)} ms (target ${HEALTH_TARGET_MS} ms: ${max <= HEALTH_TARGET_MS ? 'met' : 'missed'}; load average ${load} on ${os.availableParallelism()} cores)`;
+}
 
 async function watchHealth(url: string) {
   const child = spawn(process.execPath, ['-e', PROBE, url], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -157,10 +170,10 @@ async function watchHealth(url: string) {
   // Probing before the attack starts, so the figure covers all of it.
   await new Promise<void>((resolve) => child.stdout.on('data', () => out.startsWith('R') && resolve()));
   return {
-    async stop(): Promise<{ max: number; count: number }> {
+    async stop(): Promise<{ max: number; median: number; count: number }> {
       child.stdin.write('stop');
       await exited;
-      return JSON.parse(out.slice(1)) as { max: number; count: number };
+      return JSON.parse(out.slice(1)) as { max: number; median: number; count: number };
     },
   };
 }
@@ -186,7 +199,7 @@ t.test('200,000 unknown argument names: refused at once, /healthz keeps answerin
   const huge = JSON.stringify(call(1, 'small', names(200_000)));
   const issueSized = JSON.stringify(call(2, 'small', names(40_000)));
   const manyBelowCap = JSON.stringify(call(3, 'small', names(15_000)));
-  // 30 objects of 1,000 names: narrow enough to parse, more values than one call may hold.
+  // 30 objects of 1,000 names: none too wide, but more values than one request may hold.
   const manyValues = JSON.stringify(call(4, 'small', { q: Array.from({ length: 30 }, () => names(1_000)) }));
   t.comment(`bodies: ${(huge.length / 1024).toFixed(0)} KB, ${(issueSized.length / 1024).toFixed(0)} KB, ${(manyBelowCap.length / 1024).toFixed(0)} KB`);
 
@@ -203,8 +216,9 @@ t.test('200,000 unknown argument names: refused at once, /healthz keeps answerin
   );
   const attackMs = performance.now() - started;
   await sleep(100);
-  const { max, count } = await health.stop();
-  t.comment(`5 hostile calls answered in ${attackMs.toFixed(0)} ms; /healthz answered ${count} times, slowest ${max.toFixed(0)} ms`);
+  const healthSeen = await health.stop();
+  const { max } = healthSeen;
+  t.comment(`5 hostile calls answered in ${attackMs.toFixed(0)} ms; ${healthFigure(healthSeen)}`);
 
   // Wider than one call's arguments may be: refused before the body is even parsed.
   for (const answer of answers.slice(0, 3)) {
@@ -215,8 +229,14 @@ t.test('200,000 unknown argument names: refused at once, /healthz keeps answerin
   const text = answers[3].body.result.content[0].text as string;
   t.equal(answers[3].body.result.isError, true);
   t.match(text, /^Invalid arguments: "u0" is not an accepted argument; .*"u9" is not an accepted argument; and 14,990 more$/, 'names the first 10, counts the rest');
-  t.match(answers[4].body, { result: { isError: true, content: [{ text: /^The arguments hold more than 20,000 values, the most Latchkey accepts in one call/ }] } });
+  // 30 objects of 1,000 names: each narrow enough, together more values than one request may hold.
+  t.equal(answers[4].status, 400);
+  t.match(answers[4].body, { error: { code: -32600, message: /^Invalid Request: the body holds more than 21,000 values, the most Latchkey accepts in one request/ } });
   t.ok(max < 2_000, `/healthz kept answering (slowest ${max.toFixed(0)} ms; it took 15 s to minutes before)`);
+  // A batch counts as one request: ten calls of 2,500 values each are refused whole, unparsed.
+  const batch = await post(ws.mcpUrl, JSON.stringify(Array.from({ length: 10 }, (_, i) => call(20 + i, 'small', { q: Array.from({ length: 2_500 }, (_, j) => j) }))));
+  t.equal(batch.status, 400);
+  t.match(await batch.json(), { error: { message: /more than 21,000 values, the most Latchkey accepts in one request \(a batch counts as one\)/ } });
   t.equal(upstream.hits['/small'], 1, 'none of them reached the upstream');
   const ok = (await (await post(ws.mcpUrl, JSON.stringify(call(5, 'small', { q: 'fine' })))).json()) as any;
   t.notOk(ok.result.isError, 'an ordinary call still works');
@@ -294,22 +314,23 @@ t.test('batches of large calls from several connections: memory stays bounded, /
   const started = performance.now();
   await Promise.all([...Array.from({ length: BATCHERS }, () => worker(ten, 3)), ...Array.from({ length: SINGLES }, () => worker(single, 4))].map((run) => run()));
   const attackMs = performance.now() - started;
-  const { max, count } = await health.stop();
+  const healthSeen = await health.stop();
+  const { max } = healthSeen;
   sampling = false;
   await sampler;
   const highWater = rssBytes(gw.pid, 'VmHWM');
   t.comment(
     `${BATCHERS} connections x 3 batches of 10 big calls and ${SINGLES} x 4 single ones in ${attackMs.toFixed(0)} ms: ${outcome.answered} answered, ${outcome.busy} refused as busy; ` +
-      `RSS ${mb(baseline)} before, ${mb(peak)} peak sampled, ${mb(highWater)} high-water mark; /healthz answered ${count} times, slowest ${max.toFixed(0)} ms`,
+      `RSS ${mb(baseline)} before, ${mb(peak)} peak sampled, ${mb(highWater)} high-water mark; ${healthFigure(healthSeen)}`,
   );
   t.equal(outcome.other, 0, 'every answer was a result or a clear refusal');
   t.ok(outcome.answered > 0, 'batches were answered');
   t.ok(outcome.busy > 0, 'the excess was refused');
   t.match(JSON.parse(outcome.busyMessage), { error: { message: /this workspace runs at most 16 tools\/call at once across all its callers; retry when one has finished/ } });
   t.ok(highWater < 2_000 * MiB, `RSS stayed under 2,000 MB (high-water mark ${mb(highWater)}; 5.27 GB before)`);
-  // The gateway is saturated here (each ~1 MiB answer costs tens of ms of CPU, built one per
-  // event-loop turn), so /healthz queues behind at most the calls in flight: a looser bound.
-  t.ok(max < 10_000, `/healthz kept answering (slowest ${max.toFixed(0)} ms)`);
+  // Each ~1 MiB answer costs tens of ms of CPU, spent on the result thread: the event loop only
+  // moves bytes. The bound is loose (a busy machine adds its own delay); the figure is printed above.
+  t.ok(max < 2_000, `/healthz kept answering (slowest ${max.toFixed(0)} ms)`);
 });
 
 t.test('the rate limit counts every call in a batch; malformed requests cost nothing', async (t) => {

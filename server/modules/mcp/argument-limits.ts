@@ -16,7 +16,19 @@ const tooDeep = `The arguments are nested more than ${MAX_ARGUMENT_DEPTH} levels
 
 /** Undefined when the arguments are within the bounds, else a message for the model. */
 export function argumentLimitProblem(args: unknown): string | undefined {
-  if (args === null || typeof args !== 'object') return undefined;
+  return measureArguments(args).problem;
+}
+
+export interface ArgumentMeasure {
+  /** Set when the arguments are out of bounds: a message for the model. */
+  problem?: string;
+  /** The values counted (objects, arrays and scalars alike); where a problem stopped the walk, those seen. */
+  values: number;
+}
+
+/** The bounds check, and how many values the arguments hold (callers size their work by it). */
+export function measureArguments(args: unknown): ArgumentMeasure {
+  if (args === null || typeof args !== 'object') return { values: args === undefined ? 0 : 1 };
   const pending: object[] = [args];
   const depths: number[] = [1];
   let values = 1;
@@ -41,7 +53,7 @@ export function argumentLimitProblem(args: unknown): string | undefined {
         if (problem) break;
       }
     }
-    if (problem) return problem;
+    if (problem) return { problem, values };
   }
-  return undefined;
+  return { values };
 }

@@ -1,12 +1,13 @@
 // One tools/call, from arguments to a tool result. Upstream failures become `isError` results the
 // model can read; only protocol faults (an unknown or disabled tool) are JSON-RPC errors.
 import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { buildUpstreamRequest, maskUrl, passthroughHeaders, redactSecrets, toToolResult, withSecrets, type UpstreamClient } from '../upstream/index.js';
+import { buildUpstreamRequest, maskUrl, passthroughHeaders, redactSecrets, resultExcerpt, serializeToolResultOffThread, toToolResult, withSecrets, type UpstreamClient } from '../upstream/index.js';
 import { OAuthReconnectNeeded } from '../oauth/index.js';
-import { takeTurn } from '../shared/take-turn.js';
-import type { UpstreamCredentials } from '../upstream/types.js';
+import type { UpstreamCredentials, UpstreamRequest } from '../upstream/types.js';
 import type { WorkspaceRuntime } from './workspace-runtime.js';
-import { argumentLimitProblem } from './argument-limits.js';
+import { measureArguments } from './argument-limits.js';
+import { jsonPrefix } from './json-prefix.js';
+import { SerializedResult } from './exchange-transport.js';
 
 export interface CallRecord {
   workspaceId: string;
@@ -47,6 +48,8 @@ export interface CallerInfo {
 type Outcome = Pick<CallRecord, 'method' | 'url' | 'status' | 'ok' | 'error' | 'responseExcerpt'>;
 
 const ARGUMENTS_BUDGET = 4096;
+/** Above this many values the logged arguments are written only as far as the budget (see json-prefix.ts). */
+const WHOLE_ARGUMENTS_MAX_VALUES = 1_000;
 const LARGE_BODY_BYTES = 64 * 1024;
 const EXCERPT_BUDGET = 2048;
 
@@ -66,11 +69,6 @@ function errorResult(text: string): CallToolResult {
   return { isError: true, content: [{ type: 'text', text }] };
 }
 
-function firstText(result: CallToolResult): string {
-  const first = result.content[0];
-  return first && first.type === 'text' ? first.text : first ? `[${first.type} content]` : '';
-}
-
 /**
  * Passthrough: the caller's headers narrowed to the ones passthrough forwards (a method or URL
  * override refuses the call), with the stored ones winning, and their values masked too.
@@ -88,13 +86,17 @@ function credentialsFor(runtime: WorkspaceRuntime, caller: CallerInfo): { creden
   };
 }
 
+/**
+ * The result of one call: a CallToolResult, or for a large upstream answer the result already
+ * serialised (on the result thread), which the answer takes as it is.
+ */
 export async function callTool(
   runtime: WorkspaceRuntime,
   deps: CallDeps,
   name: string,
   args: Record<string, unknown> | undefined,
   caller: CallerInfo,
-): Promise<CallToolResult> {
+): Promise<CallToolResult | SerializedResult> {
   const started = performance.now();
   const at = Date.now();
   const { credentials, secrets: known, refused: passthroughRefused } = credentialsFor(runtime, caller);
@@ -102,8 +104,9 @@ export async function callTool(
   let secrets = known;
   const redact = (text: string) => redactSecrets(text, secrets);
   // Checked first, iteratively: JSON.stringify below, Ajv and the request builder recurse on the arguments.
-  const outOfBounds = argumentLimitProblem(args);
-  const argumentsText = args === undefined || outOfBounds ? undefined : redact(cut(JSON.stringify(args), ARGUMENTS_BUDGET));
+  const { problem: outOfBounds, values } = measureArguments(args);
+  const argumentsJson = args === undefined || outOfBounds ? undefined : values > WHOLE_ARGUMENTS_MAX_VALUES ? jsonPrefix(args, ARGUMENTS_BUDGET) : JSON.stringify(args);
+  const argumentsText = argumentsJson === undefined ? undefined : redact(cut(argumentsJson, ARGUMENTS_BUDGET));
   // One literal with every field, always in this order: spreading a shared base into each record
   // cost more than the rest of the bookkeeping together, and one shape keeps the batch cheap to
   // post to the log writer's thread.
@@ -139,7 +142,7 @@ export async function callTool(
   };
 
   if (outOfBounds) return refuse(outOfBounds);
-  const invalid = tool.validate(args ?? {});
+  const invalid = tool.validate(args ?? {}, values);
   if (invalid) return refuse(invalid);
   if (passthroughRefused) return refuse(passthroughRefused);
   // Where the call goes was decided when the runtime was built; credentials go to no other origin.
@@ -161,9 +164,9 @@ export async function callTool(
     secrets = withSecrets(secrets, [token]);
   }
 
-  let request;
+  let request: UpstreamRequest;
   try {
-    request = buildUpstreamRequest(tool.requestDefinition, args ?? {}, { baseUrl, credentials: callCredentials });
+    request = buildUpstreamRequest(tool.definition, args ?? {}, { baseUrl, credentials: callCredentials });
   } catch (err) {
     return refuse(redact((err as Error).message));
   }
@@ -180,25 +183,24 @@ export async function callTool(
         return refuse(oauthMessage(err), { method: request.method, url, status: 401 });
       }
       secrets = withSecrets(secrets, [fresh]);
-      request = buildUpstreamRequest(tool.requestDefinition, args ?? {}, { baseUrl, credentials: { type: 'bearer', token: fresh } });
+      request = buildUpstreamRequest(tool.definition, args ?? {}, { baseUrl, credentials: { type: 'bearer', token: fresh } });
       response = await deps.upstream.send(request);
     }
-    // A large answer takes tens of ms to parse, mask and print: answers that arrive together are
-    // built one per event-loop iteration, with waiting I/O (other calls, /healthz) served between.
-    if (response.body.byteLength > LARGE_BODY_BYTES) await takeTurn();
-    const result = toToolResult(response, { maxResponseBytes: deps.maxResponseBytes, secrets });
-    const ok = !result.isError;
-    if (ok) runtime.tokenSource?.markSuccess();
-    record({
-      method: request.method,
-      url,
-      status: response.status,
-      ok,
-      error: ok ? undefined : `Upstream answered ${response.status}`,
-      responseExcerpt: redact(cut(firstText(result), EXCERPT_BUDGET)),
-    });
-    // Serialising it into the answer is the other half of the work: a turn of its own.
-    if (response.body.byteLength > LARGE_BODY_BYTES) await takeTurn();
+    const recordAnswer = (status: number, ok: boolean, excerpt: string) => {
+      if (ok) runtime.tokenSource?.markSuccess();
+      record({ method: request.method, url, status, ok, error: ok ? undefined : `Upstream answered ${status}`, responseExcerpt: redact(cut(excerpt, EXCERPT_BUDGET)) });
+    };
+    const options = { maxResponseBytes: deps.maxResponseBytes, secrets };
+    if (response.body.byteLength > LARGE_BODY_BYTES) {
+      // Tens of ms to parse, mask and print, and tens of thousands of objects left to collect:
+      // built on the result thread (the body is handed to it), so the event loop (other calls,
+      // /healthz) is not held.
+      const built = await serializeToolResultOffThread(response, options, EXCERPT_BUDGET + 1);
+      recordAnswer(response.status, !built.isError, built.excerpt);
+      return new SerializedResult(built.json);
+    }
+    const result = toToolResult(response, options);
+    recordAnswer(response.status, !result.isError, resultExcerpt(result, EXCERPT_BUDGET + 1));
     return result;
   } catch (err) {
     // Upstream errors never carry the query string or header values, but redact anyway.

@@ -3,21 +3,19 @@
 // credentials. The hot path reads only this, never the database.
 import type { ListToolsResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { ToolDefinition } from '../specs/types.js';
-import { compileArgumentValidator, DEFAULT_PASSTHROUGH_HEADERS, secretValues } from '../upstream/index.js';
+import { compileArgumentValidator, DEFAULT_PASSTHROUGH_HEADERS, secretValues, type ArgumentValidator } from '../upstream/index.js';
 import type { OAuthConnection } from '../credentials/oauth-connection.js';
 import { originOf, originRefusal } from '../credentials/credential-origin.js';
 import type { UpstreamCredentials } from '../upstream/types.js';
 
 export interface RuntimeTool {
   definition: ToolDefinition;
-  /** The definition requests are built from: its own server is already decided into `baseUrl`. */
-  requestDefinition: ToolDefinition;
   /** Where this tool's calls go: the admin's base URL, else the tool's own server, else the spec's. */
   baseUrl?: string;
   /** `baseUrl`'s origin, looked up in the runtime's `allowedOrigins` on every call. */
   origin?: string;
-  /** Compiled on the first call of this tool, then reused. */
-  validate(args: unknown): string | undefined;
+  /** Compiled on the first call of this tool, then reused. `values`: see ArgumentValidator. */
+  validate(args: unknown, values?: number): string | undefined;
 }
 
 /** One environment of a workspace, as its tool calls need it. */
@@ -78,10 +76,10 @@ function listEntry(definition: ToolDefinition): Tool {
 }
 
 function lazyValidator(definition: ToolDefinition): RuntimeTool['validate'] {
-  let compiled: ((args: unknown) => string | undefined) | undefined;
-  return (args) => {
+  let compiled: ArgumentValidator | undefined;
+  return (args, values) => {
     compiled ??= compileArgumentValidator(definition);
-    return compiled(args);
+    return compiled(args, values);
   };
 }
 
@@ -89,11 +87,8 @@ function lazyValidator(definition: ToolDefinition): RuntimeTool['validate'] {
 function runtimeTool(definition: ToolDefinition, input: RuntimeInput): RuntimeTool {
   const own = input.baseUrlOverridden ? undefined : definition.serverUrl;
   const baseUrl = own ?? input.baseUrl;
-  // buildUpstreamRequest prefers a definition's serverUrl: hand it one without, so the choice here stands.
-  const { serverUrl: _decided, ...requestDefinition } = definition;
   return {
     definition,
-    requestDefinition: definition.serverUrl === undefined ? definition : requestDefinition,
     baseUrl,
     origin: originOf(baseUrl),
     validate: lazyValidator(definition),

@@ -190,11 +190,35 @@ export function classifyAddress(host: string): AddressClass | undefined {
   return classifyV6(address);
 }
 
+/** `localhost` and every name under it (RFC 6761 keeps them for this machine), with or without the root dot. */
+export function isLocalhostName(host: string): boolean {
+  const name = host.toLowerCase().replace(/\.$/, '');
+  return name === 'localhost' || name.endsWith('.localhost');
+}
+
+/**
+ * What a URL host says it is, without asking DNS: an address literal's kind in any spelling,
+ * `loopback` for a localhost name, undefined for any other name (only the connect can tell).
+ */
+export function classifyHost(host: string): AddressKind | undefined {
+  if (isLocalhostName(host)) return 'loopback';
+  return classifyAddress(host)?.kind;
+}
+
+/** This machine or a network of its own; documentation, multicast and other reserved ranges are neither. */
+export function isOwnNetworkKind(kind: AddressKind | undefined): boolean {
+  return kind === 'loopback' || kind === 'private' || kind === 'link-local' || kind === 'unspecified';
+}
+
 export function isAllowedKind(kind: AddressKind, policy: Pick<EgressPolicy, 'allowPrivateNetworks'>): boolean {
   return kind === 'public' || policy.allowPrivateNetworks;
 }
 
-function isLocalhost(host: string): boolean {
+/**
+ * Trusted as written (trustLiteralHosts) only for the exact name every resolver maps to this
+ * machine; a name under it still has its answers checked, since a resolver may forward it.
+ */
+function isTrustedLocalhost(host: string): boolean {
   const name = host.toLowerCase();
   return name === 'localhost' || name === 'localhost.';
 }
@@ -242,7 +266,7 @@ export function createEgressLookup(policy: EgressPolicy): EgressLookup {
       (answers) => {
         const addresses = family ? answers.filter((a) => a.family === family) : [...answers];
         if (addresses.length === 0) return cb(notFound(hostname));
-        if (!(policy.trustLiteralHosts && isLocalhost(hostname))) {
+        if (!(policy.trustLiteralHosts && isTrustedLocalhost(hostname))) {
           for (const { address } of addresses) {
             const refused = checkAddress(hostname, address, policy);
             if (refused) return cb(refused);

@@ -5,7 +5,7 @@
 // what it resolves to; the egress policy checks the address actually connected to.
 import type { HttpMethod, SecuritySchemeSummary, ToolDefinition } from './types.js';
 import { pointerOf } from './json-pointer.js';
-import { classifyAddress, type AddressKind } from '../shared/egress.js';
+import { classifyHost, isOwnNetworkKind, type AddressKind } from '../shared/egress.js';
 
 export type FindingKind = 'writes' | 'credential_in_query' | 'plain_http' | 'private_network' | 'unconfigured_scheme' | 'per_operation_servers';
 
@@ -42,7 +42,7 @@ const WRITE_ORDER: HttpMethod[] = ['POST', 'PUT', 'PATCH', 'DELETE', 'TRACE'];
 
 interface Host {
   name: string;
-  /** What an address literal is (every spelling, IPv4-mapped included); undefined for a DNS name. */
+  /** What the host says it is (an address literal in any spelling, or a localhost name); undefined for other names. */
   kind?: AddressKind;
 }
 
@@ -54,20 +54,7 @@ function hostOf(url: string): { host: Host; protocol: string; origin: string } |
     return undefined;
   }
   const name = parsed.hostname.toLowerCase();
-  return { host: { name, kind: classifyAddress(name)?.kind }, protocol: parsed.protocol, origin: parsed.origin };
-}
-
-function isLocalhostName(name: string): boolean {
-  return name === 'localhost' || name.endsWith('.localhost');
-}
-
-function isLoopback(host: Host): boolean {
-  return isLocalhostName(host.name) || host.kind === 'loopback';
-}
-
-/** Loopback, private, link-local or "this network"; documentation and other reserved ranges are not a network of one's own. */
-function isPrivate(host: Host): boolean {
-  return isLocalhostName(host.name) || host.kind === 'loopback' || host.kind === 'private' || host.kind === 'link-local' || host.kind === 'unspecified';
+  return { host: { name, kind: classifyHost(name) }, protocol: parsed.protocol, origin: parsed.origin };
 }
 
 function named(tools: string[]): Pick<SecurityFinding, 'tools' | 'toolCount'> {
@@ -182,8 +169,9 @@ function hostFindings(input: SecurityReportInput): SecurityFinding[] {
     const parsed = hostOf(target.url);
     if (!parsed) continue;
     const entry = { origin: parsed.origin, tools: target.tools, base: target === base };
-    if (parsed.protocol === 'http:' && !isLoopback(parsed.host)) clear.push(entry);
-    if (isPrivate(parsed.host)) internal.push(entry);
+    // Plain http to this machine never crosses a network; to one's own network it still does.
+    if (parsed.protocol === 'http:' && parsed.host.kind !== 'loopback') clear.push(entry);
+    if (isOwnNetworkKind(parsed.host.kind)) internal.push(entry);
   }
   const where = (list: typeof clear) => list.map((e) => (e.base ? `${e.origin} (the base URL)` : `${e.origin} (${plural(e.tools.length, 'operation')})`));
   const findings: SecurityFinding[] = [];

@@ -9,6 +9,7 @@ import { isAbsent, serializeCookieParam, serializeHeaderParam, serializePathPara
 import type { UpstreamCredentials, UpstreamRequest } from './types.js';
 
 export interface UpstreamTarget {
+  /** Where the call goes, as the caller decided it; a tool's own `serverUrl` is not consulted here. */
   baseUrl: string;
   credentials: UpstreamCredentials;
 }
@@ -21,7 +22,7 @@ const USER_AGENT = 'Latchkey';
 const CONNECTION_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer', 'expect', 'proxy-authorization', 'proxy-connection']);
 
 export function buildUpstreamRequest(tool: ToolDefinition, args: Record<string, unknown>, target: UpstreamTarget): UpstreamRequest {
-  const base = parseBaseUrl(tool.serverUrl ?? target.baseUrl);
+  const base = parseBaseUrl(target.baseUrl);
   const path = buildPath(tool, args);
   const draft: RequestDraft = {
     headers: { accept: DEFAULT_ACCEPT, 'user-agent': USER_AGENT },

@@ -45,3 +45,12 @@ export class UpstreamRefused extends UpstreamModuleError {
   override readonly name = 'UpstreamRefused';
   readonly code = 'LK_UPSTREAM_REFUSED';
 }
+
+/** The result thread stopped (crashed) while building this call's result: the call can be retried. */
+export class ResultThreadStopped extends UpstreamModuleError {
+  override readonly name = 'ResultThreadStopped';
+  readonly code = 'LK_RESULT_THREAD_STOPPED';
+  constructor() {
+    super('The gateway could not build this result: its result thread stopped. Retry the call.');
+  }
+}

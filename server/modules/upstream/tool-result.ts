@@ -39,6 +39,30 @@ export function toolResultJson(result: CallToolResult): string {
   return raw === undefined ? JSON.stringify(result) : `{"content":${JSON.stringify(result.content)},"structuredContent":${raw}}`;
 }
 
+/** The first content's text (or what kind of content it is), cut to `chars` characters: what the call log keeps. */
+export function resultExcerpt(result: CallToolResult, chars: number): string {
+  const first = result.content[0];
+  const text = first && first.type === 'text' ? first.text : first ? `[${first.type} content]` : '';
+  return text.length <= chars ? text : text.slice(0, chars);
+}
+
+/** A tool result already serialised, with what the call log needs of it. */
+export interface SerializedToolResult {
+  isError: boolean;
+  /** resultExcerpt's text. */
+  excerpt: string;
+  /** toolResultJson's text as UTF-8: the bytes go into the answer as they are. */
+  json: Uint8Array;
+}
+
+const utf8 = new TextEncoder();
+
+/** toToolResult and toolResultJson in one step, for the result thread (see tool-result-off-thread.ts). */
+export function serializeToolResult(res: UpstreamResponse, opts: ToolResultOptions, excerptChars: number): SerializedToolResult {
+  const result = toToolResult(res, opts);
+  return { isError: result.isError === true, excerpt: resultExcerpt(result, excerptChars), json: utf8.encode(toolResultJson(result)) };
+}
+
 /** JSON answers up to this size are pretty-printed; larger ones are returned compact. */
 const PRETTY_MAX_BYTES = 64 * 1024;
 

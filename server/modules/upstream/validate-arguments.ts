@@ -5,13 +5,22 @@ import ajvFormats from 'ajv-formats';
 import type { ToolDefinition } from '../specs/types.js';
 import { isPlainObject } from '../shared/is-plain-object.js';
 
-/** Returns undefined when the arguments are valid, else a message for the model. */
-export type ArgumentValidator = ((args: unknown) => string | undefined) & {
+/**
+ * Returns undefined when the arguments are valid, else a message for the model. `values`: how
+ * many values the arguments hold, when the caller has counted them (else counted here, up to the bound).
+ */
+export type ArgumentValidator = ((args: unknown, values?: number) => string | undefined) & {
   /** Set when the schema could not be compiled: the validator then accepts anything. */
   compileError?: string;
 };
 
 const MAX_LISTED_ERRORS = 10;
+/**
+ * Above this many values the arguments are checked by a validator that stops at the first
+ * error: with allErrors Ajv builds an error object per bad value, and 19,000 wrong items (or
+ * nested unknown names) held the event loop for 50-150 ms. Below it, the full list costs a few ms.
+ */
+export const FULL_ERROR_LIST_MAX_VALUES = 1_000;
 
 // ajv-formats is CommonJS: under NodeNext its default import is `module.exports`, whose `.default` is the plugin.
 const addFormats = ajvFormats.default;
@@ -19,8 +28,30 @@ const addFormats = ajvFormats.default;
 // One instance for every workspace: compiling is the expensive part and Ajv keeps its own caches.
 // ownProperties: an argument named `constructor` or `toString` that was left out must not be
 // found on Object.prototype.
-const ajv = new Ajv2020({ strict: false, allErrors: true, coerceTypes: false, logger: false, ownProperties: true });
+const AJV_OPTIONS = { strict: false, coerceTypes: false, logger: false, ownProperties: true } as const;
+const ajv = new Ajv2020({ ...AJV_OPTIONS, allErrors: true });
 addFormats(ajv);
+// Made on the first large arguments: most gateways never need it.
+let failFastAjv: Ajv2020 | undefined;
+
+function failFastInstance(): Ajv2020 {
+  if (!failFastAjv) {
+    failFastAjv = new Ajv2020({ ...AJV_OPTIONS, allErrors: false });
+    addFormats(failFastAjv);
+  }
+  return failFastAjv;
+}
+
+/** Compiled on a shared instance without leaving the schema registered there (see below). */
+function compileOn(instance: Ajv2020, schema: Record<string, unknown>): ValidateFunction {
+  try {
+    return instance.compile(schema);
+  } finally {
+    // The compiled function keeps what it needs; dropping the cache entry keeps schemas of
+    // replaced workspace versions from piling up in the shared instance.
+    instance.removeSchema(schema);
+  }
+}
 
 export function compileArgumentValidator(tool: ToolDefinition): ArgumentValidator {
   // A top-level $id would be registered on the shared instance and clash with the next tool's;
@@ -28,24 +59,48 @@ export function compileArgumentValidator(tool: ToolDefinition): ArgumentValidato
   const { $id: _id, $schema: _schema, ...schema } = tool.inputSchema;
   let validate: ValidateFunction;
   try {
-    validate = ajv.compile(schema);
+    validate = compileOn(ajv, schema);
   } catch (err) {
     const accept: ArgumentValidator = () => undefined;
     accept.compileError = `The input schema of tool "${tool.name}" does not compile: ${(err as Error).message}`;
     return accept;
-  } finally {
-    // The compiled function keeps what it needs; dropping the cache entry keeps schemas of
-    // replaced workspace versions from piling up in the shared instance.
-    ajv.removeSchema(schema);
   }
+  let failFast: ValidateFunction | undefined;
   const accepted = acceptedNames(schema);
-  return (args) => {
+  return (args, values) => {
     // Many unknown names are answered before Ajv sees them: with allErrors it builds an error
     // object per name (200,000 names once held the event loop for minutes).
     const unknown = accepted && isPlainObject(args) ? unknownNames(args, accepted) : undefined;
     if (unknown && unknown.count > MAX_LISTED_ERRORS) return listMessages(unknown.first, unknown.count);
-    return validate(args) ? undefined : describeErrors(validate.errors ?? []);
+    const large = values === undefined ? hasMoreValuesThan(args, FULL_ERROR_LIST_MAX_VALUES) : values > FULL_ERROR_LIST_MAX_VALUES;
+    if (!large) return validate(args) ? undefined : describeErrors(validate.errors ?? []);
+    // The same schema compiled once already, so this compiles too.
+    failFast ??= compileOn(failFastInstance(), schema);
+    if (failFast(args)) return undefined;
+    const first = (failFast.errors ?? []).map(describeError).find((m) => m !== undefined) ?? 'the arguments are invalid';
+    return `Invalid arguments: ${first} (arguments this large are checked up to their first error)`;
   };
+}
+
+/** Counts objects, arrays and scalars alike, and stops as soon as there are more than `max`. */
+function hasMoreValuesThan(args: unknown, max: number): boolean {
+  if (args === null || typeof args !== 'object') return false;
+  const pending: object[] = [args];
+  let values = 1;
+  const visit = (item: unknown) => {
+    if (item !== null && typeof item === 'object') pending.push(item);
+    return ++values > max;
+  };
+  while (pending.length > 0) {
+    const value = pending.pop()!;
+    if (Array.isArray(value)) {
+      for (const item of value) if (visit(item)) return true;
+    } else {
+      // for-in, not Object.values: it stops at the bound instead of copying every value first.
+      for (const key in value) if (Object.hasOwn(value, key) && visit((value as Record<string, unknown>)[key])) return true;
+    }
+  }
+  return false;
 }
 
 /** The top level's declared names, when it accepts no others (tool schemas do: build-tool.ts). */

@@ -1,12 +1,14 @@
 // The MCP endpoint a client holds: POST /mcp/<token>, Streamable HTTP, stateless, JSON answers.
-import type { FastifyError, FastifyInstance, FastifyReply, LogLevel } from 'fastify';
+import { errorCodes, type FastifyError, type FastifyInstance, type FastifyReply, type LogLevel } from 'fastify';
 import { checkAccessKey, forwardedHeaders, presentedKey, viewForKey, type KeyGrant } from '../../modules/mcp/access.js';
 import { mcpEndpointFor } from '../../modules/mcp/index.js';
 import { batchTooLarge, jsonRpcError, MAX_TOOL_CALLS_PER_BATCH, toolCallCount, type ExchangeAnswer } from '../../modules/mcp/exchange-transport.js';
 import { createCallSlots } from '../../modules/mcp/call-slots.js';
-import { hasContainerWiderThan } from '../../modules/mcp/body-width.js';
+import { readJsonBody } from '../../modules/mcp/read-json-body.js';
+import type { ShapeRefusal } from '../../modules/mcp/body-width.js';
+import { takeTurn } from '../../modules/shared/take-turn.js';
 import { MAX_ARGUMENT_VALUES } from '../../modules/mcp/argument-limits.js';
-import { McpBodyTooWide, McpPrototypeKey } from '../../errors.js';
+import { McpBodyLengthMismatch, McpBodyTooManyValues, McpBodyTooWide, McpBodyUnreadable, McpPrototypeKey } from '../../errors.js';
 import { looksLikeUrlToken } from '../../modules/workspaces/url-token.js';
 import type { Resolved } from '../../plugins/gateway.js';
 import { isDatabaseUnavailable } from '../../db/client.js';
@@ -36,6 +38,21 @@ function parsesAsJson(text: string): boolean {
   }
 }
 
+/**
+ * Values in one request body: one call's arguments at their most, and room for the envelope (a
+ * batch counts as one request). Past it a body is refused before it is parsed.
+ */
+const MAX_BODY_VALUES = MAX_ARGUMENT_VALUES + 1_000;
+/** Parsing a body this large and checking its arguments costs milliseconds: see takeTurn below. */
+const LARGE_BODY_CHARS = 64 * 1024;
+
+function bodyRefusal(refused: ShapeRefusal | 'too-large' | 'length-mismatch'): Error {
+  if (refused === 'too-large') return new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE();
+  if (refused === 'length-mismatch') return new McpBodyLengthMismatch();
+  if (refused === 'too-wide') return new McpBodyTooWide(MAX_ARGUMENT_VALUES.toLocaleString('en-US'));
+  return new McpBodyTooManyValues(MAX_BODY_VALUES.toLocaleString('en-US'));
+}
+
 export default async function mcpRoutes(app: FastifyInstance) {
   // Every call is already recorded in the call log; per-request access lines would double the
   // hot path's logging, so they show only at LOG_LEVEL=debug.
@@ -47,15 +64,26 @@ export default async function mcpRoutes(app: FastifyInstance) {
   const maxInFlight = app.config.maxCallsInFlight;
   const slots = createCallSlots(maxInFlight);
 
-  // Fastify's own JSON parsing (prototype poisoning refused), after a scan that refuses an object
-  // or array wider than one call's arguments may be: parsing 200,000 names alone held the loop.
+  // Fastify's own JSON parsing (prototype poisoning refused) of a body read by readJsonBody, which
+  // refuses a body wider or larger than one call's arguments may be while it arrives: parsing
+  // 200,000 names alone held the loop, and buffering a few MB of them cost tens of ms more.
   const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (hasContainerWiderThan(body as string, MAX_ARGUMENT_VALUES)) return done(new McpBodyTooWide(MAX_ARGUMENT_VALUES.toLocaleString('en-US')), undefined);
-    parseJson(request, body as string, (err, value) => {
-      // Fastify words a refused prototype-poisoning key as invalid JSON; say what it is instead.
-      if (err && /"(__proto__|constructor)"/.test(body as string) && parsesAsJson(body as string)) return done(new McpPrototypeKey(), undefined);
-      done(err, value);
+  app.addContentTypeParser('application/json', (request, payload, done) => {
+    const bounds = { limit: request.routeOptions.bodyLimit, maxWidth: MAX_ARGUMENT_VALUES, maxValues: MAX_BODY_VALUES, contentLength: request.headers['content-length'] };
+    readJsonBody(payload, bounds, (outcome) => {
+      if ('failed' in outcome) return done(new McpBodyUnreadable(), undefined);
+      if ('refused' in outcome) return done(bodyRefusal(outcome.refused), undefined);
+      const { body } = outcome;
+      const parse = () =>
+        parseJson(request, body, (err, value) => {
+          // Fastify words a refused prototype-poisoning key as invalid JSON; say what it is instead.
+          if (err && /"(__proto__|constructor)"/.test(body) && parsesAsJson(body)) return done(new McpPrototypeKey(), undefined);
+          done(err, value);
+        });
+      // Parsing a large body and checking its arguments cost 10-30 ms: bodies that arrive together
+      // take one event-loop turn each, so /healthz and other calls are served between them.
+      if (body.length > LARGE_BODY_CHARS) void takeTurn().then(parse);
+      else parse();
     });
   });
 
@@ -66,7 +94,8 @@ export default async function mcpRoutes(app: FastifyInstance) {
     }
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return answer(reply, jsonRpcError(415, -32000, 'Unsupported Media Type: Content-Type must be application/json'));
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return answer(reply, jsonRpcError(413, -32000, 'Request body too large'));
-    if (err.code === 'LK_MCP_BODY_TOO_WIDE' || err.code === 'LK_MCP_PROTOTYPE_KEY') return answer(reply, jsonRpcError(400, -32600, err.message));
+    if (err.code === 'LK_MCP_BODY_TOO_WIDE' || err.code === 'LK_MCP_BODY_TOO_MANY_VALUES' || err.code === 'LK_MCP_PROTOTYPE_KEY') return answer(reply, jsonRpcError(400, -32600, err.message));
+    if (err.code === 'LK_MCP_BODY_LENGTH_MISMATCH' || err.code === 'LK_MCP_BODY_UNREADABLE') return answer(reply, jsonRpcError(400, -32700, err.message));
     request.log.error({ err }, 'MCP request failed');
     return answer(reply, jsonRpcError(500, -32603, 'Internal error; the gateway log has the details.'));
   });

@@ -1,7 +1,7 @@
 // Arguments are bounded (depth, number of values) by an iterative walk, before anything that
 // recurses on them: arguments 5,000 levels deep used to end the call with a stack overflow.
 import t from 'tap';
-import { argumentLimitProblem, MAX_ARGUMENT_DEPTH, MAX_ARGUMENT_VALUES } from '../../../server/modules/mcp/argument-limits.js';
+import { argumentLimitProblem, MAX_ARGUMENT_DEPTH, MAX_ARGUMENT_VALUES, measureArguments } from '../../../server/modules/mcp/argument-limits.js';
 
 function nested(depth: number, leaf: unknown = 1): unknown {
   let value = leaf;
@@ -33,4 +33,12 @@ t.test('values: more than the most are refused early, in linear time', async (t)
   t.match(argumentLimitProblem(names), /more than 20,000 values/);
   t.comment(`200,000 names refused in ${(performance.now() - started).toFixed(1)} ms`);
   t.equal(argumentLimitProblem({ a: { toString: 1, __proto__: 2 } }), undefined, 'any name is data');
+});
+
+t.test('measureArguments counts every value, the arguments object included', async (t) => {
+  t.same(measureArguments(undefined), { values: 0 });
+  t.same(measureArguments({}), { values: 1 });
+  t.same(measureArguments({ q: 'x', body: { items: [{ id: 1 }], meta: null } }), { values: 7 });
+  const over = measureArguments({ list: Array.from({ length: MAX_ARGUMENT_VALUES }, (_, i) => i) });
+  t.match(over, { problem: /more than 20,000 values/, values: MAX_ARGUMENT_VALUES + 1 });
 });

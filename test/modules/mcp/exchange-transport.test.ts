@@ -2,6 +2,7 @@
 // own ids, however the clients number their requests — through the SDK's dispatch and through the
 // direct handlers alike.
 import t from 'tap';
+import { Readable } from 'node:stream';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { ErrorCode, ListToolsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { ExchangeTransport, MAX_TOOL_CALLS_PER_BATCH, SerializedResult, toolCallCount } from '../../../server/modules/mcp/exchange-transport.js';
@@ -17,6 +18,8 @@ function setup() {
       if (params?.name === 'boom') throw new McpError(ErrorCode.InvalidParams, 'no such tool');
       if (params?.name === 'crash') throw new TypeError('oops');
       if (params?.name === 'raw') return new SerializedResult('{"content":[],"structuredContent":{"big":12345678901234567890}}');
+      // As the result thread hands a large result over: UTF-8 bytes.
+      if (params?.name === 'bytes') return new SerializedResult(Buffer.from(JSON.stringify({ content: [{ type: 'text', text: `é${'x'.repeat(Number((params.arguments as { n: number }).n))}` }] })));
       await sleep(caller.delayMs);
       return { content: [{ type: 'text', text: `${caller.who}:${String((params?.arguments as { n?: number } | undefined)?.n)}` }] };
     },
@@ -114,6 +117,36 @@ t.test('a result serialised by its handler is spliced into the answer as it is, 
     { jsonrpc: '2.0', id: 1, result: { content: [], structuredContent: { big: 12345678901234567890 } } },
     { jsonrpc: '2.0', id: 2, result: { content: [{ type: 'text', text: 'hal:5' }] } },
   ]);
+});
+
+/** A streamed answer, read whole. */
+async function readAll(body: unknown): Promise<{ pieces: number; text: string }> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body as Readable) chunks.push(chunk as Buffer);
+  return { pieces: chunks.length, text: Buffer.concat(chunks).toString('utf8') };
+}
+
+t.test('a result serialised as bytes is spliced as bytes; an answer over 1 MiB is streamed piece by piece', async (t) => {
+  const { raw } = setup();
+  const single = await raw.exchange(call('b-1', 3, 'bytes'), {}, ctx('ivy'));
+  t.ok(Buffer.isBuffer(single.body), 'bytes in, bytes out: nothing is decoded and encoded again');
+  t.same(JSON.parse(String(single.body)), { jsonrpc: '2.0', id: 'b-1', result: { content: [{ type: 'text', text: 'éxxx' }] } });
+  const big = await raw.exchange(call('b-2', 1_500_000, 'bytes'), {}, ctx('ivy'));
+  t.type(big.body, Readable, 'a large single answer is a stream: the result is not copied into it');
+  const bigRead = await readAll(big.body);
+  t.equal(bigRead.pieces, 3, 'the envelope, the result, the end');
+  t.equal((JSON.parse(bigRead.text) as { id: string; result: { content: { text: string }[] } }).result.content[0].text.length, 1_500_001);
+
+  const small = await raw.exchange([call(1, 3, 'bytes'), call(2, 4)], {}, ctx('ivy'));
+  t.ok(Buffer.isBuffer(small.body), 'a small batch is one buffer');
+  // Ten results of ~600 KB: joined, one fresh allocation of ~6 MB; streamed, ten writes.
+  const large = await raw.exchange(Array.from({ length: 10 }, (_, i) => call(i + 1, 600_000, 'bytes')), {}, ctx('ivy'));
+  t.type(large.body, Readable, 'a large batch is a stream');
+  const read = await readAll(large.body);
+  t.equal(read.pieces, 2 + 10 * 3 + 9, 'brackets, three pieces per response, commas between');
+  const answers = JSON.parse(read.text) as { id: number; result: { content: { text: string }[] } }[];
+  t.same(answers.map((a) => a.id), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  t.ok(answers.every((a) => a.result.content[0].text.length === 600_001), 'every result whole');
 });
 
 t.test('a batch holds at most 10 tools/call: more is refused whole before any handler runs', async (t) => {

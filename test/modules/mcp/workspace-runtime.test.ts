@@ -25,9 +25,8 @@ t.test('the spec\'s base URL: a tool\'s own server is used, its origin must be a
   const uploads = rt.tools.get('uploadFile')!;
   t.equal(uploads.baseUrl, 'https://uploads.example.com/v2');
   t.equal(uploads.origin, 'https://uploads.example.com');
-  t.equal(uploads.requestDefinition.serverUrl, undefined, 'the request is built from the decided base URL only');
-  t.equal(uploads.definition.serverUrl, 'https://uploads.example.com/v2', 'the stored definition is untouched');
-  t.equal(rt.tools.get('listItems')!.requestDefinition, plain, 'a tool without a server of its own is not copied');
+  t.equal(uploads.definition, own, 'the stored definition is used as it is');
+  t.equal(rt.tools.get('listItems')!.baseUrl, 'https://api.example.com/v1', 'a tool without a server of its own uses the base URL');
   t.same([...rt.allowedOrigins], ['https://api.example.com']);
   t.notOk(rt.allowedOrigins.has(uploads.origin!), 'not allowed by default');
   t.ok(runtime({ allowedOrigins: ['https://uploads.example.com'] }).allowedOrigins.has(uploads.origin!), 'allowed by the admin');
@@ -37,7 +36,6 @@ t.test('an admin base URL wins over every tool\'s own server', async (t) => {
   const rt = runtime({ baseUrl: 'https://staging.example.com', baseUrlOverridden: true });
   for (const name of ['uploadFile', 'listItems']) {
     t.equal(rt.tools.get(name)!.baseUrl, 'https://staging.example.com', name);
-    t.equal(rt.tools.get(name)!.requestDefinition.serverUrl, undefined, name);
   }
   t.ok(rt.allowedOrigins.has('https://staging.example.com'));
 });

@@ -1,7 +1,7 @@
 // The address side of the egress policy: every way of writing an address is classified as the
 // address it connects to, and the lookup refuses what the policy forbids.
 import t from 'tap';
-import { checkAddress, classifyAddress, createEgressLookup, EgressRefused, hostToAddress, type ResolvedAddress, type Resolver } from '../../../server/modules/shared/egress.js';
+import { checkAddress, classifyAddress, classifyHost, createEgressLookup, EgressRefused, hostToAddress, isOwnNetworkKind, type ResolvedAddress, type Resolver } from '../../../server/modules/shared/egress.js';
 
 t.test('WHATWG URL parsing normalises every IPv4 form to dotted decimal (and the policy relies on it)', async (t) => {
   for (const host of ['2130706433', '0x7f.1', '0177.0.0.1', '127.1', '0x7f000001', '017700000001', '0x7f.0x0.0x0.0x1', '127.0.0.1.', '%31%32%37.0.0.1']) {
@@ -72,6 +72,17 @@ t.test('names are not addresses, and nothing smuggles a different host in', asyn
   }
 });
 
+t.test('classifyHost: what a written host says it is, the one table the security report reads too', async (t) => {
+  for (const host of ['localhost', 'LOCALHOST', 'localhost.', 'api.localhost', 'a.b.localhost.']) t.equal(classifyHost(host), 'loopback', host);
+  for (const host of ['notlocalhost', 'localhost.example.com', 'example.com', 'localhostx']) t.equal(classifyHost(host), undefined, `${host} is a name DNS decides`);
+  t.equal(classifyHost('0x7f.1'), 'loopback', 'address literals as classifyAddress has them');
+  t.equal(classifyHost('[fd00::1]'), 'private');
+  t.equal(classifyHost('8.8.8.8'), 'public');
+  const own = ['loopback', 'private', 'link-local', 'unspecified'] as const;
+  for (const kind of own) t.ok(isOwnNetworkKind(kind), kind);
+  for (const kind of ['public', 'reserved', undefined] as const) t.notOk(isOwnNetworkKind(kind), String(kind));
+});
+
 t.test('checkAddress: refused unless allowed, with a message naming host and reason', async (t) => {
   const off = { allowPrivateNetworks: false };
   const on = { allowPrivateNetworks: true };
@@ -131,6 +142,7 @@ t.test('trusted literal hosts: localhost is taken as given, other names are stil
   const lookup = createEgressLookup({ allowPrivateNetworks: false, trustLiteralHosts: true, resolve: loopback });
   t.equal((await lookupOnce(lookup, 'localhost', {})).address, '127.0.0.1');
   t.type((await lookupOnce(lookup, 'internal.example', {})).err, EgressRefused);
+  t.type((await lookupOnce(lookup, 'api.localhost', {})).err, EgressRefused, 'a name under localhost still has its answers checked');
   const strict = createEgressLookup({ allowPrivateNetworks: false, resolve: loopback });
   t.type((await lookupOnce(strict, 'localhost', {})).err, EgressRefused, 'not trusted unless the policy says so');
 });

@@ -112,13 +112,15 @@ t.test('cookie parameter names are encoded like values', async (t) => {
   t.equal(got.headers.cookie, 'a%3D1%3B%20sess=X; plain=v; odd%20name%3B=w', 'no key can add a cookie of its own');
 });
 
-t.test('the base URL keeps its path prefix and query; serverUrl wins', async (t) => {
+t.test('the base URL keeps its path prefix and query; the tool\'s serverUrl is not consulted', async (t) => {
   const def = tool({ path: '/items/{id}', params: [param({ name: 'id', in: 'path' })] });
   t.equal((await sent(def, { id: 7 }, `${server.origin}/v1`)).url, '/v1/items/7');
   t.equal((await sent(def, { id: 7 }, `${server.origin}/v1/`)).url, '/v1/items/7', 'trailing slash');
   t.equal((await sent(def, { id: 7 }, `${server.origin}/v1?api-version=2`)).url, '/v1/items/7?api-version=2');
-  const override = tool({ ...def, serverUrl: `${server.origin}/other` });
-  t.equal((await sent(override, { id: 7 }, 'https://unused.invalid/v9')).url, '/other/items/7');
+  // The runtime decides which URL a tool goes to (and whether its origin is allowed); the builder obeys.
+  const own = tool({ ...def, serverUrl: 'https://elsewhere.invalid/other' });
+  t.equal((await sent(own, { id: 7 }, `${server.origin}/v9`)).url, '/v9/items/7', 'the given base URL, not the tool\'s own');
+  t.equal(buildUpstreamRequest(own, { id: 7 }, { baseUrl: `${server.origin}/v9`, credentials: { type: 'none' } }).url, `${server.origin}/v9/items/7`);
 });
 
 t.test('path arguments that would change the path are refused', async (t) => {
