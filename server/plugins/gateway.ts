@@ -2,12 +2,11 @@
 // per-workspace runtime cache, rate limits, and the batched call-log writer.
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import type { CredentialsRow } from '../db/repositories/credentials-repository.js';
 import { createCallLogStore } from '../db/call-log-store.js';
-import { toUpstreamCredentials, type AuthPublicInfo } from '../modules/credentials/auth-settings.js';
+import { toUpstreamCredentials } from '../modules/credentials/auth-settings.js';
+import type { OAuthCredentials } from '../modules/credentials/credential-store.js';
 import { credentialBinding, heldMessage } from '../modules/credentials/credential-origin.js';
 import { createOAuthConnection, type OAuthConnection, type OAuthHealth } from '../modules/credentials/oauth-connection.js';
-import type { OAuthPublicInfo, OAuthSecret } from '../modules/credentials/oauth-settings.js';
 import { buildWorkspaceRuntime, type CallDeps, type WorkspaceRuntime } from '../modules/mcp/index.js';
 import type { CallRecord } from '../modules/mcp/call-tool.js';
 import type { AccessMode, KeyGrant, KeyScope } from '../modules/mcp/access.js';
@@ -15,7 +14,6 @@ import { createCallLogWriter, type CallLogWriter } from '../modules/mcp/call-log
 import { createRateLimiter, type RateLimiter } from '../modules/mcp/rate-limiter.js';
 import { createSharedRateLimiter } from '../modules/mcp/shared-rate-limiter.js';
 import { createUpstreamClient, passthroughHeaderNames } from '../modules/upstream/index.js';
-import { authSealContext } from '../modules/workspaces/seal-contexts.js';
 import { hashUrlToken } from '../modules/workspaces/url-token.js';
 
 /** A workspace as the MCP endpoint needs it, built from the database once and kept in memory. */
@@ -58,7 +56,7 @@ declare module 'fastify' {
 const MAX_HELD = 20_000;
 
 async function gatewayPlugin(app: FastifyInstance) {
-  const { repos, vault, config, store: database } = app;
+  const { repos, credentials: credentialStore, config, store: database } = app;
   const upstream = createUpstreamClient({ timeoutMs: config.upstreamTimeoutMs, maxResponseBytes: config.maxResponseBytes, allowPrivateNetworks: config.allowPrivateNetworks });
   let keysUsed = new Map<string, string>();
   const store = createCallLogStore({
@@ -107,36 +105,36 @@ async function gatewayPlugin(app: FastifyInstance) {
   // the auth settings (updatedAt) starts a new one.
   const connections = new Map<string, { version: string; connection: OAuthConnection }>();
 
-  function oauthConnection(row: CredentialsRow): OAuthConnection {
-    const key = `${row.workspaceId}:${row.environment}`;
+  function oauthConnection(saved: OAuthCredentials): OAuthConnection {
+    const { workspaceId, environment } = saved;
+    const key = `${workspaceId}:${environment}`;
     const cached = connections.get(key);
-    if (cached && cached.version === row.updatedAt) return cached.connection;
-    const context = authSealContext(row.workspaceId, row.environment);
-    // Opened once and kept in memory: the token manager reads it on every call.
-    let secret = JSON.parse(vault.open(row.sealed, context)) as OAuthSecret;
+    if (cached && cached.version === saved.updatedAt) return cached.connection;
+    // Kept in memory: the token manager reads it on every call.
+    let secret = saved.secret;
     const connection = createOAuthConnection(
-      row.publicInfo as OAuthPublicInfo,
+      saved.publicInfo,
       {
         loadSecret: () => secret,
         async saveSecret(next, health) {
           secret = next;
-          await repos.credentials.updateSealed(row.workspaceId, row.environment, vault.seal(JSON.stringify(next), context), health);
+          await credentialStore.updateOAuthSecret(workspaceId, environment, next, health);
         },
-        saveHealth: (health) => repos.credentials.updateHealth(row.workspaceId, row.environment, health),
+        saveHealth: (health) => credentialStore.updateHealth(workspaceId, environment, health),
         // Other gateway nodes share this database: refreshes take a lease in it.
         shared: {
           async reloadSecret() {
-            const now = await repos.credentials.get(row.workspaceId, row.environment);
-            if (now) secret = JSON.parse(vault.open(now.sealed, context)) as OAuthSecret;
+            const now = await credentialStore.open(workspaceId, environment);
+            if (now?.type === 'oauth2') secret = now.secret;
             return secret;
           },
-          tryLease: (ms) => repos.credentials.tryRefreshLease(row.workspaceId, row.environment, Date.now(), Date.now() + ms),
-          releaseLease: () => repos.credentials.releaseRefreshLease(row.workspaceId, row.environment),
+          tryLease: (ms) => credentialStore.tryRefreshLease(workspaceId, environment, Date.now(), Date.now() + ms),
+          releaseLease: () => credentialStore.releaseRefreshLease(workspaceId, environment),
         },
       },
-      row.health ?? {},
+      saved.health ?? {},
     );
-    connections.set(key, { version: row.updatedAt, connection });
+    connections.set(key, { version: saved.updatedAt, connection });
     return connection;
   }
 
@@ -155,14 +153,12 @@ async function gatewayPlugin(app: FastifyInstance) {
     const environments = new Map<string, WorkspaceRuntime>();
     const allowedOrigins = workspace.allowedOrigins ?? [];
     const found = new Map<string, { workspaceId: string; environment: string }>();
-    const stored = new Map((await repos.credentials.list(workspaceId)).map((row) => [row.environment, row]));
+    const stored = new Map((await credentialStore.openAll(workspaceId)).map((row) => [row.environment, row]));
     for (const env of await repos.environments.list(workspaceId)) {
       const saved = stored.get(env.name);
       const binding = credentialBinding({ type: saved?.type, savedOrigin: saved?.origin, baseUrlOverride: env.baseUrlOverride, specBaseUrl: spec?.baseUrl });
       const tokenSource = saved?.type === 'oauth2' ? oauthConnection(saved) : undefined;
-      const credentials = saved && !tokenSource
-        ? toUpstreamCredentials(saved.type, saved.publicInfo as AuthPublicInfo, JSON.parse(vault.open(saved.sealed, authSealContext(workspaceId, env.name))) as Record<string, unknown>)
-        : ({ type: 'none' } as const);
+      const credentials = saved && saved.type !== 'oauth2' ? toUpstreamCredentials(saved.type, saved.publicInfo, saved.secret) : ({ type: 'none' } as const);
       environments.set(
         env.name,
         buildWorkspaceRuntime({
@@ -175,7 +171,7 @@ async function gatewayPlugin(app: FastifyInstance) {
           held: binding.held ? heldMessage(binding.origin!, binding.movedTo!, env.name) : undefined,
           credentials,
           passthrough: saved?.type === 'passthrough',
-          passthroughHeaders: saved?.type === 'passthrough' ? passthroughHeaderNames(spec?.securitySchemes ?? [], (saved.publicInfo as AuthPublicInfo).forward) : undefined,
+          passthroughHeaders: saved?.type === 'passthrough' ? passthroughHeaderNames(spec?.securitySchemes ?? [], saved.publicInfo.forward) : undefined,
           tokenSource,
           tools,
         }),
@@ -268,9 +264,13 @@ async function gatewayPlugin(app: FastifyInstance) {
       return workspace.then((loaded) => found(token, hash, target.environment, loaded));
     },
     async oauthHealth(workspaceId: string, environment: string) {
-      const row = await repos.credentials.get(workspaceId, environment);
-      if (!row || row.type !== 'oauth2') return undefined;
-      return oauthConnection(row).health();
+      const summary = await credentialStore.describe(workspaceId, environment);
+      if (summary?.type !== 'oauth2') return undefined;
+      // A connection already made answers from memory; only a new one needs the secret opened.
+      const cached = connections.get(`${workspaceId}:${environment}`);
+      if (cached?.version === summary.updatedAt) return cached.connection.health();
+      const saved = await credentialStore.open(workspaceId, environment);
+      return saved?.type === 'oauth2' ? oauthConnection(saved).health() : undefined;
     },
     forgetOAuth(workspaceId: string, environment: string) {
       connections.delete(`${workspaceId}:${environment}`);

@@ -2,10 +2,13 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { ConfigError } from '../config.js';
 import { createVault, loadMasterKey, type Vault } from '../modules/vault/index.js';
+import { createCredentialStore, type CredentialStore } from '../modules/credentials/credential-store.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     vault: Vault;
+    /** The only reader and writer of sealed credential rows. */
+    credentials: CredentialStore;
   }
 }
 
@@ -32,6 +35,7 @@ async function vaultPlugin(app: FastifyInstance) {
     throw new ConfigError(`The master key (${from}) is not the one this data was sealed with; start with the original key (data: ${app.store.description}).${shared}`);
   }
   app.decorate('vault', vault);
+  app.decorate('credentials', createCredentialStore(app.repos.credentials, vault));
 }
 
 export default fp(vaultPlugin, { name: 'vault', dependencies: ['config', 'db'] });

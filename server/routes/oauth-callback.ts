@@ -6,9 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import { clientAuthOf, type OAuthHealth } from '../modules/credentials/oauth-connection.js';
-import type { OAuthPublicInfo, OAuthSecret } from '../modules/credentials/oauth-settings.js';
 import { exchangeCode } from '../modules/oauth/index.js';
-import { authSealContext } from '../modules/workspaces/seal-contexts.js';
 import { oauthRedirectUri } from './api/auth.js';
 import { clearFlowCookie, flowBinding, flowBindingKey, flowCookieName, pendingSealContext, sha256 } from './api/oauth.js';
 
@@ -64,11 +62,9 @@ export default async function oauthCallbackRoutes(app: FastifyInstance) {
       if (error) return back({ oauth: 'error', message: `The provider answered ${error}${description ? `: ${description}` : ''}.` });
       if (!code) return back({ oauth: 'error', message: 'The provider sent no authorization code.' });
 
-      const row = await app.repos.credentials.get(pending.workspaceId, pending.environment);
-      if (!row || row.type !== 'oauth2') return back({ oauth: 'error', message: 'The OAuth settings changed while connecting. Press Connect again.' });
-      const info = row.publicInfo as OAuthPublicInfo;
-      const context = authSealContext(pending.workspaceId, pending.environment);
-      const secret = JSON.parse(app.vault.open(row.sealed, context)) as OAuthSecret;
+      const saved = await app.credentials.open(pending.workspaceId, pending.environment);
+      if (saved?.type !== 'oauth2') return back({ oauth: 'error', message: 'The OAuth settings changed while connecting. Press Connect again.' });
+      const { publicInfo: info, secret } = saved;
       try {
         const tokens = await exchangeCode({
           ...clientAuthOf(info, secret),
@@ -79,15 +75,14 @@ export default async function oauthCallbackRoutes(app: FastifyInstance) {
         });
         const now = new Date().toISOString();
         const health: OAuthHealth = { connected: true, reconnectNeeded: false, lastRefreshAt: now, expiresAt: tokens.expiresAt ? new Date(tokens.expiresAt).toISOString() : undefined };
-        // A new updatedAt: the gateway starts a fresh connection with these tokens.
-        await app.repos.credentials.upsert({ ...row, sealed: app.vault.seal(JSON.stringify({ ...secret, tokens }), context), health, updatedAt: now });
+        await app.credentials.connectOAuth(saved, { ...secret, tokens }, health);
         app.gateway.forgetOAuth(pending.workspaceId, pending.environment);
         request.log.info({ workspaceId: pending.workspaceId, environment: pending.environment }, 'OAuth connected');
         return back({ oauth: 'connected' });
       } catch (err) {
         const message = (err as Error).message;
         const health: OAuthHealth = { connected: false, reconnectNeeded: true, lastFailureAt: new Date().toISOString(), lastFailure: message };
-        await app.repos.credentials.updateHealth(pending.workspaceId, pending.environment, health);
+        await app.credentials.updateHealth(pending.workspaceId, pending.environment, health);
         app.gateway.forgetOAuth(pending.workspaceId, pending.environment);
         return back({ oauth: 'error', message });
       }

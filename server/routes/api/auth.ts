@@ -1,11 +1,10 @@
 // Upstream credentials, per environment: the secret part is sealed before it is stored and never
 // leaves again.
 import type { FastifyInstance } from 'fastify';
-import type { CredentialsRow } from '../../db/repositories/credentials-repository.js';
-import { splitAuthInput, type AuthPublicInfo } from '../../modules/credentials/auth-settings.js';
-import { authSealContext } from '../../modules/workspaces/seal-contexts.js';
+import { splitAuthInput } from '../../modules/credentials/auth-settings.js';
+import type { CredentialsSummary } from '../../modules/credentials/credential-store.js';
 import { clientAuthOf, clientSecretOf, type OAuthHealth } from '../../modules/credentials/oauth-connection.js';
-import { splitOAuthInput, type OAuthPublicInfo, type OAuthSecret } from '../../modules/credentials/oauth-settings.js';
+import { splitOAuthInput } from '../../modules/credentials/oauth-settings.js';
 import { revokeToken } from '../../modules/oauth/index.js';
 import type { CredentialBinding } from '../../modules/credentials/credential-origin.js';
 import { Conflict } from '../../errors.js';
@@ -16,7 +15,7 @@ import { requireEnvironment, requireWorkspace } from './workspaces.js';
 
 /** `binding`: the origin the credentials go to and whether they are held back (GET/PUT /auth and confirm answer it). */
 export function authView(
-  row: CredentialsRow | undefined,
+  row: CredentialsSummary | undefined,
   environment = 'live',
   oauth?: { health?: OAuthHealth; redirectUri: string; hasClientSecret?: boolean },
   binding?: CredentialBinding,
@@ -24,12 +23,10 @@ export function authView(
   const where = binding && { origin: binding.origin, held: binding.held };
   if (!row) return { type: 'none', environment, saved: false, updatedAt: null, ...where };
   if (row.type === 'oauth2') {
-    const info = row.publicInfo as OAuthPublicInfo;
-    const settings = { ...info, redirectUri: oauth?.redirectUri, hasClientSecret: oauth?.hasClientSecret };
+    const settings = { ...row.publicInfo, redirectUri: oauth?.redirectUri, hasClientSecret: oauth?.hasClientSecret };
     return { type: row.type, environment: row.environment, oauth: settings, health: oauth?.health, saved: true, updatedAt: row.updatedAt, ...where };
   }
-  const info = row.publicInfo as AuthPublicInfo;
-  return { type: row.type, environment: row.environment, ...info, saved: true, updatedAt: row.updatedAt, ...where };
+  return { type: row.type, environment: row.environment, ...row.publicInfo, saved: true, updatedAt: row.updatedAt, ...where };
 }
 
 /** Where the provider sends the browser back: the URL to register with it. */
@@ -37,20 +34,18 @@ export function oauthRedirectUri(app: FastifyInstance): string {
   return `${app.publicUrl()}/oauth/callback`;
 }
 
-/** Whether the client the gateway uses (given or registered) has a secret; the secret itself stays sealed. */
-function hasClientSecret(app: FastifyInstance, row: CredentialsRow): boolean {
-  const info = row.publicInfo as OAuthPublicInfo;
-  const secret = JSON.parse(app.vault.open(row.sealed, authSealContext(row.workspaceId, row.environment))) as OAuthSecret;
-  return clientSecretOf(info, secret) !== undefined;
+/** Whether the client the gateway uses (given or registered) has a secret; the secret itself is not shown. */
+async function hasClientSecret(app: FastifyInstance, workspaceId: string, environment: string): Promise<boolean | undefined> {
+  const saved = await app.credentials.open(workspaceId, environment);
+  return saved?.type === 'oauth2' ? clientSecretOf(saved.publicInfo, saved.secret) !== undefined : undefined;
 }
 
 /** Revokes a stored OAuth grant at the provider, best effort: a provider that is down must not block a disconnect. */
 async function disconnectOAuth(app: FastifyInstance, workspaceId: string, environment: string): Promise<void> {
-  const row = await app.repos.credentials.get(workspaceId, environment);
+  const saved = await app.credentials.open(workspaceId, environment);
   app.gateway.forgetOAuth(workspaceId, environment);
-  if (!row || row.type !== 'oauth2') return;
-  const info = row.publicInfo as OAuthPublicInfo;
-  const secret = JSON.parse(app.vault.open(row.sealed, authSealContext(workspaceId, environment))) as OAuthSecret;
+  if (saved?.type !== 'oauth2') return;
+  const { publicInfo: info, secret } = saved;
   if (!info.revocationUrl || !secret.tokens) return;
   try {
     const client = clientAuthOf(info, secret);
@@ -67,12 +62,12 @@ type EnvRequest = { Params: { id: string }; Querystring: { environment?: string 
 export default async function authRoutes(app: FastifyInstance) {
   const schema = { params: IdParams, querystring: EnvironmentQuery, response: { 200: AuthView, ...errorResponses } };
 
-  const view = async (workspaceId: string, environment: string, saved?: CredentialsRow) => {
-    const row = saved ?? (await app.repos.credentials.get(workspaceId, environment));
+  const view = async (workspaceId: string, environment: string, saved?: CredentialsSummary) => {
+    const row = saved ?? (await app.credentials.describe(workspaceId, environment));
     return authView(row, environment, {
       health: await app.gateway.oauthHealth(workspaceId, environment),
       redirectUri: oauthRedirectUri(app),
-      hasClientSecret: row?.type === 'oauth2' ? hasClientSecret(app, row) : undefined,
+      hasClientSecret: row?.type === 'oauth2' ? await hasClientSecret(app, workspaceId, environment) : undefined,
     }, await bindingOf(app, workspaceId, environment));
   };
 
@@ -93,22 +88,11 @@ export default async function authRoutes(app: FastifyInstance) {
       const { id } = request.params;
       await requireWorkspace(app, id);
       const env = await requireEnvironment(app, id, request.query.environment);
-      const split = request.body.type === 'oauth2' ? { type: 'oauth2', ...(await splitOAuthInput(request.body)) } : splitAuthInput(request.body, await declaredSchemes(app, id));
+      const split = request.body.type === 'oauth2' ? { type: 'oauth2' as const, ...(await splitOAuthInput(request.body)) } : splitAuthInput(request.body, await declaredSchemes(app, id));
       await disconnectOAuth(app, id, env.name);
-      const row: CredentialsRow = {
-        workspaceId: id,
-        environment: env.name,
-        type: split.type,
-        publicInfo: split.publicInfo,
-        sealed: app.vault.seal(JSON.stringify(split.secret), authSealContext(id, env.name)),
-        updatedAt: new Date().toISOString(),
-        health: null,
-        refreshLeaseUntil: null,
-        // Saved for the base URL in use now: they go to no other origin unless the admin allows it.
-        origin: await currentOrigin(app, id, env.name),
-      };
-      await app.repos.credentials.upsert(row);
-      return view(id, env.name, row);
+      // Saved for the base URL in use now: they go to no other origin unless the admin allows it.
+      const where = { workspaceId: id, environment: env.name, origin: await currentOrigin(app, id, env.name) };
+      return view(id, env.name, await app.credentials.save({ ...where, ...split }));
     },
   );
 
@@ -117,10 +101,10 @@ export default async function authRoutes(app: FastifyInstance) {
     const { id } = request.params;
     await requireWorkspace(app, id);
     const env = await requireEnvironment(app, id, request.query.environment);
-    if (!(await app.repos.credentials.get(id, env.name))) throw new Conflict(`The ${env.name} environment has no saved credentials to confirm.`);
+    if (!(await app.credentials.describe(id, env.name))) throw new Conflict(`The ${env.name} environment has no saved credentials to confirm.`);
     const origin = await currentOrigin(app, id, env.name);
     if (!origin) throw new Conflict(`The ${env.name} environment has no base URL to bind its credentials to: upload a spec or set a base URL first.`);
-    await app.repos.credentials.setOrigin(id, env.name, origin);
+    await app.credentials.setOrigin(id, env.name, origin);
     request.log.info({ workspaceId: id, environment: env.name, origin }, 'credentials confirmed for the current origin');
     return view(id, env.name);
   });
@@ -130,7 +114,7 @@ export default async function authRoutes(app: FastifyInstance) {
     const env = await requireEnvironment(app, request.params.id, request.query.environment);
     // OAuth: the tokens are revoked at the provider (RFC 7009, where offered) before they are deleted.
     await disconnectOAuth(app, request.params.id, env.name);
-    await app.repos.credentials.delete(request.params.id, env.name);
+    await app.credentials.delete(request.params.id, env.name);
     return view(request.params.id, env.name);
   });
 }

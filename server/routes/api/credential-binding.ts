@@ -7,7 +7,7 @@ import type { SpecWarning, ToolDefinition } from '../../modules/specs/types.js';
 
 /** Where an environment's saved credentials go now, and whether they are held back. */
 export async function bindingOf(app: FastifyInstance, workspaceId: string, environment: string): Promise<CredentialBinding> {
-  const row = await app.repos.credentials.get(workspaceId, environment);
+  const row = await app.credentials.describe(workspaceId, environment);
   const env = await app.repos.environments.get(workspaceId, environment);
   const spec = await app.repos.specs.get(workspaceId);
   return credentialBinding({ type: row?.type, savedOrigin: row?.origin, baseUrlOverride: env?.baseUrlOverride, specBaseUrl: spec?.baseUrl });
@@ -34,12 +34,12 @@ export async function bindCredentialsOnUpload(app: FastifyInstance, workspaceId:
   const nextOrigin = originOf(next.baseUrl);
   const environments = await app.repos.environments.list(workspaceId, tx);
   for (const env of environments) {
-    const row = await app.repos.credentials.get(workspaceId, env.name, tx);
+    const row = await app.credentials.describe(workspaceId, env.name, tx);
     if (!row) continue;
     let saved = row.origin;
     if (saved === null) {
       const bound = originOf(env.baseUrlOverride ?? previousSpecBaseUrl) ?? nextOrigin;
-      if (bound) await app.repos.credentials.setOrigin(workspaceId, env.name, bound, tx);
+      if (bound) await app.credentials.setOrigin(workspaceId, env.name, bound, tx);
       saved = bound ?? null;
     }
     const binding = credentialBinding({ type: row.type, savedOrigin: saved, baseUrlOverride: env.baseUrlOverride, specBaseUrl: next.baseUrl });

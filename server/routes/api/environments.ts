@@ -21,7 +21,7 @@ export default async function environmentsRoutes(app: FastifyInstance) {
       mcpUrl: mcpUrlOf(app, env),
       baseUrl: env.baseUrlOverride ?? spec?.baseUrl ?? null,
       baseUrlOverride: env.baseUrlOverride,
-      auth: authView(await app.repos.credentials.get(env.workspaceId, env.name), env.name),
+      auth: authView(await app.credentials.describe(env.workspaceId, env.name), env.name),
       createdAt: env.createdAt,
     };
   }
@@ -97,7 +97,7 @@ export default async function environmentsRoutes(app: FastifyInstance) {
       if (name === 'live') throw new BadRequest('The live environment cannot be deleted.');
       // Its URL, credentials and keys go with it.
       await app.repos.transaction(async (tx) => {
-        await app.repos.credentials.delete(id, name, tx);
+        await app.credentials.delete(id, name, tx);
         await app.repos.accessKeys.deleteForEnvironment(id, name, tx);
         await app.repos.environments.delete(id, name, tx);
       });

@@ -10,9 +10,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { createHash, createHmac } from 'node:crypto';
 import { BadRequest } from '../../errors.js';
-import type { OAuthPublicInfo, OAuthSecret } from '../../modules/credentials/oauth-settings.js';
 import { buildAuthorizeUrl, createPkcePair, createState, registerClient } from '../../modules/oauth/index.js';
-import { authSealContext } from '../../modules/workspaces/seal-contexts.js';
 import { oauthRedirectUri } from './auth.js';
 import { EnvironmentQuery, errorResponses, IdParams } from './schemas.js';
 import { requireEnvironment, requireWorkspace } from './workspaces.js';
@@ -65,17 +63,16 @@ export default async function oauthRoutes(app: FastifyInstance) {
       const { id } = request.params;
       const ws = await requireWorkspace(app, id);
       const env = (await requireEnvironment(app, id, request.query.environment)).name;
-      const row = await app.repos.credentials.get(id, env);
-      const info = row?.type === 'oauth2' ? (row.publicInfo as OAuthPublicInfo) : undefined;
-      if (!row || !info || info.flow !== 'authorization_code' || !info.authorizationUrl) {
+      const saved = await app.credentials.open(id, env);
+      const info = saved?.type === 'oauth2' ? saved.publicInfo : undefined;
+      if (saved?.type !== 'oauth2' || !info || info.flow !== 'authorization_code' || !info.authorizationUrl) {
         throw new BadRequest('Save OAuth settings with "flow": "authorization_code" first (PUT /api/workspaces/:id/auth).');
       }
       const session = await app.adminAuth.sessions.current(request);
       if (!session) throw new BadRequest('Connecting needs a console session, so that the callback can be tied to the browser that started it: use the Connect button in the console.');
 
       const redirectUri = oauthRedirectUri(app);
-      const context = authSealContext(id, env);
-      let secret = JSON.parse(app.vault.open(row.sealed, context)) as OAuthSecret;
+      let { secret } = saved;
       if (!info.clientId && !secret.registered) {
         // Dynamic client registration (RFC 7591): once per connection, kept sealed with the tokens.
         try {
@@ -84,7 +81,7 @@ export default async function oauthRoutes(app: FastifyInstance) {
         } catch (err) {
           throw new BadRequest(`The provider refused to register Latchkey as a client: ${(err as Error).message}`);
         }
-        await app.repos.credentials.updateSealed(id, env, app.vault.seal(JSON.stringify(secret), context), row.health);
+        await app.credentials.updateOAuthSecret(id, env, secret, saved.health);
         app.gateway.forgetOAuth(id, env);
       }
       const clientId = info.clientId ?? secret.registered!.clientId;

@@ -46,7 +46,7 @@ async function reportFor(app: FastifyInstance, workspaceId: string, spec: { tool
     baseUrl: override ?? spec.baseUrl,
     baseUrlOverridden: override !== null,
     securitySchemes: spec.securitySchemes,
-    authType: (await app.repos.credentials.get(workspaceId, 'live'))?.type ?? 'none',
+    authType: (await app.credentials.describe(workspaceId, 'live'))?.type ?? 'none',
     openapi: spec.openapi,
   });
 }

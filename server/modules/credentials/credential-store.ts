@@ -1,0 +1,96 @@
+// The one reader and writer of sealed credential rows. Secrets are sealed on the way in and opened
+// on the way out, typed by the kind of credentials; no other code seals, opens or parses them, so
+// the seal context and the secret's shape are decided in one place. Writes that change what calls
+// use are announced by the repository (store.changed), and every node's gateway reloads by itself.
+import type { CredentialsRepository, CredentialsRow } from '../../db/repositories/credentials-repository.js';
+import type { Db } from '../../db/client.js';
+import type { Vault } from '../vault/index.js';
+import { authSealContext } from '../workspaces/seal-contexts.js';
+import type { AuthPublicInfo, AuthType } from './auth-settings.js';
+import type { OAuthHealth } from './oauth-connection.js';
+import type { OAuthPublicInfo, OAuthSecret } from './oauth-settings.js';
+
+type Meta = Omit<CredentialsRow, 'sealed' | 'type' | 'publicInfo'>;
+type Settings = { type: 'oauth2'; publicInfo: OAuthPublicInfo } | { type: AuthType; publicInfo: AuthPublicInfo };
+/** A saved row as the admin API shows it: everything but the secret. */
+export type CredentialsSummary = Meta & Settings;
+
+export type OAuthCredentials = Meta & { type: 'oauth2'; publicInfo: OAuthPublicInfo; secret: OAuthSecret };
+export type StaticCredentials = Meta & { type: AuthType; publicInfo: AuthPublicInfo; secret: Record<string, unknown> };
+/** A saved row with its secret opened. */
+export type OpenedCredentials = OAuthCredentials | StaticCredentials;
+
+export type NewCredentials = Pick<CredentialsRow, 'workspaceId' | 'environment' | 'origin'> &
+  ({ type: 'oauth2'; publicInfo: OAuthPublicInfo; secret: OAuthSecret } | { type: AuthType; publicInfo: AuthPublicInfo; secret: Record<string, unknown> });
+
+/** The row's `type` column says which settings its JSON holds: written only by save() below. */
+function summary({ sealed: _sealed, ...rest }: CredentialsRow): CredentialsSummary {
+  return rest as CredentialsSummary;
+}
+
+export function createCredentialStore(repo: CredentialsRepository, vault: Vault) {
+  const open = (row: CredentialsRow): OpenedCredentials => {
+    const secret = JSON.parse(vault.open(row.sealed, authSealContext(row.workspaceId, row.environment))) as Record<string, unknown>;
+    // The secret's shape follows the row's type, as save() sealed it.
+    return { ...summary(row), secret } as OpenedCredentials;
+  };
+  const seal = (workspaceId: string, environment: string, secret: object) => vault.seal(JSON.stringify(secret), authSealContext(workspaceId, environment));
+
+  return {
+    /** The saved credentials without their secret (nothing is opened). */
+    async describe(workspaceId: string, environment = 'live', tx?: Db): Promise<CredentialsSummary | undefined> {
+      const row = await repo.get(workspaceId, environment, tx);
+      return row && summary(row);
+    },
+
+    /** The saved credentials with their secret opened. */
+    async open(workspaceId: string, environment = 'live'): Promise<OpenedCredentials | undefined> {
+      const row = await repo.get(workspaceId, environment);
+      return row && open(row);
+    },
+
+    /** Every environment's credentials of a workspace, opened: what the gateway builds runtimes from. */
+    async openAll(workspaceId: string): Promise<OpenedCredentials[]> {
+      return (await repo.list(workspaceId)).map(open);
+    },
+
+    /** New settings: sealed and saved with a fresh `updatedAt` (an OAuth connection starts over). */
+    async save(next: NewCredentials): Promise<CredentialsSummary> {
+      const row: CredentialsRow = {
+        workspaceId: next.workspaceId,
+        environment: next.environment,
+        type: next.type,
+        publicInfo: next.publicInfo,
+        sealed: seal(next.workspaceId, next.environment, next.secret),
+        updatedAt: new Date().toISOString(),
+        health: null,
+        refreshLeaseUntil: null,
+        origin: next.origin,
+      };
+      await repo.upsert(row);
+      return summary(row);
+    },
+
+    /**
+     * OAuth: a new secret (rotated tokens, a registered client) under the same settings. The
+     * connection goes on; other nodes reload the secret under the refresh lease.
+     */
+    async updateOAuthSecret(workspaceId: string, environment: string, secret: OAuthSecret, health: Partial<OAuthHealth> | null): Promise<void> {
+      await repo.updateSealed(workspaceId, environment, seal(workspaceId, environment, secret), health);
+    },
+
+    /** OAuth: the grant the admin just connected. A new `updatedAt`: every node starts a fresh connection with it. */
+    async connectOAuth(current: OAuthCredentials, secret: OAuthSecret, health: OAuthHealth): Promise<void> {
+      const { secret: _old, ...rest } = current;
+      await repo.upsert({ ...rest, sealed: seal(current.workspaceId, current.environment, secret), health, updatedAt: new Date().toISOString() });
+    },
+
+    updateHealth: repo.updateHealth,
+    setOrigin: repo.setOrigin,
+    tryRefreshLease: repo.tryRefreshLease,
+    releaseRefreshLease: repo.releaseRefreshLease,
+    delete: repo.delete,
+  };
+}
+
+export type CredentialStore = ReturnType<typeof createCredentialStore>;

@@ -1,0 +1,58 @@
+// The credential store on a real SQLite store: secrets go in sealed and come out typed, a summary
+// never carries them, and the database file holds none of their bytes.
+import t from 'tap';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { openSqliteStore } from '../../../server/db/client.js';
+import { createRepositories } from '../../../server/db/repositories/index.js';
+import { createCredentialStore } from '../../../server/modules/credentials/credential-store.js';
+import { createVault } from '../../../server/modules/vault/index.js';
+
+t.test('save, describe, open and the OAuth updates', async (t) => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'latchkey-credstore-'));
+  const store = openSqliteStore(dataDir, { watch: true });
+  t.teardown(async () => {
+    await store.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  const heard: string[] = [];
+  store.changes.subscribe((id) => heard.push(id));
+  const repos = createRepositories(store);
+  const credentials = createCredentialStore(repos.credentials, createVault(randomBytes(32)));
+  const now = new Date().toISOString();
+  await repos.workspaces.insert({ id: 'w1', name: 'w1', slug: 'w1', createdAt: now, updatedAt: now });
+
+  const marker = `lk-credstore-${randomBytes(8).toString('hex')}`;
+  const saved = await credentials.save({ workspaceId: 'w1', environment: 'live', origin: 'https://api.example.com', type: 'bearer', publicInfo: {}, secret: { token: marker } });
+  t.notOk('secret' in saved || 'sealed' in saved, 'what save answers carries no secret');
+  t.ok(heard.includes('w1'), 'the change is announced');
+  const summary = await credentials.describe('w1', 'live');
+  t.match(summary, { type: 'bearer', origin: 'https://api.example.com', health: null });
+  t.notOk(JSON.stringify(summary).includes(marker), 'a summary carries no secret');
+  const opened = await credentials.open('w1', 'live');
+  t.same(opened?.type === 'bearer' && opened.secret, { token: marker }, 'opened, the secret is back');
+  t.equal(await credentials.open('w1', 'test'), undefined, 'another environment has none');
+
+  // OAuth: settings saved, then tokens rotated without a new version, then a connect with one.
+  const info = { flow: 'client_credentials' as const, tokenUrl: 'https://auth.example.com/token', clientId: 'c1' };
+  await credentials.save({ workspaceId: 'w1', environment: 'test', origin: null, type: 'oauth2', publicInfo: info, secret: { clientSecret: `${marker}-client` } });
+  const first = await credentials.open('w1', 'test');
+  if (first?.type !== 'oauth2') throw new Error('expected OAuth credentials');
+  await credentials.updateOAuthSecret('w1', 'test', { ...first.secret, tokens: { accessToken: `${marker}-access`, tokenType: 'Bearer' } }, { connected: true });
+  const rotated = await credentials.open('w1', 'test');
+  t.equal(rotated?.updatedAt, first.updatedAt, 'rotated tokens keep the version: connections go on');
+  t.match(rotated, { secret: { tokens: { accessToken: `${marker}-access`, tokenType: 'Bearer' } }, health: { connected: true } });
+  await new Promise((r) => setTimeout(r, 5));
+  await credentials.connectOAuth(first, { ...first.secret, tokens: { accessToken: `${marker}-connected`, tokenType: 'Bearer' } }, { connected: true, reconnectNeeded: false });
+  const connected = await credentials.open('w1', 'test');
+  t.not(connected?.updatedAt, first.updatedAt, 'a new grant is a new version');
+  t.match(connected, { type: 'oauth2', publicInfo: info, secret: { clientSecret: `${marker}-client`, tokens: { accessToken: `${marker}-connected`, tokenType: 'Bearer' } } });
+  t.equal((await credentials.openAll('w1')).length, 2);
+
+  await store.close();
+  for (const file of readdirSync(dataDir)) {
+    t.notOk(readFileSync(path.join(dataDir, file)).includes(marker), `${file} holds no secret bytes`);
+  }
+});
