@@ -1,6 +1,7 @@
 // Process entry: configuration, logger, listen, banner, graceful close. Everything else is app.ts.
 import { buildApp, loggerOptions } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import type { AddressInfo } from 'node:net';
+import { ConfigError, defaultPublicUrl, loadConfig } from './config.js';
 
 function fail(message: string): never {
   process.stderr.write(`latchkey: ${message}\n`);
@@ -35,7 +36,11 @@ async function main() {
     fail(`could not listen on ${config.host}:${config.port}: ${(err as Error).message}`);
   }
 
-  const lines = [`Latchkey is listening on ${app.publicUrl()}  (data: ${app.store.description})`];
+  // Behind a load balancer PUBLIC_URL is the balancer's address: the node's own is shown first,
+  // since that is where a health check or an operator reaches this process.
+  const local = defaultPublicUrl(config.host, (app.server.address() as AddressInfo).port);
+  const publicNote = app.publicUrl() === local ? '' : `, public URL ${app.publicUrl()}`;
+  const lines = [`Latchkey is listening on ${local}  (data: ${app.store.description}${publicNote})`];
   if (app.adminAuth.generatedToken) {
     lines.push(`Admin token: ${app.adminAuth.generatedToken}`);
     lines.push('  (shown once and stored only as a hash: keep it, or set LATCHKEY_ADMIN_TOKEN)');

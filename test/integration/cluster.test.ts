@@ -274,6 +274,54 @@ t.test('kill -9 of one node under load: the others answer every call and no conf
   t.ok(succeeded(await listItems(onNode(ws.mcpUrl, b))), 'and calls go on');
 });
 
+t.test('OAuth Connect started on one node, the provider sending the browser back to another', async (t) => {
+  // Behind a load balancer every node has the balancer's address as PUBLIC_URL; the browser's
+  // return from the provider lands on whichever node it picks. Two more nodes share one.
+  const publicUrl = 'http://gateway.test';
+  const [d, e] = await startNodes(t, ['D', 'E'], { databaseUrl, adminToken, masterKey, env: { LATCHKEY_RATE_LIMIT: '0', PUBLIC_URL: publicUrl } });
+  const provider = await startTestServer({ mode: 'oauth' });
+  t.teardown(() => provider.close());
+  const { body: ws } = await d.api('POST', '/api/workspaces', { name: 'Connected across nodes' });
+  t.equal((await d.api('POST', `/api/workspaces/${ws.id}/spec`, { url: `${provider.url}/openapi.json` })).status, 200);
+  t.equal((await e.api('PUT', `/api/workspaces/${ws.id}/auth`, { type: 'oauth2', flow: 'authorization_code', issuer: provider.url, scopes: ['items:read'] })).status, 200);
+
+  // The console on D: its session, then Connect.
+  const signIn = await fetch(`${d.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: adminToken }) });
+  const session = signIn.headers.getSetCookie()[0].split(';')[0];
+  const { csrfToken } = (await signIn.json()) as { csrfToken: string };
+  const start = await fetch(`${d.url}/api/workspaces/${ws.id}/oauth/start`, { method: 'POST', headers: { cookie: session, 'x-latchkey-csrf': csrfToken } });
+  t.equal(start.status, 200);
+  const { authorizeUrl, redirectUri } = (await start.json()) as { authorizeUrl: string; redirectUri: string };
+  t.equal(redirectUri, `${publicUrl}/oauth/callback`, 'the provider is given the balancer address');
+  const flowCookie = start.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => !c.startsWith(session.split('=')[0] + '='));
+  t.ok(flowCookie, 'a cookie for this flow alone');
+
+  // At the provider: the approve page, then Approve.
+  const html = await (await fetch(authorizeUrl)).text();
+  const form = new URLSearchParams();
+  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) form.set(m[1], m[2].replace(/&#(\d+);/g, (_x, c) => String.fromCharCode(Number(c))));
+  form.set('decision', 'approve');
+  const approved = await fetch(new URL('/authorize', authorizeUrl), { method: 'POST', body: form, redirect: 'manual' });
+  const back = new URL(approved.headers.get('location')!);
+  t.equal(back.origin + back.pathname, redirectUri, 'sent back to the balancer');
+
+  // The balancer picks E. The session cookie is SameSite=Strict, so a browser coming back from
+  // another site sends only the flow cookie: that must be enough, on any node.
+  const callback = await fetch(`${e.url}${back.pathname}${back.search}`, { headers: { cookie: flowCookie! }, redirect: 'manual' });
+  t.equal(callback.status, 303, 'E finished what D started');
+  t.match(callback.headers.get('location'), /oauth=connected/);
+  const replay = await fetch(`${d.url}${back.pathname}${back.search}`, { headers: { cookie: flowCookie! }, redirect: 'manual' });
+  t.equal(replay.status, 400, 'the same answer replayed on D is refused: the state was used once, on E');
+  t.equal(provider.oauth!.stats().tokensIssued, 1, 'one code exchange at the provider');
+
+  const health = await d.api('GET', `/api/workspaces/${ws.id}/auth`);
+  t.match(health.body.health, { connected: true, reconnectNeeded: false }, 'D sees the connection E made');
+  for (const node of [d, e]) {
+    const result = await connectClient(t, onNode(ws.mcpUrl, node)).then((client) => client.callTool({ name: 'listUsers', arguments: {} }));
+    t.notOk(result.isError, `a call through ${node.name} uses the grant: ${textOf(result).slice(0, 80)}`);
+  }
+});
+
 t.test('a console session signed in on A works on B; signed out on B, its cookie is refused on A', async (t) => {
   const [a, b] = nodes;
   const signIn = await fetch(`${a.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: adminToken }) });
