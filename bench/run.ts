@@ -2,7 +2,7 @@
 // directly, in one run on this machine. Everything listens on 127.0.0.1 and every loop is bounded.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 // @ts-expect-error: a plain .mjs module shared with the test runner, without type declarations.
@@ -40,6 +40,7 @@ interface LoadOutput {
   errors: number;
   ok: number;
   cpu_ms_per_call?: number;
+  main_thread_cpu_ms_per_call?: number;
   fatal?: string;
 }
 
@@ -49,6 +50,28 @@ interface LoadResult {
   p99_ms: number;
   errors: number;
   cpuMsPerCall?: number;
+  /** The gateway's event loop alone (its main thread): the hot path, without the call-log thread. */
+  mainMsPerCall?: number;
+  /** PostgreSQL's own processes (writing the call logs), per call. */
+  databaseMsPerCall?: number;
+}
+
+/** CPU (user+sys, ms) of a PostgreSQL cluster: the postmaster and every process it started (Linux /proc). */
+function postgresCpuMs(clusterDir: string): number {
+  const postmaster = Number(readFileSync(path.join(clusterDir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(entry) === postmaster || Number(fields[1]) === postmaster) ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return (ticks * 1000) / 100;
 }
 
 function runLoad(args: string[]): Promise<LoadResult> {
@@ -67,7 +90,7 @@ function runLoad(args: string[]): Promise<LoadResult> {
         return reject(new Error(`load.mjs exited ${code}: ${out}\n${err}`));
       }
       if (parsed.fatal || code !== 0) return reject(new Error(`load.mjs failed: ${parsed.fatal ?? line}\n${err}`));
-      resolve({ calls_per_s: parsed.throughput_rps, p50_ms: parsed.latency_ms.p50, p99_ms: parsed.latency_ms.p99, errors: parsed.errors, cpuMsPerCall: parsed.cpu_ms_per_call });
+      resolve({ calls_per_s: parsed.throughput_rps, p50_ms: parsed.latency_ms.p50, p99_ms: parsed.latency_ms.p99, errors: parsed.errors, cpuMsPerCall: parsed.cpu_ms_per_call, mainMsPerCall: parsed.main_thread_cpu_ms_per_call });
     });
   });
 }
@@ -124,8 +147,12 @@ async function main() {
       const common = ['-n', String(n), '-c', String(c), '--expect', 'widget-0010', '--warmup', String(warmup), '--max-seconds', '60'];
       const direct = await runLoad(['--direct', '--url', `${upstreamUrl}/api/items`, '--key', key, '--cpu-pid', String(upstream.child.pid), ...common]);
       const viaFloor = await runLoad(['--direct', '--url', `${floorUrl}/api/items`, '--key', key, '--cpu-pid', String(floor.child.pid), ...common]);
-      const viaGateway = await runLoad(['--url', ws.mcpUrl, '--tool', 'listItems', '--cpu-pid', String(gateway.child.pid), ...common]);
-      const viaPostgres = await runLoad(['--url', pgWs.mcpUrl, '--tool', 'listItems', '--cpu-pid', String(pgGateway.child.pid), ...common]);
+      const viaGateway = await runLoad(['--url', ws.mcpUrl, '--tool', 'listItems', '--cpu-pid', String(gateway.child.pid), '--cpu-main-thread', String(gateway.child.pid), ...common]);
+      const database0 = postgresCpuMs(pg.dataDir);
+      const viaPostgres = await runLoad(['--url', pgWs.mcpUrl, '--tool', 'listItems', '--cpu-pid', String(pgGateway.child.pid), '--cpu-main-thread', String(pgGateway.child.pid), ...common]);
+      // The log rows of the last calls reach the database within the writer's flush interval.
+      await new Promise((r) => setTimeout(r, 500));
+      viaPostgres.databaseMsPerCall = (postgresCpuMs(pg.dataDir) - database0) / n;
       rows.push({ label: 'listItems', c, direct, floor: viaFloor, gateway: viaGateway, postgres: viaPostgres });
     }
 
@@ -139,10 +166,11 @@ async function main() {
     process.stdout.write('The load generator, the servers and the gateway share this machine: compare rows of one run.\n\n');
     // CPU ms per call is that of the serving process only (test server for direct, gateway for
     // gateway): less sensitive to a noisy machine than wall-clock figures.
-    process.stdout.write('  c  path        calls/s    p50 ms    p99 ms  cpu ms/call  errors\n');
+    // "loop ms/call" is the gateway's main thread alone: the hot path, without its call-log thread.
+    process.stdout.write('  c  path        calls/s    p50 ms    p99 ms  cpu ms/call  loop ms/call  errors\n');
     for (const r of rows) {
       for (const [name, x] of [['direct', r.direct], ['floor', r.floor], ['gateway', r.gateway], ['postgres', r.postgres]] as const) {
-        process.stdout.write(`${String(r.c).padStart(3)}  ${name.padEnd(8)}${fmt(x.calls_per_s, 0)} ${fmt(x.p50_ms)} ${fmt(x.p99_ms)} ${fmt(x.cpuMsPerCall ?? NaN, 3)}    ${String(x.errors).padStart(4)}\n`);
+        process.stdout.write(`${String(r.c).padStart(3)}  ${name.padEnd(8)}${fmt(x.calls_per_s, 0)} ${fmt(x.p50_ms)} ${fmt(x.p99_ms)} ${fmt(x.cpuMsPerCall ?? NaN, 3)}  ${x.mainMsPerCall === undefined ? '           -' : fmt(x.mainMsPerCall, 3)}    ${String(x.errors).padStart(4)}\n`);
       }
       const added = r.gateway.p50_ms - r.direct.p50_ms;
       const ratio = r.gateway.calls_per_s / r.direct.calls_per_s;
@@ -151,7 +179,9 @@ async function main() {
       process.stdout.write(`     gateway adds ${added.toFixed(2)} ms at p50; keeps ${(ratio * 100).toFixed(0)} % of direct throughput\n`);
       process.stdout.write(`     (floor: a bare node:http+undici proxy adds ${floorAdded.toFixed(2)} ms and keeps ${(floorRatio * 100).toFixed(0)} %;`);
       process.stdout.write(` the gateway serves ${((r.gateway.calls_per_s / r.floor.calls_per_s) * 100).toFixed(0)} % of the floor's calls/s)\n`);
-      process.stdout.write(`     on PostgreSQL: ${((r.postgres.calls_per_s / r.gateway.calls_per_s) * 100).toFixed(0)} % of the SQLite gateway's calls/s, CPU per call ${((r.postgres.cpuMsPerCall! / r.gateway.cpuMsPerCall!) * 100).toFixed(0)} % of its\n\n`);
+      const pct = (a = NaN, b = NaN) => `${((a / b) * 100).toFixed(0)} %`;
+      process.stdout.write(`     on PostgreSQL: ${pct(r.postgres.calls_per_s, r.gateway.calls_per_s)} of the SQLite gateway's calls/s; CPU per call on the event loop (the hot path) ${pct(r.postgres.mainMsPerCall, r.gateway.mainMsPerCall)} of SQLite's,`);
+      process.stdout.write(` whole process ${pct(r.postgres.cpuMsPerCall, r.gateway.cpuMsPerCall)}; PostgreSQL's own processes ${fmt(r.postgres.databaseMsPerCall ?? NaN, 3).trim()} ms/call (the call-log inserts)\n\n`);
     }
     const c1 = rows.find((r) => r.c === 1)!;
     const c16 = rows.find((r) => r.c === 16)!;
