@@ -8,7 +8,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { clientAuthOf, type OAuthHealth } from '../modules/credentials/oauth-connection.js';
 import { exchangeCode } from '../modules/oauth/index.js';
 import { oauthRedirectUri } from './api/auth.js';
-import { clearFlowCookie, flowBinding, flowBindingKey, flowCookieName, pendingSealContext, sha256 } from './api/oauth.js';
+import { clearFlowCookie, flowBinding, flowBindingKey, flowCookieName, sha256 } from './api/oauth.js';
 
 interface CallbackQuery {
   code?: string;
@@ -71,7 +71,7 @@ export default async function oauthCallbackRoutes(app: FastifyInstance) {
           tokenEndpoint: info.tokenUrl,
           code,
           redirectUri: oauthRedirectUri(app),
-          codeVerifier: app.vault.open(pending.verifierSealed, pendingSealContext(pending.workspaceId)),
+          codeVerifier: app.credentials.openVerifier(pending),
         });
         const now = new Date().toISOString();
         const health: OAuthHealth = { connected: true, reconnectNeeded: false, lastRefreshAt: now, expiresAt: tokens.expiresAt ? new Date(tokens.expiresAt).toISOString() : undefined };

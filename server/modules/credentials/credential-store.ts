@@ -1,11 +1,12 @@
-// The one reader and writer of sealed credential rows. Secrets are sealed on the way in and opened
-// on the way out, typed by the kind of credentials; no other code seals, opens or parses them, so
-// the seal context and the secret's shape are decided in one place. Writes that change what calls
+// The one reader and writer of sealed credential rows, and the only code that seals or opens a
+// workspace's other sealed values (its URL tokens, an OAuth Connect's PKCE verifier). Secrets are
+// sealed on the way in and opened on the way out, typed by the kind of credentials; no other code
+// seals, opens or parses them, so seal contexts and secret shapes are decided in one place. Writes that change what calls
 // use are announced by the repository (store.changed), and every node's gateway reloads by itself.
 import type { CredentialsRepository, CredentialsRow } from '../../db/repositories/credentials-repository.js';
 import type { Db } from '../../db/client.js';
 import type { Vault } from '../vault/index.js';
-import { authSealContext } from '../workspaces/seal-contexts.js';
+import { authSealContext, pendingSealContext, urlTokenSealContext } from '../workspaces/seal-contexts.js';
 import type { AuthPublicInfo, AuthType } from './auth-settings.js';
 import type { OAuthHealth } from './oauth-connection.js';
 import type { OAuthPublicInfo, OAuthSecret } from './oauth-settings.js';
@@ -84,6 +85,13 @@ export function createCredentialStore(repo: CredentialsRepository, vault: Vault)
       const { secret: _old, ...rest } = current;
       await repo.upsert({ ...rest, sealed: seal(current.workspaceId, current.environment, secret), health, updatedAt: new Date().toISOString() });
     },
+
+    /** An environment's URL token, sealed for its row (the row keeps a hash to look it up by). */
+    sealUrlToken: (workspaceId: string, environment: string, token: string) => vault.seal(token, urlTokenSealContext(workspaceId, environment)),
+    openUrlToken: (env: { workspaceId: string; name: string; urlTokenSealed: string }) => vault.open(env.urlTokenSealed, urlTokenSealContext(env.workspaceId, env.name)),
+    /** The PKCE verifier of an OAuth Connect in progress, kept sealed until the callback. */
+    sealVerifier: (workspaceId: string, verifier: string) => vault.seal(verifier, pendingSealContext(workspaceId)),
+    openVerifier: (pending: { workspaceId: string; verifierSealed: string }) => vault.open(pending.verifierSealed, pendingSealContext(pending.workspaceId)),
 
     updateHealth: repo.updateHealth,
     setOrigin: repo.setOrigin,

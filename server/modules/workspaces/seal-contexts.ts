@@ -6,6 +6,11 @@ export function authSealContext(workspaceId: string, environment: string): SealC
   return { workspaceId, field: environment === 'live' ? 'auth' : `auth:${environment}` };
 }
 
+/** The PKCE verifier of an OAuth Connect in progress. */
+export function pendingSealContext(workspaceId: string): SealContext {
+  return { workspaceId, field: 'oauth-pending' };
+}
+
 export function urlTokenSealContext(workspaceId: string, environment: string): SealContext {
   return { workspaceId, field: environment === 'live' ? 'url-token' : `url-token:${environment}` };
 }

@@ -19,10 +19,6 @@ export const PENDING_TTL_MS = 10 * 60 * 1000;
 
 export const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
-export function pendingSealContext(workspaceId: string) {
-  return { workspaceId, field: 'oauth-pending' };
-}
-
 export const flowBindingKey = (app: FastifyInstance) => app.vault.deriveKey('oauth-flow-binding-v1');
 
 /** The flow's binding, which its cookie holds: an HMAC, so it tells nothing of the session or the state. */
@@ -98,7 +94,7 @@ export default async function oauthRoutes(app: FastifyInstance) {
         environment: env,
         // The column predates the flow cookie: it holds the binding's hash, not the session's.
         sessionHash: sha256(binding),
-        verifierSealed: app.vault.seal(pkce.verifier, pendingSealContext(id)),
+        verifierSealed: app.credentials.sealVerifier(id, pkce.verifier),
         expiresAt: new Date(now + PENDING_TTL_MS).toISOString(),
       });
       reply.setCookie(flowCookieName(app, stateHash), binding, { ...flowCookieOptions(app), maxAge: PENDING_TTL_MS / 1000 });

@@ -3,20 +3,19 @@ import { randomUUID } from 'node:crypto';
 import type { WorkspaceSummaryRow } from '../../db/repositories/workspaces-repository.js';
 import { BadRequest, EnvironmentNotFound, WorkspaceNotFound } from '../../errors.js';
 import type { EnvironmentRow } from '../../db/repositories/environments-repository.js';
-import { urlTokenSealContext } from '../../modules/workspaces/seal-contexts.js';
 import { hashUrlToken, newUrlToken, slugify } from '../../modules/workspaces/url-token.js';
 import { parseAllowedOrigins } from '../../modules/credentials/credential-origin.js';
 import { withoutUserinfo } from '../../modules/specs/servers.js';
 import { EnvironmentQuery, errorResponses, IdParams, WorkspaceView } from './schemas.js';
 
 export function mcpUrlOf(app: FastifyInstance, env: EnvironmentRow): string {
-  return `${app.publicUrl()}/mcp/${app.vault.open(env.urlTokenSealed, urlTokenSealContext(env.workspaceId, env.name))}`;
+  return `${app.publicUrl()}/mcp/${app.credentials.openUrlToken(env)}`;
 }
 
 /** A new opaque URL token for an environment: the token itself (sealed) and its lookup hash. */
 export function newEnvironmentToken(app: FastifyInstance, workspaceId: string, slug: string, environment: string) {
   const token = newUrlToken(slug);
-  return { urlTokenHash: hashUrlToken(token), urlTokenSealed: app.vault.seal(token, urlTokenSealContext(workspaceId, environment)) };
+  return { urlTokenHash: hashUrlToken(token), urlTokenSealed: app.credentials.sealUrlToken(workspaceId, environment, token) };
 }
 
 export async function workspaceView(app: FastifyInstance, row: WorkspaceSummaryRow) {

@@ -56,3 +56,21 @@ t.test('save, describe, open and the OAuth updates', async (t) => {
     t.notOk(readFileSync(path.join(dataDir, file)).includes(marker), `${file} holds no secret bytes`);
   }
 });
+
+t.test('URL tokens and PKCE verifiers: sealed for their place, opened only there', async (t) => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'latchkey-credstore-'));
+  const store = openSqliteStore(dataDir);
+  t.teardown(async () => {
+    await store.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  const credentials = createCredentialStore(createRepositories(store).credentials, createVault(randomBytes(32)));
+  const sealed = credentials.sealUrlToken('w1', 'test', 'lk_token_value');
+  t.notOk(sealed.includes('lk_token_value'));
+  t.equal(credentials.openUrlToken({ workspaceId: 'w1', name: 'test', urlTokenSealed: sealed }), 'lk_token_value');
+  t.throws(() => credentials.openUrlToken({ workspaceId: 'w1', name: 'live', urlTokenSealed: sealed }), { code: 'LK_SEAL_BROKEN' }, 'not as another environment');
+  t.throws(() => credentials.openUrlToken({ workspaceId: 'w2', name: 'test', urlTokenSealed: sealed }), { code: 'LK_SEAL_BROKEN' }, 'not as another workspace');
+  const verifier = credentials.sealVerifier('w1', 'pkce-verifier');
+  t.equal(credentials.openVerifier({ workspaceId: 'w1', verifierSealed: verifier }), 'pkce-verifier');
+  t.throws(() => credentials.openVerifier({ workspaceId: 'w2', verifierSealed: verifier }), { code: 'LK_SEAL_BROKEN' });
+});
