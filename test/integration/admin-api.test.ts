@@ -74,6 +74,9 @@ t.test('bad specs are refused with details, and the previous spec stays', async 
   const empty = await gw.api('POST', `/api/workspaces/${ws.id}/spec`, { content: JSON.stringify({ openapi: '3.0.3', info: { title: 'x', version: '1' }, paths: {} }) });
   t.equal(empty.status, 422);
   t.equal(empty.body.error.code, 'LK_SPEC_NO_OPERATIONS');
+  t.same(empty.body.error.details, [{ message: '"paths" is empty: there are no operations to turn into tools.', pointer: '/paths' }], 'its details say where, as for every rejected spec');
+  const pathsOnly = await gw.api('POST', `/api/workspaces/${ws.id}/spec`, { content: JSON.stringify({ openapi: '3.1.0', info: { title: 'x', version: '1' }, paths: { '/a': { summary: 'no operations here' } } }) });
+  t.match(pathsOnly.body.error, { code: 'LK_SPEC_NO_OPERATIONS', details: [{ message: /None of the 1 path has an operation/, pointer: '/paths' }] });
 
   const tooBig = await gw.api('POST', `/api/workspaces/${ws.id}/spec`, { content: VALID_YAML + '#'.repeat(70_000) });
   t.equal(tooBig.status, 413);

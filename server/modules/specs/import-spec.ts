@@ -130,6 +130,17 @@ function collectTools(doc: JsonObject, sourceUrl: string | undefined, baseUrl: s
   return { tools, skipped, operations };
 }
 
+/** Where the missing operations would be, and what the document has instead. */
+function noOperationsDetail(oas: JsonObject): { message: string; pointer: string } {
+  if (!isObject(oas.paths)) return { message: 'The document has no "paths" object: there are no operations to turn into tools.', pointer: '' };
+  const count = Object.keys(oas.paths).length;
+  if (count === 0) {
+    const webhooks = isObject(oas.webhooks) && Object.keys(oas.webhooks).length > 0 ? ' (it declares only webhooks, which the API calls, not clients)' : '';
+    return { message: `"paths" is empty${webhooks}: there are no operations to turn into tools.`, pointer: '/paths' };
+  }
+  return { message: `None of the ${count} path${count === 1 ? '' : 's'} has an operation (get, put, post, delete, options, head, patch or trace).`, pointer: '/paths' };
+}
+
 export async function importSpec(document: unknown, opts: ImportOptions = {}): Promise<ImportedSpec> {
   if (!isObject(document)) throw invalid('The document is not an object.', '');
   const openapi = documentVersion(document);
@@ -146,7 +157,7 @@ export async function importSpec(document: unknown, opts: ImportOptions = {}): P
   const baseUrl = documentBaseUrl(doc, oas, opts.sourceUrl, warnings);
   const importBudget = opts.schemaBudget ?? Math.max(IMPORT_SCHEMA_BUDGET, 2 * (opts.sourceBytes ?? 0));
   const { tools, skipped, operations } = collectTools(oas, opts.sourceUrl, baseUrl, warnings, importBudget);
-  if (operations === 0) throw new SpecNoOperations();
+  if (operations === 0) throw withDetails(new SpecNoOperations(), [noOperationsDetail(oas)]);
   if (tools.length === 0) {
     const summary = skipped.length === 1 ? skipped[0].message : `${skipped[0].message} (and ${skipped.length - 1} more)`;
     throw withDetails(new SpecNoUsableOperations(summary), skipped);
