@@ -6,7 +6,7 @@ import { createCallLogStore } from '../db/call-log-store.js';
 import { toUpstreamCredentials } from '../modules/credentials/auth-settings.js';
 import type { OAuthCredentials } from '../modules/credentials/credential-store.js';
 import { credentialBinding, heldMessage } from '../modules/credentials/credential-origin.js';
-import { createOAuthConnection, type OAuthConnection, type OAuthHealth } from '../modules/credentials/oauth-connection.js';
+import { createOAuthConnection, type OAuthConnection, type OAuthHealthReport } from '../modules/credentials/oauth-connection.js';
 import { buildWorkspaceRuntime, type CallDeps, type WorkspaceRuntime } from '../modules/mcp/index.js';
 import type { CallRecord } from '../modules/mcp/call-tool.js';
 import type { AccessMode, KeyGrant, KeyScope } from '../modules/mcp/access.js';
@@ -41,7 +41,7 @@ declare module 'fastify' {
        */
       resolve(token: string): Resolved | undefined | Promise<Resolved | undefined>;
       /** The live health of an environment's OAuth connection (undefined when it does not use OAuth). */
-      oauthHealth(workspaceId: string, environment: string): Promise<OAuthHealth | undefined>;
+      oauthHealth(workspaceId: string, environment: string): Promise<OAuthHealthReport | undefined>;
       forgetOAuth(workspaceId: string, environment: string): void;
       /** Records that a key was used; written with the next call-log batch. */
       touchKey(keyId: string): void;

@@ -62,7 +62,8 @@ t.test('authorization code with PKCE, refresh, single flight, reconnect needed, 
   seen.push(saved.text);
   t.equal(saved.status, 200, saved.text);
   t.match(saved.body.oauth, { flow: 'authorization_code', authorizationUrl: `${upstream.url}/authorize`, tokenUrl: `${upstream.url}/token`, redirectUri: `${gw.url}/oauth/callback` });
-  t.match(saved.body.health, { connected: false });
+  // Before the first token every documented field is there, null while unknown.
+  t.same(saved.body.health, { connected: false, expiresAt: null, lastRefreshAt: null, lastSuccessAt: null, lastFailureAt: null, lastFailure: null, reconnectNeeded: false });
 
   const bearerStart = await gw.api('POST', `/api/workspaces/${ws.id}/oauth/start`);
   t.equal(bearerStart.status, 400, 'the flow needs a console session to bind the state to');

@@ -4,7 +4,7 @@
 import t from 'tap';
 import type * as Schemas from '../../server/routes/api/schemas.js';
 import type * as Types from '../../server/routes/api/types.js';
-import type { OAuthHealth } from '../../server/modules/credentials/oauth-connection.js';
+import type { OAuthHealthReport } from '../../server/modules/credentials/oauth-connection.js';
 
 type SchemaKeys<S> = S extends { properties: infer P } ? keyof P : never;
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -20,7 +20,7 @@ export type Checks = [
   Expect<Same<keyof Types.AccessKeyView, SchemaKeys<typeof Schemas.AccessKeyView>>>,
   Expect<Same<keyof Types.ErrorBody['error'], SchemaKeys<(typeof Schemas.ErrorBody)['properties']['error']>>>,
   // The console's copy of the OAuth health shape (types.ts imports no server code) stays the module's.
-  Expect<Same<Types.OAuthHealthView, OAuthHealth>>,
+  Expect<Same<Types.OAuthHealthView, OAuthHealthReport>>,
   Expect<Same<keyof Types.OAuthHealthView, SchemaKeys<(typeof Schemas.AuthView)['properties']['health']>>>,
 ];
 

@@ -23,6 +23,21 @@ export interface OAuthHealth {
   reconnectNeeded: boolean;
 }
 
+/** What the admin API shows: every field always there, null while it is not known. */
+export type OAuthHealthReport = Required<{ [K in keyof OAuthHealth]: undefined extends OAuthHealth[K] ? Exclude<OAuthHealth[K], undefined> | null : OAuthHealth[K] }>;
+
+export function healthReport(health: Partial<OAuthHealth>): OAuthHealthReport {
+  return {
+    connected: health.connected ?? false,
+    expiresAt: health.expiresAt ?? null,
+    lastRefreshAt: health.lastRefreshAt ?? null,
+    lastSuccessAt: health.lastSuccessAt ?? null,
+    lastFailureAt: health.lastFailureAt ?? null,
+    lastFailure: health.lastFailure ?? null,
+    reconnectNeeded: health.reconnectNeeded ?? false,
+  };
+}
+
 export interface OAuthStore {
   loadSecret(): OAuthSecret;
   /** Persists rotated tokens (sealed) together with the health. */
@@ -56,7 +71,7 @@ export interface OAuthConnection {
   forceRefresh(staleAccessToken: string): Promise<string>;
   /** A successful upstream call (kept in memory; persisted with the next health write). */
   markSuccess(): void;
-  health(): OAuthHealth;
+  health(): OAuthHealthReport;
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -187,6 +202,6 @@ export function createOAuthConnection(info: OAuthPublicInfo, store: OAuthStore, 
     markSuccess() {
       health.lastSuccessAt = new Date().toISOString();
     },
-    health: () => ({ ...health, reconnectNeeded: health.reconnectNeeded || manager.state.reconnectNeeded }),
+    health: () => healthReport({ ...health, reconnectNeeded: health.reconnectNeeded || manager.state.reconnectNeeded }),
   };
 }

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { splitAuthInput } from '../../modules/credentials/auth-settings.js';
 import type { CredentialsSummary } from '../../modules/credentials/credential-store.js';
-import { clientAuthOf, clientSecretOf, type OAuthHealth } from '../../modules/credentials/oauth-connection.js';
+import { clientAuthOf, clientSecretOf, type OAuthHealthReport } from '../../modules/credentials/oauth-connection.js';
 import { splitOAuthInput } from '../../modules/credentials/oauth-settings.js';
 import { revokeToken } from '../../modules/oauth/index.js';
 import type { CredentialBinding } from '../../modules/credentials/credential-origin.js';
@@ -17,7 +17,7 @@ import { requireEnvironment, requireWorkspace } from './workspaces.js';
 export function authView(
   row: CredentialsSummary | undefined,
   environment = 'live',
-  oauth?: { health?: OAuthHealth; redirectUri: string; hasClientSecret?: boolean },
+  oauth?: { health?: OAuthHealthReport; redirectUri: string; hasClientSecret?: boolean },
   binding?: CredentialBinding,
 ) {
   const where = binding && { origin: binding.origin, held: binding.held };

@@ -191,13 +191,14 @@ export interface OAuthSettingsView {
   hasClientSecret?: boolean;
 }
 
+/** Every field always there; null while it is not known (before the first token, say). */
 export interface OAuthHealthView {
   connected: boolean;
-  expiresAt?: string;
-  lastRefreshAt?: string;
-  lastSuccessAt?: string;
-  lastFailureAt?: string;
-  lastFailure?: string;
+  expiresAt: string | null;
+  lastRefreshAt: string | null;
+  lastSuccessAt: string | null;
+  lastFailureAt: string | null;
+  lastFailure: string | null;
   reconnectNeeded: boolean;
 }
 

@@ -2,16 +2,18 @@
 // refresh, success and failure, and a prominent "Reconnect needed" with the Connect button when
 // the provider no longer accepts the grant.
 import { AlertTriangle, CheckCircle2, Link2 } from 'lucide-react';
-import type { AuthView } from '@latchkey/api';
+import type { AuthView, OAuthHealthView } from '@latchkey/api';
 import { useStartOAuth } from '../api/access-queries';
 import { dateTime, timeAgo } from '../ui/format';
 import { FormError } from '../ui/states';
 
-const when = (iso: string | undefined) => (iso ? <span title={dateTime(iso)}>{timeAgo(iso)}</span> : <span className="muted">never</span>);
+const when = (iso: string | null) => (iso ? <span title={dateTime(iso)}>{timeAgo(iso)}</span> : <span className="muted">never</span>);
+
+const NOT_CONNECTED: OAuthHealthView = { connected: false, expiresAt: null, lastRefreshAt: null, lastSuccessAt: null, lastFailureAt: null, lastFailure: null, reconnectNeeded: false };
 
 export function OAuthStatus({ workspaceId, environment, saved }: { workspaceId: string; environment: string; saved: AuthView }) {
   const start = useStartOAuth(workspaceId, environment);
-  const health = saved.health ?? { connected: false, reconnectNeeded: false };
+  const health: OAuthHealthView = saved.health ?? NOT_CONNECTED;
   const code = saved.oauth?.flow === 'authorization_code';
   const connect = code && (
     <button type="button" onClick={() => start.mutate()} aria-busy={start.isPending} disabled={start.isPending}>
