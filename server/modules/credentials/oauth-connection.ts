@@ -6,6 +6,7 @@ import {
   clientCredentialsToken,
   createTokenManager,
   isPermanentOAuthFailure,
+  OAuthReconnectNeeded,
   refreshTokens,
   type ClientAuth,
   type TokenSet,
@@ -129,7 +130,8 @@ export function createOAuthConnection(info: OAuthPublicInfo, store: OAuthStore, 
 
   function provider(current: TokenSet): Promise<TokenSet> {
     if (info.flow === 'client_credentials') return fetchMachineToken();
-    if (!current.refreshToken) throw new Error('The provider gave no refresh token: reconnect the workspace.');
+    // Nothing to renew with: a reconnect, not a failure to retry on every call.
+    if (!current.refreshToken) throw new OAuthReconnectNeeded('Reconnect needed: the provider gave no refresh token, so the expired access token cannot be renewed. Press Connect again.', 'no_refresh_token');
     const secret = store.loadSecret();
     return refreshTokens({ ...clientAuthOf(info, secret), tokenEndpoint: info.tokenUrl, refreshToken: current.refreshToken });
   }

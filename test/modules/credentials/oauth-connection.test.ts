@@ -83,3 +83,16 @@ t.test('a failed refresh releases the lease at once', async (t) => {
   await t.rejects(connection.getAccessToken());
   t.equal(row.leaseUntil, null, 'released: the next process need not wait for it to run out');
 });
+
+t.test('authorization code without a refresh token: at expiry, "reconnect needed" with its reason, asked of nobody again', async (t) => {
+  const codeInfo: OAuthPublicInfo = { ...info, flow: 'authorization_code', authorizationUrl: `${upstream.url}/authorize` };
+  const { store } = sharedRow(expired('no-refresh-token'));
+  const failures: string[] = [];
+  const connection = createOAuthConnection(codeInfo, { ...store, shared: undefined, saveHealth: async (h) => void failures.push(h.lastFailure ?? '') }, {});
+  const first = await connection.getAccessToken().catch((err: unknown) => err);
+  t.match(first, { name: 'OAuthReconnectNeeded', reason: 'no_refresh_token', message: /gave no refresh token/ });
+  t.match(connection.health(), { reconnectNeeded: true, lastFailure: /gave no refresh token/ }, 'the console shows "reconnect needed"');
+  const again = await connection.getAccessToken().catch((err: unknown) => err);
+  t.match(again, { reason: 'no_refresh_token' }, 'the next call gets the same answer');
+  t.equal(failures.length, 1, 'without trying again: one failure recorded for two calls');
+});
