@@ -6,6 +6,7 @@ import type { ToolDefinition } from '../specs/types.js';
 import { compileArgumentValidator, DEFAULT_PASSTHROUGH_HEADERS, secretValues, type ArgumentValidator } from '../upstream/index.js';
 import type { OAuthConnection } from '../credentials/oauth-connection.js';
 import { originOf, originRefusal } from '../credentials/credential-origin.js';
+import { suppliedByCredentials, withoutSuppliedParameters } from './credential-parameters.js';
 import type { UpstreamCredentials } from '../upstream/types.js';
 
 export interface RuntimeTool {
@@ -98,8 +99,10 @@ function runtimeTool(definition: ToolDefinition, input: RuntimeInput): RuntimeTo
 export function buildWorkspaceRuntime(input: RuntimeInput): WorkspaceRuntime {
   const tools = new Map<string, RuntimeTool>();
   const entries: Tool[] = [];
-  for (const { definition, enabled } of input.tools) {
+  const supplied = suppliedByCredentials(input.credentials, input.tokenSource !== undefined);
+  for (const { definition: stored, enabled } of input.tools) {
     if (!enabled) continue;
+    const definition = withoutSuppliedParameters(stored, supplied);
     tools.set(definition.name, runtimeTool(definition, input));
     entries.push(listEntry(definition));
   }
