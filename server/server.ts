@@ -8,7 +8,27 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+const HELP = `Latchkey: a self-hosted MCP gateway. OpenAPI specs become MCP tools; API secrets stay sealed here.
+
+Usage: npm start [-- --help]          (or: node dist/server/server.js)
+
+Starts the gateway and its console. Everything is set from the environment:
+  PORT (8080), HOST (127.0.0.1), DATA_DIR (./data), PUBLIC_URL (http://HOST:PORT)
+  DATABASE_URL               postgres://… to share one database between several nodes (default: SQLite in DATA_DIR)
+  LATCHKEY_ADMIN_TOKEN       the admin token (default: generated on first start and printed once)
+  LATCHKEY_MASTER_KEY        base64 of 32 bytes that seals every secret (default: generated into DATA_DIR/master.key)
+  LOG_LEVEL (info)           and the rest, each with its default: README.md, "Settings"
+
+A bad setting stops start-up with a one-line explanation. Nothing is created by --help.
+`;
+
 async function main() {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const unknown = process.argv.slice(2);
+  if (unknown.length > 0) fail(`unknown argument "${unknown[0]}": settings come from the environment (e.g. PORT=9000 npm start); see --help.`);
   let config;
   try {
     config = loadConfig();

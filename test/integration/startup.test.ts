@@ -3,7 +3,7 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -15,8 +15,8 @@ interface Run {
   code: number | null;
 }
 
-function startServer(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/server.ts'], {
+function startServer(env: Record<string, string>, args: string[] = []) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/server.ts', ...args], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -83,4 +83,47 @@ t.test('bad settings stop start-up with one line, not a stack trace', async (t) 
     t.equal(run.stderr.trim().split('\n').length, 1, 'one line');
     t.notMatch(run.stderr, /\bat \S+:\d+:\d+/, 'no stack trace');
   }
+});
+
+t.test('--help answers and creates nothing; an unknown argument is refused in one line', async (t) => {
+  const parent = mkdtempSync(path.join(os.tmpdir(), 'lk-help-'));
+  t.teardown(() => rmSync(parent, { recursive: true, force: true }));
+  const dataDir = path.join(parent, 'data');
+  const help = await startServer({ PORT: '0', DATA_DIR: dataDir }, ['--help']).exited;
+  t.equal(help.code, 0);
+  t.match(help.stdout, /^Latchkey: a self-hosted MCP gateway/);
+  t.match(help.stdout, /DATABASE_URL/);
+  t.notOk(existsSync(dataDir), 'no data directory was created');
+  const wrong = await startServer({ PORT: '0', DATA_DIR: dataDir }, ['--port', '9000']).exited;
+  t.equal(wrong.code, 1);
+  t.equal(wrong.stderr, 'latchkey: unknown argument "--port": settings come from the environment (e.g. PORT=9000 npm start); see --help.\n');
+  t.notOk(existsSync(dataDir));
+});
+
+t.test('npm start builds only what changed since its last build', async (t) => {
+  const { isStale, PARTS } = (await import(new URL('../../scripts/start.mjs', import.meta.url).href)) as { isStale(root: string, part: unknown): boolean; PARTS: { name: string; inputs: string[]; output: string }[] };
+  const root = mkdtempSync(path.join(os.tmpdir(), 'lk-build-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const server = PARTS.find((part) => part.name === 'server')!;
+  const consolePart = PARTS.find((part) => part.name === 'console')!;
+  const at = (file: string, seconds: number) => {
+    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    writeFileSync(path.join(root, file), 'x');
+    utimesSync(path.join(root, file), seconds, seconds);
+  };
+  at('server/app.ts', 1000);
+  at('web/src/main.tsx', 1000);
+  t.ok(isStale(root, server), 'never built: built');
+  at('dist/.build-stamp', 2000);
+  at('web/dist/.build-stamp', 2000);
+  utimesSync(path.join(root, 'server'), 1000, 1000);
+  utimesSync(path.join(root, 'web/src'), 1000, 1000);
+  utimesSync(path.join(root, 'web'), 1000, 1000);
+  t.notOk(isStale(root, server), 'nothing changed since: no build');
+  t.notOk(isStale(root, consolePart));
+  at('web/dist/assets/index.js', 3000);
+  t.notOk(isStale(root, consolePart), "the build's own output does not count as a change");
+  at('server/app.ts', 3000);
+  t.ok(isStale(root, server), 'a source changed: built');
+  t.notOk(isStale(root, consolePart), 'the console is not rebuilt for a server change');
 });
