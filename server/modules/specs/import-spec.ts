@@ -6,7 +6,7 @@ import { SpecInvalid, SpecNoOperations, SpecNoUsableOperations } from '../../err
 import type { HttpMethod, ImportedSpec, SpecWarning, ToolDefinition } from './types.js';
 import { isObject, stringOrUndefined, withDetails, type JsonObject } from './json-utils.js';
 import { followRefs, pointerOf } from './json-pointer.js';
-import { validateDocument } from './validate-spec.js';
+import { validateLeniently } from './validate-spec.js';
 import { documentBaseUrl, firstServer } from './servers.js';
 import { summariseSecuritySchemes } from './security-schemes.js';
 import { createSchemaSource } from './schema-portable.js';
@@ -151,7 +151,9 @@ export async function importSpec(document: unknown, opts: ImportOptions = {}): P
     doc = { ...doc, info: { ...doc.info, version: String(doc.info.version) } };
     warnings.push({ message: 'info.version is a number; it was read as the string it was meant to be.', pointer: '/info/version' });
   }
-  warnings.push(...(await validateDocument(doc)));
+  const validated = await validateLeniently(doc);
+  doc = validated.document as JsonObject;
+  warnings.push(...validated.warnings);
 
   const oas = openapi === '2.0' ? await convertSwagger(doc) : doc;
   const baseUrl = documentBaseUrl(doc, oas, opts.sourceUrl, warnings);

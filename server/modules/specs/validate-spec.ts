@@ -160,3 +160,47 @@ export async function validateDocument(document: unknown): Promise<SpecWarning[]
   const warnings = firstResult ? problemsFromMessages(firstResult.warnings.map((w) => w.message), firstCopy, document) : [];
   return [...warnings, ...refs.unresolvable];
 }
+
+// "Be liberal in what you accept": a property where the OpenAPI schema allows none (a stray
+// top-level `source`, a misplaced field in an operation) does not stop tools from being built,
+// which read only the fields they know. Such a document is imported without the property and
+// the violation listed as a warning; every other problem still refuses it.
+const UNEXPECTED_PROPERTY = /^must NOT have additional properties: (.+) is not expected to be here$/;
+const MAX_LENIENT_ROUNDS = 3;
+
+/** `problem` when it is only an unexpected property: its parent object's pointer and the property's name. */
+function unexpectedProperty(problem: SpecProblem): { parent: string; name: string } | undefined {
+  const name = UNEXPECTED_PROPERTY.exec(problem.message)?.[1];
+  if (name === undefined) return undefined;
+  const tokens = problem.pointer.split('/');
+  const last = tokens.at(-1);
+  // The pointer names the property itself (usually) or the object that holds it.
+  const parent = last !== undefined && unescapePointerToken(last) === name ? tokens.slice(0, -1).join('/') : problem.pointer;
+  return { parent, name };
+}
+
+/**
+ * validateDocument, with unexpected properties dropped (from a copy) and reported as warnings.
+ * Returns the document to import: `document` itself when nothing was dropped.
+ */
+export async function validateLeniently(document: unknown): Promise<{ document: unknown; warnings: SpecWarning[] }> {
+  let current = document;
+  const dropped: SpecWarning[] = [];
+  for (let round = 0; ; round++) {
+    try {
+      const warnings = await validateDocument(current);
+      return { document: current, warnings: [...dropped, ...warnings] };
+    } catch (err) {
+      const problems = (err as { details?: SpecProblem[] }).details ?? [];
+      const unexpected = problems.map(unexpectedProperty);
+      if (round === MAX_LENIENT_ROUNDS || problems.length === 0 || unexpected.some((u) => u === undefined)) throw err;
+      current = current === document ? structuredClone(document) : current;
+      for (const [i, u] of unexpected.entries()) {
+        const holder = u!.parent === '' ? current : resolveLocalPointer(current, `#${u!.parent}`);
+        if (!isObject(holder) || !Object.hasOwn(holder, u!.name)) throw err;
+        delete holder[u!.name];
+        dropped.push({ message: `Ignored "${u!.name}": the OpenAPI schema has no such field here (${problems[i].message}).`, pointer: problems[i].pointer });
+      }
+    }
+  }
+}

