@@ -19,6 +19,8 @@ export interface Config {
   maxResponseBytes: number;
   maxSpecBytes: number;
   upstreamTimeoutMs: number;
+  /** SIGTERM: how long in-flight calls may finish before those still waiting are answered with an error (default: the upstream timeout and 2 s). */
+  shutdownGraceMs: number;
   /** MCP requests per minute per workspace and per access key; 0: no limit. */
   rateLimit: number;
   /**
@@ -129,6 +131,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (adminToken !== undefined && adminToken.length < 16) {
     throw new ConfigError('LATCHKEY_ADMIN_TOKEN must be at least 16 characters long.');
   }
+  const upstreamTimeoutMs = integer(env, 'LATCHKEY_UPSTREAM_TIMEOUT_MS', 30_000, 100, 10 * 60_000);
   return {
     port,
     host,
@@ -138,7 +141,9 @@ export function loadConfig(env: Env = process.env): Config {
     adminToken,
     maxResponseBytes: integer(env, 'LATCHKEY_MAX_RESPONSE_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
     maxSpecBytes: integer(env, 'LATCHKEY_MAX_SPEC_BYTES', 25 * 1024 * 1024, 1024, 512 * 1024 * 1024),
-    upstreamTimeoutMs: integer(env, 'LATCHKEY_UPSTREAM_TIMEOUT_MS', 30_000, 100, 10 * 60_000),
+    upstreamTimeoutMs,
+    // Covers the longest a call may wait on its upstream, so a shutdown cuts no call short by default.
+    shutdownGraceMs: integer(env, 'LATCHKEY_SHUTDOWN_GRACE_MS', upstreamTimeoutMs + 2_000, 0, 30 * 60_000),
     rateLimit: integer(env, 'LATCHKEY_RATE_LIMIT', 1200, 0, 1_000_000),
     trustProxy: trustProxyFrom(env.LATCHKEY_TRUST_PROXY),
     logLevel,

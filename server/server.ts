@@ -67,13 +67,25 @@ async function main() {
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 
+  // A graceful close: no new connections, calls in flight finish (up to the grace period, which by
+  // default covers the upstream timeout), then the call log is flushed. A call still waiting on its
+  // upstream when the grace runs out is answered with a clear error and logged, not dropped.
   let closing = false;
   const close = async (signal: string) => {
     if (closing) return;
     closing = true;
-    app.log.info({ signal }, 'closing');
-    const timer = setTimeout(() => fail('did not close within 10 s; exiting.'), 10_000).unref();
+    app.log.info({ signal, graceMs: config.shutdownGraceMs }, 'closing: finishing the calls in flight');
+    const cutOff = setTimeout(() => {
+      app.log.warn('the shutdown grace period ran out: calls still waiting on their upstream are answered with an error');
+      app.gateway.stopCalls();
+    }, config.shutdownGraceMs).unref();
+    const timer = setTimeout(() => fail(`did not close within ${config.shutdownGraceMs + 10_000} ms; exiting.`), config.shutdownGraceMs + 10_000).unref();
+    // A keep-alive connection whose call finishes during the close stays open, idle, until the
+    // client or keepAliveTimeout (72 s) ends it: each is closed once its answer has gone out.
+    const idle = setInterval(() => app.server.closeIdleConnections(), 100).unref();
     await app.close();
+    clearInterval(idle);
+    clearTimeout(cutOff);
     clearTimeout(timer);
     process.exit(0);
   };

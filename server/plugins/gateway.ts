@@ -47,6 +47,8 @@ declare module 'fastify' {
       touchKey(keyId: string): void;
       rateLimiter: RateLimiter;
       callDeps: CallDeps;
+      /** Shutdown: calls still waiting on their upstream are answered now, with a clear error, and logged. */
+      stopCalls(): void;
       callLog: CallLogWriter;
     };
   }
@@ -104,6 +106,7 @@ async function gatewayPlugin(app: FastifyInstance) {
   // OAuth connections outlive runtime rebuilds (a tool toggle must not drop a token); a change of
   // the auth settings (updatedAt) starts a new one.
   const connections = new Map<string, { version: string; connection: OAuthConnection }>();
+  const stopping = new AbortController();
 
   function oauthConnection(saved: OAuthCredentials): OAuthConnection {
     const { workspaceId, environment } = saved;
@@ -287,7 +290,8 @@ async function gatewayPlugin(app: FastifyInstance) {
             onRestored: () => app.log.info('rate limits reach the database again and are shared across nodes'),
           })
         : createRateLimiter(),
-    callDeps: { upstream, maxResponseBytes: config.maxResponseBytes, record: (entry) => callLog.push(entry) },
+    callDeps: { upstream, maxResponseBytes: config.maxResponseBytes, record: (entry) => callLog.push(entry), stopping: stopping.signal },
+    stopCalls: () => stopping.abort(),
     callLog,
   });
 

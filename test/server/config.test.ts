@@ -74,3 +74,10 @@ t.test('LATCHKEY_MAX_CALLS_IN_FLIGHT', async (t) => {
     t.throws(() => loadConfig({ LATCHKEY_MAX_CALLS_IN_FLIGHT: bad }), { message: /LATCHKEY_MAX_CALLS_IN_FLIGHT must be a whole number from 1 to 10000/ }, bad);
   }
 });
+
+t.test('LATCHKEY_SHUTDOWN_GRACE_MS covers the upstream timeout unless set', async (t) => {
+  t.equal(loadConfig({}).shutdownGraceMs, 32_000, 'the default upstream timeout and 2 s');
+  t.equal(loadConfig({ LATCHKEY_UPSTREAM_TIMEOUT_MS: '60000' }).shutdownGraceMs, 62_000, 'follows a longer upstream timeout');
+  t.equal(loadConfig({ LATCHKEY_SHUTDOWN_GRACE_MS: '5000' }).shutdownGraceMs, 5000);
+  t.throws(() => loadConfig({ LATCHKEY_SHUTDOWN_GRACE_MS: 'soon' }), /LATCHKEY_SHUTDOWN_GRACE_MS must be a whole number/);
+});

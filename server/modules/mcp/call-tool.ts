@@ -1,7 +1,7 @@
 // One tools/call, from arguments to a tool result. Upstream failures become `isError` results the
 // model can read; only protocol faults (an unknown or disabled tool) are JSON-RPC errors.
 import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { buildUpstreamRequest, maskUrl, passthroughHeaders, redactSecrets, resultExcerpt, serializeToolResultOffThread, toToolResult, withSecrets, type UpstreamClient } from '../upstream/index.js';
+import { UpstreamAborted, buildUpstreamRequest, maskUrl, passthroughHeaders, redactSecrets, resultExcerpt, serializeToolResultOffThread, toToolResult, withSecrets, type UpstreamClient } from '../upstream/index.js';
 import { OAuthReconnectNeeded } from '../oauth/index.js';
 import type { UpstreamCredentials, UpstreamRequest } from '../upstream/types.js';
 import type { WorkspaceRuntime } from './workspace-runtime.js';
@@ -33,6 +33,8 @@ export interface CallDeps {
   maxResponseBytes: number;
   /** Receives every call, refused ones included; must not block (the log writer batches). */
   record(entry: CallRecord): void;
+  /** Aborted when a shutdown's grace period runs out: calls still waiting on their upstream are answered (and logged) then. */
+  stopping?: AbortSignal;
 }
 
 export interface CallerInfo {
@@ -173,7 +175,8 @@ export async function callTool(
   const url = maskUrl(request.url, callCredentials, secrets);
 
   try {
-    let response = await deps.upstream.send(request);
+    const sendOptions = { signal: deps.stopping };
+    let response = await deps.upstream.send(request, sendOptions);
     if (response.status === 401 && runtime.tokenSource && token) {
       // The token was refused before its time (revoked, rotated elsewhere): renew once, retry once.
       let fresh: string;
@@ -184,7 +187,7 @@ export async function callTool(
       }
       secrets = withSecrets(secrets, [fresh]);
       request = buildUpstreamRequest(tool.definition, args ?? {}, { baseUrl, credentials: { type: 'bearer', token: fresh } });
-      response = await deps.upstream.send(request);
+      response = await deps.upstream.send(request, sendOptions);
     }
     const recordAnswer = (status: number, ok: boolean, excerpt: string) => {
       if (ok) runtime.tokenSource?.markSuccess();
@@ -203,6 +206,10 @@ export async function callTool(
     recordAnswer(response.status, !result.isError, resultExcerpt(result, EXCERPT_BUDGET + 1));
     return result;
   } catch (err) {
+    if (deps.stopping?.aborted && err instanceof UpstreamAborted) {
+      const message = `The gateway is shutting down and stopped this call before the upstream answered; it may have reached the upstream, so check whether it took effect before calling again.`;
+      return refuse(message, { method: request.method, url });
+    }
     // Upstream errors never carry the query string or header values, but redact anyway.
     return refuse(redact((err as Error).message), { method: request.method, url });
   }
