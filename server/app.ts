@@ -11,10 +11,12 @@ import configPlugin from './plugins/config.js';
 import dbPlugin from './plugins/db.js';
 import gateway from './plugins/gateway.js';
 import housekeeping from './plugins/housekeeping.js';
+import metricsPlugin from './plugins/metrics.js';
 import vaultPlugin from './plugins/vault.js';
 import web from './plugins/web.js';
 import apiRoutes from './routes/api/index.js';
 import healthRoutes from './routes/health.js';
+import metricsRoutes from './routes/metrics.js';
 import mcpRoutes from './routes/mcp/index.js';
 import oauthCallbackRoutes from './routes/oauth-callback.js';
 
@@ -129,6 +131,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
 
   await app.register(configPlugin, { config: opts.config });
   await app.register(dbPlugin);
+  await app.register(metricsPlugin);
   await app.register(vaultPlugin);
   await app.register(cookie);
   await app.register(adminAuth);
@@ -179,6 +182,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   );
 
   await app.register(healthRoutes);
+  await app.register(metricsRoutes);
   await app.register(apiRoutes, { prefix: '/api' });
   await app.register(mcpRoutes);
   await app.register(oauthCallbackRoutes);

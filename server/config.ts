@@ -21,6 +21,10 @@ export interface Config {
   upstreamTimeoutMs: number;
   /** SIGTERM: how long in-flight calls may finish before those still waiting are answered with an error (default: the upstream timeout and 2 s). */
   shutdownGraceMs: number;
+  /** GET /metrics answers a bearer of this token; unset: metrics are off on the main port. */
+  metricsToken?: string;
+  /** Set: /metrics is also served, without a token, on this port of HOST (for a scraper inside the network). */
+  metricsPort?: number;
   /** MCP requests per minute per workspace and per access key; 0: no limit. */
   rateLimit: number;
   /**
@@ -132,6 +136,9 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('LATCHKEY_ADMIN_TOKEN must be at least 16 characters long.');
   }
   const upstreamTimeoutMs = integer(env, 'LATCHKEY_UPSTREAM_TIMEOUT_MS', 30_000, 100, 10 * 60_000);
+  const metricsToken = env.LATCHKEY_METRICS_TOKEN?.trim() || undefined;
+  if (metricsToken !== undefined && metricsToken.length < 16) throw new ConfigError('LATCHKEY_METRICS_TOKEN must be at least 16 characters long.');
+  const metricsPort = env.LATCHKEY_METRICS_PORT?.trim() ? integer(env, 'LATCHKEY_METRICS_PORT', 0, 0, 65_535) : undefined;
   return {
     port,
     host,
@@ -144,6 +151,8 @@ export function loadConfig(env: Env = process.env): Config {
     upstreamTimeoutMs,
     // Covers the longest a call may wait on its upstream, so a shutdown cuts no call short by default.
     shutdownGraceMs: integer(env, 'LATCHKEY_SHUTDOWN_GRACE_MS', upstreamTimeoutMs + 2_000, 0, 30 * 60_000),
+    metricsToken,
+    metricsPort,
     rateLimit: integer(env, 'LATCHKEY_RATE_LIMIT', 1200, 0, 1_000_000),
     trustProxy: trustProxyFrom(env.LATCHKEY_TRUST_PROXY),
     logLevel,

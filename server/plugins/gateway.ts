@@ -102,6 +102,7 @@ async function gatewayPlugin(app: FastifyInstance) {
     }
   }
   const callLog = createCallLogWriter(writeBatch, { onError: (err) => app.log.error({ err }, 'writing call logs failed') });
+  app.metrics.watch({ callLogQueued: () => callLog.queued + held.length, callLogDropped: () => callLog.dropped });
 
   // OAuth connections outlive runtime rebuilds (a tool toggle must not drop a token); a change of
   // the auth settings (updatedAt) starts a new one.
@@ -121,9 +122,14 @@ async function gatewayPlugin(app: FastifyInstance) {
         loadSecret: () => secret,
         async saveSecret(next, health) {
           secret = next;
+          app.metrics.oauthRefresh('ok');
           await credentialStore.updateOAuthSecret(workspaceId, environment, next, health);
         },
-        saveHealth: (health) => credentialStore.updateHealth(workspaceId, environment, health),
+        // Called when a renewal failed (see createOAuthConnection's onFailure).
+        saveHealth(health) {
+          app.metrics.oauthRefresh('failed');
+          return credentialStore.updateHealth(workspaceId, environment, health);
+        },
         // Other gateway nodes share this database: refreshes take a lease in it.
         shared: {
           async reloadSecret() {
@@ -290,7 +296,15 @@ async function gatewayPlugin(app: FastifyInstance) {
             onRestored: () => app.log.info('rate limits reach the database again and are shared across nodes'),
           })
         : createRateLimiter(),
-    callDeps: { upstream, maxResponseBytes: config.maxResponseBytes, record: (entry) => callLog.push(entry), stopping: stopping.signal },
+    callDeps: {
+      upstream,
+      maxResponseBytes: config.maxResponseBytes,
+      record(entry) {
+        app.metrics.call(entry);
+        callLog.push(entry);
+      },
+      stopping: stopping.signal,
+    },
     stopCalls: () => stopping.abort(),
     callLog,
   });
@@ -303,4 +317,4 @@ async function gatewayPlugin(app: FastifyInstance) {
   });
 }
 
-export default fp(gatewayPlugin, { name: 'gateway', dependencies: ['config', 'db', 'vault'] });
+export default fp(gatewayPlugin, { name: 'gateway', dependencies: ['config', 'db', 'vault', 'metrics'] });

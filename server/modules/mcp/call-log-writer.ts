@@ -9,6 +9,8 @@ export interface CallLogWriter {
   flush(): Promise<void>;
   close(): Promise<void>;
   readonly dropped: number;
+  /** Records waiting in the queue. */
+  readonly queued: number;
 }
 
 export interface CallLogWriterOptions {
@@ -54,6 +56,9 @@ export function createCallLogWriter(sink: (entries: CallRecord[]) => Promise<voi
     close: flush,
     get dropped() {
       return dropped;
+    },
+    get queued() {
+      return queue.length;
     },
   };
 }

@@ -65,7 +65,11 @@ export default async function specRoutes(app: FastifyInstance) {
       const source = await readSource(app, request);
       const previous = (await app.repos.tools.list(id)).map((t) => t.definition);
       // Parsed and built on the import thread: a spec that takes seconds never stalls serving.
-      const imported = await importSpecText(source.text, { sourceUrl: source.sourceUrl, previous });
+      const imported = await importSpecText(source.text, { sourceUrl: source.sourceUrl, previous }).catch((err: unknown) => {
+        app.metrics.specImport('refused');
+        throw err;
+      });
+      app.metrics.specImport('ok');
       const changes = diffTools(previous, imported.tools);
       const uploadedAt = new Date().toISOString();
 

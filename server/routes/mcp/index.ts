@@ -94,6 +94,7 @@ export default async function mcpRoutes(app: FastifyInstance) {
 
   // Errors on this path are answered as JSON-RPC, which is what MCP clients can read.
   app.setErrorHandler((err: FastifyError, request, reply) => {
+    if ((err.statusCode ?? 500) < 500) app.metrics.refused('bad_request');
     if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err instanceof SyntaxError) {
       return answer(reply, jsonRpcError(400, -32700, 'Parse error: the body is not valid JSON'));
     }
@@ -116,10 +117,14 @@ export default async function mcpRoutes(app: FastifyInstance) {
       // Any other failure is a fault of ours, answered as one by the error handler.
       if (!isDatabaseUnavailable(err)) throw err;
       request.log.error({ err }, 'loading the workspace for an MCP request failed: the database does not answer');
+      app.metrics.refused('database_unavailable');
       reply.header('retry-after', '5');
       return answer(reply, jsonRpcError(503, -32000, 'The gateway cannot reach its database to load this workspace right now; retry shortly.'));
     }
-    if (!target) return answer(reply, jsonRpcError(404, -32001, 'No workspace at this URL: it may have been rotated or deleted.'));
+    if (!target) {
+      app.metrics.refused('unknown_workspace');
+      return answer(reply, jsonRpcError(404, -32001, 'No workspace at this URL: it may have been rotated or deleted.'));
+    }
     const { workspace } = target;
 
     // Access is decided before any tool code runs: a refused request never reaches the upstream.
@@ -131,6 +136,7 @@ export default async function mcpRoutes(app: FastifyInstance) {
         // RFC 6750 §3.1: a request without credentials gets a challenge without an error code.
         const error = presented.key ? ' error="invalid_token",' : '';
         reply.header('www-authenticate', `Bearer realm="latchkey",${error} error_description="${check.reason.replace(/"/g, "'")}"`);
+        app.metrics.refused('unauthorized');
         return answer(reply, jsonRpcError(401, -32001, check.reason));
       }
       grant = check.grant;
@@ -140,16 +146,24 @@ export default async function mcpRoutes(app: FastifyInstance) {
     // A malformed request is refused before it is counted: it must not use up a caller's limit.
     const accept = request.headers.accept;
     if (accept && !/application\/json|\*\/\*/.test(accept)) {
+      app.metrics.refused('bad_request');
       return answer(reply, jsonRpcError(406, -32000, 'Not Acceptable: this endpoint answers with application/json'));
     }
-    if (!/^application\/json\s*(;|$)/i.test(request.headers['content-type'] ?? '')) return answer(reply, jsonRpcError(415, -32000, 'Unsupported Media Type: Content-Type must be application/json'));
+    if (!/^application\/json\s*(;|$)/i.test(request.headers['content-type'] ?? '')) {
+      app.metrics.refused('bad_request');
+      return answer(reply, jsonRpcError(415, -32000, 'Unsupported Media Type: Content-Type must be application/json'));
+    }
     const calls = toolCallCount(request.body);
-    if (calls > MAX_TOOL_CALLS_PER_BATCH) return answer(reply, batchTooLarge(calls));
+    if (calls > MAX_TOOL_CALLS_PER_BATCH) {
+      app.metrics.refused('bad_request');
+      return answer(reply, batchTooLarge(calls));
+    }
 
     // Calls in flight are counted before the rate limit, so a request refused as busy costs
     // nothing; the slots are held until the answer is built (a batch's results wait for its last).
     const release = slots.acquire(workspace.workspaceId, calls);
     if (!release) {
+      app.metrics.refused('busy');
       reply.header('retry-after', '1');
       return answer(
         reply,
@@ -166,6 +180,7 @@ export default async function mcpRoutes(app: FastifyInstance) {
       const decision = app.gateway.rateLimiter.take(buckets, limit, cost);
       const limited = decision instanceof Promise ? await decision : decision;
       if (!limited.ok) {
+        app.metrics.refused('rate_limited');
         if (cost > limit) return answer(reply, jsonRpcError(429, -32000, `Rate limit: this batch holds ${cost} calls and the limit is ${limit} calls per minute; send at most ${limit} at once.`));
         reply.header('retry-after', String(limited.retryAfterSeconds));
         const batch = cost > 1 ? ` (this batch holds ${cost}; every call in a batch counts)` : '';
