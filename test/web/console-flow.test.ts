@@ -4,6 +4,7 @@
 // tool, copy the MCP URL, call a tool with the SDK client on that URL, and find the call in the
 // Logs tab. Along the way: the secret never reaches the page, and the page logs no errors.
 import t from 'tap';
+import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { startTestServer } from '../../test-server/test-server.js';
@@ -158,6 +159,13 @@ t.test('from sign-in to a logged tool call, in the browser', async (t) => {
   const failed = await client.callTool({ name: 'getItem', arguments: { id: 'no-such-item' } });
   t.ok(failed.isError);
   await page.getByRole('row').filter({ hasText: 'getItem' }).filter({ hasText: '404' }).waitFor();
+  // Export: every call the filters match, as a file the browser downloads.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'CSV' }).click()]);
+  t.match(download.suggestedFilename(), /^latchkey-logs-.+\.csv$/);
+  const exported = readFileSync((await download.path())!, 'utf8').trim().split('\r\n');
+  t.match(exported[0], /^id,at,environment,tool,/, 'the CSV header');
+  t.ok(exported.length >= 2 && exported.slice(1).every((line) => line.includes(',getItem,') && line.includes(',false,')), 'only the failed calls, as filtered');
+  t.notOk(exported.join('\n').includes(marker), 'no secret in the export');
   t.pass('auto-refresh brought in the failed call');
   await page.getByRole('switch', { name: 'Auto-refresh' }).uncheck();
   await page.getByLabel('Result').selectOption('');

@@ -1,7 +1,7 @@
 // Logs: the newest calls first, filtered by tool, result, caller and environment, page by page, optionally refreshing.
 import { useEffect, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
-import { ChevronLeft, ChevronRight, RefreshCw, ScrollText } from 'lucide-react';
+import { ChevronLeft, ChevronRight, Download, RefreshCw, ScrollText } from 'lucide-react';
 import type { LogItem, LogQuery, WorkspaceView } from '@latchkey/api';
 import { useAccessKeys } from '../api/access-queries';
 import { keys, useLogs, useTools } from '../api/queries';
@@ -46,6 +46,11 @@ export function LogsTab({ workspace, onConnect }: { workspace: WorkspaceView; on
   }, [newest, workspace.lastCallAt, client]);
 
   const resetPaging = () => setCursors([]);
+  // Every call the filters match, not only this page: streamed by the API as a file.
+  const exportUrl = (format: 'jsonl' | 'csv') => {
+    const params = new URLSearchParams({ format, ...(tool ? { tool } : {}), ...(result ? { ok: String(result === 'ok') } : {}), ...(caller ? { caller } : {}), ...(environment ? { environment } : {}) });
+    return `/api/workspaces/${encodeURIComponent(workspace.id)}/logs/export?${params}`;
+  };
 
   return (
     <section className="panel" aria-labelledby="logs-heading">
@@ -100,6 +105,12 @@ export function LogsTab({ workspace, onConnect }: { workspace: WorkspaceView; on
           <button type="button" className="secondary outline small" onClick={() => void logs.refetch()} aria-busy={logs.isFetching && !logs.isPending}>
             <RefreshCw aria-hidden size={16} /> Refresh
           </button>
+          <a className="secondary outline small" role="button" href={exportUrl('csv')} download title="Every call these filters match, as CSV">
+            <Download aria-hidden size={16} /> CSV
+          </a>
+          <a className="secondary outline small" role="button" href={exportUrl('jsonl')} download title="Every call these filters match, as JSON Lines">
+            <Download aria-hidden size={16} /> JSONL
+          </a>
         </div>
       </div>
 
