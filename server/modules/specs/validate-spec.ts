@@ -8,7 +8,7 @@ import { validate } from '@readme/openapi-parser';
 import { SpecInvalid } from '../../errors.js';
 import type { SpecProblem, SpecWarning } from './types.js';
 import { isObject, withDetails, type JsonObject } from './json-utils.js';
-import { refKind, resolveLocalPointer, unescapePointerToken } from './json-pointer.js';
+import { followRefs, refKind, resolveLocalPointer, unescapePointerToken } from './json-pointer.js';
 import { scanRefs } from './ref-scan.js';
 import { problemsFromMessages } from './validation-problems.js';
 
@@ -161,45 +161,91 @@ export async function validateDocument(document: unknown): Promise<SpecWarning[]
   return [...warnings, ...refs.unresolvable];
 }
 
-// "Be liberal in what you accept": a property where the OpenAPI schema allows none (a stray
-// top-level `source`, a misplaced field in an operation) does not stop tools from being built,
-// which read only the fields they know. Such a document is imported without the property and
-// the violation listed as a warning; every other problem still refuses it.
-const UNEXPECTED_PROPERTY = /^must NOT have additional properties: (.+) is not expected to be here$/;
+// "Be liberal in what you accept": some violations of the OpenAPI schema do not stop tools from
+// being built, which read only the fields they know. A document whose every problem is one of
+// these is imported with the problem repaired in a copy and listed as a warning with its pointer;
+// any other problem still refuses it. Found in APIs.guru's collection: a stray top-level field
+// (googleapis cloudbuild's `source`), a parameter's `explode` inside its schema and a path
+// parameter without `required` (enode.io), a non-string `pattern` (api.video), a response
+// without its `description`.
 const MAX_LENIENT_ROUNDS = 3;
+/** Schema keywords that only describe or narrow a value: a wrongly typed one is dropped, not fatal. */
+const DROPPABLE_KEYWORDS = new Set(['pattern', 'format', 'title', 'description', 'summary']);
 
-/** `problem` when it is only an unexpected property: its parent object's pointer and the property's name. */
-function unexpectedProperty(problem: SpecProblem): { parent: string; name: string } | undefined {
-  const name = UNEXPECTED_PROPERTY.exec(problem.message)?.[1];
-  if (name === undefined) return undefined;
-  const tokens = problem.pointer.split('/');
-  const last = tokens.at(-1);
-  // The pointer names the property itself (usually) or the object that holds it.
-  const parent = last !== undefined && unescapePointerToken(last) === name ? tokens.slice(0, -1).join('/') : problem.pointer;
-  return { parent, name };
+interface Repair {
+  /** The object holding the field, and the field. */
+  parent: string;
+  name: string;
+  apply(holder: JsonObject): void;
+  message: string;
+}
+
+function lastToken(pointer: string): { parent: string; name: string } {
+  const tokens = pointer.split('/');
+  return { parent: tokens.slice(0, -1).join('/'), name: unescapePointerToken(tokens.at(-1) ?? '') };
+}
+
+/** How to repair `problem`, when it is one that does not stop tools from being built. */
+function repairFor(problem: SpecProblem): Repair | undefined {
+  const unexpected = /^must NOT have additional properties: (.+) is not expected to be here$/.exec(problem.message)?.[1];
+  if (unexpected !== undefined) {
+    // The pointer names the property itself (usually) or the object that holds it.
+    const last = lastToken(problem.pointer);
+    const parent = last.name === unexpected ? last.parent : problem.pointer;
+    return { parent, name: unexpected, apply: (holder) => delete holder[unexpected], message: `Ignored "${unexpected}": the OpenAPI schema has no such field here.` };
+  }
+  const { parent, name } = lastToken(problem.pointer);
+  if (problem.message === "must have required property 'description'" && name === 'description' && /\/responses\/[^/]+$/.test(parent)) {
+    return { parent, name, apply: (holder) => (holder.description = ''), message: 'This response has no "description", which OpenAPI requires; imported with an empty one.' };
+  }
+  if (problem.message === "must have required property 'required'" && name === 'required' && /\/parameters\/\d+$/.test(parent)) {
+    // Only path parameters must say so, and tools make every path parameter required anyway.
+    return { parent, name, apply: (holder) => (holder.required = true), message: 'A path parameter without "required": true, which OpenAPI requires; imported as required.' };
+  }
+  if (/^must be (string|number|integer|boolean|object|array)\b/.test(problem.message) && DROPPABLE_KEYWORDS.has(name)) {
+    return { parent, name, apply: (holder) => delete holder[name], message: `Ignored "${name}": ${problem.message}.` };
+  }
+  return undefined;
 }
 
 /**
- * validateDocument, with unexpected properties dropped (from a copy) and reported as warnings.
- * Returns the document to import: `document` itself when nothing was dropped.
+ * The object at `pointer`, following `$ref`s on the way (the validator reports refs' targets at
+ * the place they are used) but not at the last step: an object reached through a ref there may
+ * be shared with uses in another role (a response that refs a schema), where it is not wrong.
+ */
+function objectAt(doc: unknown, pointer: string): JsonObject | undefined {
+  let current: unknown = doc;
+  for (const raw of pointer === '' ? [] : pointer.split('/').slice(1)) {
+    current = followRefs(doc, current).value;
+    const token = unescapePointerToken(raw);
+    if (Array.isArray(current) && /^\d+$/.test(token)) current = current[Number(token)];
+    else if (isObject(current) && Object.hasOwn(current, token)) current = current[token];
+    else return undefined;
+  }
+  return isObject(current) && typeof current.$ref !== 'string' ? current : undefined;
+}
+
+/**
+ * validateDocument, with the problems that do not stop tools from being built repaired (in a copy)
+ * and reported as warnings. Returns the document to import: `document` itself when nothing was repaired.
  */
 export async function validateLeniently(document: unknown): Promise<{ document: unknown; warnings: SpecWarning[] }> {
   let current = document;
-  const dropped: SpecWarning[] = [];
+  const repaired: SpecWarning[] = [];
   for (let round = 0; ; round++) {
     try {
       const warnings = await validateDocument(current);
-      return { document: current, warnings: [...dropped, ...warnings] };
+      return { document: current, warnings: [...repaired, ...warnings] };
     } catch (err) {
       const problems = (err as { details?: SpecProblem[] }).details ?? [];
-      const unexpected = problems.map(unexpectedProperty);
-      if (round === MAX_LENIENT_ROUNDS || problems.length === 0 || unexpected.some((u) => u === undefined)) throw err;
+      const repairs = problems.map(repairFor);
+      if (round === MAX_LENIENT_ROUNDS || problems.length === 0 || repairs.some((r) => r === undefined)) throw err;
       current = current === document ? structuredClone(document) : current;
-      for (const [i, u] of unexpected.entries()) {
-        const holder = u!.parent === '' ? current : resolveLocalPointer(current, `#${u!.parent}`);
-        if (!isObject(holder) || !Object.hasOwn(holder, u!.name)) throw err;
-        delete holder[u!.name];
-        dropped.push({ message: `Ignored "${u!.name}": the OpenAPI schema has no such field here (${problems[i].message}).`, pointer: problems[i].pointer });
+      for (const [i, repair] of repairs.entries()) {
+        const holder = objectAt(current, repair!.parent);
+        if (!holder) throw err;
+        repair!.apply(holder);
+        repaired.push({ message: repair!.message, pointer: problems[i].pointer });
       }
     }
   }

@@ -41,3 +41,30 @@ t.test("googleapis' cloudbuild (APIs.guru), refused before for a top-level \"sou
   t.ok(imported.tools.length > 10, `${imported.tools.length} tools`);
   t.ok(imported.warnings.some((w) => w.pointer === '/source'));
 });
+
+t.test('a non-string pattern is dropped; a path parameter without required is made required; a response without description gets an empty one', async (t) => {
+  const doc: Record<string, any> = base();
+  doc.paths['/items/{id}'] = {
+    get: {
+      operationId: 'getItem',
+      parameters: [{ name: 'id', in: 'path', schema: { type: 'string', pattern: 5 } }],
+      responses: { '200': { content: { 'application/json': { schema: { type: 'object' } } } } },
+    },
+  };
+  const imported = await importSpec(doc);
+  const tool = imported.tools.find((x) => x.name === 'getItem')!;
+  t.same(tool.inputSchema.required, ['id']);
+  t.notOk('pattern' in (tool.inputSchema.properties as any).id, 'the broken pattern is gone');
+  const pointers = imported.warnings.filter((w) => /^(Ignored|A path parameter|This response)/.test(w.message)).map((w) => w.pointer).sort();
+  t.same(pointers, ['/paths/~1items~1{id}/get/parameters/0/required', '/paths/~1items~1{id}/get/parameters/0/schema/pattern', '/paths/~1items~1{id}/get/responses/200/description']);
+});
+
+t.test('a problem in an object reached through a $ref used in another role is not repaired: refused', async (t) => {
+  // A response that refs a schema: "fixing" it would change the schema for every other use.
+  const doc: Record<string, any> = base();
+  doc.components = { schemas: { Problem: { type: 'object', properties: { message: { type: 'string' } } } } };
+  doc.paths['/items'].get.responses['400'] = { $ref: '#/components/schemas/Problem' };
+  const refused = await importSpec(doc).then(() => undefined, (err: unknown) => err as { code: string });
+  t.equal(refused?.code, 'LK_SPEC_INVALID');
+  t.same(doc.components.schemas.Problem, { type: 'object', properties: { message: { type: 'string' } } }, 'and nothing was changed');
+});
