@@ -22,6 +22,8 @@ const SQLITE_ONLY = [
   'test/integration/shared-rate-limit.test.ts', // three gateways on a cluster of its own
   'test/integration/cluster.test.ts', // gateway processes on a cluster of its own
   'test/integration/cluster-failures.test.ts', // the same, and the cluster stopped under them
+  'test/integration/shutdown.test.ts', // reads the SQLite file a gateway process leaves
+  'test/integration/cli.test.ts', // the CLI on a data directory of its own
 ];
 
 const require = createRequire(import.meta.url);

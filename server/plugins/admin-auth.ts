@@ -49,8 +49,13 @@ export interface ConsoleSessions {
   checkCsrf(session: Session, token: string | undefined): boolean;
 }
 
-const HASH_KEY = 'admin_token_hash';
+/** The settings row that holds the generated admin token's hash (also written by `latchkey admin-token reset`). */
+export const ADMIN_TOKEN_HASH_KEY = 'admin_token_hash';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function newAdminToken(): string {
+  return `lka_${randomBytes(32).toString('base64url')}`;
+}
 
 export function hashToken(token: string): Buffer {
   return createHash('sha256').update(token, 'utf8').digest();
@@ -120,12 +125,12 @@ async function adminAuthPlugin(app: FastifyInstance) {
   if (app.config.adminToken) {
     expected = hashToken(app.config.adminToken);
   } else {
-    const stored = await app.repos.settings.get(HASH_KEY);
+    const stored = await app.repos.settings.get(ADMIN_TOKEN_HASH_KEY);
     if (stored) {
       expected = Buffer.from(stored, 'hex');
     } else {
-      const token = `lka_${randomBytes(32).toString('base64url')}`;
-      const kept = await app.repos.settings.setIfAbsent(HASH_KEY, hashToken(token).toString('hex'));
+      const token = newAdminToken();
+      const kept = await app.repos.settings.setIfAbsent(ADMIN_TOKEN_HASH_KEY, hashToken(token).toString('hex'));
       // Another process may have won the race; then its token stands and ours is dropped.
       if (kept === hashToken(token).toString('hex')) generatedToken = token;
       expected = Buffer.from(kept, 'hex');

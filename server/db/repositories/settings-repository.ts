@@ -11,6 +11,11 @@ export function createSettingsRepository({ db, t }: Store) {
   return {
     get,
 
+    /** Sets the value, replacing any there. */
+    async put(key: string, value: string): Promise<void> {
+      await db.insert(settings).values({ key, value }).onConflictDoUpdate({ target: settings.key, set: { value } });
+    },
+
     /** Sets the value unless one is there already; answers the value that is stored afterwards. */
     async setIfAbsent(key: string, value: string): Promise<string> {
       await db.insert(settings).values({ key, value }).onConflictDoNothing();
