@@ -24,6 +24,8 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/migrations ./migrations
 COPY --from=build /app/web/dist ./web/dist
 COPY package.json ./
+# The operator command: docker compose exec latchkey node bin/latchkey.mjs --help
+COPY bin ./bin
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
