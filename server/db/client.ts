@@ -14,7 +14,7 @@ import { migrate as migrateSqlite } from 'drizzle-orm/better-sqlite3/migrator';
 import { drizzle as drizzlePg, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import { sql } from 'drizzle-orm';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -293,6 +293,28 @@ export async function openPostgresStore(url: string, opts: OpenOptions & { watch
     },
     description: describePostgres(url),
   };
+}
+
+/**
+ * How many of the migrations in migrations/ the store's database has not had yet (drizzle applies
+ * those newer than the last it recorded). For `latchkey doctor`: the gateway applies them at start.
+ */
+export async function pendingMigrations(store: Store): Promise<number> {
+  const journal = JSON.parse(readFileSync(path.join(migrationsFolder(store.dialect), 'meta', '_journal.json'), 'utf8')) as { entries: { when: number }[] };
+  let last = 0;
+  try {
+    if (store.dialect === 'postgres') {
+      const result = await store.db.execute(sql`select max(created_at) as last from drizzle.__drizzle_migrations`);
+      last = Number((result.rows[0] as { last?: unknown } | undefined)?.last ?? 0);
+    } else {
+      // The SQLite driver's own call: the store's `db` is typed for PostgreSQL (see Db above).
+      const row = (store.db as unknown as { get(query: unknown): { last?: unknown } | undefined }).get(sql`select max(created_at) as last from __drizzle_migrations`);
+      last = Number(row?.last ?? 0);
+    }
+  } catch {
+    last = 0; // no migrations table: nothing applied yet
+  }
+  return journal.entries.filter((entry) => entry.when > last).length;
 }
 
 export async function openStore(config: { dataDir: string; databaseUrl?: string }, opts: OpenOptions & { watch?: boolean } = {}): Promise<Store> {

@@ -12,9 +12,9 @@ declare module 'fastify' {
   }
 }
 
-const CHECK_KEY = 'vault_check';
-const CHECK_CONTEXT = { workspaceId: '_instance', field: 'vault-check' };
-const CHECK_TEXT = 'latchkey';
+/** A value sealed on first start, opened at every start: the master key is the one the data was sealed with. Also read by `latchkey doctor`. */
+export const VAULT_CHECK = { key: 'vault_check', context: { workspaceId: '_instance', field: 'vault-check' }, text: 'latchkey' } as const;
+const { key: CHECK_KEY, context: CHECK_CONTEXT, text: CHECK_TEXT } = VAULT_CHECK;
 
 async function vaultPlugin(app: FastifyInstance) {
   const source = loadMasterKey(app.config.dataDir, app.config.masterKey);
