@@ -51,7 +51,12 @@ type Check = { ok: boolean; what: string; detail: string };
 async function checkStore(config: Config, store: Store): Promise<Check[]> {
   const checks: Check[] = [];
   const pending = await pendingMigrations(store);
-  checks.push(pending === 0 ? { ok: true, what: 'migrations', detail: 'all applied' } : { ok: false, what: 'migrations', detail: `${pending} not applied yet (the gateway applies them when it starts)` });
+  if (pending > 0) {
+    // The tables the other checks read may not exist yet.
+    checks.push({ ok: false, what: 'migrations', detail: `${pending} not applied yet: start the gateway (it applies them), then run the doctor again for the other checks` });
+    return checks;
+  }
+  checks.push({ ok: true, what: 'migrations', detail: 'all applied' });
   const repos = createRepositories(store);
   const sealed = await repos.settings.get(VAULT_CHECK.key);
   if (sealed === undefined) {
