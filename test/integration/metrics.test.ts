@@ -54,6 +54,8 @@ t.test('calls, refusals and imports counted exactly; nothing secret in the text'
   t.equal(calls('getItem', 'upstream_error', '4xx'), 1);
   t.equal(calls('listItems', 'error', 'none'), 1);
   t.equal(sample(text, 'latchkey_tool_call_duration_seconds_count', { workspace: ws.id, tool: 'listItems' }), 4);
+  t.equal(sample(text, 'latchkey_upstream_duration_seconds_count', { workspace: ws.id, tool: 'listItems' }), 3, 'upstream time only for calls that were sent');
+  t.equal(sample(text, 'latchkey_upstream_duration_seconds_count', { workspace: ws.id, tool: 'getItem' }), 1);
   t.equal(sample(text, 'latchkey_mcp_requests_refused_total', { reason: 'unknown_workspace' }), 1);
   t.equal(sample(text, 'latchkey_spec_imports_total', { result: 'ok' }), 1);
   t.equal(sample(text, 'latchkey_spec_imports_total', { result: 'refused' }), 1);

@@ -19,6 +19,8 @@ export interface CallRecord {
   status?: number;
   ok: boolean;
   durationMs: number;
+  /** Time spent waiting on the upstream (both requests when an OAuth retry was made); undefined when nothing was sent. For metrics; not stored. */
+  upstreamMs?: number;
   error?: string;
   caller: string;
   callerLabel?: string;
@@ -104,6 +106,7 @@ export async function callTool(
   const { credentials, secrets: known, refused: passthroughRefused } = credentialsFor(runtime, caller);
   // The runtime's own list unless this call adds to it: masking is prepared once per list.
   let secrets = known;
+  let upstreamMs: number | undefined;
   const redact = (text: string) => redactSecrets(text, secrets);
   // Checked first, iteratively: JSON.stringify below, Ajv and the request builder recurse on the arguments.
   const { problem: outOfBounds, values } = measureArguments(args);
@@ -122,6 +125,7 @@ export async function callTool(
       status: outcome.status,
       ok: outcome.ok,
       durationMs: Math.round(performance.now() - started),
+      upstreamMs,
       error: outcome.error,
       caller: caller.caller,
       callerLabel: caller.callerLabel,
@@ -176,7 +180,15 @@ export async function callTool(
 
   try {
     const sendOptions = { signal: deps.stopping };
-    let response = await deps.upstream.send(request, sendOptions);
+    const send = async (req: UpstreamRequest) => {
+      const sentAt = performance.now();
+      try {
+        return await deps.upstream.send(req, sendOptions);
+      } finally {
+        upstreamMs = (upstreamMs ?? 0) + (performance.now() - sentAt);
+      }
+    };
+    let response = await send(request);
     if (response.status === 401 && runtime.tokenSource && token) {
       // The token was refused before its time (revoked, rotated elsewhere): renew once, retry once.
       let fresh: string;
@@ -187,7 +199,7 @@ export async function callTool(
       }
       secrets = withSecrets(secrets, [fresh]);
       request = buildUpstreamRequest(tool.definition, args ?? {}, { baseUrl, credentials: { type: 'bearer', token: fresh } });
-      response = await deps.upstream.send(request, sendOptions);
+      response = await send(request);
     }
     const recordAnswer = (status: number, ok: boolean, excerpt: string) => {
       if (ok) runtime.tokenSource?.markSuccess();

@@ -50,6 +50,13 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}): Metrics 
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
+  const upstreamDuration = new Histogram({
+    name: 'latchkey_upstream_duration_seconds',
+    help: "Time a tools/call waited on its API (from sending the request to the answer's last byte, or the failure)",
+    labelNames: ['workspace', 'tool'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
   const refusals = new Counter({
     name: 'latchkey_mcp_requests_refused_total',
     help: 'MCP requests turned away before any tool ran, by reason',
@@ -93,6 +100,7 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}): Metrics 
       const outcome = record.ok ? 'ok' : record.status !== undefined ? 'upstream_error' : 'error';
       calls.labels(record.workspaceId, tool, outcome, statusClass(record.status)).inc();
       duration.labels(record.workspaceId, tool).observe(record.durationMs / 1000);
+      if (record.upstreamMs !== undefined) upstreamDuration.labels(record.workspaceId, tool).observe(record.upstreamMs / 1000);
     },
     refused: (reason) => refusals.labels(reason).inc(),
     oauthRefresh: (result) => refreshes.labels(result).inc(),
