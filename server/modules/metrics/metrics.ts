@@ -7,6 +7,8 @@ import type { CallRecord } from '../mcp/call-tool.js';
 
 const MAX_TOOLS_PER_WORKSPACE = 200;
 const OTHER = 'other';
+/** Seconds, for both latency histograms: from a cached answer to the upstream timeout's range. */
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /** Why a request to /mcp was turned away before any tool ran. */
 export type RefusalReason = 'rate_limited' | 'busy' | 'unauthorized' | 'unknown_workspace' | 'bad_request' | 'database_unavailable';
@@ -47,14 +49,14 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}): Metrics 
     name: 'latchkey_tool_call_duration_seconds',
     help: 'Time from a tools/call arriving to its result, upstream included',
     labelNames: ['workspace', 'tool'],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    buckets: LATENCY_BUCKETS,
     registers: [registry],
   });
   const upstreamDuration = new Histogram({
     name: 'latchkey_upstream_duration_seconds',
     help: "Time a tools/call waited on its API (from sending the request to the answer's last byte, or the failure)",
     labelNames: ['workspace', 'tool'],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    buckets: LATENCY_BUCKETS,
     registers: [registry],
   });
   const refusals = new Counter({
