@@ -71,7 +71,7 @@ export default async function oauthCallbackRoutes(app: FastifyInstance) {
           tokenEndpoint: info.tokenUrl,
           code,
           redirectUri: oauthRedirectUri(app),
-          codeVerifier: app.credentials.openVerifier(pending),
+          codeVerifier: await app.credentials.openVerifier(pending),
         });
         const now = new Date().toISOString();
         const health: OAuthHealth = { connected: true, reconnectNeeded: false, lastRefreshAt: now, expiresAt: tokens.expiresAt ? new Date(tokens.expiresAt).toISOString() : undefined };

@@ -5,6 +5,7 @@ import { createCredentialsRepository } from './credentials-repository.js';
 import { createEnvironmentsRepository } from './environments-repository.js';
 import { createOAuthPendingRepository } from './oauth-pending-repository.js';
 import { createRateWindowsRepository } from './rate-windows-repository.js';
+import { createSealedValuesRepository } from './sealed-values-repository.js';
 import { createRevokedSessionsRepository } from './revoked-sessions-repository.js';
 import { createSettingsRepository } from './settings-repository.js';
 import { createSpecsRepository } from './specs-repository.js';
@@ -25,6 +26,7 @@ export function createRepositories(store: Store) {
     oauthPending: guard(createOAuthPendingRepository(store)),
     revokedSessions: guard(createRevokedSessionsRepository(store)),
     rateWindows: guard(createRateWindowsRepository(store)),
+    sealedValues: guard(createSealedValuesRepository(store)),
     /** Runs `fn` in one transaction; repositories take the `tx` it gets. */
     transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
       return store.transaction(fn);

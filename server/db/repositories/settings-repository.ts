@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Store } from '../client.js';
 
 export function createSettingsRepository({ db, t }: Store) {
@@ -14,6 +14,20 @@ export function createSettingsRepository({ db, t }: Store) {
     /** Sets the value, replacing any there. */
     async put(key: string, value: string): Promise<void> {
       await db.insert(settings).values({ key, value }).onConflictDoUpdate({ target: settings.key, set: { value } });
+    },
+
+    /** Replaces the value if it is still `expected`: false when another writer changed it first. */
+    async replaceIf(key: string, expected: string, value: string): Promise<boolean> {
+      const done = await db
+        .update(settings)
+        .set({ value })
+        .where(and(eq(settings.key, key), eq(settings.value, expected)))
+        .returning({ key: settings.key });
+      return done.length === 1;
+    },
+
+    async remove(key: string): Promise<void> {
+      await db.delete(settings).where(eq(settings.key, key));
     },
 
     /** Sets the value unless one is there already; answers the value that is stored afterwards. */

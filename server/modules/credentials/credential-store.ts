@@ -1,11 +1,12 @@
 // The one reader and writer of sealed credential rows, and the only code that seals or opens a
 // workspace's other sealed values (its URL tokens, an OAuth Connect's PKCE verifier). Secrets are
 // sealed on the way in and opened on the way out, typed by the kind of credentials; no other code
-// seals, opens or parses them, so seal contexts and secret shapes are decided in one place. Writes that change what calls
-// use are announced by the repository (store.changed), and every node's gateway reloads by itself.
+// seals, opens or parses them, so seal contexts and secret shapes are decided in one place (a
+// master-key rotation, key-rotation.ts, re-seals values without reading them). Writes that change
+// what calls use are announced by the repository (store.changed), and every node's gateway reloads by itself.
 import type { CredentialsRepository, CredentialsRow } from '../../db/repositories/credentials-repository.js';
 import type { Db } from '../../db/client.js';
-import type { Vault } from '../vault/index.js';
+import { sealedKeyId, type SealContext, type Vault } from '../vault/index.js';
 import { authSealContext, pendingSealContext, urlTokenSealContext } from '../workspaces/seal-contexts.js';
 import type { AuthPublicInfo, AuthType } from './auth-settings.js';
 import type { OAuthHealth } from './oauth-connection.js';
@@ -29,9 +30,18 @@ function summary({ sealed: _sealed, ...rest }: CredentialsRow): CredentialsSumma
   return rest as CredentialsSummary;
 }
 
-export function createCredentialStore(repo: CredentialsRepository, vault: Vault) {
-  const open = (row: CredentialsRow): OpenedCredentials => {
-    const secret = JSON.parse(vault.open(row.sealed, authSealContext(row.workspaceId, row.environment))) as Record<string, unknown>;
+/**
+ * `learnKeys` teaches the vault a master-key rotation's other key: called when a value turns up
+ * sealed under a key the vault does not know (the rotation re-sealed it before this node heard).
+ */
+export function createCredentialStore(repo: CredentialsRepository, vault: Vault, learnKeys: () => Promise<void> = async () => {}) {
+  const openSealed = async (sealed: string, context: SealContext): Promise<string> => {
+    const keyId = sealedKeyId(sealed);
+    if (keyId !== undefined && !vault.knows(keyId)) await learnKeys();
+    return vault.open(sealed, context);
+  };
+  const open = async (row: CredentialsRow): Promise<OpenedCredentials> => {
+    const secret = JSON.parse(await openSealed(row.sealed, authSealContext(row.workspaceId, row.environment))) as Record<string, unknown>;
     // The secret's shape follows the row's type, as save() sealed it.
     return { ...summary(row), secret } as OpenedCredentials;
   };
@@ -47,12 +57,12 @@ export function createCredentialStore(repo: CredentialsRepository, vault: Vault)
     /** The saved credentials with their secret opened. */
     async open(workspaceId: string, environment = 'live'): Promise<OpenedCredentials | undefined> {
       const row = await repo.get(workspaceId, environment);
-      return row && open(row);
+      return row && (await open(row));
     },
 
     /** Every environment's credentials of a workspace, opened: what the gateway builds runtimes from. */
     async openAll(workspaceId: string): Promise<OpenedCredentials[]> {
-      return (await repo.list(workspaceId)).map(open);
+      return Promise.all((await repo.list(workspaceId)).map(open));
     },
 
     /** New settings: sealed and saved with a fresh `updatedAt` (an OAuth connection starts over). */
@@ -88,10 +98,10 @@ export function createCredentialStore(repo: CredentialsRepository, vault: Vault)
 
     /** An environment's URL token, sealed for its row (the row keeps a hash to look it up by). */
     sealUrlToken: (workspaceId: string, environment: string, token: string) => vault.seal(token, urlTokenSealContext(workspaceId, environment)),
-    openUrlToken: (env: { workspaceId: string; name: string; urlTokenSealed: string }) => vault.open(env.urlTokenSealed, urlTokenSealContext(env.workspaceId, env.name)),
+    openUrlToken: (env: { workspaceId: string; name: string; urlTokenSealed: string }) => openSealed(env.urlTokenSealed, urlTokenSealContext(env.workspaceId, env.name)),
     /** The PKCE verifier of an OAuth Connect in progress, kept sealed until the callback. */
     sealVerifier: (workspaceId: string, verifier: string) => vault.seal(verifier, pendingSealContext(workspaceId)),
-    openVerifier: (pending: { workspaceId: string; verifierSealed: string }) => vault.open(pending.verifierSealed, pendingSealContext(pending.workspaceId)),
+    openVerifier: (pending: { workspaceId: string; verifierSealed: string }) => openSealed(pending.verifierSealed, pendingSealContext(pending.workspaceId)),
 
     updateHealth: repo.updateHealth,
     setOrigin: repo.setOrigin,

@@ -26,7 +26,7 @@ export function loadMasterKey(dataDir: string, fromEnv?: Buffer): MasterKeySourc
   return { key: readKeyFile(file), origin: 'file', file };
 }
 
-function readKeyFile(file: string): Buffer {
+export function readKeyFile(file: string): Buffer {
   const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
   if (key.length !== 32) {
     throw new ConfigError(`${file} does not hold base64 of 32 bytes; restore the original key file or set LATCHKEY_MASTER_KEY.`);

@@ -16,15 +16,23 @@ export interface SealContext {
 }
 
 export interface Vault {
-  /** The id of the current master key: not secret, derived from the key by a one-way hash. */
+  /**
+   * The id of the key new values are sealed under: not secret, derived from the key by a one-way
+   * hash. The configured master key's, or a rotation's new key once this vault has learnt it.
+   */
   readonly keyId: string;
   seal(plaintext: string, context: SealContext): string;
   open(sealed: string, context: SealContext): string;
   /** True when this vault can open values sealed under `keyId`. */
   knows(keyId: string): boolean;
+  /** Another key that opens values (a master-key rotation's other key); answers its id. */
+  addKey(key: Buffer): string;
+  /** Seals new values under a key this vault knows (a rotation's new key) from now on. */
+  sealWith(keyId: string): void;
   /**
    * A 32-byte key for another purpose (e.g. signing session cookies), derived from the master key
    * with HKDF-SHA256: the master key itself never leaves the vault, and each purpose gets its own.
+   * Always from the configured key, so a rotation in progress does not end console sessions.
    */
   deriveKey(purpose: string, salt?: Buffer): Buffer;
 }
@@ -32,6 +40,15 @@ export interface Vault {
 export function keyIdOf(key: Buffer): string {
   return createHash('sha256').update('latchkey-key-id:').update(key).digest('hex').slice(0, 16);
 }
+
+/** The id of the key a value was sealed under (read from the value; undefined if it is not one). */
+export function sealedKeyId(sealed: string): string | undefined {
+  const parts = sealed.split('.');
+  return parts.length === 5 && parts[0] === FORMAT ? parts[1] : undefined;
+}
+
+/** What every value sealed under `keyId` starts with (for finding them in the database). */
+export const sealedPrefix = (keyId: string) => `${FORMAT}.${keyId}.`;
 
 function aad(keyId: string, context: SealContext): Buffer {
   // Length-prefixed so that no two different contexts can produce the same bytes.
@@ -46,16 +63,32 @@ function aad(keyId: string, context: SealContext): Buffer {
 export function createVault(masterKey: Buffer, previousKeys: Buffer[] = []): Vault {
   if (masterKey.length !== 32) throw new RangeError('The master key must be 32 bytes.');
   const keys = new Map<string, Buffer>();
-  for (const key of [masterKey, ...previousKeys]) keys.set(keyIdOf(key), key);
-  const keyId = keyIdOf(masterKey);
+  const addKey = (key: Buffer) => {
+    if (key.length !== 32) throw new RangeError('A master key must be 32 bytes.');
+    const id = keyIdOf(key);
+    keys.set(id, key);
+    return id;
+  };
+  for (const key of [masterKey, ...previousKeys]) addKey(key);
+  let keyId = keyIdOf(masterKey);
+  let sealingKey = masterKey;
 
   return {
-    keyId,
+    get keyId() {
+      return keyId;
+    },
     knows: (id) => keys.has(id),
+    addKey,
+    sealWith(id) {
+      const key = keys.get(id);
+      if (!key) throw new RangeError(`No key with id ${id} is known.`);
+      keyId = id;
+      sealingKey = key;
+    },
     deriveKey: (purpose, salt = Buffer.alloc(0)) => Buffer.from(hkdfSync('sha256', masterKey, salt, `latchkey:${purpose}`, 32)),
     seal(plaintext, context) {
       const iv = randomBytes(IV_BYTES);
-      const cipher = createCipheriv(ALGORITHM, masterKey, iv, { authTagLength: TAG_BYTES });
+      const cipher = createCipheriv(ALGORITHM, sealingKey, iv, { authTagLength: TAG_BYTES });
       cipher.setAAD(aad(keyId, context));
       const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
       const tag = cipher.getAuthTag();

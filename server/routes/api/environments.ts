@@ -18,7 +18,7 @@ export default async function environmentsRoutes(app: FastifyInstance) {
     const spec = await app.repos.specs.get(env.workspaceId);
     return {
       name: env.name,
-      mcpUrl: mcpUrlOf(app, env),
+      mcpUrl: await mcpUrlOf(app, env),
       baseUrl: env.baseUrlOverride ?? spec?.baseUrl ?? null,
       baseUrlOverride: env.baseUrlOverride,
       auth: authView(await app.credentials.describe(env.workspaceId, env.name), env.name),

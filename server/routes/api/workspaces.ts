@@ -8,8 +8,8 @@ import { parseAllowedOrigins } from '../../modules/credentials/credential-origin
 import { withoutUserinfo } from '../../modules/specs/servers.js';
 import { EnvironmentQuery, errorResponses, IdParams, WorkspaceView } from './schemas.js';
 
-export function mcpUrlOf(app: FastifyInstance, env: EnvironmentRow): string {
-  return `${app.publicUrl()}/mcp/${app.credentials.openUrlToken(env)}`;
+export async function mcpUrlOf(app: FastifyInstance, env: EnvironmentRow): Promise<string> {
+  return `${app.publicUrl()}/mcp/${await app.credentials.openUrlToken(env)}`;
 }
 
 /** A new opaque URL token for an environment: the token itself (sealed) and its lookup hash. */
@@ -25,8 +25,8 @@ export async function workspaceView(app: FastifyInstance, row: WorkspaceSummaryR
     id: row.id,
     name: row.name,
     slug: row.slug,
-    mcpUrl: mcpUrlOf(app, live),
-    mcpUrls: Object.fromEntries(envs.map((e) => [e.name, mcpUrlOf(app, e)])),
+    mcpUrl: await mcpUrlOf(app, live),
+    mcpUrls: Object.fromEntries(await Promise.all(envs.map(async (e) => [e.name, await mcpUrlOf(app, e)]))),
     // A spec stored before userinfo was stripped on import must not show it either.
     baseUrl: live.baseUrlOverride ?? (row.specBaseUrl ? withoutUserinfo(row.specBaseUrl) : null),
     access: row.access,

@@ -67,10 +67,32 @@ t.test('URL tokens and PKCE verifiers: sealed for their place, opened only there
   const credentials = createCredentialStore(createRepositories(store).credentials, createVault(randomBytes(32)));
   const sealed = credentials.sealUrlToken('w1', 'test', 'lk_token_value');
   t.notOk(sealed.includes('lk_token_value'));
-  t.equal(credentials.openUrlToken({ workspaceId: 'w1', name: 'test', urlTokenSealed: sealed }), 'lk_token_value');
-  t.throws(() => credentials.openUrlToken({ workspaceId: 'w1', name: 'live', urlTokenSealed: sealed }), { code: 'LK_SEAL_BROKEN' }, 'not as another environment');
-  t.throws(() => credentials.openUrlToken({ workspaceId: 'w2', name: 'test', urlTokenSealed: sealed }), { code: 'LK_SEAL_BROKEN' }, 'not as another workspace');
+  t.equal(await credentials.openUrlToken({ workspaceId: 'w1', name: 'test', urlTokenSealed: sealed }), 'lk_token_value');
+  await t.rejects(credentials.openUrlToken({ workspaceId: 'w1', name: 'live', urlTokenSealed: sealed }), { code: 'LK_SEAL_BROKEN' }, 'not as another environment');
+  await t.rejects(credentials.openUrlToken({ workspaceId: 'w2', name: 'test', urlTokenSealed: sealed }), { code: 'LK_SEAL_BROKEN' }, 'not as another workspace');
   const verifier = credentials.sealVerifier('w1', 'pkce-verifier');
-  t.equal(credentials.openVerifier({ workspaceId: 'w1', verifierSealed: verifier }), 'pkce-verifier');
-  t.throws(() => credentials.openVerifier({ workspaceId: 'w2', verifierSealed: verifier }), { code: 'LK_SEAL_BROKEN' });
+  t.equal(await credentials.openVerifier({ workspaceId: 'w1', verifierSealed: verifier }), 'pkce-verifier');
+  await t.rejects(credentials.openVerifier({ workspaceId: 'w2', verifierSealed: verifier }), { code: 'LK_SEAL_BROKEN' });
+});
+
+t.test('a value sealed under a key this node has not learnt yet: it learns the keys once, then opens it', async (t) => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'latchkey-credstore-'));
+  const store = openSqliteStore(dataDir);
+  t.teardown(async () => {
+    await store.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  const newKey = randomBytes(32);
+  const vault = createVault(randomBytes(32));
+  let lessons = 0;
+  const credentials = createCredentialStore(createRepositories(store).credentials, vault, async () => {
+    lessons++;
+    vault.addKey(newKey);
+  });
+  const own = credentials.sealUrlToken('w1', 'live', 'own');
+  t.equal(await credentials.openUrlToken({ workspaceId: 'w1', name: 'live', urlTokenSealed: own }), 'own');
+  t.equal(lessons, 0, 'a known key needs no lesson');
+  const rotated = createCredentialStore(createRepositories(store).credentials, createVault(newKey)).sealUrlToken('w1', 'live', 'rotated');
+  t.equal(await credentials.openUrlToken({ workspaceId: 'w1', name: 'live', urlTokenSealed: rotated }), 'rotated');
+  t.equal(lessons, 1);
 });
