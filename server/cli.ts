@@ -3,6 +3,7 @@
 // non-zero exit on failure.
 import { ConfigError } from './config.js';
 import { resetAdminToken } from './cli/admin-token.js';
+import { exportConfiguration, importConfiguration } from './cli/backup.js';
 import { doctor } from './cli/doctor.js';
 import { rotateMasterKey } from './cli/rotate-master-key.js';
 import { UsageError } from './cli/shared.js';
@@ -14,6 +15,12 @@ Commands:
                       the gateway (every node) restarts. Not with LATCHKEY_ADMIN_TOKEN set.
   doctor              Check the settings, the database and its migrations, the master key, and
                       whether each workspace's API answers; say in plain words what is wrong.
+  export FILE         Write the whole configuration (workspaces, specs, tools, environments, access
+                      keys, credentials) to FILE as JSON, secrets still sealed (FILE - : stdout).
+  import FILE [--master-key-file KEYFILE]
+                      Restore an export into an install without workspaces. A file sealed under
+                      another master key is refused unless KEYFILE holds that key; its secrets are
+                      then re-sealed under this install's key.
   rotate-master-key [--new-key-file FILE] [--batch-size N] [--pause-ms N]
                       Re-seal every secret under a new master key while the gateway keeps serving.
                       With the key in DATA_DIR/master.key, a new key is made and swapped in at the
@@ -39,6 +46,8 @@ async function main(args: string[]): Promise<void> {
     return;
   }
   if (command === 'rotate-master-key') return rotateMasterKey(args.slice(1));
+  if (command === 'export') return exportConfiguration(args.slice(1));
+  if (command === 'import') return importConfiguration(args.slice(1));
   if (command === 'admin-token' && sub === undefined) return void process.stdout.write(HELP);
   throw new UsageError(`unknown command "${args.join(' ')}"; see latchkey --help.`);
 }
