@@ -152,7 +152,7 @@ async function waitForConnection(adminUrl, deadline) {
       await withAdmin(adminUrl, (client) => client.query('select 1'));
       return;
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`The test cluster did not accept connections: ${error.message}`);
+      if (Date.now() > deadline) throw new Error(`The test cluster did not accept connections: ${error.message}`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -178,7 +178,7 @@ export async function startCluster() {
   const logFile = path.join(root, 'postgres.log');
   const reaper = startReaper(root);
   const opts = { asOwner, timeoutMs: (STARTUP_TIMEOUT_S + 30) * 1000 };
-  let port = 0;
+  let port;
   let stopping;
 
   async function stop() {
@@ -219,7 +219,7 @@ export async function startCluster() {
       } catch (error) {
         const log = logTail(logFile);
         if (attempt < PORT_ATTEMPTS && /could not bind|already in use/i.test(log)) continue;
-        throw new Error(`${error.message}\n${log}`);
+        throw new Error(`${error.message}\n${log}`, { cause: error });
       }
     }
     const adminUrl = `postgres://${SUPERUSER}@127.0.0.1:${port}/postgres`;

@@ -57,7 +57,7 @@ export async function startGateway(t: Test, opts: StartOptions = {}): Promise<Te
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    let parsed: unknown = undefined;
+    let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {

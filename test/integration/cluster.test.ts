@@ -226,7 +226,7 @@ t.test('kill -9 of one node under load: the others answer every call and no conf
   // that fails to connect to the node that was killed takes it out of the rotation and goes to the next.
   const victim = c;
   const alive = [...nodes];
-  let killedAt: number | undefined;
+  let killedAt: number | undefined = undefined;
   let turn = 0;
   const answered = new Map<string, { before: number; after: number }>(nodes.map((n) => [n.name, { before: 0, after: 0 }]));
   const errors: string[] = [];

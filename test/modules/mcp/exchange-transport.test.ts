@@ -114,7 +114,7 @@ t.test('a result serialised by its handler is spliced into the answer as it is, 
   t.equal(single.body, '{"jsonrpc":"2.0","id":"c-1","result":{"content":[],"structuredContent":{"big":12345678901234567890}}}', 'not parsed and serialised again: the digits stay as sent');
   const batch = await raw.exchange([call(1, 1, 'raw'), call(2, 5)], {}, ctx('hal'));
   t.same(JSON.parse(String(batch.body)), [
-    { jsonrpc: '2.0', id: 1, result: { content: [], structuredContent: { big: 12345678901234567890 } } },
+    { jsonrpc: '2.0', id: 1, result: { content: [], structuredContent: { big: 12345678901234567000 } } },
     { jsonrpc: '2.0', id: 2, result: { content: [{ type: 'text', text: 'hal:5' }] } },
   ]);
 });

@@ -12,7 +12,7 @@ function response(status: number, contentType: string, body: Buffer | string, ex
   return { status, statusText: status === 200 ? 'OK' : 'Not Found', headers: { 'content-type': contentType }, body: bytes, truncated: false, totalBytes: bytes.length, durationMs: 1, ...extra };
 }
 
-const items = Array.from({ length: 3_000 }, (_, i) => ({ id: i, name: `item-${i}`, note: i === 2_999 ? `echo: Bearer ${SECRET}` : 'é ✓', big: 12345678901234567890 }));
+const items = Array.from({ length: 3_000 }, (_, i) => ({ id: i, name: `item-${i}`, note: i === 2_999 ? `echo: Bearer ${SECRET}` : 'é ✓', big: 12345678901234567000 }));
 const bigJson = JSON.stringify({ items }).replace('12345678901234567000', '12345678901234567890');
 
 const cases: [string, UpstreamResponse][] = [
