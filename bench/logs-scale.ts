@@ -43,7 +43,18 @@ async function measure(label: string, store: Store): Promise<string[]> {
       for (let j = i; j < Math.min(count, i + 10_000); j++) {
         // Spread over 60 days, oldest first; one call in 50,000 uses rareTool, one in 20 failed.
         const tool = j % 50_000 === 7 ? 'rareTool' : tools[j % 5];
-        batch.push({ workspaceId, at: now - 60 * DAY + Math.floor((j / count) * 60 * DAY), tool, ok: j % 20 !== 0, durationMs: j % 300, status: j % 20 ? 200 : 500, environment: 'live', caller: 'url', url: 'http://127.0.0.1:3456/api/items', responseExcerpt: `{"items":[${j}]}` });
+        batch.push({
+          workspaceId,
+          at: now - 60 * DAY + Math.floor((j / count) * 60 * DAY),
+          tool,
+          ok: j % 20 !== 0,
+          durationMs: j % 300,
+          status: j % 20 ? 200 : 500,
+          environment: 'live',
+          caller: 'url',
+          url: 'http://127.0.0.1:3456/api/items',
+          responseExcerpt: `{"items":[${j}]}`,
+        });
       }
       if ((await repos.callLogs.insertMany(batch)) !== 0) throw new Error('rows were dropped');
     }
@@ -81,7 +92,10 @@ async function main() {
     await sqlite.close();
     const cluster = process.env.BENCH_DATABASE_URL ? undefined : await startCluster();
     try {
-      const postgres = await openStore({ dataDir, databaseUrl: process.env.BENCH_DATABASE_URL ?? (await cluster.createDatabase('latchkey_logs')) });
+      const postgres = await openStore({
+        dataDir,
+        databaseUrl: process.env.BENCH_DATABASE_URL ?? (await cluster.createDatabase('latchkey_logs')),
+      });
       lines.push(...(await measure('PostgreSQL', postgres)));
       await postgres.close();
     } finally {
@@ -90,7 +104,9 @@ async function main() {
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
-  process.stdout.write(`\nLatchkey logs-scale bench: the call log API's queries over a large log, ${os.cpus().length} cores\n\n${lines.join('\n')}\n`);
+  process.stdout.write(
+    `\nLatchkey logs-scale bench: the call log API's queries over a large log, ${os.cpus().length} cores\n\n${lines.join('\n')}\n`,
+  );
 }
 
 main().catch((err) => {

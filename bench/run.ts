@@ -13,7 +13,11 @@ const LOAD = path.join(ROOT, 'bench', 'load.mjs');
 const children: ChildProcess[] = [];
 let cluster: { createDatabase(name?: string): Promise<string>; stop(): Promise<void> } | undefined;
 
-function startProcess(args: string[], env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+function startProcess(
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';
@@ -90,13 +94,24 @@ function runLoad(args: string[]): Promise<LoadResult> {
         return reject(new Error(`load.mjs exited ${code}: ${out}\n${err}`));
       }
       if (parsed.fatal || code !== 0) return reject(new Error(`load.mjs failed: ${parsed.fatal ?? line}\n${err}`));
-      resolve({ calls_per_s: parsed.throughput_rps, p50_ms: parsed.latency_ms.p50, p99_ms: parsed.latency_ms.p99, errors: parsed.errors, cpuMsPerCall: parsed.cpu_ms_per_call, mainMsPerCall: parsed.main_thread_cpu_ms_per_call });
+      resolve({
+        calls_per_s: parsed.throughput_rps,
+        p50_ms: parsed.latency_ms.p50,
+        p99_ms: parsed.latency_ms.p99,
+        errors: parsed.errors,
+        cpuMsPerCall: parsed.cpu_ms_per_call,
+        mainMsPerCall: parsed.main_thread_cpu_ms_per_call,
+      });
     });
   });
 }
 
 async function admin(base: string, token: string, method: string, p: string, body?: unknown) {
-  const res = await fetch(base + p, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(base + p, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
   return res.json() as Promise<any>;
 }
@@ -114,10 +129,25 @@ async function main() {
   const key = `ts_${randomBytes(8).toString('hex')}`;
   const adminToken = `bench-${randomBytes(12).toString('hex')}`;
   try {
-    const upstream = await startProcess(['--import', 'tsx', 'test-server/main.ts', '--mode', 'apikey', '--port', '0', '--key', key], {}, /listening on (http:\/\/[\d.:]+)/);
+    const upstream = await startProcess(
+      ['--import', 'tsx', 'test-server/main.ts', '--mode', 'apikey', '--port', '0', '--key', key],
+      {},
+      /listening on (http:\/\/[\d.:]+)/,
+    );
     const upstreamUrl = upstream.match[1];
     // The compiled server, as `npm start` runs it (npm run bench builds it first).
-    const gateway = await startProcess(['dist/server/server.js'], { PORT: '0', DATA_DIR: dataDir, LATCHKEY_ADMIN_TOKEN: adminToken, LOG_LEVEL: 'warn', LATCHKEY_RATE_LIMIT: '0', LATCHKEY_ALLOW_PRIVATE_NETWORKS: 'true' }, /listening on (http:\/\/[\d.:]+)/);
+    const gateway = await startProcess(
+      ['dist/server/server.js'],
+      {
+        PORT: '0',
+        DATA_DIR: dataDir,
+        LATCHKEY_ADMIN_TOKEN: adminToken,
+        LOG_LEVEL: 'warn',
+        LATCHKEY_RATE_LIMIT: '0',
+        LATCHKEY_ALLOW_PRIVATE_NETWORKS: 'true',
+      },
+      /listening on (http:\/\/[\d.:]+)/,
+    );
     const gatewayUrl = gateway.match[1];
     const floor = await startProcess(['bench/floor-proxy.mjs', upstreamUrl, key], {}, /listening on (http:\/\/[\d.:]+)/);
     const floorUrl = floor.match[1];
@@ -128,7 +158,15 @@ async function main() {
     cluster = pg;
     const pgGateway = await startProcess(
       ['dist/server/server.js'],
-      { PORT: '0', DATA_DIR: dataDir + '-pg', DATABASE_URL: await pg.createDatabase('latchkey_bench'), LATCHKEY_ADMIN_TOKEN: adminToken, LOG_LEVEL: 'warn', LATCHKEY_RATE_LIMIT: '0', LATCHKEY_ALLOW_PRIVATE_NETWORKS: 'true' },
+      {
+        PORT: '0',
+        DATA_DIR: dataDir + '-pg',
+        DATABASE_URL: await pg.createDatabase('latchkey_bench'),
+        LATCHKEY_ADMIN_TOKEN: adminToken,
+        LOG_LEVEL: 'warn',
+        LATCHKEY_RATE_LIMIT: '0',
+        LATCHKEY_ALLOW_PRIVATE_NETWORKS: 'true',
+      },
       /listening on (http:\/\/[\d.:]+)/,
     );
     const pgGatewayUrl = pgGateway.match[1];
@@ -145,11 +183,49 @@ async function main() {
     const rows: { label: string; c: number; direct: LoadResult; floor: LoadResult; gateway: LoadResult; postgres: LoadResult }[] = [];
     for (const c of [1, 16]) {
       const common = ['-n', String(n), '-c', String(c), '--expect', 'widget-0010', '--warmup', String(warmup), '--max-seconds', '60'];
-      const direct = await runLoad(['--direct', '--url', `${upstreamUrl}/api/items`, '--key', key, '--cpu-pid', String(upstream.child.pid), ...common]);
-      const viaFloor = await runLoad(['--direct', '--url', `${floorUrl}/api/items`, '--key', key, '--cpu-pid', String(floor.child.pid), ...common]);
-      const viaGateway = await runLoad(['--url', ws.mcpUrl, '--tool', 'listItems', '--cpu-pid', String(gateway.child.pid), '--cpu-main-thread', String(gateway.child.pid), ...common]);
+      const direct = await runLoad([
+        '--direct',
+        '--url',
+        `${upstreamUrl}/api/items`,
+        '--key',
+        key,
+        '--cpu-pid',
+        String(upstream.child.pid),
+        ...common,
+      ]);
+      const viaFloor = await runLoad([
+        '--direct',
+        '--url',
+        `${floorUrl}/api/items`,
+        '--key',
+        key,
+        '--cpu-pid',
+        String(floor.child.pid),
+        ...common,
+      ]);
+      const viaGateway = await runLoad([
+        '--url',
+        ws.mcpUrl,
+        '--tool',
+        'listItems',
+        '--cpu-pid',
+        String(gateway.child.pid),
+        '--cpu-main-thread',
+        String(gateway.child.pid),
+        ...common,
+      ]);
       const database0 = postgresCpuMs(pg.dataDir);
-      const viaPostgres = await runLoad(['--url', pgWs.mcpUrl, '--tool', 'listItems', '--cpu-pid', String(pgGateway.child.pid), '--cpu-main-thread', String(pgGateway.child.pid), ...common]);
+      const viaPostgres = await runLoad([
+        '--url',
+        pgWs.mcpUrl,
+        '--tool',
+        'listItems',
+        '--cpu-pid',
+        String(pgGateway.child.pid),
+        '--cpu-main-thread',
+        String(pgGateway.child.pid),
+        ...common,
+      ]);
       // The log rows of the last calls reach the database within the writer's flush interval.
       await new Promise((r) => setTimeout(r, 500));
       viaPostgres.databaseMsPerCall = (postgresCpuMs(pg.dataDir) - database0) / n;
@@ -158,10 +234,15 @@ async function main() {
 
     // Every call is logged off the hot path (a worker thread in the compiled server): check it was.
     const logged = await admin(gatewayUrl, adminToken, 'GET', `/api/workspaces/${ws.id}/logs?limit=1`);
-    if (logged.items.length !== 1 || logged.items[0].tool !== 'listItems') throw new Error(`the call log is empty after the runs: ${JSON.stringify(logged)}`);
+    if (logged.items.length !== 1 || logged.items[0].tool !== 'listItems')
+      throw new Error(`the call log is empty after the runs: ${JSON.stringify(logged)}`);
 
-    process.stdout.write(`\nLatchkey bench: listItems (20 items), ${n} calls per row, each after ${warmup} unmeasured; ${os.cpus().length} cores, node ${process.version}\n`);
-    process.stdout.write('direct: the test server itself; floor: the least a proxy adds; gateway: MCP tools/call through Latchkey (SQLite);\n');
+    process.stdout.write(
+      `\nLatchkey bench: listItems (20 items), ${n} calls per row, each after ${warmup} unmeasured; ${os.cpus().length} cores, node ${process.version}\n`,
+    );
+    process.stdout.write(
+      'direct: the test server itself; floor: the least a proxy adds; gateway: MCP tools/call through Latchkey (SQLite);\n',
+    );
     process.stdout.write('postgres: the same through a gateway whose store is PostgreSQL (a throwaway local cluster).\n');
     process.stdout.write('The load generator, the servers and the gateway share this machine: compare rows of one run.\n\n');
     // CPU ms per call is that of the serving process only (test server for direct, gateway for
@@ -169,23 +250,40 @@ async function main() {
     // "loop ms/call" is the gateway's main thread alone: the hot path, without its call-log thread.
     process.stdout.write('  c  path        calls/s    p50 ms    p99 ms  cpu ms/call  loop ms/call  errors\n');
     for (const r of rows) {
-      for (const [name, x] of [['direct', r.direct], ['floor', r.floor], ['gateway', r.gateway], ['postgres', r.postgres]] as const) {
-        process.stdout.write(`${String(r.c).padStart(3)}  ${name.padEnd(8)}${fmt(x.calls_per_s, 0)} ${fmt(x.p50_ms)} ${fmt(x.p99_ms)} ${fmt(x.cpuMsPerCall ?? NaN, 3)}  ${x.mainMsPerCall === undefined ? '           -' : fmt(x.mainMsPerCall, 3)}    ${String(x.errors).padStart(4)}\n`);
+      for (const [name, x] of [
+        ['direct', r.direct],
+        ['floor', r.floor],
+        ['gateway', r.gateway],
+        ['postgres', r.postgres],
+      ] as const) {
+        process.stdout.write(
+          `${String(r.c).padStart(3)}  ${name.padEnd(8)}${fmt(x.calls_per_s, 0)} ${fmt(x.p50_ms)} ${fmt(x.p99_ms)} ${fmt(x.cpuMsPerCall ?? NaN, 3)}  ${x.mainMsPerCall === undefined ? '           -' : fmt(x.mainMsPerCall, 3)}    ${String(x.errors).padStart(4)}\n`,
+        );
       }
       const added = r.gateway.p50_ms - r.direct.p50_ms;
       const ratio = r.gateway.calls_per_s / r.direct.calls_per_s;
       const floorAdded = r.floor.p50_ms - r.direct.p50_ms;
       const floorRatio = r.floor.calls_per_s / r.direct.calls_per_s;
       process.stdout.write(`     gateway adds ${added.toFixed(2)} ms at p50; keeps ${(ratio * 100).toFixed(0)} % of direct throughput\n`);
-      process.stdout.write(`     (floor: a bare node:http+undici proxy adds ${floorAdded.toFixed(2)} ms and keeps ${(floorRatio * 100).toFixed(0)} %;`);
-      process.stdout.write(` the gateway serves ${((r.gateway.calls_per_s / r.floor.calls_per_s) * 100).toFixed(0)} % of the floor's calls/s)\n`);
+      process.stdout.write(
+        `     (floor: a bare node:http+undici proxy adds ${floorAdded.toFixed(2)} ms and keeps ${(floorRatio * 100).toFixed(0)} %;`,
+      );
+      process.stdout.write(
+        ` the gateway serves ${((r.gateway.calls_per_s / r.floor.calls_per_s) * 100).toFixed(0)} % of the floor's calls/s)\n`,
+      );
       const pct = (a = NaN, b = NaN) => `${((a / b) * 100).toFixed(0)} %`;
-      process.stdout.write(`     on PostgreSQL: ${pct(r.postgres.calls_per_s, r.gateway.calls_per_s)} of the SQLite gateway's calls/s; CPU per call on the event loop (the hot path) ${pct(r.postgres.mainMsPerCall, r.gateway.mainMsPerCall)} of SQLite's,`);
-      process.stdout.write(` whole process ${pct(r.postgres.cpuMsPerCall, r.gateway.cpuMsPerCall)}; PostgreSQL's own processes ${fmt(r.postgres.databaseMsPerCall ?? NaN, 3).trim()} ms/call (the call-log inserts)\n\n`);
+      process.stdout.write(
+        `     on PostgreSQL: ${pct(r.postgres.calls_per_s, r.gateway.calls_per_s)} of the SQLite gateway's calls/s; CPU per call on the event loop (the hot path) ${pct(r.postgres.mainMsPerCall, r.gateway.mainMsPerCall)} of SQLite's,`,
+      );
+      process.stdout.write(
+        ` whole process ${pct(r.postgres.cpuMsPerCall, r.gateway.cpuMsPerCall)}; PostgreSQL's own processes ${fmt(r.postgres.databaseMsPerCall ?? NaN, 3).trim()} ms/call (the call-log inserts)\n\n`,
+      );
     }
     const c1 = rows.find((r) => r.c === 1)!;
     const c16 = rows.find((r) => r.c === 16)!;
-    process.stdout.write(`targets: p50 added at c=1 <= 1 ms: ${(c1.gateway.p50_ms - c1.direct.p50_ms).toFixed(2)} ms; throughput kept at c=16 >= 50 %: ${((c16.gateway.calls_per_s / c16.direct.calls_per_s) * 100).toFixed(0)} %\n`);
+    process.stdout.write(
+      `targets: p50 added at c=1 <= 1 ms: ${(c1.gateway.p50_ms - c1.direct.p50_ms).toFixed(2)} ms; throughput kept at c=16 >= 50 %: ${((c16.gateway.calls_per_s / c16.direct.calls_per_s) * 100).toFixed(0)} %\n`,
+    );
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await cluster?.stop();

@@ -16,7 +16,11 @@ const LIST_CALLS = Number(process.env.BENCH_LIST_CALLS ?? 50);
 const children: ChildProcess[] = [];
 
 function startGateway(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/server.ts'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/server.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   let out = '';
   return new Promise((resolve, reject) => {
@@ -48,7 +52,11 @@ function memoryOf(pid: number): { rss: number; peak: number } | undefined {
 
 // any by default: each caller names the fields it reads.
 async function admin<T = any>(base: string, token: string, method: string, p: string, body?: unknown): Promise<T> {
-  const res = await fetch(base + p, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(base + p, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${text.slice(0, 500)}`);
   return JSON.parse(text) as T;
@@ -82,7 +90,14 @@ async function main() {
   const token = `bench-${randomBytes(12).toString('hex')}`;
   try {
     const text = readFileSync(SPEC, 'utf8');
-    const gateway = await startGateway({ PORT: '0', DATA_DIR: dataDir, LATCHKEY_ADMIN_TOKEN: token, LOG_LEVEL: 'warn', LATCHKEY_RATE_LIMIT: '0', LATCHKEY_MAX_SPEC_BYTES: String(64 * 1024 * 1024) });
+    const gateway = await startGateway({
+      PORT: '0',
+      DATA_DIR: dataDir,
+      LATCHKEY_ADMIN_TOKEN: token,
+      LOG_LEVEL: 'warn',
+      LATCHKEY_RATE_LIMIT: '0',
+      LATCHKEY_MAX_SPEC_BYTES: String(64 * 1024 * 1024),
+    });
     const pid = gateway.child.pid!;
     const ws = await admin<{ id: string; mcpUrl: string }>(gateway.url, token, 'POST', '/api/workspaces', { name: 'github' });
     // Warm the route (and tsx's compile of it) so the figure is the import, not the first request.
@@ -90,12 +105,20 @@ async function main() {
     const before = memoryOf(pid);
 
     const started = performance.now();
-    const spec = await admin<{ toolCount: number; warnings: unknown[]; openapi: string }>(gateway.url, token, 'POST', `/api/workspaces/${ws.id}/spec`, { content: text });
+    const spec = await admin<{ toolCount: number; warnings: unknown[]; openapi: string }>(
+      gateway.url,
+      token,
+      'POST',
+      `/api/workspaces/${ws.id}/spec`,
+      { content: text },
+    );
     const importMs = performance.now() - started;
     const afterImport = memoryOf(pid);
 
     const listed = await admin<{ tools: { name: string }[] }>(gateway.url, token, 'GET', `/api/workspaces/${ws.id}/tools`);
-    await admin(gateway.url, token, 'PATCH', `/api/workspaces/${ws.id}/tools`, { tools: Object.fromEntries(listed.tools.map((t) => [t.name, true])) });
+    await admin(gateway.url, token, 'PATCH', `/api/workspaces/${ws.id}/tools`, {
+      tools: Object.fromEntries(listed.tools.map((t) => [t.name, true])),
+    });
 
     const first = await listTools(ws.mcpUrl, 0);
     const times: number[] = [];
@@ -107,7 +130,9 @@ async function main() {
     times.sort((a, b) => a - b);
     const afterList = memoryOf(pid);
 
-    process.stdout.write(`\nLatchkey spec-scale bench: ${path.basename(SPEC)} (${(statSync(SPEC).size / 1024 / 1024).toFixed(1)} MiB, OpenAPI ${spec.openapi}) on ${os.cpus().length} cores, node ${process.version}\n\n`);
+    process.stdout.write(
+      `\nLatchkey spec-scale bench: ${path.basename(SPEC)} (${(statSync(SPEC).size / 1024 / 1024).toFixed(1)} MiB, OpenAPI ${spec.openapi}) on ${os.cpus().length} cores, node ${process.version}\n\n`,
+    );
     row('upload + import (one POST)', `${(importMs / 1000).toFixed(2)} s  -> ${spec.toolCount} tools, ${spec.warnings.length} warnings`);
     if (before && afterImport && afterList) {
       row('gateway RSS before upload', mib(before.rss));

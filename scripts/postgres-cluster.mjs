@@ -5,7 +5,18 @@
 // PostgreSQL refuses to run as root: as root (CI, this container) the cluster belongs to the
 // `postgres` user and every server binary runs through `runuser -u postgres --`.
 import { execFile, spawn } from 'node:child_process';
-import { accessSync, appendFileSync, chownSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import {
+  accessSync,
+  appendFileSync,
+  chownSync,
+  constants,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,7 +50,11 @@ export function findBinDir() {
     if (isExecutable(initdb)) return path.dirname(realpathSync(initdb));
   }
   const debian = '/usr/lib/postgresql';
-  const versions = existsSync(debian) ? readdirSync(debian).filter((v) => /^\d+(\.\d+)?$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  const versions = existsSync(debian)
+    ? readdirSync(debian)
+        .filter((v) => /^\d+(\.\d+)?$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   for (const version of versions) {
     const bin = path.join(debian, version, 'bin');
     if (isExecutable(path.join(bin, 'initdb'))) return bin;
@@ -57,7 +72,9 @@ function isExecutable(file) {
 }
 
 function ownerIds() {
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${OWNER}:`));
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${OWNER}:`));
   if (!line) throw new Error(`Running as root, but there is no "${OWNER}" user to own the test cluster (PostgreSQL refuses root).`);
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
@@ -109,7 +126,8 @@ rm -rf "$root"
 }
 
 function quoteIdent(name) {
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`Not a test database name: ${JSON.stringify(name)} (lower-case letters, digits, _).`);
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name))
+    throw new Error(`Not a test database name: ${JSON.stringify(name)} (lower-case letters, digits, _).`);
   return `"${name}"`;
 }
 
@@ -208,13 +226,21 @@ export async function startCluster() {
       const { uid, gid } = ownerIds();
       chownSync(root, uid, gid);
     }
-    await run(path.join(bin, 'initdb'), ['-D', data, '-U', SUPERUSER, '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions'], opts);
+    await run(
+      path.join(bin, 'initdb'),
+      ['-D', data, '-U', SUPERUSER, '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions'],
+      opts,
+    );
     appendFileSync(path.join(data, 'postgresql.conf'), SETTINGS);
     // The free port may be taken between asking and binding: then try another.
     for (let attempt = 1; ; attempt++) {
       port = await freePort();
       try {
-        await run(path.join(bin, 'pg_ctl'), ['start', '-D', data, '-l', logFile, '-o', `-p ${port}`, '-w', '-t', String(STARTUP_TIMEOUT_S), '-s'], opts);
+        await run(
+          path.join(bin, 'pg_ctl'),
+          ['start', '-D', data, '-l', logFile, '-o', `-p ${port}`, '-w', '-t', String(STARTUP_TIMEOUT_S), '-s'],
+          opts,
+        );
         break;
       } catch (error) {
         const log = logTail(logFile);

@@ -76,7 +76,9 @@ if (postgresFiles.length > 0 && skipPostgres) {
   }
   if (cluster) {
     try {
-      add(await runTap([...options, ...postgresFiles], { LATCHKEY_TEST_DATABASE: 'postgres', LATCHKEY_TEST_POSTGRES_URL: cluster.adminUrl }));
+      add(
+        await runTap([...options, ...postgresFiles], { LATCHKEY_TEST_DATABASE: 'postgres', LATCHKEY_TEST_POSTGRES_URL: cluster.adminUrl }),
+      );
     } finally {
       const stopping = Date.now();
       await cluster.stop();

@@ -11,8 +11,19 @@ const STAMP = '.build-stamp';
 
 /** What each build reads, and where it writes (its stamp goes there, written after a build succeeds). */
 export const PARTS = [
-  { name: 'server', script: 'build:server', inputs: ['server', 'test-server', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'], output: 'dist' },
-  { name: 'console', script: 'build:web', inputs: ['web', 'package-lock.json'], output: 'web/dist', skip: ['web/dist', 'web/node_modules'] },
+  {
+    name: 'server',
+    script: 'build:server',
+    inputs: ['server', 'test-server', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'],
+    output: 'dist',
+  },
+  {
+    name: 'console',
+    script: 'build:web',
+    inputs: ['web', 'package-lock.json'],
+    output: 'web/dist',
+    skip: ['web/dist', 'web/node_modules'],
+  },
 ];
 
 /** The newest modification time (ms) under `target`, leaving out `skip`. */

@@ -160,7 +160,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       request.log.error({ err }, 'request failed: the database does not answer');
       status = 503;
       code = 'LK_DATABASE_UNAVAILABLE';
-      message = 'The database does not answer right now, so this change or lookup cannot be made; retry shortly. MCP calls to workspaces this node has loaded keep working.';
+      message =
+        'The database does not answer right now, so this change or lookup cannot be made; retry shortly. MCP calls to workspaces this node has loaded keep working.';
       reply.header('retry-after', '5');
     } else if (status >= 500) {
       // 5xx details stay in the log; the client gets a generic message.

@@ -137,7 +137,8 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const upstreamTimeoutMs = integer(env, 'LATCHKEY_UPSTREAM_TIMEOUT_MS', 30_000, 100, 10 * 60_000);
   const metricsToken = env.LATCHKEY_METRICS_TOKEN?.trim() || undefined;
-  if (metricsToken !== undefined && metricsToken.length < 16) throw new ConfigError('LATCHKEY_METRICS_TOKEN must be at least 16 characters long.');
+  if (metricsToken !== undefined && metricsToken.length < 16)
+    throw new ConfigError('LATCHKEY_METRICS_TOKEN must be at least 16 characters long.');
   const metricsPort = env.LATCHKEY_METRICS_PORT?.trim() ? integer(env, 'LATCHKEY_METRICS_PORT', 0, 0, 65_535) : undefined;
   return {
     port,
@@ -174,7 +175,9 @@ function databaseUrlFrom(raw: string | undefined): string | undefined {
     throw new ConfigError('DATABASE_URL must be a URL such as postgres://user:password@host:5432/latchkey.');
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new ConfigError(`DATABASE_URL must start with postgres:// (PostgreSQL); got a ${url.protocol}// URL. Leave it unset for the embedded SQLite database in DATA_DIR.`);
+    throw new ConfigError(
+      `DATABASE_URL must start with postgres:// (PostgreSQL); got a ${url.protocol}// URL. Leave it unset for the embedded SQLite database in DATA_DIR.`,
+    );
   }
   return value;
 }

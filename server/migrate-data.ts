@@ -34,7 +34,8 @@ function options(argv: string[]): Options {
     // Not quoted: it may hold a password.
     throw new ConfigError(`--to must be a URL such as postgres://user:password@host:5432/latchkey. ${USAGE}`);
   }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') throw new ConfigError(`--to must be a postgres:// URL, got a ${url.protocol}// one.`);
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')
+    throw new ConfigError(`--to must be a postgres:// URL, got a ${url.protocol}// one.`);
   // Like the server: DATA_DIR, else ./data; --from overrides both.
   const config = loadConfig();
   return { to: values.to, from: values.from ? path.resolve(values.from) : config.dataDir, keyFromEnv: config.masterKey !== undefined };
@@ -51,23 +52,40 @@ function scrub(message: string, url: string): string {
 function countsTable(tables: TableCount[]): string[] {
   const width = Math.max(...tables.map((c) => c.table.length), 'table'.length);
   const row = (a: string, b: string, c: string, d: string) => `  ${a.padEnd(width)}  ${b.padStart(10)}  ${c.padStart(10)}  ${d}`.trimEnd();
-  return [row('table', 'source', 'target', ''), ...tables.map((c) => row(c.table, String(c.source), String(c.target), c.source === c.target ? 'ok' : 'MISMATCH'))];
+  return [
+    row('table', 'source', 'target', ''),
+    ...tables.map((c) => row(c.table, String(c.source), String(c.target), c.source === c.target ? 'ok' : 'MISMATCH')),
+  ];
 }
 
 function masterKeyHint(opts: Options): string[] {
   const file = path.join(opts.from, 'master.key');
-  const start = 'Sealed values (credentials, URL tokens) were copied as they are: every PostgreSQL node must be started with this install\'s master key.';
-  if (opts.keyFromEnv) return [start, 'LATCHKEY_MASTER_KEY is set here, and the gateway prefers it to a master.key file: give every node the same LATCHKEY_MASTER_KEY, the one set now.'];
+  const start =
+    "Sealed values (credentials, URL tokens) were copied as they are: every PostgreSQL node must be started with this install's master key.";
+  if (opts.keyFromEnv)
+    return [
+      start,
+      'LATCHKEY_MASTER_KEY is set here, and the gateway prefers it to a master.key file: give every node the same LATCHKEY_MASTER_KEY, the one set now.',
+    ];
   if (existsSync(file)) {
-    return [start, `This install's key is in ${file}. Give every node:`, `  LATCHKEY_MASTER_KEY="$(cat '${file}')"`, 'Without it, a node would generate a key of its own and refuse to start on this data.'];
+    return [
+      start,
+      `This install's key is in ${file}. Give every node:`,
+      `  LATCHKEY_MASTER_KEY="$(cat '${file}')"`,
+      'Without it, a node would generate a key of its own and refuse to start on this data.',
+    ];
   }
-  return [start, `No ${file} here and LATCHKEY_MASTER_KEY is unset: give every node, as LATCHKEY_MASTER_KEY, the key this install was started with.`];
+  return [
+    start,
+    `No ${file} here and LATCHKEY_MASTER_KEY is unset: give every node, as LATCHKEY_MASTER_KEY, the key this install was started with.`,
+  ];
 }
 
 async function run(opts: Options): Promise<number> {
   const file = path.join(opts.from, 'latchkey.db');
   // Opening would create an empty database: a mistyped --from must not copy nothing "successfully".
-  if (!existsSync(file)) throw new ConfigError(`No Latchkey data in ${opts.from} (${file} does not exist). Pass the install's data directory with --from.`);
+  if (!existsSync(file))
+    throw new ConfigError(`No Latchkey data in ${opts.from} (${file} does not exist). Pass the install's data directory with --from.`);
   out(`Copying ${file} into ${describePostgres(opts.to)}.`);
   out('Stop the gateway first: calls made while the copy runs are not copied.');
   let source: Store | undefined;
@@ -94,7 +112,9 @@ async function run(opts: Options): Promise<number> {
     out();
     const rows = result.tables.reduce((sum, c) => sum + c.target, 0);
     if (!result.matches) {
-      fail(`The row counts differ (see MISMATCH above): was the gateway still running on ${opts.from}? Do not point nodes at ${describePostgres(opts.to)} until this is resolved.`);
+      fail(
+        `The row counts differ (see MISMATCH above): was the gateway still running on ${opts.from}? Do not point nodes at ${describePostgres(opts.to)} until this is resolved.`,
+      );
       return 1;
     }
     out(`All ${result.tables.length} tables match: ${rows} rows copied in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
@@ -120,9 +140,13 @@ async function main(): Promise<void> {
   try {
     process.exitCode = await run(opts);
   } catch (err) {
-    const message = err instanceof TargetNotEmpty || err instanceof ConfigError ? err.message : `migrate-data failed: ${err instanceof Error ? err.message : String(err)}`;
+    const message =
+      err instanceof TargetNotEmpty || err instanceof ConfigError
+        ? err.message
+        : `migrate-data failed: ${err instanceof Error ? err.message : String(err)}`;
     fail(scrub(message, opts.to));
-    if (!(err instanceof TargetNotEmpty) && !(err instanceof ConfigError)) fail('The copy runs in one transaction: nothing of a failed copy is kept in the target.');
+    if (!(err instanceof TargetNotEmpty) && !(err instanceof ConfigError))
+      fail('The copy runs in one transaction: nothing of a failed copy is kept in the target.');
     process.exitCode = 1;
   }
 }

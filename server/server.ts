@@ -28,7 +28,8 @@ async function main() {
     return;
   }
   const unknown = process.argv.slice(2);
-  if (unknown.length > 0) fail(`unknown argument "${unknown[0]}": settings come from the environment (e.g. PORT=9000 npm start); see --help.`);
+  if (unknown.length > 0)
+    fail(`unknown argument "${unknown[0]}": settings come from the environment (e.g. PORT=9000 npm start); see --help.`);
   let config;
   try {
     config = loadConfig();
@@ -79,7 +80,10 @@ async function main() {
       app.log.warn('the shutdown grace period ran out: calls still waiting on their upstream are answered with an error');
       app.gateway.stopCalls();
     }, config.shutdownGraceMs).unref();
-    const timer = setTimeout(() => fail(`did not close within ${config.shutdownGraceMs + 10_000} ms; exiting.`), config.shutdownGraceMs + 10_000).unref();
+    const timer = setTimeout(
+      () => fail(`did not close within ${config.shutdownGraceMs + 10_000} ms; exiting.`),
+      config.shutdownGraceMs + 10_000,
+    ).unref();
     // A keep-alive connection whose call finishes during the close stays open, idle, until the
     // client or keepAliveTimeout (72 s) ends it: each is closed once its answer has gone out.
     const idle = setInterval(() => app.server.closeIdleConnections(), 100).unref();

@@ -115,8 +115,13 @@ const BEARER_CHALLENGE = { 'www-authenticate': 'Bearer realm="latchkey-test-serv
 
 /** RFC 6750 §3: no error code when no token was sent; `invalid_token` for a bad or expired one. */
 const OAUTH_CHALLENGES: Partial<Record<AuthFailure, Record<string, string>>> = {
-  INVALID_TOKEN: { 'www-authenticate': 'Bearer realm="latchkey-test-server", error="invalid_token", error_description="The access token is unknown or revoked"' },
-  TOKEN_EXPIRED: { 'www-authenticate': 'Bearer realm="latchkey-test-server", error="invalid_token", error_description="The access token expired"' },
+  INVALID_TOKEN: {
+    'www-authenticate':
+      'Bearer realm="latchkey-test-server", error="invalid_token", error_description="The access token is unknown or revoked"',
+  },
+  TOKEN_EXPIRED: {
+    'www-authenticate': 'Bearer realm="latchkey-test-server", error="invalid_token", error_description="The access token expired"',
+  },
 };
 
 function oauthScheme(server: OAuthServer): AuthScheme {

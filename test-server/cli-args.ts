@@ -87,7 +87,8 @@ export function parseCliArgs(argv: string[]): CliCommand {
   const key = values.key;
   if (key !== undefined) {
     if (mode === 'none' || mode === 'oauth') {
-      const instead = mode === 'oauth' ? '; mode oauth issues tokens (see --client-id and --client-secret)' : '; pick --mode apikey or bearer';
+      const instead =
+        mode === 'oauth' ? '; mode oauth issues tokens (see --client-id and --client-secret)' : '; pick --mode apikey or bearer';
       return { kind: 'error', message: `--key has no use in mode ${mode}${instead}` };
     }
     const problem = keyProblem(key);
@@ -103,9 +104,13 @@ export function parseCliArgs(argv: string[]): CliCommand {
   const ttl = values['token-ttl'];
   if (ttl !== undefined) {
     options.tokenTtlSeconds = /^\d{1,9}$/.test(ttl) ? Number(ttl) : NaN;
-    if (!(options.tokenTtlSeconds >= 1)) return { kind: 'error', message: `--token-ttl must be a whole number of seconds, at least 1, got "${ttl}"` };
+    if (!(options.tokenTtlSeconds >= 1))
+      return { kind: 'error', message: `--token-ttl must be a whole number of seconds, at least 1, got "${ttl}"` };
   }
-  for (const [flag, field] of [['client-id', 'clientId'], ['client-secret', 'clientSecret']] as const) {
+  for (const [flag, field] of [
+    ['client-id', 'clientId'],
+    ['client-secret', 'clientSecret'],
+  ] as const) {
     const value = values[flag];
     if (value === undefined) continue;
     const problem = keyProblem(value);
@@ -115,7 +120,8 @@ export function parseCliArgs(argv: string[]): CliCommand {
   const redirectUris = values['redirect-uri'];
   if (redirectUris !== undefined) {
     const bad = redirectUris.find((uri) => !/^https?:\/\/[^\s#]+$/.test(uri));
-    if (bad !== undefined) return { kind: 'error', message: `--redirect-uri must be an absolute http(s) URL without a fragment, got "${bad}"` };
+    if (bad !== undefined)
+      return { kind: 'error', message: `--redirect-uri must be an absolute http(s) URL without a fragment, got "${bad}"` };
     options.redirectUris = redirectUris;
   }
   const discovery = values.discovery;

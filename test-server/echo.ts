@@ -33,7 +33,12 @@ export function sendEcho(req: IncomingMessage, res: ServerResponse, url: string,
   const json = JSON.stringify(echo);
   const [type, body] =
     format === 'text'
-      ? ['text/plain; charset=utf-8', Object.entries(echo).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join('\n')]
+      ? [
+          'text/plain; charset=utf-8',
+          Object.entries(echo)
+            .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+            .join('\n'),
+        ]
       : format === 'binary'
         ? ['application/octet-stream', json]
         : ['application/json; charset=utf-8', json];
@@ -47,10 +52,21 @@ export const echoPathItem: OpenAPIV3.PathItemObject = {
     operationId: 'echoRequest',
     tags: ['debug'],
     summary: 'Echo the request',
-    description: 'Answers with the request as the server received it: method, URL, headers, query parameters, and Basic credentials decoded.',
+    description:
+      'Answers with the request as the server received it: method, URL, headers, query parameters, and Basic credentials decoded.',
     parameters: [
-      { name: 'status', in: 'query', description: 'The status to answer with, 200 to 599.', schema: { type: 'integer', minimum: 200, maximum: 599, default: 200 } },
-      { name: 'format', in: 'query', description: 'json (default), text, or binary (application/octet-stream).', schema: { type: 'string', enum: [...FORMATS] } },
+      {
+        name: 'status',
+        in: 'query',
+        description: 'The status to answer with, 200 to 599.',
+        schema: { type: 'integer', minimum: 200, maximum: 599, default: 200 },
+      },
+      {
+        name: 'format',
+        in: 'query',
+        description: 'json (default), text, or binary (application/octet-stream).',
+        schema: { type: 'string', enum: [...FORMATS] },
+      },
     ],
     responses: { '200': { description: 'The request as received.', content: { 'application/json': { schema: { type: 'object' } } } } },
   },

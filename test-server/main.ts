@@ -12,10 +12,7 @@ function fail(message: string, code: number): void {
 }
 
 function banner(server: TestServer): string {
-  const lines = [
-    `Latchkey test server (mode ${server.mode}) listening on ${server.url}`,
-    `OpenAPI spec: ${server.url}/openapi.json`,
-  ];
+  const lines = [`Latchkey test server (mode ${server.mode}) listening on ${server.url}`, `OpenAPI spec: ${server.url}/openapi.json`];
   if (server.mode === 'none') lines.push('No credential required.');
   else if (server.oauth) {
     const { oauth } = server;

@@ -99,7 +99,8 @@ function paths(requiresAuth: boolean): OpenAPIV3.PathsObject {
         operationId: 'listItems',
         tags: ['items'],
         summary: 'List items',
-        description: 'Returns items oldest first, optionally filtered by name. `total` counts every match, so a `total` larger than the number returned means there are more.',
+        description:
+          'Returns items oldest first, optionally filtered by name. `total` counts every match, so a `total` larger than the number returned means there are more.',
         parameters: [
           {
             name: 'limit',
@@ -168,7 +169,8 @@ export function buildOpenApiDocument(origin: string, auth: AuthScheme, options: 
     info: {
       title: 'Latchkey Test API',
       version: '1.0.0',
-      description: 'A small in-memory shop API bundled with Latchkey for trying the gateway locally. Data is seeded on start and lost on stop.',
+      description:
+        'A small in-memory shop API bundled with Latchkey for trying the gateway locally. Data is seeded on start and lost on stop.',
     },
     servers: [{ url: origin, description: 'This test server' }],
     tags: [

@@ -128,12 +128,16 @@ function listen(server: ReturnType<typeof createServer>, port: number, host: str
 
 function createOAuthServerFor(options: TestServerOptions): OAuthServer {
   const tokenTtlSeconds = options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS;
-  if (!Number.isSafeInteger(tokenTtlSeconds) || tokenTtlSeconds < 1) throw new TypeError('tokenTtlSeconds must be a whole number of seconds, at least 1.');
+  if (!Number.isSafeInteger(tokenTtlSeconds) || tokenTtlSeconds < 1)
+    throw new TypeError('tokenTtlSeconds must be a whole number of seconds, at least 1.');
   const discovery = options.discovery ?? 'oauth';
   if (!DISCOVERY_MODES.includes(discovery)) throw new TypeError(`discovery must be one of ${DISCOVERY_MODES.join(', ')}.`);
   const clientId = options.clientId ?? `ts_client_${randomBytes(6).toString('hex')}`;
   const clientSecret = options.clientSecret ?? generateKey();
-  for (const [name, value] of [['clientId', clientId], ['clientSecret', clientSecret]] as const) {
+  for (const [name, value] of [
+    ['clientId', clientId],
+    ['clientSecret', clientSecret],
+  ] as const) {
     const problem = keyProblem(value);
     if (problem) throw new TypeError(`Invalid ${name}: ${problem}.`);
   }
@@ -141,7 +145,14 @@ function createOAuthServerFor(options: TestServerOptions): OAuthServer {
   if (methods.length === 0 || !methods.every((method) => TOKEN_ENDPOINT_AUTH_METHODS.includes(method))) {
     throw new TypeError(`tokenEndpointAuthMethods must be a non-empty list drawn from ${TOKEN_ENDPOINT_AUTH_METHODS.join(', ')}.`);
   }
-  return createOAuthServer({ clientId, clientSecret, tokenTtlSeconds, discovery, redirectUris: options.redirectUris ?? [], tokenEndpointAuthMethods: methods });
+  return createOAuthServer({
+    clientId,
+    clientSecret,
+    tokenTtlSeconds,
+    discovery,
+    redirectUris: options.redirectUris ?? [],
+    tokenEndpointAuthMethods: methods,
+  });
 }
 
 export async function startTestServer(options: TestServerOptions): Promise<TestServer> {

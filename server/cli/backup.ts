@@ -8,7 +8,17 @@ import { ConfigError, loadConfig, type Config } from '../config.js';
 import { readConfiguration, writeConfiguration, BACKUP_TABLES, type BackupTables, type Row } from '../db/config-backup.js';
 import { createRepositories } from '../db/repositories/index.js';
 import { sealContextOf } from '../modules/credentials/key-rotation.js';
-import { createVault, keyIdOf, opensCheck, parseRecord, readKeyFile, ROTATION_KEY, sealedKeyId, VAULT_CHECK, type Vault } from '../modules/vault/index.js';
+import {
+  createVault,
+  keyIdOf,
+  opensCheck,
+  parseRecord,
+  readKeyFile,
+  ROTATION_KEY,
+  sealedKeyId,
+  VAULT_CHECK,
+  type Vault,
+} from '../modules/vault/index.js';
 import { configuredKey, masterKeyFile, out, parseOptions, requireData, UsageError, whereData, withStore } from './shared.js';
 
 const FORMAT = 'latchkey-configuration';
@@ -31,14 +41,17 @@ const SEALED_FIELDS = [
 ] as const;
 
 function sealedValuesOf(tables: BackupTables): { row: Row; field: string; kind: (typeof SEALED_FIELDS)[number]['kind']; ref: string }[] {
-  return SEALED_FIELDS.flatMap((f) => (tables[f.table] ?? []).map((row) => ({ row, field: f.field, kind: f.kind, ref: String(row[f.ref]) })));
+  return SEALED_FIELDS.flatMap((f) =>
+    (tables[f.table] ?? []).map((row) => ({ row, field: f.field, kind: f.kind, ref: String(row[f.ref]) })),
+  );
 }
 
 export async function exportConfiguration(args: string[]): Promise<void> {
   const [file, ...rest] = args;
   if (!file || file.startsWith('--')) throw new UsageError('say where to write it: latchkey export FILE (or - for standard output).');
   parseOptions(rest, {});
-  if (file !== '-' && existsSync(file)) throw new UsageError(`${file} exists already: choose a new name (an export is never written over another file).`);
+  if (file !== '-' && existsSync(file))
+    throw new UsageError(`${file} exists already: choose a new name (an export is never written over another file).`);
   const config = loadConfig();
   requireData(config);
   const document = await withStore(config, async (store) => {
@@ -48,12 +61,16 @@ export async function exportConfiguration(args: string[]): Promise<void> {
       throw new ConfigError('A master-key rotation is in progress: finish it (latchkey rotate-master-key), then export.');
     }
     const vaultCheck = await repos.settings.get(VAULT_CHECK.key);
-    if (vaultCheck === undefined) throw new ConfigError(`Nothing to export in ${whereData(config)}: the gateway has not started on it yet.`);
+    if (vaultCheck === undefined)
+      throw new ConfigError(`Nothing to export in ${whereData(config)}: the gateway has not started on it yet.`);
     const keyId = sealedKeyId(vaultCheck)!;
     const tables = await readConfiguration(store);
     // Every value under one key, or an import could not open them all with one.
     const stray = sealedValuesOf(tables).filter((v) => sealedKeyId(String(v.row[v.field])) !== keyId);
-    if (stray.length > 0) throw new ConfigError(`${stray.length} sealed value(s) are not under the install's key ${keyId}: run latchkey rotate-master-key --forget-old (or latchkey doctor), then export.`);
+    if (stray.length > 0)
+      throw new ConfigError(
+        `${stray.length} sealed value(s) are not under the install's key ${keyId}: run latchkey rotate-master-key --forget-old (or latchkey doctor), then export.`,
+      );
     const doc: ExportFile = { format: FORMAT, version: 1, exportedAt: new Date().toISOString(), keyId, vaultCheck, tables };
     return doc;
   });
@@ -61,7 +78,9 @@ export async function exportConfiguration(args: string[]): Promise<void> {
   if (file === '-') return void process.stdout.write(text);
   // Sealed secrets, and URL tokens that open the workspaces: only the owner reads it.
   writeFileSync(file, text, { mode: 0o600, flag: 'wx' });
-  out(`Exported ${whereData(config)} to ${file} (${text.length.toLocaleString('en')} bytes; secrets sealed under master key ${document.keyId}):`);
+  out(
+    `Exported ${whereData(config)} to ${file} (${text.length.toLocaleString('en')} bytes; secrets sealed under master key ${document.keyId}):`,
+  );
   for (const name of BACKUP_TABLES) out(`  ${name}: ${document.tables[name].length}`);
   out('Keep the master key with it: without that key (or this install), its secrets cannot be opened.');
 }
@@ -74,7 +93,14 @@ function readExport(file: string): ExportFile {
   } catch (err) {
     throw new ConfigError(`${file} is not JSON (${(err as Error).message}): give a file made by latchkey export.`);
   }
-  if (doc?.format !== FORMAT || doc.version !== 1 || typeof doc.keyId !== 'string' || typeof doc.vaultCheck !== 'string' || typeof doc.tables !== 'object' || doc.tables === null) {
+  if (
+    doc?.format !== FORMAT ||
+    doc.version !== 1 ||
+    typeof doc.keyId !== 'string' ||
+    typeof doc.vaultCheck !== 'string' ||
+    typeof doc.tables !== 'object' ||
+    doc.tables === null
+  ) {
     throw new ConfigError(`${file} is not a Latchkey export (version 1): give a file made by latchkey export.`);
   }
   for (const name of BACKUP_TABLES) {
@@ -92,17 +118,24 @@ function keysFor(config: Config, doc: ExportFile, keyFile: string | undefined): 
   if (keyFile !== undefined) {
     if (!existsSync(keyFile)) throw new UsageError(`--master-key-file ${keyFile}: no such file.`);
     given = readKeyFile(keyFile);
-    if (!opensCheck(createVault(given), doc.vaultCheck)) throw new ConfigError(`${keyFile} is not the master key the export was sealed with (key ${doc.keyId}): nothing was imported.`);
+    if (!opensCheck(createVault(given), doc.vaultCheck))
+      throw new ConfigError(`${keyFile} is not the master key the export was sealed with (key ${doc.keyId}): nothing was imported.`);
   }
   const haveKey = config.masterKey !== undefined || existsSync(masterKeyFile(config));
   if (!haveKey) {
-    if (!given) throw new ConfigError(`This export is sealed under master key ${doc.keyId}, and ${config.dataDir} has no key yet: give that key with --master-key-file FILE.`);
+    if (!given)
+      throw new ConfigError(
+        `This export is sealed under master key ${doc.keyId}, and ${config.dataDir} has no key yet: give that key with --master-key-file FILE.`,
+      );
     return { install: given, fileVault: createVault(given), adopt: given };
   }
   const install = configuredKey(config).key;
-  if (keyIdOf(install) === doc.keyId && opensCheck(createVault(install), doc.vaultCheck)) return { install, fileVault: createVault(install) };
+  if (keyIdOf(install) === doc.keyId && opensCheck(createVault(install), doc.vaultCheck))
+    return { install, fileVault: createVault(install) };
   if (!given) {
-    throw new ConfigError(`This export is sealed under master key ${doc.keyId}, not this install's (${keyIdOf(install)}): give the key it was sealed with, --master-key-file FILE, and its secrets are re-sealed under this install's key. Nothing was imported.`);
+    throw new ConfigError(
+      `This export is sealed under master key ${doc.keyId}, not this install's (${keyIdOf(install)}): give the key it was sealed with, --master-key-file FILE, and its secrets are re-sealed under this install's key. Nothing was imported.`,
+    );
   }
   return { install, fileVault: createVault(given) };
 }
@@ -124,7 +157,9 @@ export async function importConfiguration(args: string[]): Promise<void> {
     try {
       plain = keys.fileVault.open(sealed, context);
     } catch {
-      throw new ConfigError(`A sealed value in ${file} (${v.kind} of workspace ${String(v.row.workspaceId)}) does not open with the export's key: the file is damaged. Nothing was imported.`);
+      throw new ConfigError(
+        `A sealed value in ${file} (${v.kind} of workspace ${String(v.row.workspaceId)}) does not open with the export's key: the file is damaged. Nothing was imported.`,
+      );
     }
     if (reseal) v.row[v.field] = installVault.seal(plain, context);
   }
@@ -141,7 +176,10 @@ export async function importConfiguration(args: string[]): Promise<void> {
     async (store) => {
       const repos = createRepositories(store);
       const check = await repos.settings.get(VAULT_CHECK.key);
-      if (check !== undefined && !opensCheck(installVault, check)) throw new ConfigError(`The master key given to this install is not the one ${whereData(config)} was sealed with: nothing was imported.`);
+      if (check !== undefined && !opensCheck(installVault, check))
+        throw new ConfigError(
+          `The master key given to this install is not the one ${whereData(config)} was sealed with: nothing was imported.`,
+        );
       const counts = await writeConfiguration(store, doc.tables);
       // A gateway already running on this data loads what came in.
       await store.changes.announce('*');

@@ -14,7 +14,11 @@ async function checkStore(config: Config, store: Store): Promise<Check[]> {
   const pending = await pendingMigrations(store);
   if (pending > 0) {
     // The tables the other checks read may not exist yet.
-    checks.push({ ok: false, what: 'migrations', detail: `${pending} not applied yet: start the gateway (it applies them), then run the doctor again for the other checks` });
+    checks.push({
+      ok: false,
+      what: 'migrations',
+      detail: `${pending} not applied yet: start the gateway (it applies them), then run the doctor again for the other checks`,
+    });
     return checks;
   }
   checks.push({ ok: true, what: 'migrations', detail: 'all applied' });
@@ -26,7 +30,11 @@ async function checkStore(config: Config, store: Store): Promise<Check[]> {
     const from = config.masterKey ? 'LATCHKEY_MASTER_KEY' : masterKeyFile(config);
     // configuredKey never makes a key file where there is none: the doctor only looks.
     if (!config.masterKey && !existsSync(from)) {
-      checks.push({ ok: false, what: 'master key', detail: `neither LATCHKEY_MASTER_KEY nor ${from} is there, and the data is sealed: give the gateway the key it was sealed with` });
+      checks.push({
+        ok: false,
+        what: 'master key',
+        detail: `neither LATCHKEY_MASTER_KEY nor ${from} is there, and the data is sealed: give the gateway the key it was sealed with`,
+      });
     } else {
       const { key } = configuredKey(config);
       const vault = createVault(key);
@@ -34,7 +42,11 @@ async function checkStore(config: Config, store: Store): Promise<Check[]> {
       checks.push(
         opensCheck(vault, sealed)
           ? { ok: true, what: 'master key', detail: `${from} opens the sealed data` }
-          : { ok: false, what: 'master key', detail: `${from} is not the key this data was sealed with: start with the original key (or the new one, if it was rotated)` },
+          : {
+              ok: false,
+              what: 'master key',
+              detail: `${from} is not the key this data was sealed with: start with the original key (or the new one, if it was rotated)`,
+            },
       );
       if (rotation) checks.push(rotationCheck(rotation, keyIdOf(key)));
     }
@@ -54,7 +66,8 @@ async function checkStore(config: Config, store: Store): Promise<Check[]> {
         checks.push({ ok: true, what, detail: `${new URL(baseUrl).origin} answers (HTTP ${res.status})` });
       } catch (err) {
         const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-        const why = (err as Error).name === 'TimeoutError' ? 'no answer within 5 s' : (cause?.code ?? cause?.message ?? (err as Error).message);
+        const why =
+          (err as Error).name === 'TimeoutError' ? 'no answer within 5 s' : (cause?.code ?? cause?.message ?? (err as Error).message);
         checks.push({ ok: false, what, detail: `${new URL(baseUrl).origin} cannot be reached: ${why}` });
       }
     }
@@ -74,7 +87,11 @@ export async function doctor(): Promise<boolean> {
   if (config) {
     const where = config.databaseUrl ? whereData(config) : `SQLite at ${dataFile(config)}`;
     if (!config.databaseUrl && !existsSync(dataFile(config))) {
-      checks.push({ ok: false, what: 'database', detail: `no data at ${where}: set DATA_DIR (or DATABASE_URL) to the gateway's, or start the gateway once` });
+      checks.push({
+        ok: false,
+        what: 'database',
+        detail: `no data at ${where}: set DATA_DIR (or DATABASE_URL) to the gateway's, or start the gateway once`,
+      });
     } else {
       let store: Store | undefined;
       try {
@@ -95,12 +112,19 @@ export async function doctor(): Promise<boolean> {
   return failed === 0;
 }
 
-
 /** A rotation is not a problem, but the operator should know where it stands. */
 function rotationCheck(rotation: RotationRecord, configured: string): Check {
   if (rotation.state === 'running') {
-    return { ok: true, what: 'master-key rotation', detail: `in progress since ${rotation.startedAt} (to key ${rotation.to}): run latchkey rotate-master-key again with the new key to finish it` };
+    return {
+      ok: true,
+      what: 'master-key rotation',
+      detail: `in progress since ${rotation.startedAt} (to key ${rotation.to}): run latchkey rotate-master-key again with the new key to finish it`,
+    };
   }
   const next = configured === rotation.to ? 'once every node has the new key,' : 'give every node the new key, restart them, then';
-  return { ok: true, what: 'master-key rotation', detail: `finished ${rotation.finishedAt ?? ''} (key ${rotation.from} to ${rotation.to}); ${next} run latchkey rotate-master-key --forget-old` };
+  return {
+    ok: true,
+    what: 'master-key rotation',
+    detail: `finished ${rotation.finishedAt ?? ''} (key ${rotation.from} to ${rotation.to}); ${next} run latchkey rotate-master-key --forget-old`,
+  };
 }

@@ -8,7 +8,20 @@ import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { createRepositories, type Repositories } from '../db/repositories/index.js';
 import { resealAll } from '../modules/credentials/key-rotation.js';
-import { createVault, keyIdOf, learnRotation, opensCheck, parseRecord, readKeyFile, ROTATION_KEY, sealedPrefix, startRecord, VAULT_CHECK, type RotationRecord, type Vault } from '../modules/vault/index.js';
+import {
+  createVault,
+  keyIdOf,
+  learnRotation,
+  opensCheck,
+  parseRecord,
+  readKeyFile,
+  ROTATION_KEY,
+  sealedPrefix,
+  startRecord,
+  VAULT_CHECK,
+  type RotationRecord,
+  type Vault,
+} from '../modules/vault/index.js';
 import { configuredKey, intOption, masterKeyFile, out, parseOptions, requireData, UsageError, whereData, withStore } from './shared.js';
 
 const OPTIONS = { 'new-key-file': 'value', 'batch-size': 'value', 'pause-ms': 'value', 'forget-old': 'flag' } as const;
@@ -49,7 +62,13 @@ interface Keys {
  * DATA_DIR/master.key and no --new-key-file, a new key is made and kept in master.key.next until
  * the rotation is done (a resumed run picks it up there).
  */
-async function chooseKeys(config: Config, configured: { key: Buffer; from: string; file?: string }, record: RotationRecord | undefined, newKeyFile: string | undefined, repos: Repositories): Promise<Keys> {
+async function chooseKeys(
+  config: Config,
+  configured: { key: Buffer; from: string; file?: string },
+  record: RotationRecord | undefined,
+  newKeyFile: string | undefined,
+  repos: Repositories,
+): Promise<Keys> {
   const nextFile = `${masterKeyFile(config)}.next`;
   let newKey: Buffer;
   if (newKeyFile !== undefined) {
@@ -62,14 +81,18 @@ async function chooseKeys(config: Config, configured: { key: Buffer; from: strin
   } else if (configured.file) {
     newKey = randomBytes(32);
   } else {
-    throw new UsageError('LATCHKEY_MASTER_KEY is set: give the new key with --new-key-file FILE (make one with: openssl rand -base64 32 > FILE; keep it as safe as the old one).');
+    throw new UsageError(
+      'LATCHKEY_MASTER_KEY is set: give the new key with --new-key-file FILE (make one with: openssl rand -base64 32 > FILE; keep it as safe as the old one).',
+    );
   }
   const configuredId = keyIdOf(configured.key);
   const newId = keyIdOf(newKey);
 
   if (record && (record.state === 'running' || newId === record.to)) {
     if (newId !== record.to) {
-      throw new ConfigError(`A rotation to master key ${record.to} is in progress (started ${record.startedAt}); finish it first: run latchkey rotate-master-key again with that key.`);
+      throw new ConfigError(
+        `A rotation to master key ${record.to} is in progress (started ${record.startedAt}); finish it first: run latchkey rotate-master-key again with that key.`,
+      );
     }
     if (configuredId !== record.from && configuredId !== record.to) {
       throw new ConfigError(`${configured.from} is neither the rotation's old key (${record.from}) nor its new one (${record.to}).`);
@@ -80,7 +103,9 @@ async function chooseKeys(config: Config, configured: { key: Buffer; from: strin
     return { vault, newKey };
   }
   if (record && configuredId === record.from) {
-    throw new ConfigError(`${configured.from} was rotated out (to master key ${record.to}, ${record.finishedAt ?? record.startedAt}): configure the new key, then rotate from it.`);
+    throw new ConfigError(
+      `${configured.from} was rotated out (to master key ${record.to}, ${record.finishedAt ?? record.startedAt}): configure the new key, then rotate from it.`,
+    );
   }
   if (newId === configuredId) throw new UsageError(`the new key is the key ${configured.from} already holds.`);
   const check = await repos.settings.get(VAULT_CHECK.key);
@@ -94,12 +119,20 @@ async function chooseKeys(config: Config, configured: { key: Buffer; from: strin
 function keepKey(file: string, key: Buffer): void {
   if (existsSync(file)) {
     if (readKeyFile(file).equals(key)) return;
-    throw new ConfigError(`${file} holds another key, left by a rotation that was not finished: run latchkey rotate-master-key without --new-key-file to finish that one.`);
+    throw new ConfigError(
+      `${file} holds another key, left by a rotation that was not finished: run latchkey rotate-master-key without --new-key-file to finish that one.`,
+    );
   }
   writeFileSync(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
 }
 
-async function rotate(config: Config, keyFile: string | undefined, repos: Repositories, keys: Keys, opts: { announce(): Promise<void>; batchSize: number; pauseMs: number }): Promise<void> {
+async function rotate(
+  config: Config,
+  keyFile: string | undefined,
+  repos: Repositories,
+  keys: Keys,
+  opts: { announce(): Promise<void>; batchSize: number; pauseMs: number },
+): Promise<void> {
   const { vault, newKey } = keys;
   const nextFile = `${masterKeyFile(config)}.next`;
   // The new key is on disk before any value depends on it.
@@ -126,7 +159,9 @@ async function rotate(config: Config, keyFile: string | undefined, repos: Reposi
   });
   if (result.unopenable.length > 0) {
     for (const v of result.unopenable) out(`  cannot open: ${v.kind} of workspace ${v.workspaceId} (${v.ref})`);
-    throw new ConfigError(`${result.unopenable.length} sealed value(s) open with neither key (damaged, or sealed under a third key); they were left as they are and the rotation stays in progress.`);
+    throw new ConfigError(
+      `${result.unopenable.length} sealed value(s) open with neither key (damaged, or sealed under a third key); they were left as they are and the rotation stays in progress.`,
+    );
   }
   if (!result.settled) {
     throw new ConfigError('Values kept being written under the old key (a node that did not learn the new one?); run the command again.');
@@ -136,7 +171,10 @@ async function rotate(config: Config, keyFile: string | undefined, repos: Reposi
     await repos.settings.replaceIf(VAULT_CHECK.key, check, vault.seal(vault.open(check, VAULT_CHECK.context), VAULT_CHECK.context));
   }
   const record = parseRecord((await repos.settings.get(ROTATION_KEY))!);
-  await repos.settings.put(ROTATION_KEY, JSON.stringify({ ...record, state: 'done', finishedAt: record.finishedAt ?? new Date().toISOString() }));
+  await repos.settings.put(
+    ROTATION_KEY,
+    JSON.stringify({ ...record, state: 'done', finishedAt: record.finishedAt ?? new Date().toISOString() }),
+  );
   await opts.announce();
   out(`Done: ${result.resealed} values re-sealed; every value is now sealed under key ${vault.keyId}. Both keys still open them.`);
   if (keyFile) {
@@ -150,18 +188,29 @@ async function rotate(config: Config, keyFile: string | undefined, repos: Reposi
 }
 
 /** After a finished rotation, with the new key configured: one more sweep, then the record (the old key sealed under the new) goes. */
-async function forgetOld(repos: Repositories, configured: Buffer, record: RotationRecord | undefined, announce: () => Promise<void>): Promise<void> {
+async function forgetOld(
+  repos: Repositories,
+  configured: Buffer,
+  record: RotationRecord | undefined,
+  announce: () => Promise<void>,
+): Promise<void> {
   if (!record) throw new ConfigError('No master-key rotation to finish: nothing to forget.');
-  if (record.state !== 'done') throw new ConfigError(`The rotation to key ${record.to} is not finished: run latchkey rotate-master-key again with the new key first.`);
+  if (record.state !== 'done')
+    throw new ConfigError(`The rotation to key ${record.to} is not finished: run latchkey rotate-master-key again with the new key first.`);
   if (keyIdOf(configured) !== record.to) {
-    throw new ConfigError(`The configured master key is still the old one (${record.from}): give the gateway (every node) the new key ${record.to} and restart it first.`);
+    throw new ConfigError(
+      `The configured master key is still the old one (${record.from}): give the gateway (every node) the new key ${record.to} and restart it first.`,
+    );
   }
   const vault = createVault(configured);
   learnRotation(vault, record);
   // Values a node sealed under the old key before it heard of the rotation.
   const swept = await resealAll(repos.sealedValues, vault);
-  if (swept.unopenable.length > 0 || !swept.settled) throw new ConfigError('Some values could not be moved to the new key; nothing was forgotten. Run latchkey doctor.');
+  if (swept.unopenable.length > 0 || !swept.settled)
+    throw new ConfigError('Some values could not be moved to the new key; nothing was forgotten. Run latchkey doctor.');
   await repos.settings.remove(ROTATION_KEY);
   await announce();
-  out(`The old master key (${record.from}) is forgotten: nothing here is sealed under it${swept.resealed ? ` (${swept.resealed} late values moved)` : ''}. Destroy every copy of it.`);
+  out(
+    `The old master key (${record.from}) is forgotten: nothing here is sealed under it${swept.resealed ? ` (${swept.resealed} late values moved)` : ''}. Destroy every copy of it.`,
+  );
 }

@@ -22,7 +22,9 @@ export function whereData(config: Config): string {
 /** Refuses to go on where the gateway never ran (a typo in DATA_DIR would otherwise make a new, empty install). */
 export function requireData(config: Config): void {
   if (!config.databaseUrl && !existsSync(dataFile(config))) {
-    throw new ConfigError(`No Latchkey data in ${config.dataDir} (set DATA_DIR or DATABASE_URL to the gateway's): start the gateway once first.`);
+    throw new ConfigError(
+      `No Latchkey data in ${config.dataDir} (set DATA_DIR or DATABASE_URL to the gateway's): start the gateway once first.`,
+    );
   }
 }
 
@@ -40,7 +42,8 @@ export async function withStore<T>(config: Config, fn: (store: Store) => Promise
 export function configuredKey(config: Config): { key: Buffer; from: string; file?: string } {
   if (config.masterKey) return { key: config.masterKey, from: 'LATCHKEY_MASTER_KEY' };
   const file = masterKeyFile(config);
-  if (!existsSync(file)) throw new ConfigError(`Neither LATCHKEY_MASTER_KEY nor ${file} is there: give the command the master key the gateway uses.`);
+  if (!existsSync(file))
+    throw new ConfigError(`Neither LATCHKEY_MASTER_KEY nor ${file} is there: give the command the master key the gateway uses.`);
   return { key: readKeyFile(file), from: file, file };
 }
 

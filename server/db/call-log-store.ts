@@ -43,9 +43,7 @@ interface Pending {
 
 /** Settles a pending write with what `store` answers, or with what it throws (never into an event handler). */
 function settle(entry: Pending, store: () => number | Promise<number>): void {
-  Promise.resolve()
-    .then(store)
-    .then(entry.resolve, entry.reject);
+  Promise.resolve().then(store).then(entry.resolve, entry.reject);
 }
 
 export function createCallLogStore(opts: CallLogStoreOptions): CallLogStore {

@@ -68,7 +68,8 @@ function migrationsFolder(dialect: Dialect): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 5; i++) {
     const candidate = path.join(dir, 'migrations');
-    if (existsSync(path.join(candidate, 'meta', '_journal.json'))) return dialect === 'sqlite' ? candidate : path.join(candidate, 'postgres');
+    if (existsSync(path.join(candidate, 'meta', '_journal.json')))
+      return dialect === 'sqlite' ? candidate : path.join(candidate, 'postgres');
     dir = path.dirname(dir);
   }
   throw new Error('The migrations/ folder was not found next to the server code.');
@@ -108,7 +109,10 @@ function versionCounter(db: Db, t: Tables): VersionCounter {
       return Number(row.value);
     },
     async read() {
-      const [row] = await db.select({ value: t.settings.value }).from(t.settings).where(sql`${t.settings.key} = 'config_version'`);
+      const [row] = await db
+        .select({ value: t.settings.value })
+        .from(t.settings)
+        .where(sql`${t.settings.key} = 'config_version'`);
       return Number(row?.value ?? 0);
     },
   };
@@ -117,8 +121,22 @@ function versionCounter(db: Db, t: Tables): VersionCounter {
 const quiet = () => {};
 
 // Connection-level failures: the server is down, restarting, unreachable, or dropped us.
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
-const UNAVAILABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|the database did not answer/i;
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+]);
+const UNAVAILABLE_MESSAGE =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|the database did not answer/i;
 
 /** `err` and what it wraps (drizzle wraps the driver's error as `cause`), a few levels deep. */
 export function* errorChain(err: unknown): Generator<{ code?: unknown; message?: unknown }> {
@@ -300,7 +318,9 @@ export async function openPostgresStore(url: string, opts: OpenOptions & { watch
  * those newer than the last it recorded). For `latchkey doctor`: the gateway applies them at start.
  */
 export async function pendingMigrations(store: Store): Promise<number> {
-  const journal = JSON.parse(readFileSync(path.join(migrationsFolder(store.dialect), 'meta', '_journal.json'), 'utf8')) as { entries: { when: number }[] };
+  const journal = JSON.parse(readFileSync(path.join(migrationsFolder(store.dialect), 'meta', '_journal.json'), 'utf8')) as {
+    entries: { when: number }[];
+  };
   let last = 0;
   try {
     if (store.dialect === 'postgres') {
@@ -308,7 +328,9 @@ export async function pendingMigrations(store: Store): Promise<number> {
       last = Number((result.rows[0] as { last?: unknown } | undefined)?.last ?? 0);
     } else {
       // The SQLite driver's own call: the store's `db` is typed for PostgreSQL (see Db above).
-      const row = (store.db as unknown as { get(query: unknown): { last?: unknown } | undefined }).get(sql`select max(created_at) as last from __drizzle_migrations`);
+      const row = (store.db as unknown as { get(query: unknown): { last?: unknown } | undefined }).get(
+        sql`select max(created_at) as last from __drizzle_migrations`,
+      );
       last = Number(row?.last ?? 0);
     }
   } catch {
@@ -317,6 +339,9 @@ export async function pendingMigrations(store: Store): Promise<number> {
   return journal.entries.filter((entry) => entry.when > last).length;
 }
 
-export async function openStore(config: { dataDir: string; databaseUrl?: string }, opts: OpenOptions & { watch?: boolean } = {}): Promise<Store> {
+export async function openStore(
+  config: { dataDir: string; databaseUrl?: string },
+  opts: OpenOptions & { watch?: boolean } = {},
+): Promise<Store> {
   return config.databaseUrl ? openPostgresStore(config.databaseUrl, opts) : openSqliteStore(config.dataDir, opts);
 }

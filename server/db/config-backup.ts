@@ -42,12 +42,17 @@ export async function readConfiguration(store: Store): Promise<BackupTables> {
       for (const spec of TABLES) {
         const table = spec.table(store.t);
         const columns = getTableColumns(table) as Record<string, PgColumn>;
-        tables[spec.name] = (await tx.select().from(table).orderBy(...spec.key.map((k) => asc(columns[k])))) as Row[];
+        tables[spec.name] = (await tx
+          .select()
+          .from(table)
+          .orderBy(...spec.key.map((k) => asc(columns[k])))) as Row[];
       }
       return tables;
     };
     // PostgreSQL: a repeatable-read transaction gives the same one snapshot.
-    return snapshot ? await read(store.db) : await store.db.transaction(read, { isolationLevel: 'repeatable read', accessMode: 'read only' });
+    return snapshot
+      ? await read(store.db)
+      : await store.db.transaction(read, { isolationLevel: 'repeatable read', accessMode: 'read only' });
   } finally {
     if (snapshot?.inTransaction) snapshot.exec('COMMIT');
   }
@@ -60,7 +65,9 @@ export class ImportTargetNotEmpty extends Error {
     readonly description: string,
     readonly workspaces: number,
   ) {
-    super(`${description} already has ${workspaces} workspace(s): import restores into an install without any, so nothing was changed. Use a new DATA_DIR or database.`);
+    super(
+      `${description} already has ${workspaces} workspace(s): import restores into an install without any, so nothing was changed. Use a new DATA_DIR or database.`,
+    );
   }
 }
 

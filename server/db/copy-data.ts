@@ -142,7 +142,9 @@ export async function copyData(source: Store, target: Store, opts: CopyOptions =
       for (const spec of TABLES) await copyTable(source, tx, target, spec, sourceCounts.get(spec.name)!, opts);
       if (target.dialect === 'postgres') {
         // Inserting ids by hand does not move the sequence: new rows must continue after the copied ones.
-        await tx.execute(sql`select setval(pg_get_serial_sequence('call_logs', 'id'), coalesce((select max(id) from call_logs), 0) + 1, false)`);
+        await tx.execute(
+          sql`select setval(pg_get_serial_sequence('call_logs', 'id'), coalesce((select max(id) from call_logs), 0) + 1, false)`,
+        );
       }
     });
   } finally {

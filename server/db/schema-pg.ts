@@ -154,9 +154,12 @@ export const callLogs = pgTable(
     arguments: text('arguments'),
     responseExcerpt: text('response_excerpt'),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.id] }), index('call_logs_workspace_tool_idx').on(t.workspaceId, t.tool, t.id), index('call_logs_at_idx').on(t.at)],
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.id] }),
+    index('call_logs_workspace_tool_idx').on(t.workspaceId, t.tool, t.id),
+    index('call_logs_at_idx').on(t.at),
+  ],
 );
-
 
 export const rateWindows = pgTable(
   'rate_windows',

@@ -199,9 +199,12 @@ export const callLogs = sqliteTable(
     /** The start of the response or error text, known secrets redacted. */
     responseExcerpt: text('response_excerpt'),
   },
-  (t) => [index('call_logs_workspace_id_idx').on(t.workspaceId, t.id), index('call_logs_workspace_tool_idx').on(t.workspaceId, t.tool, t.id), index('call_logs_at_idx').on(t.at)],
+  (t) => [
+    index('call_logs_workspace_id_idx').on(t.workspaceId, t.id),
+    index('call_logs_workspace_tool_idx').on(t.workspaceId, t.tool, t.id),
+    index('call_logs_at_idx').on(t.at),
+  ],
 );
-
 
 /**
  * Calls counted per rate-limit key and minute, shared by every gateway node on one PostgreSQL

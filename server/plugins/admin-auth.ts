@@ -73,7 +73,12 @@ function tooMany(waitMs: number): Error {
   return Object.assign(new TooManyAttempts(String(seconds)), { headers: { 'retry-after': String(seconds) } });
 }
 
-function createConsoleSessions(app: FastifyInstance, expected: Buffer, verify: (token: string) => boolean, throttle: LoginThrottle): ConsoleSessions {
+function createConsoleSessions(
+  app: FastifyInstance,
+  expected: Buffer,
+  verify: (token: string) => boolean,
+  throttle: LoginThrottle,
+): ConsoleSessions {
   const tokens = createSessionTokens({
     // Salted with the admin token's hash: a new admin token ends every session.
     signingKey: app.vault.deriveKey('console-session-v1', expected),

@@ -59,7 +59,11 @@ const MAX_HELD = 20_000;
 
 async function gatewayPlugin(app: FastifyInstance) {
   const { repos, credentials: credentialStore, config, store: database } = app;
-  const upstream = createUpstreamClient({ timeoutMs: config.upstreamTimeoutMs, maxResponseBytes: config.maxResponseBytes, allowPrivateNetworks: config.allowPrivateNetworks });
+  const upstream = createUpstreamClient({
+    timeoutMs: config.upstreamTimeoutMs,
+    maxResponseBytes: config.maxResponseBytes,
+    allowPrivateNetworks: config.allowPrivateNetworks,
+  });
   let keysUsed = new Map<string, string>();
   const store = createCallLogStore({
     database: { dataDir: config.dataDir, databaseUrl: config.databaseUrl },
@@ -97,7 +101,11 @@ async function gatewayPlugin(app: FastifyInstance) {
         void writeBatch([]);
       }, 1000).unref();
       // Once per outage, not once per batch.
-      if (!failing) app.log.error({ err, held: held.length, lost: batch.length - held.length }, 'writing call logs failed; holding them until the database answers');
+      if (!failing)
+        app.log.error(
+          { err, held: held.length, lost: batch.length - held.length },
+          'writing call logs failed; holding them until the database answers',
+        );
       failing = true;
     }
   }
@@ -154,7 +162,9 @@ async function gatewayPlugin(app: FastifyInstance) {
   // hashing it again each time was a measurable part of the call. Cleared with the caches.
   const tokenHashes = new Map<string, string>();
 
-  async function load(workspaceId: string): Promise<{ workspace: GatewayWorkspace; tokens: Map<string, { workspaceId: string; environment: string }> } | undefined> {
+  async function load(
+    workspaceId: string,
+  ): Promise<{ workspace: GatewayWorkspace; tokens: Map<string, { workspaceId: string; environment: string }> } | undefined> {
     const workspace = await repos.workspaces.get(workspaceId);
     if (!workspace) return undefined;
     const spec = await repos.specs.get(workspaceId);
@@ -165,9 +175,15 @@ async function gatewayPlugin(app: FastifyInstance) {
     const stored = new Map((await credentialStore.openAll(workspaceId)).map((row) => [row.environment, row]));
     for (const env of await repos.environments.list(workspaceId)) {
       const saved = stored.get(env.name);
-      const binding = credentialBinding({ type: saved?.type, savedOrigin: saved?.origin, baseUrlOverride: env.baseUrlOverride, specBaseUrl: spec?.baseUrl });
+      const binding = credentialBinding({
+        type: saved?.type,
+        savedOrigin: saved?.origin,
+        baseUrlOverride: env.baseUrlOverride,
+        specBaseUrl: spec?.baseUrl,
+      });
       const tokenSource = saved?.type === 'oauth2' ? oauthConnection(saved) : undefined;
-      const credentials = saved && saved.type !== 'oauth2' ? toUpstreamCredentials(saved.type, saved.publicInfo, saved.secret) : ({ type: 'none' } as const);
+      const credentials =
+        saved && saved.type !== 'oauth2' ? toUpstreamCredentials(saved.type, saved.publicInfo, saved.secret) : ({ type: 'none' } as const);
       environments.set(
         env.name,
         buildWorkspaceRuntime({
@@ -180,7 +196,8 @@ async function gatewayPlugin(app: FastifyInstance) {
           held: binding.held ? heldMessage(binding.origin!, binding.movedTo!, env.name) : undefined,
           credentials,
           passthrough: saved?.type === 'passthrough',
-          passthroughHeaders: saved?.type === 'passthrough' ? passthroughHeaderNames(spec?.securitySchemes ?? [], saved.publicInfo.forward) : undefined,
+          passthroughHeaders:
+            saved?.type === 'passthrough' ? passthroughHeaderNames(spec?.securitySchemes ?? [], saved.publicInfo.forward) : undefined,
           tokenSource,
           tools,
         }),
@@ -200,7 +217,13 @@ async function gatewayPlugin(app: FastifyInstance) {
       });
     }
     return {
-      workspace: { workspaceId, access: workspace.access as AccessMode, rateLimit: workspace.rateLimit ?? config.rateLimit, environments, keys },
+      workspace: {
+        workspaceId,
+        access: workspace.access as AccessMode,
+        rateLimit: workspace.rateLimit ?? config.rateLimit,
+        environments,
+        keys,
+      },
       tokens: found,
     };
   }
@@ -292,7 +315,8 @@ async function gatewayPlugin(app: FastifyInstance) {
       database.dialect === 'postgres'
         ? createSharedRateLimiter({
             lease: (request) => repos.rateWindows.lease(request),
-            onDegraded: (err) => app.log.error({ err }, 'rate limits cannot reach the database; each node now counts alone, up to the full limit'),
+            onDegraded: (err) =>
+              app.log.error({ err }, 'rate limits cannot reach the database; each node now counts alone, up to the full limit'),
             onRestored: () => app.log.info('rate limits reach the database again and are shared across nodes'),
           })
         : createRateLimiter(),

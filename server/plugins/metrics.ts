@@ -40,12 +40,15 @@ async function metricsPlugin(app: FastifyInstance) {
     });
     app.addHook('onClose', () => new Promise<void>((resolve) => server!.close(() => resolve())));
   }
-  app.decorate('metrics', Object.assign(metrics, {
-    portUrl: () => {
-      const address = server?.address() as AddressInfo | null | undefined;
-      return address ? `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}` : undefined;
-    },
-  }));
+  app.decorate(
+    'metrics',
+    Object.assign(metrics, {
+      portUrl: () => {
+        const address = server?.address() as AddressInfo | null | undefined;
+        return address ? `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}` : undefined;
+      },
+    }),
+  );
 }
 
 export default fp(metricsPlugin, { name: 'metrics', dependencies: ['config'] });

@@ -1,7 +1,15 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { ConfigError } from '../config.js';
-import { createVault, learnStoredRotation, loadMasterKey, opensCheck, sealedKeyId, VAULT_CHECK, type Vault } from '../modules/vault/index.js';
+import {
+  createVault,
+  learnStoredRotation,
+  loadMasterKey,
+  opensCheck,
+  sealedKeyId,
+  VAULT_CHECK,
+  type Vault,
+} from '../modules/vault/index.js';
 import { createCredentialStore, type CredentialStore } from '../modules/credentials/credential-store.js';
 
 declare module 'fastify' {
@@ -35,11 +43,14 @@ async function vaultPlugin(app: FastifyInstance) {
     // Several nodes on one PostgreSQL database must all be given the same LATCHKEY_MASTER_KEY.
     const shared = app.store.dialect === 'postgres' ? ' Every node sharing a database must be given the same LATCHKEY_MASTER_KEY.' : '';
     const ids = `(the data is sealed under key id ${sealedKeyId(stored) ?? 'unknown'}; this key's id is ${vault.keyId})`;
-    throw new ConfigError(`The master key (${from}) is not the one this data was sealed with ${ids}; start with the original key, or the new one if it was rotated (data: ${app.store.description}).${shared}`);
+    throw new ConfigError(
+      `The master key (${from}) is not the one this data was sealed with ${ids}; start with the original key, or the new one if it was rotated (data: ${app.store.description}).${shared}`,
+    );
   }
   // `latchkey rotate-master-key` announces its start and its end to every node.
   app.store.changes.subscribe((workspaceId) => {
-    if (workspaceId === '*') learnKeys().catch((err: unknown) => app.log.warn({ err }, 'could not read the master-key rotation; values are opened as before'));
+    if (workspaceId === '*')
+      learnKeys().catch((err: unknown) => app.log.warn({ err }, 'could not read the master-key rotation; values are opened as before'));
   });
   app.decorate('vault', vault);
   app.decorate('credentials', createCredentialStore(app.repos.credentials, vault, learnKeys));

@@ -19,7 +19,11 @@ export default async function healthRoutes(app: FastifyInstance) {
     } catch (err) {
       request.log.warn({ reason: (err as Error).message }, 'readiness: the database does not answer');
       reply.code(503);
-      return { status: 'unavailable', database: 'unreachable', message: 'The database does not answer; this node serves only the workspaces it has in memory.' };
+      return {
+        status: 'unavailable',
+        database: 'unreachable',
+        message: 'The database does not answer; this node serves only the workspaces it has in memory.',
+      };
     }
   });
 }

@@ -30,7 +30,11 @@ export function redirectWith(redirectUri: string, params: Record<string, string 
   return url.href;
 }
 
-export function checkAuthorizationRequest(params: URLSearchParams, clients: ReadonlyMap<string, OAuthClient>, issuer: string): AuthorizeCheck {
+export function checkAuthorizationRequest(
+  params: URLSearchParams,
+  clients: ReadonlyMap<string, OAuthClient>,
+  issuer: string,
+): AuthorizeCheck {
   for (const name of new Set(params.keys())) {
     if (params.getAll(name).length > 1) return { kind: 'page', status: 400, message: `The parameter ${name} appears more than once.` };
   }
@@ -49,11 +53,13 @@ export function checkAuthorizationRequest(params: URLSearchParams, clients: Read
     location: redirectWith(redirectUri, { error, error_description: description, state, iss: issuer }),
   });
   if (params.get('response_type') !== 'code') return fail('unsupported_response_type', 'Only response_type=code is supported.');
-  if (!client.grantTypes.includes('authorization_code')) return fail('unauthorized_client', 'This client did not register the authorization_code grant.');
+  if (!client.grantTypes.includes('authorization_code'))
+    return fail('unauthorized_client', 'This client did not register the authorization_code grant.');
   const codeChallenge = params.get('code_challenge');
   if (!codeChallenge) return fail('invalid_request', 'code_challenge is required: this server enforces PKCE.');
   if (params.get('code_challenge_method') !== 'S256') return fail('invalid_request', 'code_challenge_method must be S256.');
-  if (!CHALLENGE_S256.test(codeChallenge)) return fail('invalid_request', 'code_challenge must be the 43-character base64url SHA-256 of the verifier.');
+  if (!CHALLENGE_S256.test(codeChallenge))
+    return fail('invalid_request', 'code_challenge must be the 43-character base64url SHA-256 of the verifier.');
   const scope = params.get('scope');
   const unknown = scope === null ? null : unknownScope(scope);
   if (unknown !== null) return fail('invalid_scope', `Unknown scope "${unknown}"; this server knows ${SUPPORTED_SCOPES.join(', ')}.`);
@@ -75,7 +81,12 @@ function isAbsoluteHttpUrl(text: string): boolean {
 /** What the form's Approve or Deny button leads to. */
 export function decide(request: AuthorizationRequest, approved: boolean, state: OAuthState, issuer: string): string {
   if (!approved) {
-    return redirectWith(request.redirectUri, { error: 'access_denied', error_description: 'The user denied access.', state: request.state, iss: issuer });
+    return redirectWith(request.redirectUri, {
+      error: 'access_denied',
+      error_description: 'The user denied access.',
+      state: request.state,
+      iss: issuer,
+    });
   }
   const code = state.issueCode({
     clientId: request.client.clientId,
@@ -90,7 +101,8 @@ export function decide(request: AuthorizationRequest, approved: boolean, state: 
 const escapeHtml = (text: string): string =>
   text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] as string);
 
-const PAGE_STYLE = 'body{font:16px system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}button{font:inherit;padding:.5rem 1.25rem;margin-right:.5rem}';
+const PAGE_STYLE =
+  'body{font:16px system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}button{font:inherit;padding:.5rem 1.25rem;margin-right:.5rem}';
 
 function page(title: string, body: string): string {
   return `<!doctype html>

@@ -56,10 +56,17 @@ export function authenticateClient(
     const basic = parseBasic(authorization);
     if (!basic) return refuse('The Authorization header is not valid HTTP Basic client authentication.', true);
     if (params.has('client_secret')) {
-      return { ok: false, status: 400, error: 'invalid_request', description: 'Use one client authentication method, not Basic and client_secret together.', basicChallenge: false };
+      return {
+        ok: false,
+        status: 400,
+        error: 'invalid_request',
+        description: 'Use one client authentication method, not Basic and client_secret together.',
+        basicChallenge: false,
+      };
     }
     const bodyId = params.get('client_id');
-    if (bodyId !== null && bodyId !== basic.clientId) return refuse('client_id in the body differs from the one in the Authorization header.', true);
+    if (bodyId !== null && bodyId !== basic.clientId)
+      return refuse('client_id in the body differs from the one in the Authorization header.', true);
     ({ clientId, clientSecret: secret } = basic);
     method = 'client_secret_basic';
   } else {
@@ -70,7 +77,10 @@ export function authenticateClient(
 
   if (!clientId) return refuse('No client authentication: send HTTP Basic, or client_id (and client_secret) in the body.', true);
   if (!allowed.includes(method)) {
-    return refuse(`This server does not accept ${method} at the token endpoint; it accepts ${allowed.join(', ')}.`, method === 'client_secret_basic');
+    return refuse(
+      `This server does not accept ${method} at the token endpoint; it accepts ${allowed.join(', ')}.`,
+      method === 'client_secret_basic',
+    );
   }
   const client = clients.get(clientId);
   if (!client) return refuse('Unknown client_id.', method === 'client_secret_basic');

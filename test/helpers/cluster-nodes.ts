@@ -51,7 +51,9 @@ export interface GatewayNode {
  * process tracking into every node, which doubled the time ten nodes took to start.
  */
 function ownEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'NODE_OPTIONS' && !name.startsWith('_TAPJS_') && !name.startsWith('TAP')));
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => name !== 'NODE_OPTIONS' && !name.startsWith('_TAPJS_') && !name.startsWith('TAP')),
+  );
 }
 
 /** Starts one node; it is stopped in `t`'s teardown. Rejects with the node's output if it exits before listening. */
@@ -95,7 +97,10 @@ export async function startNode(t: Test, opts: NodeOptions): Promise<GatewayNode
   });
   const url = await new Promise<string>((resolve, reject) => {
     // Generous: ten nodes compiling at once on two cores take ~20 s.
-    const late = setTimeout(() => reject(new Error(`node ${opts.name} did not listen within ${START_TIMEOUT_MS} ms:\n${out}`)), START_TIMEOUT_MS);
+    const late = setTimeout(
+      () => reject(new Error(`node ${opts.name} did not listen within ${START_TIMEOUT_MS} ms:\n${out}`)),
+      START_TIMEOUT_MS,
+    );
     child.stdout.on('data', () => {
       const m = /listening on (http:\/\/\S+)/.exec(out);
       if (m) {
@@ -147,7 +152,12 @@ let rpcId = 0;
 
 /** One JSON-RPC request to an MCP URL (stateless Streamable HTTP answers JSON). */
 export function rpc(mcpUrl: string, method: string, params: unknown = {}, headers: Record<string, string> = {}): Promise<Answer> {
-  return request(mcpUrl, 'POST', { accept: 'application/json, text/event-stream', ...headers }, { jsonrpc: '2.0', id: ++rpcId, method, params });
+  return request(
+    mcpUrl,
+    'POST',
+    { accept: 'application/json, text/event-stream', ...headers },
+    { jsonrpc: '2.0', id: ++rpcId, method, params },
+  );
 }
 
 /** A tools/call that the gateway answered and the upstream call behind it succeeded. */
@@ -177,7 +187,11 @@ export interface Observed {
  * Polls `check` every `intervalMs` (one request at a time) until it answers true; answers the
  * delay from `since` (performance.now()) to the answer that did, or undefined after `timeoutMs`.
  */
-export async function observe(check: () => Promise<boolean>, since: number, { intervalMs = 10, timeoutMs = 5000 } = {}): Promise<Observed | undefined> {
+export async function observe(
+  check: () => Promise<boolean>,
+  since: number,
+  { intervalMs = 10, timeoutMs = 5000 } = {},
+): Promise<Observed | undefined> {
   for (let polls = 1; ; polls++) {
     if (await check()) return { ms: performance.now() - since, polls };
     if (performance.now() - since > timeoutMs) return undefined;
@@ -192,7 +206,12 @@ export function spread(values: number[]): { min: number; median: number; max: nu
   const max = sorted[sorted.length - 1];
   const mid = sorted.length >> 1;
   const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  return { min, median, max, text: `min ${min.toFixed(1)} / median ${median.toFixed(1)} / max ${max.toFixed(1)} ms (n = ${sorted.length})` };
+  return {
+    min,
+    median,
+    max,
+    text: `min ${min.toFixed(1)} / median ${median.toFixed(1)} / max ${max.toFixed(1)} ms (n = ${sorted.length})`,
+  };
 }
 
 interface ClusterScript {
@@ -213,7 +232,9 @@ export function serverControl(cluster: Cluster) {
     // PostgreSQL refuses root: as root the cluster belongs to `postgres` (scripts/postgres-cluster.mjs).
     const [cmd, argv] = process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', file, ...args]] : [file, args];
     await new Promise<void>((resolve, reject) =>
-      execFile(cmd, argv, { timeout: 90_000 }, (err, stdout, stderr) => (err ? reject(new Error(`pg_ctl ${args[0]} failed: ${stderr || stdout || err.message}`)) : resolve())),
+      execFile(cmd, argv, { timeout: 90_000 }, (err, stdout, stderr) =>
+        err ? reject(new Error(`pg_ctl ${args[0]} failed: ${stderr || stdout || err.message}`)) : resolve(),
+      ),
     );
   }
   return {

@@ -18,5 +18,8 @@ process.on('SIGUSR2', () => {
   }
   histogram.disable();
   watching = false;
-  writeFileSync(path.join(os.tmpdir(), `lk-loop-${process.pid}.json`), JSON.stringify({ maxMs: histogram.max / 1e6, p99Ms: histogram.percentile(99) / 1e6 }));
+  writeFileSync(
+    path.join(os.tmpdir(), `lk-loop-${process.pid}.json`),
+    JSON.stringify({ maxMs: histogram.max / 1e6, p99Ms: histogram.percentile(99) / 1e6 }),
+  );
 });

@@ -36,8 +36,19 @@ export async function startGateway(t: Test, opts: StartOptions = {}): Promise<Te
   // Tests fetch specs from, and call, servers on 127.0.0.1: private networks are allowed unless a
   // test's env says otherwise.
   // The PostgreSQL pass of scripts/run-tests.mjs: one database per data dir, unless the test names its own.
-  const database = process.env.LATCHKEY_TEST_DATABASE === 'postgres' && opts.env?.DATABASE_URL === undefined ? { DATABASE_URL: await testDatabaseUrl(dataDir) } : {};
-  const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, LATCHKEY_ADMIN_TOKEN: adminToken, LOG_LEVEL: 'info', LATCHKEY_ALLOW_PRIVATE_NETWORKS: 'true', ...opts.env, ...database });
+  const database =
+    process.env.LATCHKEY_TEST_DATABASE === 'postgres' && opts.env?.DATABASE_URL === undefined
+      ? { DATABASE_URL: await testDatabaseUrl(dataDir) }
+      : {};
+  const config = loadConfig({
+    PORT: '0',
+    DATA_DIR: dataDir,
+    LATCHKEY_ADMIN_TOKEN: adminToken,
+    LOG_LEVEL: 'info',
+    LATCHKEY_ALLOW_PRIVATE_NETWORKS: 'true',
+    ...opts.env,
+    ...database,
+  });
   let captured = '';
   const stream = new Writable({
     write(chunk, _enc, cb) {

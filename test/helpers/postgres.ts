@@ -40,7 +40,11 @@ const databases = new Map<string, Promise<string>>();
 export function testDatabaseUrl(key: string): Promise<string> {
   const adminUrl = process.env.LATCHKEY_TEST_POSTGRES_URL;
   if (!adminUrl) {
-    return Promise.reject(new Error('LATCHKEY_TEST_DATABASE=postgres needs LATCHKEY_TEST_POSTGRES_URL, the admin URL of a running cluster: run tests through `node scripts/run-tests.mjs`, which starts one.'));
+    return Promise.reject(
+      new Error(
+        'LATCHKEY_TEST_DATABASE=postgres needs LATCHKEY_TEST_POSTGRES_URL, the admin URL of a running cluster: run tests through `node scripts/run-tests.mjs`, which starts one.',
+      ),
+    );
   }
   const name = `lk_${createHash('sha256').update(key).digest('hex').slice(0, 40)}`;
   let url = databases.get(name);

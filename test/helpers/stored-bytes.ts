@@ -25,7 +25,11 @@ export async function storedBytes(gw: Pick<TestGateway, 'dataDir' | 'config'>): 
       await client.end();
     }
   } else {
-    bytes = Buffer.concat(readdirSync(gw.dataDir).filter((f) => f.startsWith('latchkey.db')).map((f) => readFileSync(path.join(gw.dataDir, f))));
+    bytes = Buffer.concat(
+      readdirSync(gw.dataDir)
+        .filter((f) => f.startsWith('latchkey.db'))
+        .map((f) => readFileSync(path.join(gw.dataDir, f))),
+    );
   }
   if (bytes.length === 0) throw new Error('Nothing stored was found to search.');
   return bytes;

@@ -8,7 +8,12 @@ export interface ReadyWorkspace {
   mcpUrl: string;
 }
 
-export async function workspaceFor(t: Test, gw: TestGateway, server: TestServer, opts: { enable?: string[]; name?: string } = {}): Promise<ReadyWorkspace> {
+export async function workspaceFor(
+  t: Test,
+  gw: TestGateway,
+  server: TestServer,
+  opts: { enable?: string[]; name?: string } = {},
+): Promise<ReadyWorkspace> {
   const created = await gw.api('POST', '/api/workspaces', { name: opts.name ?? 'Items API' });
   t.equal(created.status, 201, 'workspace created');
   const id = created.body.id as string;

@@ -20,7 +20,12 @@ function rpc(url: string, body: unknown, headers: Record<string, string> = {}): 
   });
 }
 const listTools = { jsonrpc: '2.0', id: 1, method: 'tools/list' };
-const callTool = (name: string, args: Record<string, unknown> = {}) => ({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name, arguments: args } });
+const callTool = (name: string, args: Record<string, unknown> = {}) => ({
+  jsonrpc: '2.0',
+  id: 2,
+  method: 'tools/call',
+  params: { name, arguments: args },
+});
 
 t.test('access keys: required, revocable, expiring, scoped', async (t) => {
   const upstream = await startTestServer({ mode: 'apikey' });
@@ -66,8 +71,15 @@ t.test('access keys: required, revocable, expiring, scoped', async (t) => {
   // Tools: narrowed to named tools.
   const narrow = (await gw.api('POST', `/api/workspaces/${ws.id}/keys`, { label: 'one tool', tools: ['listUsers'] })).body;
   const narrowList = await (await rpc(ws.mcpUrl, listTools, { 'x-latchkey-key': narrow.key })).json();
-  t.same(narrowList.result.tools.map((x: { name: string }) => x.name), ['listUsers']);
-  t.equal((await gw.api('POST', `/api/workspaces/${ws.id}/keys`, { label: 'bad', tools: ['nope'] })).status, 400, 'unknown tool names are refused');
+  t.same(
+    narrowList.result.tools.map((x: { name: string }) => x.name),
+    ['listUsers'],
+  );
+  t.equal(
+    (await gw.api('POST', `/api/workspaces/${ws.id}/keys`, { label: 'bad', tools: ['nope'] })).status,
+    400,
+    'unknown tool names are refused',
+  );
 
   // Revocation: the very next request fails.
   t.equal((await gw.api('DELETE', `/api/workspaces/${ws.id}/keys/${created.body.id}`)).status, 204);
@@ -76,7 +88,9 @@ t.test('access keys: required, revocable, expiring, scoped', async (t) => {
 
   // Expiry.
   t.equal((await gw.api('POST', `/api/workspaces/${ws.id}/keys`, { label: 'past', expiresAt: '2001-01-01T00:00:00Z' })).status, 400);
-  const soon = (await gw.api('POST', `/api/workspaces/${ws.id}/keys`, { label: 'soon', expiresAt: new Date(Date.now() + 1000).toISOString() })).body;
+  const soon = (
+    await gw.api('POST', `/api/workspaces/${ws.id}/keys`, { label: 'soon', expiresAt: new Date(Date.now() + 1000).toISOString() })
+  ).body;
   await new Promise((r) => setTimeout(r, 1100));
   const expired = await rpc(ws.mcpUrl, callTool('listItems'), { 'x-latchkey-key': soon.key });
   t.equal(expired.status, 401);
@@ -85,7 +99,10 @@ t.test('access keys: required, revocable, expiring, scoped', async (t) => {
   // Audit: the caller of each call.
   const logs = (await gw.api('GET', `/api/workspaces/${ws.id}/logs?caller=${read.id}`)).body.items;
   t.ok(logs.length >= 1);
-  t.ok(logs.every((x: { caller: string; callerLabel: string }) => x.caller === read.id && x.callerLabel === 'reader'), 'filtered by key, labelled');
+  t.ok(
+    logs.every((x: { caller: string; callerLabel: string }) => x.caller === read.id && x.callerLabel === 'reader'),
+    'filtered by key, labelled',
+  );
   t.equal((await gw.api('GET', `/api/workspaces/${ws.id}/logs?caller=url`)).body.items.length, 0, 'no anonymous calls in keys mode');
 
   // Back to url mode: the bare URL works again.
@@ -104,7 +121,10 @@ t.test('test and live environments: own URL, base URL and credentials', async (t
   t.equal(env.status, 201);
   t.match(env.body, { name: 'test', baseUrl: sandbox.url, auth: { saved: false } });
   t.equal((await gw.api('POST', `/api/workspaces/${ws.id}/environments`, { name: 'test' })).status, 409);
-  t.equal((await gw.api('PUT', `/api/workspaces/${ws.id}/auth?environment=test`, { type: 'api_key', value: sandbox.key })).body.environment, 'test');
+  t.equal(
+    (await gw.api('PUT', `/api/workspaces/${ws.id}/auth?environment=test`, { type: 'api_key', value: sandbox.key })).body.environment,
+    'test',
+  );
   t.equal((await gw.api('GET', `/api/workspaces/${ws.id}/auth`)).body.environment, 'live', 'live credentials untouched');
   const view = (await gw.api('GET', `/api/workspaces/${ws.id}`)).body;
   t.equal(view.mcpUrls.live, view.mcpUrl);
@@ -119,7 +139,8 @@ t.test('test and live environments: own URL, base URL and credentials', async (t
 
   // keys mode: the key's prefix decides.
   await gw.api('PATCH', `/api/workspaces/${ws.id}`, { access: 'keys' });
-  const testKey = (await gw.api('POST', `/api/workspaces/${ws.id}/keys`, { label: 'staging agent', environment: 'test' })).body.key as string;
+  const testKey = (await gw.api('POST', `/api/workspaces/${ws.id}/keys`, { label: 'staging agent', environment: 'test' })).body
+    .key as string;
   t.match(testKey, /^lk_test_/);
   const sandboxBefore = sandbox.stats().requests;
   const res = await (await rpc(ws.mcpUrl, callTool('listUsers'), { 'x-latchkey-key': testKey })).json();
@@ -129,7 +150,11 @@ t.test('test and live environments: own URL, base URL and credentials', async (t
   const logs = (await gw.api('GET', `/api/workspaces/${ws.id}/logs?environment=test`)).body.items;
   t.ok(logs.length >= 2 && logs.every((x: { environment: string }) => x.environment === 'test'));
 
-  t.equal((await gw.api('PATCH', `/api/workspaces/${ws.id}/environments/test`, { baseUrl: null })).body.baseUrl, live.url, 'null restores the spec default');
+  t.equal(
+    (await gw.api('PATCH', `/api/workspaces/${ws.id}/environments/test`, { baseUrl: null })).body.baseUrl,
+    live.url,
+    'null restores the spec default',
+  );
   t.equal((await gw.api('DELETE', `/api/workspaces/${ws.id}/environments/live`)).status, 400, 'live cannot be deleted');
   t.equal((await gw.api('DELETE', `/api/workspaces/${ws.id}/environments/test`)).status, 204);
   t.equal((await rpc(ws.mcpUrl, callTool('listUsers'), { 'x-latchkey-key': testKey })).status, 401, 'its keys went with it');
@@ -156,13 +181,16 @@ t.test('a burst over the rate limit gets 429 with Retry-After, then recovers', a
     }
   }
   t.ok(statuses.length <= 62 && statuses.at(-1) === 429, `limited after the burst (${statuses.length} requests)`);
-  t.ok(statuses.slice(0, 60).every((s) => s === 200), 'the first 60 pass');
+  t.ok(
+    statuses.slice(0, 60).every((s) => s === 200),
+    'the first 60 pass',
+  );
   t.match(retryAfter, /^\d+$/);
   await new Promise((r) => setTimeout(r, Number(retryAfter) * 1000 + 100));
   t.equal((await rpc(ws.mcpUrl, { jsonrpc: '2.0', id: 99, method: 'ping' })).status, 200, 'recovers after Retry-After');
 });
 
-t.test('passthrough forwards the caller\'s headers for one call and keeps none of them', async (t) => {
+t.test("passthrough forwards the caller's headers for one call and keeps none of them", async (t) => {
   const marker = `PASSMARK${Math.random().toString(36).slice(2)}`;
   const upstream = await startTestServer({ mode: 'apikey', key: `ts_${marker}` });
   t.teardown(() => upstream.close());
@@ -195,7 +223,13 @@ t.test('passthrough forwards the caller\'s headers for one call and keeps none o
   t.ok(refused.isError);
   t.match(textOf(refused), /MISSING_API_KEY/);
 
-  for (const p of [`/api/workspaces/${ws.id}`, `/api/workspaces/${ws.id}/auth`, `/api/workspaces/${ws.id}/logs?limit=200`, `/api/workspaces/${ws.id}/keys`]) seen.push((await gw.api('GET', p)).text);
+  for (const p of [
+    `/api/workspaces/${ws.id}`,
+    `/api/workspaces/${ws.id}/auth`,
+    `/api/workspaces/${ws.id}/logs?limit=200`,
+    `/api/workspaces/${ws.id}/keys`,
+  ])
+    seen.push((await gw.api('GET', p)).text);
   await gw.app.close();
   t.notOk((await storedBytes(gw)).includes(marker), 'no forwarded value in the database');
   t.notOk(gw.logs().includes(marker), 'nor in the logs');

@@ -113,11 +113,21 @@ async function workspace(t: Test, gw: Gateway, upstream: Upstream, rateLimit: nu
     info: { title: 'Availability', version: '1' },
     servers: [{ url: upstream.url }],
     paths: {
-      '/small': { get: { operationId: 'small', parameters: [{ name: 'q', in: 'query', schema: { type: 'string' } }], responses: { 200: { description: 'ok' } } } },
+      '/small': {
+        get: {
+          operationId: 'small',
+          parameters: [{ name: 'q', in: 'query', schema: { type: 'string' } }],
+          responses: { 200: { description: 'ok' } },
+        },
+      },
       '/big': { get: { operationId: 'big', responses: { 200: { description: 'ok' } } } },
     },
   };
-  t.equal((await gw.api('POST', `/api/workspaces/${created.body.id}/spec`, { content: JSON.stringify(spec) })).status, 200, 'spec uploaded');
+  t.equal(
+    (await gw.api('POST', `/api/workspaces/${created.body.id}/spec`, { content: JSON.stringify(spec) })).status,
+    200,
+    'spec uploaded',
+  );
   t.equal((await gw.api('PATCH', `/api/workspaces/${created.body.id}`, { baseUrl: upstream.url, rateLimit })).status, 200);
   return { id: created.body.id, mcpUrl: created.body.mcpUrl };
 }
@@ -125,7 +135,11 @@ async function workspace(t: Test, gw: Gateway, upstream: Upstream, rateLimit: nu
 const call = (id: number, name: string, args: unknown) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } });
 
 function post(url: string, body: string, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers }, body });
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+    body,
+  });
 }
 
 /** Polls /healthz one request at a time until stopped; answers the slowest answer seen. */
@@ -230,7 +244,9 @@ t.test('200,000 unknown argument names: refused at once, /healthz keeps answerin
   const manyBelowCap = JSON.stringify(call(3, 'small', names(15_000)));
   // 30 objects of 1,000 names: none too wide, but more values than one request may hold.
   const manyValues = JSON.stringify(call(4, 'small', { q: Array.from({ length: 30 }, () => names(1_000)) }));
-  t.comment(`bodies: ${(huge.length / 1024).toFixed(0)} KB, ${(issueSized.length / 1024).toFixed(0)} KB, ${(manyBelowCap.length / 1024).toFixed(0)} KB`);
+  t.comment(
+    `bodies: ${(huge.length / 1024).toFixed(0)} KB, ${(issueSized.length / 1024).toFixed(0)} KB, ${(manyBelowCap.length / 1024).toFixed(0)} KB`,
+  );
 
   const warm = (await (await post(ws.mcpUrl, JSON.stringify(call(9, 'small', { q: 'warm' })))).json()) as any;
   t.notOk(warm.result.isError, 'an ordinary call works');
@@ -252,20 +268,36 @@ t.test('200,000 unknown argument names: refused at once, /healthz keeps answerin
   // Wider than one call's arguments may be: refused before the body is even parsed.
   for (const answer of answers.slice(0, 3)) {
     t.equal(answer.status, 400);
-    t.match(answer.body, { error: { code: -32600, message: 'Invalid Request: an object or array in the body holds more than 20,000 members, the most Latchkey accepts in one call.' } });
+    t.match(answer.body, {
+      error: {
+        code: -32600,
+        message: 'Invalid Request: an object or array in the body holds more than 20,000 members, the most Latchkey accepts in one call.',
+      },
+    });
   }
   // Under that bound: validated without Ajv seeing the names, the message counts them.
   const text = answers[3].body.result.content[0].text as string;
   t.equal(answers[3].body.result.isError, true);
-  t.match(text, /^Invalid arguments: "u0" is not an accepted argument; .*"u9" is not an accepted argument; and 14,990 more$/, 'names the first 10, counts the rest');
+  t.match(
+    text,
+    /^Invalid arguments: "u0" is not an accepted argument; .*"u9" is not an accepted argument; and 14,990 more$/,
+    'names the first 10, counts the rest',
+  );
   // 30 objects of 1,000 names: each narrow enough, together more values than one request may hold.
   t.equal(answers[4].status, 400);
-  t.match(answers[4].body, { error: { code: -32600, message: /^Invalid Request: the body holds more than 21,000 values, the most Latchkey accepts in one request/ } });
+  t.match(answers[4].body, {
+    error: { code: -32600, message: /^Invalid Request: the body holds more than 21,000 values, the most Latchkey accepts in one request/ },
+  });
   t.ok(max < 2_000, `/healthz kept answering (slowest ${max.toFixed(0)} ms; it took 15 s to minutes before)`);
   // A batch counts as one request: ten calls of 2,500 values each are refused whole, unparsed.
-  const batch = await post(ws.mcpUrl, JSON.stringify(Array.from({ length: 10 }, (_, i) => call(20 + i, 'small', { q: Array.from({ length: 2_500 }, (_, j) => j) }))));
+  const batch = await post(
+    ws.mcpUrl,
+    JSON.stringify(Array.from({ length: 10 }, (_, i) => call(20 + i, 'small', { q: Array.from({ length: 2_500 }, (_, j) => j) }))),
+  );
   t.equal(batch.status, 400);
-  t.match(await batch.json(), { error: { message: /more than 21,000 values, the most Latchkey accepts in one request \(a batch counts as one\)/ } });
+  t.match(await batch.json(), {
+    error: { message: /more than 21,000 values, the most Latchkey accepts in one request \(a batch counts as one\)/ },
+  });
   t.equal(upstream.hits['/small'], 1, 'none of them reached the upstream');
   const ok = (await (await post(ws.mcpUrl, JSON.stringify(call(5, 'small', { q: 'fine' })))).json()) as any;
   t.notOk(ok.result.isError, 'an ordinary call still works');
@@ -277,14 +309,21 @@ t.test('arguments 5,000 levels deep: an isError result naming the limit, and a c
   const ws = await workspace(t, gw, upstream, 1_000);
   // Once: -32603 "Maximum call stack size exceeded" and no row in the call log.
   const deep = `${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}`;
-  const answer = (await (await post(ws.mcpUrl, `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"small","arguments":{"q":${deep}}}}`)).json()) as any;
+  const answer = (await (
+    await post(ws.mcpUrl, `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"small","arguments":{"q":${deep}}}}`)
+  ).json()) as any;
   t.same(answer, {
     jsonrpc: '2.0',
     id: 1,
-    result: { isError: true, content: [{ type: 'text', text: 'The arguments are nested more than 64 levels deep, the most Latchkey accepts.' }] },
+    result: {
+      isError: true,
+      content: [{ type: 'text', text: 'The arguments are nested more than 64 levels deep, the most Latchkey accepts.' }],
+    },
   });
   const arrays = `${'['.repeat(5_000)}${']'.repeat(5_000)}`;
-  const second = (await (await post(ws.mcpUrl, `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"small","arguments":{"q":${arrays}}}}`)).json()) as any;
+  const second = (await (
+    await post(ws.mcpUrl, `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"small","arguments":{"q":${arrays}}}}`)
+  ).json()) as any;
   t.match(second, { result: { isError: true, content: [{ text: /nested more than 64 levels deep/ }] } }, 'arrays too');
   let rows: any[] = [];
   for (let i = 0; i < 100 && rows.length < 2; i++) {
@@ -341,7 +380,11 @@ t.test('batches of large calls from several connections: memory stays bounded, /
   const BATCHERS = 4;
   const SINGLES = 16;
   const started = performance.now();
-  await Promise.all([...Array.from({ length: BATCHERS }, () => worker(ten, 3)), ...Array.from({ length: SINGLES }, () => worker(single, 4))].map((run) => run()));
+  await Promise.all(
+    [...Array.from({ length: BATCHERS }, () => worker(ten, 3)), ...Array.from({ length: SINGLES }, () => worker(single, 4))].map((run) =>
+      run(),
+    ),
+  );
   const attackMs = performance.now() - started;
   const healthSeen = await health.stop();
   const { max } = healthSeen;
@@ -355,7 +398,9 @@ t.test('batches of large calls from several connections: memory stays bounded, /
   t.equal(outcome.other, 0, 'every answer was a result or a clear refusal');
   t.ok(outcome.answered > 0, 'batches were answered');
   t.ok(outcome.busy > 0, 'the excess was refused');
-  t.match(JSON.parse(outcome.busyMessage), { error: { message: /this workspace runs at most 16 tools\/call at once across all its callers; retry when one has finished/ } });
+  t.match(JSON.parse(outcome.busyMessage), {
+    error: { message: /this workspace runs at most 16 tools\/call at once across all its callers; retry when one has finished/ },
+  });
   t.ok(highWater < 2_000 * MiB, `RSS stayed under 2,000 MB (high-water mark ${mb(highWater)}; 5.27 GB before)`);
   // Each ~1 MiB answer costs tens of ms of CPU, spent on the result thread: the event loop only
   // moves bytes. The bound is loose (a busy machine adds its own delay); the figure is printed above.
@@ -382,11 +427,18 @@ t.test('the rate limit counts every call in a batch; malformed requests cost not
   const received = upstream.hits['/small'] ?? 0;
   // The bucket refills at limit/60 a second while the test runs.
   const ceiling = limit + Math.ceil((elapsedS * limit) / 60);
-  t.comment(`30 batches of 10 in ${elapsedS.toFixed(2)} s: ${allowed} allowed, ${refused.length} refused; the upstream received ${received} calls (limit ${limit}/min)`);
+  t.comment(
+    `30 batches of 10 in ${elapsedS.toFixed(2)} s: ${allowed} allowed, ${refused.length} refused; the upstream received ${received} calls (limit ${limit}/min)`,
+  );
   t.ok(received <= ceiling, `the upstream received at most the limit (${received} <= ${ceiling})`);
   t.equal(received, allowed * 10, 'allowed batches ran whole; refused ones not at all');
   t.equal(allowed + refused.length, 30);
-  t.match(refused[0].body, { error: { code: -32000, message: /^Rate limit exceeded \(50 calls per minute\) \(this batch holds 10; every call in a batch counts\); retry after \d+ s\.$/ } });
+  t.match(refused[0].body, {
+    error: {
+      code: -32000,
+      message: /^Rate limit exceeded \(50 calls per minute\) \(this batch holds 10; every call in a batch counts\); retry after \d+ s\.$/,
+    },
+  });
   t.match(refused[0].retryAfter, /^\d+$/, 'with Retry-After');
 
   // A request refused as malformed (here: an Accept it cannot have) does not use up the limit.
@@ -396,9 +448,15 @@ t.test('the rate limit counts every call in a batch; malformed requests cost not
     t.equal(res.status, 406);
   }
   const one = (q: string) => post(fresh.mcpUrl, JSON.stringify(call(1, 'small', { q })));
-  t.same([(await one('1')).status, (await one('2')).status, (await one('3')).status], [200, 200, 200], 'the 3 calls a minute are all still there');
+  t.same(
+    [(await one('1')).status, (await one('2')).status, (await one('3')).status],
+    [200, 200, 200],
+    'the 3 calls a minute are all still there',
+  );
   const fourth = await one('4');
   t.equal(fourth.status, 429);
   const tooBig = await post(fresh.mcpUrl, JSON.stringify(Array.from({ length: 4 }, (_, i) => call(i + 1, 'small', {}))));
-  t.match(await tooBig.json(), { error: { message: 'Rate limit: this batch holds 4 calls and the limit is 3 calls per minute; send at most 3 at once.' } });
+  t.match(await tooBig.json(), {
+    error: { message: 'Rate limit: this batch holds 4 calls and the limit is 3 calls per minute; send at most 3 at once.' },
+  });
 });

@@ -20,14 +20,21 @@ import { keyIdOf, readKeyFile } from '../../server/modules/vault/index.js';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
 function latchkey(gw: Pick<TestGateway, 'dataDir' | 'config'>, args: string[], env: Record<string, string> = {}) {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: gw.dataDir, ...(gw.config.databaseUrl ? { DATABASE_URL: gw.config.databaseUrl } : {}), ...env };
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: gw.dataDir,
+    ...(gw.config.databaseUrl ? { DATABASE_URL: gw.config.databaseUrl } : {}),
+    ...env,
+  };
   delete childEnv.LATCHKEY_MASTER_KEY;
   const child = spawn(process.execPath, ['bin/latchkey.mjs', ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr })),
+  );
 }
 
 t.test('export, then import into a fresh install: the same URL, access key and API key work there', async (t) => {
@@ -47,17 +54,24 @@ t.test('export, then import into a fresh install: the same URL, access key and A
   const file = path.join(dir, 'backup.json');
   const exported = await latchkey(a, ['export', file]);
   t.equal(exported.code, 0, exported.stderr);
-  t.match(exported.stdout, /Exported .* to .*backup\.json \([\d,]+ bytes; secrets sealed under master key [0-9a-f]{16}\):\n {2}workspaces: 1\n {2}environments: 2\n {2}access_keys: 1\n {2}specs: 1\n {2}tools: 5\n {2}credentials: 1\n/);
+  t.match(
+    exported.stdout,
+    /Exported .* to .*backup\.json \([\d,]+ bytes; secrets sealed under master key [0-9a-f]{16}\):\n {2}workspaces: 1\n {2}environments: 2\n {2}access_keys: 1\n {2}specs: 1\n {2}tools: 5\n {2}credentials: 1\n/,
+  );
   t.equal(statSync(file).mode & 0o777, 0o600, 'only the owner reads the file');
   const text = readFileSync(file, 'utf8');
-  for (const secret of [marker, token, key, a.adminToken]) t.notOk(text.includes(secret), 'no secret, URL token, access key or admin token in the clear');
+  for (const secret of [marker, token, key, a.adminToken])
+    t.notOk(text.includes(secret), 'no secret, URL token, access key or admin token in the clear');
   t.equal((await latchkey(a, ['export', file])).code, 2, 'an export never overwrites a file');
 
   // A fresh install: started once, so it has a master key (and an admin token) of its own.
   const b = await startGateway(t);
   const refused = await latchkey(b, ['import', file]);
   t.equal(refused.code, 1);
-  t.match(refused.stderr, /^latchkey: This export is sealed under master key [0-9a-f]{16}, not this install's \([0-9a-f]{16}\): give the key it was sealed with, --master-key-file FILE/);
+  t.match(
+    refused.stderr,
+    /^latchkey: This export is sealed under master key [0-9a-f]{16}, not this install's \([0-9a-f]{16}\): give the key it was sealed with, --master-key-file FILE/,
+  );
   const wrongKey = path.join(dir, 'wrong.key');
   writeFileSync(wrongKey, `${randomBytes(32).toString('base64')}\n`);
   const wrong = await latchkey(b, ['import', file, '--master-key-file', wrongKey]);
@@ -73,12 +87,24 @@ t.test('export, then import into a fresh install: the same URL, access key and A
   await waitUntil(async () => (await b.api('GET', `/api/workspaces/${ws.id}`)).status === 200, 'the imported workspace');
   const after = (await b.api('GET', `/api/workspaces/${ws.id}`)).body;
   t.same(
-    { ...after, mcpUrl: after.mcpUrl.replace(b.url, ''), mcpUrls: Object.values(after.mcpUrls).map((u) => (u as string).replace(b.url, '')) },
-    { ...before, mcpUrl: before.mcpUrl.replace(a.url, ''), mcpUrls: Object.values(before.mcpUrls).map((u) => (u as string).replace(a.url, '')) },
+    {
+      ...after,
+      mcpUrl: after.mcpUrl.replace(b.url, ''),
+      mcpUrls: Object.values(after.mcpUrls).map((u) => (u as string).replace(b.url, '')),
+    },
+    {
+      ...before,
+      mcpUrl: before.mcpUrl.replace(a.url, ''),
+      mcpUrls: Object.values(before.mcpUrls).map((u) => (u as string).replace(a.url, '')),
+    },
     'the workspace as it was, URL tokens included',
   );
   const client = await connectClient(t, onB, { 'x-latchkey-key': key });
-  t.match(textOf(await client.callTool({ name: 'listItems', arguments: { limit: 1 } })), /"items"/, 'the access key and the re-sealed API key work');
+  t.match(
+    textOf(await client.callTool({ name: 'listItems', arguments: { limit: 1 } })),
+    /"items"/,
+    'the access key and the re-sealed API key work',
+  );
   const stored = (await storedBytes(b)).toString('latin1');
   t.notOk(stored.includes(marker), 'the API key is sealed in the new install');
 
@@ -120,7 +146,10 @@ t.test('an install that never started adopts the export key; damaged files are r
   t.equal(done.code, 0, done.stderr);
   t.match(done.stdout, /master\.key now holds the export's master key/);
   t.equal(keyIdOf(readKeyFile(path.join(fresh.dataDir, 'master.key'))), keyIdOf(readKeyFile(keyFile)));
-  const b = await startGateway(t, { dataDir: fresh.dataDir, env: fresh.config.databaseUrl ? { DATABASE_URL: fresh.config.databaseUrl } : {} });
+  const b = await startGateway(t, {
+    dataDir: fresh.dataDir,
+    env: fresh.config.databaseUrl ? { DATABASE_URL: fresh.config.databaseUrl } : {},
+  });
   const client = await connectClient(t, ws.mcpUrl.replace(a.url, b.url));
   t.match(textOf(await client.callTool({ name: 'listItems', arguments: { limit: 1 } })), /"items"/);
 });

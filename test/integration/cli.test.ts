@@ -18,7 +18,11 @@ if (process.env.LATCHKEY_TEST_DATABASE === 'postgres') {
 
 /** Runs the command without blocking this process: the test server it may call lives here. */
 function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['bin/latchkey.mjs', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/latchkey.mjs', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -83,7 +87,8 @@ t.test('admin-token reset: the new token opens the restarted gateway, the old on
   const second = await gateway(dataDir);
   t.teardown(() => second.stop());
   t.notMatch(second.stdout, /Admin token:/, 'the restarted gateway makes no token of its own');
-  const status = async (token: string) => (await fetch(`${second.url}/api/workspaces`, { headers: { authorization: `Bearer ${token}` } })).status;
+  const status = async (token: string) =>
+    (await fetch(`${second.url}/api/workspaces`, { headers: { authorization: `Bearer ${token}` } })).status;
   t.equal(await status(newToken!), 200, 'the new token works');
   t.equal(await status(oldToken!), 401, 'the old one no longer does');
 
@@ -104,7 +109,11 @@ t.test('doctor: every check passes on a healthy install; a wrong master key and 
   const gw = await gateway(dataDir);
   const token = /Admin token: (lka_\S+)/.exec(gw.stdout)![1];
   const api = (method: string, p: string, body?: unknown) =>
-    fetch(gw.url + p, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }).then((r) => r.json() as Promise<any>);
+    fetch(gw.url + p, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }).then((r) => r.json() as Promise<any>);
   const live = await api('POST', '/api/workspaces', { name: 'Items' });
   // As content: the gateway process does not fetch from private addresses by default.
   await api('POST', `/api/workspaces/${live.id}/spec`, { content: await (await fetch(`${upstream.url}/openapi.json`)).text() });

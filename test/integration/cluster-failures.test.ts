@@ -8,7 +8,18 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { startTestServer } from '../../test-server/test-server.js';
 import { startCluster } from '../helpers/postgres.js';
-import { observe, onNode, query, rpc, serverControl, spread, startNodes, succeeded, toolNames, type GatewayNode } from '../helpers/cluster-nodes.js';
+import {
+  observe,
+  onNode,
+  query,
+  rpc,
+  serverControl,
+  spread,
+  startNodes,
+  succeeded,
+  toolNames,
+  type GatewayNode,
+} from '../helpers/cluster-nodes.js';
 
 // These tests start a cluster of their own; the PostgreSQL pass of scripts/run-tests.mjs would only run them again.
 if (process.env.LATCHKEY_TEST_DATABASE === 'postgres') {
@@ -44,11 +55,21 @@ function problems(node: GatewayNode): string[] {
 t.test('ten nodes starting at once on a fresh database apply each migration exactly once', async (t) => {
   const databaseUrl = await cluster.createDatabase();
   const started = performance.now();
-  const nodes = await startNodes(t, Array.from({ length: 10 }, (_, i) => `n${i + 1}`), { databaseUrl, adminToken, masterKey, env: { LOG_LEVEL: 'info' } });
+  const nodes = await startNodes(
+    t,
+    Array.from({ length: 10 }, (_, i) => `n${i + 1}`),
+    { databaseUrl, adminToken, masterKey, env: { LOG_LEVEL: 'info' } },
+  );
   const listening = performance.now() - started;
-  const ready = await Promise.all(nodes.map((node) => observe(async () => (await fetch(`${node.url}/readyz`)).status === 200, started, { intervalMs: 50, timeoutMs: 30_000 })));
+  const ready = await Promise.all(
+    nodes.map((node) =>
+      observe(async () => (await fetch(`${node.url}/readyz`)).status === 200, started, { intervalMs: 50, timeoutMs: 30_000 }),
+    ),
+  );
   t.ok(ready.every(Boolean), 'all ten are ready');
-  t.comment(`ten nodes listening ${listening.toFixed(0)} ms after they were started at once; all ready after ${Math.max(...ready.map((r) => r?.ms ?? Infinity)).toFixed(0)} ms`);
+  t.comment(
+    `ten nodes listening ${listening.toFixed(0)} ms after they were started at once; all ready after ${Math.max(...ready.map((r) => r?.ms ?? Infinity)).toFixed(0)} ms`,
+  );
 
   const files = readdirSync(path.join(ROOT, 'migrations', 'postgres')).filter((f) => f.endsWith('.sql'));
   const rows = await query<{ hash: string }>(databaseUrl, 'select hash from drizzle.__drizzle_migrations');
@@ -88,7 +109,11 @@ t.test('the database goes away and comes back under three running nodes', async 
   let logged: Record<string, number> = {};
   // Counted in the database: more rows than one page of the Logs API.
   const allLogged = async () => {
-    const rows = await query<{ arguments: string; n: number }>(databaseUrl, 'select arguments, count(*)::int as n from call_logs where workspace_id = $1 group by arguments', [warm.id]);
+    const rows = await query<{ arguments: string; n: number }>(
+      databaseUrl,
+      'select arguments, count(*)::int as n from call_logs where workspace_id = $1 group by arguments',
+      [warm.id],
+    );
     logged = { A: 0, B: 0, C: 0 };
     for (const r of rows) logged[nodes[(JSON.parse(r.arguments) as { limit: number }).limit - 1].name] += r.n;
     return JSON.stringify(logged) === JSON.stringify(called);
@@ -103,7 +128,11 @@ t.test('the database goes away and comes back under three running nodes', async 
   for (const node of nodes) {
     const ready = await fetch(`${node.url}/readyz`);
     t.equal(ready.status, 503, `${node.name}: /readyz answers 503`);
-    t.match(await ready.json(), { status: 'unavailable', database: 'unreachable', message: /database does not answer/ }, `${node.name}: and says why`);
+    t.match(
+      await ready.json(),
+      { status: 'unavailable', database: 'unreachable', message: /database does not answer/ },
+      `${node.name}: and says why`,
+    );
     t.equal((await fetch(`${node.url}/healthz`)).status, 200, `${node.name}: /healthz answers 200 (alive)`);
   }
   // A steady load for a few seconds: each node's call-log batches fail, are held, and are retried
@@ -132,18 +161,32 @@ t.test('the database goes away and comes back under three running nodes', async 
   t.equal(coldCall.headers.get('retry-after'), '5', 'with a Retry-After');
   const admin = await a.api('GET', `/api/workspaces/${warm.id}`);
   t.equal(admin.status, 503, 'the admin API without the database: 503');
-  t.match(JSON.parse(admin.text), { error: { code: 'LK_DATABASE_UNAVAILABLE', message: /database does not answer/ } }, 'saying what it cannot do');
+  t.match(
+    JSON.parse(admin.text),
+    { error: { code: 'LK_DATABASE_UNAVAILABLE', message: /database does not answer/ } },
+    'saying what it cannot do',
+  );
   t.same(nodes.map((n) => n.exited()).filter(Boolean), [], 'no node died with its database');
 
   await server.start();
   const back = performance.now();
   t.comment('the PostgreSQL server is started again on the same data and port');
-  const ready = await Promise.all(nodes.map((node) => observe(async () => (await fetch(`${node.url}/readyz`)).status === 200, back, { intervalMs: 50, timeoutMs: 15_000 })));
+  const ready = await Promise.all(
+    nodes.map((node) =>
+      observe(async () => (await fetch(`${node.url}/readyz`)).status === 200, back, { intervalMs: 50, timeoutMs: 15_000 }),
+    ),
+  );
   for (const [i, r] of ready.entries()) t.ok(r && r.ms < 10_000, `${nodes[i].name}: /readyz is 200 again within seconds, not restarted`);
   t.comment(`/readyz 200 again after ${ready.map((r, i) => `${nodes[i].name} ${r?.ms.toFixed(0)} ms`).join(', ')}`);
 
   // Each node's LISTEN connection comes back by itself (its retries back off to 5 s apart).
-  const listeners = async () => (await query<{ n: number }>(databaseUrl, "select count(*)::int as n from pg_stat_activity where datname = current_database() and query = 'LISTEN latchkey_changes'"))[0].n;
+  const listeners = async () =>
+    (
+      await query<{ n: number }>(
+        databaseUrl,
+        "select count(*)::int as n from pg_stat_activity where datname = current_database() and query = 'LISTEN latchkey_changes'",
+      )
+    )[0].n;
   const listening = await observe(async () => (await listeners()) === 3, back, { intervalMs: 100, timeoutMs: 15_000 });
   t.ok(listening, 'all three nodes LISTEN again');
   t.comment(`three LISTEN connections again ${listening?.ms.toFixed(0)} ms after the server started`);
@@ -153,7 +196,9 @@ t.test('the database goes away and comes back under three running nodes', async 
   t.same((await toolNames(onNode(warm.mcpUrl, b)))?.sort(), ['getItem', 'listItems', 'listUsers'], 'B too');
   t.equal((await a.api('PATCH', `/api/workspaces/${warm.id}/tools/listUsers`, { enabled: false })).status, 200, 'a tool toggled off on A');
   const since = performance.now();
-  const seen = await Promise.all([b, c].map((node) => observe(async () => !(await toolNames(onNode(warm.mcpUrl, node)))?.includes('listUsers'), since)));
+  const seen = await Promise.all(
+    [b, c].map((node) => observe(async () => !(await toolNames(onNode(warm.mcpUrl, node)))?.includes('listUsers'), since)),
+  );
   for (const [i, r] of seen.entries()) t.ok(r && r.ms < 1000, `the change reaches ${[b, c][i].name} within 1 s`);
   t.comment(`a change after the outage reached B and C after ${spread(seen.map((r) => r?.ms ?? Infinity)).text}`);
 

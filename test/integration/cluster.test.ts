@@ -42,7 +42,8 @@ async function workspaceOn(node: GatewayNode, name: string): Promise<{ id: strin
   return { id, mcpUrl };
 }
 
-const listItems = (url: string, headers: Record<string, string> = {}) => rpc(url, 'tools/call', { name: 'listItems', arguments: { limit: 1 } }, headers);
+const listItems = (url: string, headers: Record<string, string> = {}) =>
+  rpc(url, 'tools/call', { name: 'listItems', arguments: { limit: 1 } }, headers);
 
 t.test('create on A, upload the spec on B, save the key on C, call through all three', async (t) => {
   const created = await a.api('POST', '/api/workspaces', { name: 'Cluster API' });
@@ -54,20 +55,33 @@ t.test('create on A, upload the spec on B, save the key on C, call through all t
   const auth = await c.api('PUT', `/api/workspaces/${id}/auth`, { type: 'api_key', value: upstream.key });
   t.match(auth.body, { type: 'api_key', saved: true }, 'key saved on C');
   for (const node of nodes) {
-    t.match((await node.api('GET', `/api/workspaces/${id}`)).body, { name: 'Cluster API', baseUrl: upstream.url }, `${node.name} reads the workspace`);
-    t.match((await node.api('GET', `/api/workspaces/${id}/auth`)).body, { type: 'api_key', saved: true }, `${node.name} reads the saved key`);
+    t.match(
+      (await node.api('GET', `/api/workspaces/${id}`)).body,
+      { name: 'Cluster API', baseUrl: upstream.url },
+      `${node.name} reads the workspace`,
+    );
+    t.match(
+      (await node.api('GET', `/api/workspaces/${id}/auth`)).body,
+      { type: 'api_key', saved: true },
+      `${node.name} reads the saved key`,
+    );
   }
 
   // The MCP SDK client, one per node, each request to the next node in turn.
   const clients = await Promise.all(nodes.map((node) => connectClient(t, onNode(mcpUrl, node))));
   for (const [i, client] of clients.entries()) {
-    t.same((await client.listTools()).tools.map((x) => x.name).sort(), ['getItem', 'listItems', 'listUsers'], `tools/list on ${nodes[i].name}`);
+    t.same(
+      (await client.listTools()).tools.map((x) => x.name).sort(),
+      ['getItem', 'listItems', 'listUsers'],
+      `tools/list on ${nodes[i].name}`,
+    );
   }
   const before = upstream.stats().requests;
   const failed: string[] = [];
   for (let i = 0; i < 12; i++) {
     const result = await clients[i % 3].callTool({ name: 'listItems', arguments: { limit: 2 } });
-    if (result.isError || (result.structuredContent as { items?: unknown[] })?.items?.length !== 2) failed.push(`${nodes[i % 3].name}: ${textOf(result)}`);
+    if (result.isError || (result.structuredContent as { items?: unknown[] })?.items?.length !== 2)
+      failed.push(`${nodes[i % 3].name}: ${textOf(result)}`);
   }
   t.same(failed, [], '12 calls round-robin over A, B, C all succeed');
   t.equal(upstream.stats().requests - before, 12, 'each reached the upstream');
@@ -75,7 +89,11 @@ t.test('create on A, upload the spec on B, save the key on C, call through all t
 
   // Each node writes its own calls' log rows; A reads them all.
   let logged = 0;
-  const seen = await observe(async () => (logged = (await a.api('GET', `/api/workspaces/${id}/logs?limit=50`)).body.items.length) === 12, performance.now(), { intervalMs: 100, timeoutMs: 10_000 });
+  const seen = await observe(
+    async () => (logged = (await a.api('GET', `/api/workspaces/${id}/logs?limit=50`)).body.items.length) === 12,
+    performance.now(),
+    { intervalMs: 100, timeoutMs: 10_000 },
+  );
   t.ok(seen, `the call log on A holds the 12 calls made through three nodes (${logged})`);
 });
 
@@ -106,18 +124,34 @@ t.test('a change on A is seen on B and C within 1 s (measured)', async (t) => {
   const listed = async (node: GatewayNode) => (await toolNames(onNode(ws.mcpUrl, node))) ?? [];
   for (let round = 0; round < 3; round++) {
     await holds('listUsers listed', async (node) => (await listed(node)).includes('listUsers'));
-    await measure('tool toggled off', () => a.api('PATCH', `/api/workspaces/${ws.id}/tools/listUsers`, { enabled: false }), async (node) => !(await listed(node)).includes('listUsers'));
-    await measure('tool toggled on', () => a.api('PATCH', `/api/workspaces/${ws.id}/tools/listUsers`, { enabled: true }), async (node) => (await listed(node)).includes('listUsers'));
+    await measure(
+      'tool toggled off',
+      () => a.api('PATCH', `/api/workspaces/${ws.id}/tools/listUsers`, { enabled: false }),
+      async (node) => !(await listed(node)).includes('listUsers'),
+    );
+    await measure(
+      'tool toggled on',
+      () => a.api('PATCH', `/api/workspaces/${ws.id}/tools/listUsers`, { enabled: true }),
+      async (node) => (await listed(node)).includes('listUsers'),
+    );
   }
 
   const calls = async (node: GatewayNode) => succeeded(await listItems(onNode(ws.mcpUrl, node)));
   for (let round = 0; round < 2; round++) {
     await holds('calls succeed', calls);
-    await measure('credentials replaced (wrong key)', () => a.api('PUT', `/api/workspaces/${ws.id}/auth`, { type: 'api_key', value: 'ts_wrong' }), async (node) => {
-      const res = await listItems(onNode(ws.mcpUrl, node));
-      return res.body?.result?.isError === true && /401/.test(textOf(res.body.result));
-    });
-    await measure('credentials replaced (right key)', () => a.api('PUT', `/api/workspaces/${ws.id}/auth`, { type: 'api_key', value: upstream.key }), calls);
+    await measure(
+      'credentials replaced (wrong key)',
+      () => a.api('PUT', `/api/workspaces/${ws.id}/auth`, { type: 'api_key', value: 'ts_wrong' }),
+      async (node) => {
+        const res = await listItems(onNode(ws.mcpUrl, node));
+        return res.body?.result?.isError === true && /401/.test(textOf(res.body.result));
+      },
+    );
+    await measure(
+      'credentials replaced (right key)',
+      () => a.api('PUT', `/api/workspaces/${ws.id}/auth`, { type: 'api_key', value: upstream.key }),
+      calls,
+    );
   }
 
   for (let round = 0; round < 2; round++) {
@@ -132,11 +166,17 @@ t.test('a change on A is seen on B and C within 1 s (measured)', async (t) => {
   }
 
   await holds('the workspace answers', calls);
-  await measure('workspace deleted', () => a.api('DELETE', `/api/workspaces/${ws.id}`), async (node) => (await listItems(onNode(ws.mcpUrl, node))).status === 404);
+  await measure(
+    'workspace deleted',
+    () => a.api('DELETE', `/api/workspaces/${ws.id}`),
+    async (node) => (await listItems(onNode(ws.mcpUrl, node))).status === 404,
+  );
 
   const all = Object.values(delays).flat();
   for (const [what, ms] of Object.entries(delays)) t.comment(`${what}: ${spread(ms).text}`);
-  t.comment(`all changes, B and C: ${spread(all).text}; the first poll after A's answer already saw the change in ${firstPolls} of ${samples}`);
+  t.comment(
+    `all changes, B and C: ${spread(all).text}; the first poll after A's answer already saw the change in ${firstPolls} of ${samples}`,
+  );
   t.ok(spread(all).max < 1000, 'every change reached B and C within 1 s');
 });
 
@@ -166,7 +206,10 @@ t.test('a key revoked on A is refused on C at once', async (t) => {
     const since = performance.now();
     const first = await ping(onC, made.body.key);
     if (first.status === 401) refusedFirst++;
-    const refusedOnC = first.status === 401 ? { ms: performance.now() - since, polls: 1 } : await observe(async () => (await ping(onC, made.body.key)).status === 401, since);
+    const refusedOnC =
+      first.status === 401
+        ? { ms: performance.now() - since, polls: 1 }
+        : await observe(async () => (await ping(onC, made.body.key)).status === 401, since);
     t.ok(refusedOnC && refusedOnC.ms < 1000, `round ${round}: C refuses the revoked key within 1 s`);
     refused.push(refusedOnC?.ms ?? Infinity);
     t.equal((await ping(onB, made.body.key)).status, 401, `round ${round}: B refuses it too`);
@@ -183,7 +226,12 @@ t.test('an OAuth grant at expiry is refreshed once between three nodes', async (
   t.teardown(() => provider.close());
   const { body: ws } = await a.api('POST', '/api/workspaces', { name: 'OAuth API' });
   t.equal((await b.api('POST', `/api/workspaces/${ws.id}/spec`, { url: `${provider.url}/openapi.json` })).status, 200);
-  const saved = await c.api('PUT', `/api/workspaces/${ws.id}/auth`, { type: 'oauth2', flow: 'authorization_code', issuer: provider.url, scopes: ['items:read'] });
+  const saved = await c.api('PUT', `/api/workspaces/${ws.id}/auth`, {
+    type: 'oauth2',
+    flow: 'authorization_code',
+    issuer: provider.url,
+    scopes: ['items:read'],
+  });
   t.equal(saved.status, 200, saved.text);
   // The console sign-in and the OAuth redirect go through A; the helpers read only its url and admin token.
   const viaA = a as unknown as TestGateway;
@@ -203,9 +251,15 @@ t.test('an OAuth grant at expiry is refreshed once between three nodes', async (
     t.same(results.filter((r) => r.isError).map(textOf), [], `round ${round}: 15 calls over A, B, C at expiry all succeed`);
     t.equal(after.refreshes - before.refreshes, 1, `round ${round}: one refresh at the provider between the three`);
     t.equal(after.refreshFailures - before.refreshFailures, 0, `round ${round}: no spent refresh token replayed`);
-    t.comment(`round ${round}: refreshes ${after.refreshes - before.refreshes}, refused refreshes ${after.refreshFailures - before.refreshFailures}, tokens issued ${after.tokensIssued - before.tokensIssued}`);
+    t.comment(
+      `round ${round}: refreshes ${after.refreshes - before.refreshes}, refused refreshes ${after.refreshFailures - before.refreshFailures}, tokens issued ${after.tokensIssued - before.tokensIssued}`,
+    );
   }
-  t.match((await b.api('GET', `/api/workspaces/${ws.id}/auth`)).body.health, { connected: true, reconnectNeeded: false }, 'the connection is healthy, read on B');
+  t.match(
+    (await b.api('GET', `/api/workspaces/${ws.id}/auth`)).body.health,
+    { connected: true, reconnectNeeded: false },
+    'the connection is healthy, read on B',
+  );
 });
 
 t.test('kill -9 of one node under load: the others answer every call and no configuration is lost', async (t) => {
@@ -215,10 +269,23 @@ t.test('kill -9 of one node under load: the others answer every call and no conf
   t.equal((await c.api('POST', `/api/workspaces/${ws.id}/keys`, { label: 'survives' })).status, 201);
   const snapshot = async (node: GatewayNode) => {
     const workspace = (await node.api('GET', `/api/workspaces/${ws.id}`)).body;
-    const tools = (await node.api('GET', `/api/workspaces/${ws.id}/tools`)).body.tools.map((x: { name: string; enabled: boolean }) => [x.name, x.enabled]);
-    const keys = (await node.api('GET', `/api/workspaces/${ws.id}/keys`)).body.keys.map((k: { id: string; label: string; prefix: string }) => [k.id, k.label, k.prefix]);
+    const tools = (await node.api('GET', `/api/workspaces/${ws.id}/tools`)).body.tools.map((x: { name: string; enabled: boolean }) => [
+      x.name,
+      x.enabled,
+    ]);
+    const keys = (await node.api('GET', `/api/workspaces/${ws.id}/keys`)).body.keys.map(
+      (k: { id: string; label: string; prefix: string }) => [k.id, k.label, k.prefix],
+    );
     const auth = (await node.api('GET', `/api/workspaces/${ws.id}/auth`)).body;
-    return { name: workspace.name, baseUrl: workspace.baseUrl, access: workspace.access, mcpPath: new URL(workspace.mcpUrl).pathname, tools, keys, auth: [auth.type, auth.saved, auth.updatedAt] };
+    return {
+      name: workspace.name,
+      baseUrl: workspace.baseUrl,
+      access: workspace.access,
+      mcpPath: new URL(workspace.mcpUrl).pathname,
+      tools,
+      keys,
+      auth: [auth.type, auth.saved, auth.updatedAt],
+    };
   };
   const before = await snapshot(a);
 
@@ -267,7 +334,9 @@ t.test('kill -9 of one node under load: the others answer every call and no conf
   t.equal(victim.exited(), 'SIGKILL', 'C was killed');
   t.same(errors, [], 'no call on a surviving node failed');
   t.ok(answered.get('A')!.after > 0 && answered.get('B')!.after > 0, 'A and B kept answering after the kill');
-  t.comment(`${total} calls in ${loadMs} ms over ${LOOPS} loops; before the kill A/B/C ${[...answered.values()].map((n) => n.before).join('/')}, after A/B ${answered.get('A')!.after}/${answered.get('B')!.after}; ${retried} request(s) cut off or refused by the killed node and retried on the next; ${errors.length} errors`);
+  t.comment(
+    `${total} calls in ${loadMs} ms over ${LOOPS} loops; before the kill A/B/C ${[...answered.values()].map((n) => n.before).join('/')}, after A/B ${answered.get('A')!.after}/${answered.get('B')!.after}; ${retried} request(s) cut off or refused by the killed node and retried on the next; ${errors.length} errors`,
+  );
 
   t.same(await snapshot(b), before, 'B reads the same workspace, tools, keys and credentials as before the kill');
   t.same(await snapshot(a), before, 'so does A');
@@ -278,28 +347,57 @@ t.test('OAuth Connect started on one node, the provider sending the browser back
   // Behind a load balancer every node has the balancer's address as PUBLIC_URL; the browser's
   // return from the provider lands on whichever node it picks. Two more nodes share one.
   const publicUrl = 'http://gateway.test';
-  const [d, e] = await startNodes(t, ['D', 'E'], { databaseUrl, adminToken, masterKey, env: { LATCHKEY_RATE_LIMIT: '0', PUBLIC_URL: publicUrl } });
+  const [d, e] = await startNodes(t, ['D', 'E'], {
+    databaseUrl,
+    adminToken,
+    masterKey,
+    env: { LATCHKEY_RATE_LIMIT: '0', PUBLIC_URL: publicUrl },
+  });
   const provider = await startTestServer({ mode: 'oauth' });
   t.teardown(() => provider.close());
   const { body: ws } = await d.api('POST', '/api/workspaces', { name: 'Connected across nodes' });
   t.equal((await d.api('POST', `/api/workspaces/${ws.id}/spec`, { url: `${provider.url}/openapi.json` })).status, 200);
-  t.equal((await e.api('PUT', `/api/workspaces/${ws.id}/auth`, { type: 'oauth2', flow: 'authorization_code', issuer: provider.url, scopes: ['items:read'] })).status, 200);
+  t.equal(
+    (
+      await e.api('PUT', `/api/workspaces/${ws.id}/auth`, {
+        type: 'oauth2',
+        flow: 'authorization_code',
+        issuer: provider.url,
+        scopes: ['items:read'],
+      })
+    ).status,
+    200,
+  );
 
   // The console on D: its session, then Connect.
-  const signIn = await fetch(`${d.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: adminToken }) });
+  const signIn = await fetch(`${d.url}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token: adminToken }),
+  });
   const session = signIn.headers.getSetCookie()[0].split(';')[0];
   const { csrfToken } = (await signIn.json()) as { csrfToken: string };
-  const start = await fetch(`${d.url}/api/workspaces/${ws.id}/oauth/start`, { method: 'POST', headers: { cookie: session, 'x-latchkey-csrf': csrfToken } });
+  const start = await fetch(`${d.url}/api/workspaces/${ws.id}/oauth/start`, {
+    method: 'POST',
+    headers: { cookie: session, 'x-latchkey-csrf': csrfToken },
+  });
   t.equal(start.status, 200);
   const { authorizeUrl, redirectUri } = (await start.json()) as { authorizeUrl: string; redirectUri: string };
   t.equal(redirectUri, `${publicUrl}/oauth/callback`, 'the provider is given the balancer address');
-  const flowCookie = start.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => !c.startsWith(session.split('=')[0] + '='));
+  const flowCookie = start.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .find((c) => !c.startsWith(session.split('=')[0] + '='));
   t.ok(flowCookie, 'a cookie for this flow alone');
 
   // At the provider: the approve page, then Approve.
   const html = await (await fetch(authorizeUrl)).text();
   const form = new URLSearchParams();
-  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) form.set(m[1], m[2].replace(/&#(\d+);/g, (_x, c) => String.fromCharCode(Number(c))));
+  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
+    form.set(
+      m[1],
+      m[2].replace(/&#(\d+);/g, (_x, c) => String.fromCharCode(Number(c))),
+    );
   form.set('decision', 'approve');
   const approved = await fetch(new URL('/authorize', authorizeUrl), { method: 'POST', body: form, redirect: 'manual' });
   const back = new URL(approved.headers.get('location')!);
@@ -324,7 +422,11 @@ t.test('OAuth Connect started on one node, the provider sending the browser back
 
 t.test('a console session signed in on A works on B; signed out on B, its cookie is refused on A', async (t) => {
   const [a, b] = nodes;
-  const signIn = await fetch(`${a.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: adminToken }) });
+  const signIn = await fetch(`${a.url}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token: adminToken }),
+  });
   t.equal(signIn.status, 200);
   const cookie = signIn.headers.getSetCookie()[0].split(';')[0];
   const { csrfToken } = (await signIn.json()) as { csrfToken: string };

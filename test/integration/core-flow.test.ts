@@ -24,7 +24,11 @@ t.test('create, upload, save the key, list and call tools through the MCP URL', 
   t.equal((await gw.api('GET', `/api/workspaces/${id}`)).body.baseUrl, upstream.url, 'base URL from the spec');
   t.match((await gw.api('GET', `/api/workspaces/${id}/spec`)).body, { title: spec.body.title, toolCount: 5, uploadedAt: String });
 
-  const tools = (await gw.api('GET', `/api/workspaces/${id}/tools`)).body.tools as { name: string; enabled: boolean; annotations: Record<string, unknown> }[];
+  const tools = (await gw.api('GET', `/api/workspaces/${id}/tools`)).body.tools as {
+    name: string;
+    enabled: boolean;
+    annotations: Record<string, unknown>;
+  }[];
   t.same(
     Object.fromEntries(tools.map((x) => [x.name, x.enabled])),
     { listItems: true, createItem: false, getItem: true, deleteItem: false, listUsers: true },
@@ -37,8 +41,17 @@ t.test('create, upload, save the key, list and call tools through the MCP URL', 
   t.equal(auth.status, 200);
   t.same(
     auth.body,
-    { type: 'api_key', environment: 'live', in: 'header', name: 'X-Api-Key', saved: true, updatedAt: auth.body.updatedAt, origin: upstream.url, held: false },
-    'name and location from the spec; no value; bound to the base URL\'s origin',
+    {
+      type: 'api_key',
+      environment: 'live',
+      in: 'header',
+      name: 'X-Api-Key',
+      saved: true,
+      updatedAt: auth.body.updatedAt,
+      origin: upstream.url,
+      held: false,
+    },
+    "name and location from the spec; no value; bound to the base URL's origin",
   );
   t.equal((await gw.api('PATCH', `/api/workspaces/${id}/tools/createItem`, { enabled: true })).body.enabled, true);
 
@@ -65,7 +78,11 @@ t.test('create, upload, save the key, list and call tools through the MCP URL', 
   t.equal((got.structuredContent as { name: string }).name, 'gadget', 'getItem finds the created item');
 
   const before = upstream.stats().requests;
-  await t.rejects(client.callTool({ name: 'deleteItem', arguments: { id: item.id } }), { code: -32602, message: /deleteItem/ }, 'a disabled tool is not callable');
+  await t.rejects(
+    client.callTool({ name: 'deleteItem', arguments: { id: item.id } }),
+    { code: -32602, message: /deleteItem/ },
+    'a disabled tool is not callable',
+  );
   await t.rejects(client.callTool({ name: 'noSuchTool', arguments: {} }), { code: -32602, message: /noSuchTool/ }, 'nor is an unknown one');
   const wrongType = await client.callTool({ name: 'listItems', arguments: { limit: 'many' } });
   t.ok(wrongType.isError);
@@ -100,7 +117,11 @@ t.test('create, upload, save the key, list and call tools through the MCP URL', 
   const page1 = await gw.api('GET', `/api/workspaces/${id}/logs?limit=4`);
   t.equal(page1.body.items.length, 4);
   const page2 = await gw.api('GET', `/api/workspaces/${id}/logs?limit=4&cursor=${page1.body.nextCursor}`);
-  t.same(page2.body.items.map((x: { tool: string }) => x.tool), items.slice(4, 8).map((x) => x.tool), 'cursor paging');
+  t.same(
+    page2.body.items.map((x: { tool: string }) => x.tool),
+    items.slice(4, 8).map((x) => x.tool),
+    'cursor paging',
+  );
   const failures = await gw.api('GET', `/api/workspaces/${id}/logs?ok=false`);
   t.ok(failures.body.items.every((x: { ok: boolean }) => !x.ok));
   t.equal((await gw.api('GET', `/api/workspaces/${id}`)).body.lastCallAt, items[0] && (logs.body.items[0].at as string));
@@ -116,11 +137,21 @@ t.test('a re-upload keeps the toggles of tools that still exist', async (t) => {
   const again = await gw.api('POST', `/api/workspaces/${ws.id}/spec`, { url: `${upstream.url}/openapi.json` });
   t.same(again.body.changes, { added: [], removed: [], changed: [] });
   const tools = (await gw.api('GET', `/api/workspaces/${ws.id}/tools`)).body.tools as { name: string; enabled: boolean }[];
-  t.same(Object.fromEntries(tools.map((x) => [x.name, x.enabled])), { listItems: true, createItem: true, getItem: true, deleteItem: false, listUsers: false });
+  t.same(Object.fromEntries(tools.map((x) => [x.name, x.enabled])), {
+    listItems: true,
+    createItem: true,
+    getItem: true,
+    deleteItem: false,
+    listUsers: false,
+  });
   const bulkBad = await gw.api('PATCH', `/api/workspaces/${ws.id}/tools`, { tools: { listItems: false, nope: true } });
   t.equal(bulkBad.status, 400);
   t.match(bulkBad.body.error.message, /"nope"/);
-  t.equal((await gw.api('GET', `/api/workspaces/${ws.id}/tools`)).body.tools[0].enabled, true, 'a bulk change naming an unknown tool changes nothing');
+  t.equal(
+    (await gw.api('GET', `/api/workspaces/${ws.id}/tools`)).body.tools[0].enabled,
+    true,
+    'a bulk change naming an unknown tool changes nothing',
+  );
 });
 
 t.test('the MCP endpoint refuses unknown URLs and non-POST methods', async (t) => {

@@ -15,7 +15,12 @@ t.test('a required token argument disappears once the token is saved, and return
     openapi: '3.0.3',
     info: { title: 'Slack-like', version: '1' },
     servers: [{ url: `${upstream.url}/api` }],
-    components: { securitySchemes: { slackToken: { type: 'apiKey', in: 'query', name: 'token' }, team: { type: 'apiKey', in: 'header', name: 'X-Team' } } },
+    components: {
+      securitySchemes: {
+        slackToken: { type: 'apiKey', in: 'query', name: 'token' },
+        team: { type: 'apiKey', in: 'header', name: 'X-Team' },
+      },
+    },
     security: [{ slackToken: [] }],
     paths: {
       '/echo': {
@@ -58,7 +63,11 @@ t.test('a required token argument disappears once the token is saved, and return
   t.ok(invented.isError, 'a token argument is refused now: the tool does not take one');
 
   // Custom headers fill in X-Team the same way (header names compared without case).
-  t.equal((await gw.api('PUT', `/api/workspaces/${ws.id}/auth`, { type: 'headers', headers: { 'x-team': 'T1', Authorization: `Bearer ${key}` } })).status, 200);
+  t.equal(
+    (await gw.api('PUT', `/api/workspaces/${ws.id}/auth`, { type: 'headers', headers: { 'x-team': 'T1', Authorization: `Bearer ${key}` } }))
+      .status,
+    200,
+  );
   t.same(Object.keys((await schemaOf()).properties).sort(), ['channel', 'token'], 'a saved header leaves; the token is asked again');
 
   t.equal((await gw.api('DELETE', `/api/workspaces/${ws.id}/auth`)).status, 200);

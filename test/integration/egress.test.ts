@@ -141,7 +141,15 @@ t.test('a fetched document that does not parse is described, never quoted', asyn
     '/ref.json': JSON.stringify({
       openapi: '3.0.3',
       info: { title: 't', version: '1' },
-      paths: { '/a': { get: { responses: { 200: { description: 'ok', content: { 'application/json': { schema: { $ref: `#/components/schemas/${marker}` } } } } } } } },
+      paths: {
+        '/a': {
+          get: {
+            responses: {
+              200: { description: 'ok', content: { 'application/json': { schema: { $ref: `#/components/schemas/${marker}` } } } },
+            },
+          },
+        },
+      },
     }),
   };
   Object.assign(documents, refused);

@@ -29,21 +29,38 @@ interface Run {
 
 /** `latchkey …` against the gateway's data, as an operator runs it next to the running gateway. */
 function latchkey(gw: TestGateway, args: string[], env: Record<string, string> = {}): Run {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: gw.dataDir, ...(gw.config.databaseUrl ? { DATABASE_URL: gw.config.databaseUrl } : {}), ...env };
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: gw.dataDir,
+    ...(gw.config.databaseUrl ? { DATABASE_URL: gw.config.databaseUrl } : {}),
+    ...env,
+  };
   if (!('LATCHKEY_MASTER_KEY' in env)) delete childEnv.LATCHKEY_MASTER_KEY;
   const child = spawn(process.execPath, ['bin/latchkey.mjs', ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
   child.stderr!.on('data', (d) => (stderr += d));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
   return { child, stdout: () => stdout, done };
 }
 
 /** Starts the gateway process on the same data; answers once it exits (it is expected to refuse). */
 function gatewayProcess(gw: TestGateway, env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, PORT: '0', DATA_DIR: gw.dataDir, ...(gw.config.databaseUrl ? { DATABASE_URL: gw.config.databaseUrl } : {}), ...env };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/server.ts'], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: '0',
+    DATA_DIR: gw.dataDir,
+    ...(gw.config.databaseUrl ? { DATABASE_URL: gw.config.databaseUrl } : {}),
+    ...env,
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/server.ts'], {
+    cwd: ROOT,
+    env: childEnv,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
@@ -99,13 +116,22 @@ function callLoop(t: Parameters<typeof connectClient>[0], url: string) {
 
 /** The admin API of a node started with another node's admin token (LATCHKEY_ADMIN_TOKEN). */
 async function adminApi(gw: TestGateway, token: string, method: string, urlPath: string, body?: unknown) {
-  const res = await fetch(gw.url + urlPath, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  const res = await fetch(gw.url + urlPath, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
   return { status: res.status, body: (await res.json()) as any };
 }
 
 const urlsOf = async (gw: TestGateway, token: string) => {
   const { body } = await adminApi(gw, token, 'GET', '/api/workspaces');
-  return Object.fromEntries((body.workspaces as { id: string; mcpUrls: Record<string, string> }[]).map((w) => [w.id, Object.values(w.mcpUrls).map((u) => u.replace(gw.url, ''))]));
+  return Object.fromEntries(
+    (body.workspaces as { id: string; mcpUrls: Record<string, string> }[]).map((w) => [
+      w.id,
+      Object.values(w.mcpUrls).map((u) => u.replace(gw.url, '')),
+    ]),
+  );
 };
 
 t.test('rotation under load on two nodes, SIGKILL halfway, resumed; then the old key is forgotten', async (t) => {
@@ -143,14 +169,21 @@ t.test('rotation under load on two nodes, SIGKILL halfway, resumed; then the old
   const newId = keyIdOf(newKey);
   const halfway = await sealedState(a, newId);
   t.equal(halfway.record?.state, 'running');
-  t.ok(halfway.under > 0 && halfway.notUnder > 0, `killed halfway: ${halfway.under} values under the new key, ${halfway.notUnder} under the old`);
+  t.ok(
+    halfway.under > 0 && halfway.notUnder > 0,
+    `killed halfway: ${halfway.under} values under the new key, ${halfway.notUnder} under the old`,
+  );
 
   // Halfway, both nodes learn the new key (announced, or on the first value under it) and serve everything.
   await waitUntil(() => a.app.vault.keyId === newId && b.app.vault.keyId === newId, 'both nodes sealing under the new key');
   t.same(await urlsOf(b, a.adminToken), urlsBefore, 'node B opens every URL token, under either key');
   const late = await adminApi(b, a.adminToken, 'POST', '/api/workspaces', { name: 'made halfway' });
   t.equal(late.status, 201);
-  t.equal(sealedKeyId((await b.app.repos.environments.list(late.body.id))[0].urlTokenSealed), newId, 'what a node seals now is under the new key');
+  t.equal(
+    sealedKeyId((await b.app.repos.environments.list(late.body.id))[0].urlTokenSealed),
+    newId,
+    'what a node seals now is under the new key',
+  );
 
   // Second run: no options; it finds the rotation and the kept key, and finishes.
   const second = await latchkey(a, ['rotate-master-key']).done;
@@ -167,13 +200,20 @@ t.test('rotation under load on two nodes, SIGKILL halfway, resumed; then the old
 
   const countsA = await loadA.stop();
   const countsB = await loadB.stop();
-  t.same([countsA.failed, countsB.failed], [0, 0], `no call failed during the rotation (${countsA.ok} + ${countsB.ok} answered): ${[...countsA.errors, ...countsB.errors].slice(0, 3).join(' | ')}`);
+  t.same(
+    [countsA.failed, countsB.failed],
+    [0, 0],
+    `no call failed during the rotation (${countsA.ok} + ${countsB.ok} answered): ${[...countsA.errors, ...countsB.errors].slice(0, 3).join(' | ')}`,
+  );
   const urlsAfter = await urlsOf(a, a.adminToken);
   delete urlsAfter[late.body.id];
   t.same(urlsAfter, urlsBefore, 'every URL token opens to what it was');
 
   // A node started with the old key still starts (it learns the new one) until the old is forgotten.
-  const onOld = await startGateway(t, { dataDir: a.dataDir, env: { LATCHKEY_ADMIN_TOKEN: a.adminToken, LATCHKEY_MASTER_KEY: oldKey.toString('base64') } });
+  const onOld = await startGateway(t, {
+    dataDir: a.dataDir,
+    env: { LATCHKEY_ADMIN_TOKEN: a.adminToken, LATCHKEY_MASTER_KEY: oldKey.toString('base64') },
+  });
   t.equal(onOld.app.vault.keyId, newId);
   await onOld.app.close();
 
@@ -189,7 +229,10 @@ t.test('rotation under load on two nodes, SIGKILL halfway, resumed; then the old
   // The gateway as a user starts it, given the old key: it refuses, in one line.
   const refused = await gatewayProcess(a, { LATCHKEY_MASTER_KEY: oldKey.toString('base64') });
   t.equal(refused.code, 1, 'the old key opens nothing any more');
-  t.match(refused.stderr, /not the one this data was sealed with \(the data is sealed under key id [0-9a-f]{16}; this key's id is [0-9a-f]{16}\); start with the original key, or the new one if it was rotated/);
+  t.match(
+    refused.stderr,
+    /not the one this data was sealed with \(the data is sealed under key id [0-9a-f]{16}; this key's id is [0-9a-f]{16}\); start with the original key, or the new one if it was rotated/,
+  );
 
   const stored = (await storedBytes(a)).toString('latin1');
   t.notOk(stored.includes(oldKey.toString('base64')) || stored.includes(newKey.toString('base64')), 'neither key is stored in the clear');
@@ -232,7 +275,10 @@ t.test('keys given in LATCHKEY_MASTER_KEY: --new-key-file, and the mistakes an o
   const client = await connectClient(t, ws.mcpUrl.replace(a.url, b.url));
   t.match(textOf(await client.callTool({ name: 'listItems', arguments: { limit: 1 } })), /"items"/);
   const doctor = await latchkey(a, ['doctor'], env(newKey)).done;
-  t.match(doctor.stdout, /ok {3}master-key rotation: finished .* once every node has the new key, run latchkey rotate-master-key --forget-old/);
+  t.match(
+    doctor.stdout,
+    /ok {3}master-key rotation: finished .* once every node has the new key, run latchkey rotate-master-key --forget-old/,
+  );
   const forget = await latchkey(a, ['rotate-master-key', '--forget-old'], env(newKey)).done;
   t.equal(forget.code, 0, forget.stderr);
   const again = await latchkey(a, ['rotate-master-key', '--forget-old'], env(newKey)).done;

@@ -51,7 +51,14 @@ t.test('the SDK client: without a key it reports the reason; with a key it works
   const client = await connectClient(t, ws.mcpUrl, { 'X-Latchkey-Key': key });
   t.ok((await client.listTools()).tools.length > 0, 'a key header still works');
 
-  const register = await fetch(`${gw.url}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"client_name":"x"}' });
+  const register = await fetch(`${gw.url}/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"client_name":"x"}',
+  });
   t.equal(register.status, 403);
-  t.match(await register.json(), { error: 'access_denied', error_description: /does not sign MCP clients in with OAuth.*requires an access key/ });
+  t.match(await register.json(), {
+    error: 'access_denied',
+    error_description: /does not sign MCP clients in with OAuth.*requires an access key/,
+  });
 });

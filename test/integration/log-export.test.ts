@@ -16,18 +16,36 @@ t.test('JSON Lines and CSV, filtered, all rows, no secret', async (t) => {
   for (let i = 0; i < 3; i++) await client.callTool({ name: 'listItems', arguments: { limit: i + 1 } });
   await client.callTool({ name: 'getItem', arguments: { id: 'itm_missing' } });
   // Older history, more than one export page.
-  const old = Array.from({ length: 2_500 }, (_, i) => ({ workspaceId: ws.id, at: Date.UTC(2026, 0, 1) + i, tool: 'listUsers', ok: true, status: 200, durationMs: 3, caller: 'url', environment: 'live', arguments: `{"n":${i}}` }));
+  const old = Array.from({ length: 2_500 }, (_, i) => ({
+    workspaceId: ws.id,
+    at: Date.UTC(2026, 0, 1) + i,
+    tool: 'listUsers',
+    ok: true,
+    status: 200,
+    durationMs: 3,
+    caller: 'url',
+    environment: 'live',
+    arguments: `{"n":${i}}`,
+  }));
   await gw.app.repos.callLogs.insertMany(old);
 
-  const get = (query: string) => fetch(`${gw.url}/api/workspaces/${ws.id}/logs/export?${query}`, { headers: { authorization: `Bearer ${gw.adminToken}` } });
+  const get = (query: string) =>
+    fetch(`${gw.url}/api/workspaces/${ws.id}/logs/export?${query}`, { headers: { authorization: `Bearer ${gw.adminToken}` } });
   const jsonl = await get('format=jsonl');
   t.equal(jsonl.status, 200);
   t.match(jsonl.headers.get('content-type'), /^application\/x-ndjson/);
   t.match(jsonl.headers.get('content-disposition'), /^attachment; filename="latchkey-logs-export-\d{4}-\d{2}-\d{2}\.jsonl"$/);
   const text = await jsonl.text();
-  const rows = text.trim().split('\n').map((line) => JSON.parse(line) as { tool: string; ok: boolean; id: string });
+  const rows = text
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { tool: string; ok: boolean; id: string });
   t.equal(rows.length, 2_504, 'every row, across pages');
-  t.same(rows.slice(0, 4).map((r) => r.tool), ['getItem', 'listItems', 'listItems', 'listItems'], 'newest first, as in the tab');
+  t.same(
+    rows.slice(0, 4).map((r) => r.tool),
+    ['getItem', 'listItems', 'listItems', 'listItems'],
+    'newest first, as in the tab',
+  );
   t.equal(new Set(rows.map((r) => r.id)).size, rows.length, 'no row twice');
   const api = (await gw.api('GET', `/api/workspaces/${ws.id}/logs?limit=4`)).body.items;
   t.same(rows.slice(0, 4), api, 'the same objects as the logs API');

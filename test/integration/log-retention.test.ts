@@ -23,7 +23,10 @@ async function allTools(gw: Awaited<ReturnType<typeof startGateway>>, id: string
   const tools: string[] = [];
   let cursor: string | null = null;
   do {
-    const page: { status: number; body: { items: { tool: string }[]; nextCursor: string | null } } = await gw.api('GET', `/api/workspaces/${id}/logs?limit=200${cursor ? `&cursor=${cursor}` : ''}`);
+    const page: { status: number; body: { items: { tool: string }[]; nextCursor: string | null } } = await gw.api(
+      'GET',
+      `/api/workspaces/${id}/logs?limit=200${cursor ? `&cursor=${cursor}` : ''}`,
+    );
     tools.push(...page.body.items.map((i) => i.tool));
     cursor = page.body.nextCursor;
   } while (cursor);
@@ -48,6 +51,9 @@ t.test('LATCHKEY_LOG_RETENTION_DAYS=0 keeps every row', async (t) => {
 
 t.test('a bad retention setting stops the start with a clear message', async (t) => {
   const { loadConfig } = await import('../../server/config.js');
-  t.throws(() => loadConfig({ LATCHKEY_LOG_RETENTION_DAYS: 'forever' }), /LATCHKEY_LOG_RETENTION_DAYS must be a whole number from 0 to 36500, got "forever"/);
+  t.throws(
+    () => loadConfig({ LATCHKEY_LOG_RETENTION_DAYS: 'forever' }),
+    /LATCHKEY_LOG_RETENTION_DAYS must be a whole number from 0 to 36500, got "forever"/,
+  );
   t.equal(loadConfig({}).logRetentionDays, 30, 'default: 30 days');
 });

@@ -33,7 +33,10 @@ t.test('mcp-remote with only the URL lists and calls tools', async (t) => {
   t.match(disabled.error?.message, /deleteItem/);
 
   const logs = await gw.api('GET', `/api/workspaces/${ws.id}/logs`);
-  t.same(logs.body.items.map((x: { tool: string }) => x.tool), ['deleteItem', 'getItem', 'createItem']);
+  t.same(
+    logs.body.items.map((x: { tool: string }) => x.tool),
+    ['deleteItem', 'getItem', 'createItem'],
+  );
   t.match(logs.body.items[1].userAgent ?? '', /./, 'the client user agent is recorded');
 });
 

@@ -41,7 +41,16 @@ t.test('calls, refusals and imports counted exactly; nothing secret in the text'
   t.ok((await client.callTool({ name: 'getItem', arguments: { id: 'itm_does_not_exist' } })).isError, 'the upstream answers 404');
   t.ok((await client.callTool({ name: 'listItems', arguments: { limit: 'many' } })).isError, 'refused before sending');
   const wrongUrl = ws.mcpUrl.replace(/.{6}$/, 'zzzzzz');
-  t.equal((await fetch(wrongUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"method":"ping"}' })).status, 404);
+  t.equal(
+    (
+      await fetch(wrongUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: '{"jsonrpc":"2.0","id":1,"method":"ping"}',
+      })
+    ).status,
+    404,
+  );
 
   const denied = await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${gw.adminToken}` } });
   t.equal(denied.status, 401, 'the admin token does not open it');
@@ -49,12 +58,17 @@ t.test('calls, refusals and imports counted exactly; nothing secret in the text'
   t.equal(res.status, 200);
   t.match(res.headers.get('content-type'), /^text\/plain/);
   const text = await res.text();
-  const calls = (tool: string, outcome: string, statusClass: string) => sample(text, 'latchkey_tool_calls_total', { workspace: ws.id, tool, outcome, status_class: statusClass });
+  const calls = (tool: string, outcome: string, statusClass: string) =>
+    sample(text, 'latchkey_tool_calls_total', { workspace: ws.id, tool, outcome, status_class: statusClass });
   t.equal(calls('listItems', 'ok', '2xx'), 3);
   t.equal(calls('getItem', 'upstream_error', '4xx'), 1);
   t.equal(calls('listItems', 'error', 'none'), 1);
   t.equal(sample(text, 'latchkey_tool_call_duration_seconds_count', { workspace: ws.id, tool: 'listItems' }), 4);
-  t.equal(sample(text, 'latchkey_upstream_duration_seconds_count', { workspace: ws.id, tool: 'listItems' }), 3, 'upstream time only for calls that were sent');
+  t.equal(
+    sample(text, 'latchkey_upstream_duration_seconds_count', { workspace: ws.id, tool: 'listItems' }),
+    3,
+    'upstream time only for calls that were sent',
+  );
   t.equal(sample(text, 'latchkey_upstream_duration_seconds_count', { workspace: ws.id, tool: 'getItem' }), 1);
   t.equal(sample(text, 'latchkey_mcp_requests_refused_total', { reason: 'unknown_workspace' }), 1);
   t.equal(sample(text, 'latchkey_spec_imports_total', { result: 'ok' }), 1);
@@ -63,7 +77,12 @@ t.test('calls, refusals and imports counted exactly; nothing secret in the text'
   t.match(text, /^latchkey_call_log_queued \d+/m);
 
   const urlToken = new URL(ws.mcpUrl).pathname.split('/').pop()!;
-  for (const [what, value] of [['admin token', gw.adminToken], ['metrics token', metricsToken], ['URL token', urlToken], ['API key', upstream.key]] as const) {
+  for (const [what, value] of [
+    ['admin token', gw.adminToken],
+    ['metrics token', metricsToken],
+    ['URL token', urlToken],
+    ['API key', upstream.key],
+  ] as const) {
     t.notOk(text.includes(value), `no ${what} in the metrics`);
   }
 
@@ -71,6 +90,9 @@ t.test('calls, refusals and imports counted exactly; nothing secret in the text'
   t.ok(portUrl, 'the metrics port listens');
   const onPort = await fetch(`${portUrl}/metrics`);
   t.equal(onPort.status, 200, 'no token on the metrics port');
-  t.equal(sample(await onPort.text(), 'latchkey_tool_calls_total', { workspace: ws.id, tool: 'listItems', outcome: 'ok', status_class: '2xx' }), 3);
+  t.equal(
+    sample(await onPort.text(), 'latchkey_tool_calls_total', { workspace: ws.id, tool: 'listItems', outcome: 'ok', status_class: '2xx' }),
+    3,
+  );
   t.equal((await fetch(`${portUrl}/api/workspaces`)).status, 404, 'and nothing else');
 });

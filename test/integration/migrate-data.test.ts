@@ -42,7 +42,8 @@ function migrateData(args: string[]): Promise<Run> {
 /** The counts table the command prints: table → [source, target]. */
 function countsFrom(stdout: string): Map<string, [number, number]> {
   const counts = new Map<string, [number, number]>();
-  for (const match of stdout.matchAll(/^ {2}([a-z_]+) +(\d+) +(\d+) +(ok|MISMATCH)$/gm)) counts.set(match[1], [Number(match[2]), Number(match[3])]);
+  for (const match of stdout.matchAll(/^ {2}([a-z_]+) +(\d+) +(\d+) +(ok|MISMATCH)$/gm))
+    counts.set(match[1], [Number(match[2]), Number(match[3])]);
   return counts;
 }
 
@@ -120,12 +121,25 @@ t.test('migrate-data from a populated SQLite install: everything is there afterw
   const items = (await a('POST', '/api/workspaces', { name: 'Items API' })).body;
   t.equal((await a('POST', `/api/workspaces/${items.id}/spec`, { url: `${live.url}/openapi.json` })).status, 200, 'spec imported');
   t.equal((await a('PUT', `/api/workspaces/${items.id}/auth`, { type: 'api_key', value: live.key })).status, 200, 'live key saved');
-  t.equal((await a('POST', `/api/workspaces/${items.id}/environments`, { name: 'test', baseUrl: sandbox.url })).status, 201, 'test environment');
-  t.equal((await a('PUT', `/api/workspaces/${items.id}/auth?environment=test`, { type: 'api_key', value: sandbox.key })).status, 200, 'test key saved');
-  t.equal((await a('PATCH', `/api/workspaces/${items.id}/tools`, { tools: { createItem: true, listUsers: false } })).status, 200, 'tools toggled');
+  t.equal(
+    (await a('POST', `/api/workspaces/${items.id}/environments`, { name: 'test', baseUrl: sandbox.url })).status,
+    201,
+    'test environment',
+  );
+  t.equal(
+    (await a('PUT', `/api/workspaces/${items.id}/auth?environment=test`, { type: 'api_key', value: sandbox.key })).status,
+    200,
+    'test key saved',
+  );
+  t.equal(
+    (await a('PATCH', `/api/workspaces/${items.id}/tools`, { tools: { createItem: true, listUsers: false } })).status,
+    200,
+    'tools toggled',
+  );
   t.equal((await a('PATCH', `/api/workspaces/${items.id}`, { access: 'keys' })).status, 200, 'access keys required');
   const liveKey = (await a('POST', `/api/workspaces/${items.id}/keys`, { label: 'CI job' })).body;
-  const testKey = (await a('POST', `/api/workspaces/${items.id}/keys`, { label: 'staging reader', environment: 'test', scope: 'read' })).body;
+  const testKey = (await a('POST', `/api/workspaces/${items.id}/keys`, { label: 'staging reader', environment: 'test', scope: 'read' }))
+    .body;
 
   const users = (await a('POST', '/api/workspaces', { name: 'Users API' })).body;
   t.equal((await a('POST', `/api/workspaces/${users.id}/spec`, { url: `${live.url}/openapi.json` })).status, 200);
@@ -133,7 +147,10 @@ t.test('migrate-data from a populated SQLite install: everything is there afterw
   t.equal((await a('PATCH', `/api/workspaces/${users.id}/tools`, { tools: { getItem: false } })).status, 200);
 
   const withLiveKey = await connectClient(t, items.mcpUrl, { 'x-latchkey-key': liveKey.key });
-  t.notOk((await withLiveKey.callTool({ name: 'createItem', arguments: { body: { name: 'copied along' } } })).isError, 'a write before the move');
+  t.notOk(
+    (await withLiveKey.callTool({ name: 'createItem', arguments: { body: { name: 'copied along' } } })).isError,
+    'a write before the move',
+  );
   t.notOk((await withLiveKey.callTool({ name: 'listItems', arguments: {} })).isError);
   t.ok((await withLiveKey.callTool({ name: 'getItem', arguments: { id: 'no-such-item' } })).isError, 'a failed call is logged too');
   const withTestKey = await connectClient(t, items.mcpUrl, { 'x-latchkey-key': testKey.key });
@@ -154,11 +171,23 @@ t.test('migrate-data from a populated SQLite install: everything is there afterw
   t.notOk((run.stdout + run.stderr).includes(withPassword.password), 'never prints the password');
   t.notOk((run.stdout + run.stderr).includes(masterKey), 'never prints the master key');
   t.match(run.stdout, /All 11 tables match: \d+ rows copied/);
-  t.match(run.stdout, /LATCHKEY_MASTER_KEY is unset: give every node, as LATCHKEY_MASTER_KEY, the key this install was started with/, 'says which key the nodes need');
+  t.match(
+    run.stdout,
+    /LATCHKEY_MASTER_KEY is unset: give every node, as LATCHKEY_MASTER_KEY, the key this install was started with/,
+    'says which key the nodes need',
+  );
   const counts = countsFrom(run.stdout);
   t.same([...counts.keys()], COPIED_TABLES, 'a count for every table');
   const toolRows = expected.each.reduce((n: number, w: { tools: { tools: unknown[] } }) => n + w.tools.tools.length, 0);
-  for (const [table, rows] of Object.entries({ workspaces: 2, environments: 3, access_keys: 2, specs: 2, tools: toolRows, credentials: 3, call_logs: logRows })) {
+  for (const [table, rows] of Object.entries({
+    workspaces: 2,
+    environments: 3,
+    access_keys: 2,
+    specs: 2,
+    tools: toolRows,
+    credentials: 3,
+    call_logs: logRows,
+  })) {
     t.same(counts.get(table), [rows, rows], `${table}: ${rows} in both`);
   }
   const [settingsSource, settingsTarget] = counts.get('settings') ?? [0, -1];
@@ -171,12 +200,19 @@ t.test('migrate-data from a populated SQLite install: everything is there afterw
   const b = adminOf(after, adminToken);
   const found = await everything(after, b);
   t.same(found, expected, 'every workspace, spec, tool toggle, environment, credential view, key and log row, as before');
-  const mcpUrls = (all: { each: { workspace: { mcpUrls: Record<string, string> } }[] }) => all.each.flatMap((w) => Object.values(w.workspace.mcpUrls));
+  const mcpUrls = (all: { each: { workspace: { mcpUrls: Record<string, string> } }[] }) =>
+    all.each.flatMap((w) => Object.values(w.workspace.mcpUrls));
   t.equal(mcpUrls(found).length, 3);
-  t.ok(mcpUrls(found).every((url) => /^GATEWAY\/mcp\/\S{20,}$/.test(url)), 'three MCP URLs, each with its token');
+  t.ok(
+    mcpUrls(found).every((url) => /^GATEWAY\/mcp\/\S{20,}$/.test(url)),
+    'three MCP URLs, each with its token',
+  );
   t.same(mcpUrls(found), mcpUrls(expected), 'MCP URLs unchanged but for the host');
   t.same(
-    found.each.map((w: { liveAuth: { saved: boolean }; testAuth: { saved: boolean } | null }) => [w.liveAuth.saved, w.testAuth?.saved ?? 'no test environment']),
+    found.each.map((w: { liveAuth: { saved: boolean }; testAuth: { saved: boolean } | null }) => [
+      w.liveAuth.saved,
+      w.testAuth?.saved ?? 'no test environment',
+    ]),
     [
       [true, true],
       [true, 'no test environment'],
@@ -200,7 +236,10 @@ t.test('migrate-data from a populated SQLite install: everything is there afterw
   t.equal(sandbox.received.at(-1)!.headers['x-api-key'], sandbox.key, 'with the test credentials, to the test base URL');
   const urlAfter = await connectClient(t, onB(users.mcpUrl));
   t.notOk((await urlAfter.callTool({ name: 'listUsers', arguments: {} })).isError, 'the opaque URL works');
-  t.notOk((await urlAfter.listTools()).tools.some((tool) => tool.name === 'getItem'), 'its toggles too');
+  t.notOk(
+    (await urlAfter.listTools()).tools.some((tool) => tool.name === 'getItem'),
+    'its toggles too',
+  );
 
   const copiedIds = expected.each.flatMap((w: { logs: { items: { id: string }[] } }) => w.logs.items.map((i) => Number(i.id)));
   const newLogs = (await b('GET', `/api/workspaces/${items.id}/logs?limit=200`)).body.items as { id: string }[];
@@ -237,7 +276,7 @@ t.test('an install whose key is DATA_DIR/master.key: the printed hint is what th
   t.equal(run.code, 0, `exit code 0 (stderr: ${run.stderr.trim()})`);
   const hint = /^ {2}LATCHKEY_MASTER_KEY="\$\(cat '(.+)'\)"$/m.exec(run.stdout);
   t.ok(hint, 'prints the command that gives the nodes the key');
-  t.equal(hint?.[1], path.join(dataDir, 'master.key'), 'naming the install\'s key file');
+  t.equal(hint?.[1], path.join(dataDir, 'master.key'), "naming the install's key file");
   const keyText = readFileSync(path.join(dataDir, 'master.key'), 'utf8').trim();
   t.notOk(run.stdout.includes(keyText), 'not the key itself');
 

@@ -9,7 +9,11 @@ import { connectClient, textOf } from '../helpers/mcp-client.js';
 import { connectOAuth, signInSession } from '../helpers/oauth.js';
 
 const ping = (url: string, headers: Record<string, string> = {}) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', ...headers }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }) });
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+  });
 
 async function eventually(check: () => Promise<boolean>, seconds = 10): Promise<boolean> {
   for (let i = 0; i < seconds * 10; i++) {
@@ -28,7 +32,10 @@ t.test('a key revoked through one instance stops working on the other', async (t
   await a.api('PATCH', `/api/workspaces/${ws.id}`, { access: 'keys' });
   const key = (await a.api('POST', `/api/workspaces/${ws.id}/keys`, { label: 'shared' })).body;
   const onB = ws.mcpUrl.replace(a.url, b.url);
-  t.ok(await eventually(async () => (await ping(onB, { 'x-latchkey-key': key.key })).status === 200), 'B accepts the key created through A');
+  t.ok(
+    await eventually(async () => (await ping(onB, { 'x-latchkey-key': key.key })).status === 200),
+    'B accepts the key created through A',
+  );
   await a.api('DELETE', `/api/workspaces/${ws.id}/keys/${key.id}`);
   t.equal((await ping(ws.mcpUrl, { 'x-latchkey-key': key.key })).status, 401, 'A refuses it at once');
   t.ok(await eventually(async () => (await ping(onB, { 'x-latchkey-key': key.key })).status === 401, 5), 'B refuses it within seconds');
@@ -43,7 +50,12 @@ t.test('two instances renew a rotating OAuth grant once between them, not once e
   const b = await startGateway(t, { dataDir: a.dataDir, env: { LATCHKEY_ADMIN_TOKEN: a.adminToken, LATCHKEY_MASTER_KEY: '' } });
   const { body: ws } = await a.api('POST', '/api/workspaces', { name: 'OAuth API' });
   await a.api('POST', `/api/workspaces/${ws.id}/spec`, { url: `${upstream.url}/openapi.json` });
-  await a.api('PUT', `/api/workspaces/${ws.id}/auth`, { type: 'oauth2', flow: 'authorization_code', issuer: upstream.url, scopes: ['items:read'] });
+  await a.api('PUT', `/api/workspaces/${ws.id}/auth`, {
+    type: 'oauth2',
+    flow: 'authorization_code',
+    issuer: upstream.url,
+    scopes: ['items:read'],
+  });
   const { callback } = await connectOAuth(a, ws.id, await signInSession(a));
   t.equal(callback.status, 303, 'connected through A');
 
@@ -59,7 +71,11 @@ t.test('two instances renew a rotating OAuth grant once between them, not once e
     const before = upstream.oauth!.stats();
     const results = await Promise.all([...Array.from({ length: 5 }, () => call(onA)), ...Array.from({ length: 5 }, () => call(onB))]);
     const after = upstream.oauth!.stats();
-    t.same(results.filter((r) => r.isError).map((r) => textOf(r)), [], `round ${round}: every call on both instances succeeds`);
+    t.same(
+      results.filter((r) => r.isError).map((r) => textOf(r)),
+      [],
+      `round ${round}: every call on both instances succeeds`,
+    );
     t.equal(after.refreshes - before.refreshes, 1, `round ${round}: one refresh between the two instances`);
     t.equal(after.refreshFailures - before.refreshFailures, 0, `round ${round}: no spent refresh token replayed`);
   }

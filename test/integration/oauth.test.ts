@@ -32,10 +32,19 @@ t.test('client credentials: fetched on first use, renewed when it expires', asyn
   const gw = await startGateway(t);
   const ws = await oauthWorkspace(t, gw, upstream);
   const saved = await gw.api('PUT', `/api/workspaces/${ws.id}/auth`, {
-    type: 'oauth2', flow: 'client_credentials', tokenUrl: `${upstream.url}/token`, clientId: upstream.oauth!.clientId, clientSecret: upstream.oauth!.clientSecret, scopes: ['items:read'],
+    type: 'oauth2',
+    flow: 'client_credentials',
+    tokenUrl: `${upstream.url}/token`,
+    clientId: upstream.oauth!.clientId,
+    clientSecret: upstream.oauth!.clientSecret,
+    scopes: ['items:read'],
   });
   t.equal(saved.status, 200, saved.text);
-  t.match(saved.body, { type: 'oauth2', oauth: { flow: 'client_credentials', clientId: upstream.oauth!.clientId, hasClientSecret: true }, saved: true });
+  t.match(saved.body, {
+    type: 'oauth2',
+    oauth: { flow: 'client_credentials', clientId: upstream.oauth!.clientId, hasClientSecret: true },
+    saved: true,
+  });
   t.notOk(saved.text.includes(upstream.oauth!.clientSecret), 'the client secret never comes back');
 
   const client = await connectClient(t, ws.mcpUrl);
@@ -58,12 +67,30 @@ t.test('authorization code with PKCE, refresh, single flight, reconnect needed, 
   const ws = await oauthWorkspace(t, gw, upstream);
   const seen: string[] = [];
   // No clientId: the gateway registers itself (RFC 7591) from the issuer's metadata (RFC 8414).
-  const saved = await gw.api('PUT', `/api/workspaces/${ws.id}/auth`, { type: 'oauth2', flow: 'authorization_code', issuer: upstream.url, scopes: ['items:read'] });
+  const saved = await gw.api('PUT', `/api/workspaces/${ws.id}/auth`, {
+    type: 'oauth2',
+    flow: 'authorization_code',
+    issuer: upstream.url,
+    scopes: ['items:read'],
+  });
   seen.push(saved.text);
   t.equal(saved.status, 200, saved.text);
-  t.match(saved.body.oauth, { flow: 'authorization_code', authorizationUrl: `${upstream.url}/authorize`, tokenUrl: `${upstream.url}/token`, redirectUri: `${gw.url}/oauth/callback` });
+  t.match(saved.body.oauth, {
+    flow: 'authorization_code',
+    authorizationUrl: `${upstream.url}/authorize`,
+    tokenUrl: `${upstream.url}/token`,
+    redirectUri: `${gw.url}/oauth/callback`,
+  });
   // Before the first token every documented field is there, null while unknown.
-  t.same(saved.body.health, { connected: false, expiresAt: null, lastRefreshAt: null, lastSuccessAt: null, lastFailureAt: null, lastFailure: null, reconnectNeeded: false });
+  t.same(saved.body.health, {
+    connected: false,
+    expiresAt: null,
+    lastRefreshAt: null,
+    lastSuccessAt: null,
+    lastFailureAt: null,
+    lastFailure: null,
+    reconnectNeeded: false,
+  });
 
   const bearerStart = await gw.api('POST', `/api/workspaces/${ws.id}/oauth/start`);
   t.equal(bearerStart.status, 400, 'the flow needs a console session to bind the state to');
@@ -84,10 +111,16 @@ t.test('authorization code with PKCE, refresh, single flight, reconnect needed, 
 
   const other = await signIn(gw);
   // A state from another session: start in one session, finish in another.
-  const start = await fetch(`${gw.url}/api/workspaces/${ws.id}/oauth/start`, { method: 'POST', headers: { cookie: session.cookie, 'x-latchkey-csrf': session.csrf } });
+  const start = await fetch(`${gw.url}/api/workspaces/${ws.id}/oauth/start`, {
+    method: 'POST',
+    headers: { cookie: session.cookie, 'x-latchkey-csrf': session.csrf },
+  });
   const { authorizeUrl } = (await start.json()) as { authorizeUrl: string };
   const state = new URL(authorizeUrl).searchParams.get('state')!;
-  const foreign = await fetch(`${gw.url}/oauth/callback?code=whatever&state=${encodeURIComponent(state)}`, { headers: { cookie: other.cookie }, redirect: 'manual' });
+  const foreign = await fetch(`${gw.url}/oauth/callback?code=whatever&state=${encodeURIComponent(state)}`, {
+    headers: { cookie: other.cookie },
+    redirect: 'manual',
+  });
   t.equal(foreign.status, 403, 'a state started by another session is refused');
 
   const client = await connectClient(t, ws.mcpUrl);
@@ -95,7 +128,10 @@ t.test('authorization code with PKCE, refresh, single flight, reconnect needed, 
   await new Promise((r) => setTimeout(r, 2100));
   const refreshesBefore = upstream.oauth!.stats().refreshes;
   const results = await Promise.all(Array.from({ length: 10 }, () => client.callTool({ name: 'listUsers', arguments: {} })));
-  t.ok(results.every((r) => !r.isError), 'ten concurrent calls at expiry all succeed');
+  t.ok(
+    results.every((r) => !r.isError),
+    'ten concurrent calls at expiry all succeed',
+  );
   t.equal(upstream.oauth!.stats().refreshes - refreshesBefore, 1, 'exactly one refresh');
 
   // The upstream refuses a token before its time: one refresh, one retry.

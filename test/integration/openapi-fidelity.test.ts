@@ -25,7 +25,13 @@ function fidelitySpec(altOrigin: string) {
           operationId: 'listItems',
           parameters: [
             { name: 'filter[status]', in: 'query', schema: { type: 'string', enum: ['open', 'closed'] } },
-            { name: 'meta', in: 'query', style: 'deepObject', explode: true, schema: { type: 'object', properties: { owner: { type: 'string' }, size: { type: 'integer' } } } },
+            {
+              name: 'meta',
+              in: 'query',
+              style: 'deepObject',
+              explode: true,
+              schema: { type: 'object', properties: { owner: { type: 'string' }, size: { type: 'integer' } } },
+            },
             { name: 'sort', in: 'query', style: 'pipeDelimited', explode: false, schema: { type: 'array', items: { type: 'string' } } },
             { name: 'tags', in: 'query', style: 'form', explode: false, schema: { type: 'array', items: { type: 'string' } } },
           ],
@@ -35,20 +41,43 @@ function fidelitySpec(altOrigin: string) {
           operationId: 'createItem',
           requestBody: {
             required: true,
-            content: { 'application/json': { schema: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, price: { type: 'number', nullable: true }, dims: { type: 'object', properties: { w: { type: 'integer' }, '@unit': { type: 'string' } } } } } } },
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['name'],
+                  properties: {
+                    name: { type: 'string' },
+                    price: { type: 'number', nullable: true },
+                    dims: { type: 'object', properties: { w: { type: 'integer' }, '@unit': { type: 'string' } } },
+                  },
+                },
+              },
+            },
           },
           responses: ok,
         },
       },
       '/items/{id}': {
-        delete: { operationId: 'deleteItem', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '204': { description: 'Gone' } } },
+        delete: {
+          operationId: 'deleteItem',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '204': { description: 'Gone' } },
+        },
       },
       '/cells/{cell}/{range}': {
         get: {
           operationId: 'readCells',
           parameters: [
             { name: 'cell', in: 'path', required: true, style: 'label', schema: { type: 'string' } },
-            { name: 'range', in: 'path', required: true, style: 'matrix', explode: false, schema: { type: 'array', items: { type: 'integer' } } },
+            {
+              name: 'range',
+              in: 'path',
+              required: true,
+              style: 'matrix',
+              explode: false,
+              schema: { type: 'array', items: { type: 'integer' } },
+            },
             { name: 'X-Request-Id', in: 'header', required: true, schema: { type: 'string' } },
             { name: 'session_hint', in: 'cookie', schema: { type: 'string' } },
           ],
@@ -61,7 +90,14 @@ function fidelitySpec(altOrigin: string) {
           requestBody: {
             content: {
               'application/x-www-form-urlencoded': {
-                schema: { type: 'object', properties: { name: { type: 'string' }, 'user[email]': { type: 'string' }, tags: { type: 'array', items: { type: 'string' } } } },
+                schema: {
+                  type: 'object',
+                  properties: {
+                    name: { type: 'string' },
+                    'user[email]': { type: 'string' },
+                    tags: { type: 'array', items: { type: 'string' } },
+                  },
+                },
               },
             },
           },
@@ -72,7 +108,11 @@ function fidelitySpec(altOrigin: string) {
         post: {
           operationId: 'uploadFile',
           requestBody: {
-            content: { 'multipart/form-data': { schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' }, note: { type: 'string' } } } } },
+            content: {
+              'multipart/form-data': {
+                schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' }, note: { type: 'string' } } },
+              },
+            },
           },
           responses: ok,
         },
@@ -87,7 +127,9 @@ function fidelitySpec(altOrigin: string) {
       },
       '/ping': { get: { operationId: 'ping', servers: [{ url: `${altOrigin}/alt` }], responses: ok } },
       '/logo': { get: { operationId: 'getLogo', responses: { '200': { description: 'A PNG', content: { 'image/png': {} } } } } },
-      '/legacy-text': { get: { operationId: 'getLegacyText', responses: { '200': { description: 'Latin-1 text', content: { 'text/plain': {} } } } } },
+      '/legacy-text': {
+        get: { operationId: 'getLegacyText', responses: { '200': { description: 'Latin-1 text', content: { 'text/plain': {} } } } },
+      },
     },
   };
 }
@@ -183,7 +225,11 @@ t.test('tool calls reach the upstream exactly as the spec says', async (t) => {
 
   t.test('query: a bracketed name, deepObject, pipeDelimited and form explode=false', async (t) => {
     const listItems = tools.find((x) => x.name === 'listItems')!;
-    t.same(Object.keys(listItems.inputSchema.properties ?? {}).sort(), ['filter_status_', 'meta', 'sort', 'tags'], '`filter[status]` is offered as filter_status_');
+    t.same(
+      Object.keys(listItems.inputSchema.properties ?? {}).sort(),
+      ['filter_status_', 'meta', 'sort', 'tags'],
+      '`filter[status]` is offered as filter_status_',
+    );
     await call('listItems', { filter_status_: 'open', meta: { owner: 'me', size: 3 }, sort: ['name', '-date'], tags: ['a b', 'c'] });
     t.equal(last().method, 'GET');
     t.equal(last().url, '/v1/items?filter[status]=open&meta[owner]=me&meta[size]=3&sort=name|-date&tags=a%20b,c');
@@ -217,7 +263,9 @@ t.test('tool calls reach the upstream exactly as the spec says', async (t) => {
   });
 
   t.test('a multipart body with a file given as base64', async (t) => {
-    await call('uploadFile', { body: { file: { filename: 'pixel.png', contentType: 'image/png', base64: PNG.toString('base64') }, note: 'héllo' } });
+    await call('uploadFile', {
+      body: { file: { filename: 'pixel.png', contentType: 'image/png', base64: PNG.toString('base64') }, note: 'héllo' },
+    });
     const contentType = last().headers['content-type'] ?? '';
     const boundary = /^multipart\/form-data; boundary=(\S+)$/.exec(contentType)?.[1];
     t.ok(boundary, contentType);

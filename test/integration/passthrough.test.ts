@@ -64,9 +64,15 @@ t.test("a read key's routing headers never reach the upstream; credentials and a
     t.notOk(sent.headers[name.toLowerCase()], `${name}: without the header`);
   }
   const listed = await (await connectClient(t, ws.mcpUrl, { ...caller, 'X-HTTP-Method-Override': 'DELETE' })).listTools();
-  t.notOk(listed.tools.some((tool) => tool.name === 'deleteItem'), 'the read key still sees no delete tool');
+  t.notOk(
+    listed.tools.some((tool) => tool.name === 'deleteItem'),
+    'the read key still sees no delete tool',
+  );
   const refused = (await gw.api('GET', `/api/workspaces/${ws.id}/logs?limit=20`)).body.items as { ok: boolean; error?: string }[];
-  t.ok(refused.some((row) => !row.ok && /would change the method/.test(row.error ?? '')), 'the refusal is in the call log');
+  t.ok(
+    refused.some((row) => !row.ok && /would change the method/.test(row.error ?? '')),
+    'the refusal is in the call log',
+  );
 });
 
 t.test('routing headers cannot be listed; the setting is refused and the old one kept', async (t) => {
@@ -80,16 +86,27 @@ t.test('routing headers cannot be listed; the setting is refused and the old one
     t.equal(res.status, 422, `${name}: refused`);
     t.match(res.body, { error: { code: 'LK_AUTH_INVALID', message: new RegExp(`forward`) } }, `${name}: ${res.body?.error?.message}`);
   }
-  t.match((await gw.api('PUT', `/api/workspaces/${ws.id}/auth`, { type: 'passthrough', forward: 'X-One' })).body, { error: { message: /"forward" must be a list/ } });
-  t.match((await gw.api('PUT', `/api/workspaces/${ws.id}/auth`, { type: 'bearer', token: 'abcd', forward: ['X-One'] })).body, { error: { message: /applies to type "passthrough" only/ } });
-  t.match((await gw.api('GET', `/api/workspaces/${ws.id}/auth`)).body, { type: 'passthrough', forward: ['X-Tenant-Token'] }, 'the saved setting is unchanged');
+  t.match((await gw.api('PUT', `/api/workspaces/${ws.id}/auth`, { type: 'passthrough', forward: 'X-One' })).body, {
+    error: { message: /"forward" must be a list/ },
+  });
+  t.match((await gw.api('PUT', `/api/workspaces/${ws.id}/auth`, { type: 'bearer', token: 'abcd', forward: ['X-One'] })).body, {
+    error: { message: /applies to type "passthrough" only/ },
+  });
+  t.match(
+    (await gw.api('GET', `/api/workspaces/${ws.id}/auth`)).body,
+    { type: 'passthrough', forward: ['X-Tenant-Token'] },
+    'the saved setting is unchanged',
+  );
 });
 
 t.test("the spec's apiKey header is forwarded without being listed", async (t) => {
   const upstream = await startTestServer({ mode: 'apikey', echo: true });
   t.teardown(() => upstream.close());
   const doc = (await (await fetch(`${upstream.url}/openapi.json`)).json()) as { components: { securitySchemes: Record<string, unknown> } };
-  doc.components.securitySchemes = { ShopKey: { type: 'apiKey', in: 'header', name: 'X-Shop-Key' }, ApiKeyAuth: { type: 'apiKey', in: 'header', name: 'x-api-key' } };
+  doc.components.securitySchemes = {
+    ShopKey: { type: 'apiKey', in: 'header', name: 'X-Shop-Key' },
+    ApiKeyAuth: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+  };
   const gw = await startGateway(t);
   const { body: ws } = await gw.api('POST', '/api/workspaces', { name: 'declared' });
   t.equal((await gw.api('POST', `/api/workspaces/${ws.id}/spec`, { content: JSON.stringify(doc) })).status, 200);
@@ -102,5 +119,11 @@ t.test("the spec's apiKey header is forwarded without being listed", async (t) =
   t.equal(got['x-api-key'], upstream.key);
   t.notOk(got['x-other']);
 
-  t.same([...passthroughHeaderNames([{ key: 'a', type: 'apiKey', in: 'header', name: 'X-HTTP-Method-Override' }], ['X-Rewrite-URL', 'X-Fine'])].sort(), ['authorization', 'x-api-key', 'x-fine'], 'an override is dropped even if a spec declares it');
+  t.same(
+    [
+      ...passthroughHeaderNames([{ key: 'a', type: 'apiKey', in: 'header', name: 'X-HTTP-Method-Override' }], ['X-Rewrite-URL', 'X-Fine']),
+    ].sort(),
+    ['authorization', 'x-api-key', 'x-fine'],
+    'an override is dropped even if a spec declares it',
+  );
 });

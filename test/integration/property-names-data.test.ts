@@ -56,13 +56,23 @@ t.test('constructor, __proto__ and toString survive allOf merging, plain propert
   t.notMatch(listText, /\[null/, 'no null merged into any schema');
   const tools = (JSON.parse(listText) as { result: { tools: { name: string; inputSchema: Record<string, unknown> }[] } }).result.tools;
   const byName = (name: string) => tools.find((tool) => tool.name === name)!;
-  const bodyOf = (name: string) => (byName(name).inputSchema.properties as Record<string, { properties: Record<string, unknown>; required?: string[] }>).body;
+  const bodyOf = (name: string) =>
+    (byName(name).inputSchema.properties as Record<string, { properties: Record<string, unknown>; required?: string[] }>).body;
 
   const merged = bodyOf('merged');
   t.same(ownKeys(merged.properties), [...NAMES].sort(), 'every name is a property of the merged body');
   for (const name of NAMES) {
     const schema = Object.getOwnPropertyDescriptor(merged.properties, name)?.value as Record<string, unknown>;
-    t.same(schema, { allOf: [{ type: 'string', description: `${name} (base)` }, { type: 'string', description: `${name} (extra)` }] }, `${name}: both branches, nothing null`);
+    t.same(
+      schema,
+      {
+        allOf: [
+          { type: 'string', description: `${name} (base)` },
+          { type: 'string', description: `${name} (extra)` },
+        ],
+      },
+      `${name}: both branches, nothing null`,
+    );
   }
   t.same(merged.required, ['constructor', 'toString']);
   t.same(ownKeys(bodyOf('plain').properties), [...NAMES].sort(), 'every name is a plain property');
@@ -73,7 +83,10 @@ t.test('constructor, __proto__ and toString survive allOf merging, plain propert
   const client = await connectClient(t, ws.mcpUrl);
   const SENT = NAMES.filter((n) => n !== '__proto__');
   const values = Object.fromEntries(SENT.map((n) => [n, `v-${n}`]));
-  for (const [tool, path] of [['merged', '/merged'], ['plain', '/plain']]) {
+  for (const [tool, path] of [
+    ['merged', '/merged'],
+    ['plain', '/plain'],
+  ]) {
     const result = await client.callTool({ name: tool, arguments: { body: values } });
     t.notOk(result.isError, textOf(result));
     const received = api.requests.at(-1)!;

@@ -12,16 +12,24 @@ import { startGateway, type TestGateway } from '../helpers/gateway.js';
 function send(gw: TestGateway, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<number> {
   const { hostname, port } = new URL(gw.url);
   return new Promise((resolve, reject) => {
-    const req = request({ hostname, port, method, path, headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...headers } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      { hostname, port, method, path, headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...headers } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
 }
 
-const initialize = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-03-26', capabilities: {}, clientInfo: { name: 'log-test', version: '1' } } });
+const initialize = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-03-26', capabilities: {}, clientInfo: { name: 'log-test', version: '1' } },
+});
 
 for (const level of ['info', 'debug']) {
   t.test(`LOG_LEVEL=${level}: no query value and no URL token in the request log`, async (t) => {
@@ -68,8 +76,13 @@ for (const level of ['info', 'debug']) {
     t.ok(logs.includes('/mcp/log-probe-****') || level === 'info', 'the slug is shown, the token masked');
     t.ok(logs.includes('/nowhere?key=****'), 'a 404 is logged, with its query value masked');
     t.ok(logs.includes('/oauth/callback?code=****&state=****'), 'the callback is logged, code and state masked');
-    t.same(markers.filter((value) => logs.includes(value)), [], `none of the ${markers.length} query values is in the log`);
-    for (const form of [token, token.toUpperCase(), encoded, token.slice(1)]) t.notOk(logs.includes(form), `the URL token is not in the log (${form === token ? 'as is' : 'another form'})`);
+    t.same(
+      markers.filter((value) => logs.includes(value)),
+      [],
+      `none of the ${markers.length} query values is in the log`,
+    );
+    for (const form of [token, token.toUpperCase(), encoded, token.slice(1)])
+      t.notOk(logs.includes(form), `the URL token is not in the log (${form === token ? 'as is' : 'another form'})`);
     t.ok(logs.length > 500, `the log did capture output (${logs.length} bytes)`);
   });
 }
@@ -85,7 +98,10 @@ t.test('maskRequestUrl, form by form', async (t) => {
     [`/m%63p/api-%61${token.slice(1)}`, '/mcp/api-****'],
     [`/mcp/api-${token}-x/y`, '/mcp/api-****-****'],
     [`/elsewhere/${token}`, '/elsewhere/****'],
-    ['/api/workspaces/0b7c4a7e-1f1e-4c1e-9f1e-0b7c4a7e1f1e/auth?environment=test', '/api/workspaces/0b7c4a7e-1f1e-4c1e-9f1e-0b7c4a7e1f1e/auth?environment=****'],
+    [
+      '/api/workspaces/0b7c4a7e-1f1e-4c1e-9f1e-0b7c4a7e1f1e/auth?environment=test',
+      '/api/workspaces/0b7c4a7e-1f1e-4c1e-9f1e-0b7c4a7e1f1e/auth?environment=****',
+    ],
     ['/oauth/callback?code=abc&state=def', '/oauth/callback?code=****&state=****'],
     ['/x?s3cretvalue&a%20b=1&empty=', '/x?****&****&empty='],
     ['/mcp/', '/mcp/'],

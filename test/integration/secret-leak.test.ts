@@ -7,7 +7,6 @@ import { startGateway } from '../helpers/gateway.js';
 import { connectClient } from '../helpers/mcp-client.js';
 import { storedBytes } from '../helpers/stored-bytes.js';
 
-
 t.test('no secret in the database, logs, admin responses or tool results', async (t) => {
   const marker = `LEAKMARK${randomBytes(6).toString('hex')}`;
   const upstream = await startTestServer({ mode: 'apikey', key: `ts_${marker}_key` });
@@ -25,7 +24,8 @@ t.test('no secret in the database, logs, admin responses or tool results', async
   await api('PATCH', `/api/workspaces/${ws.id}/tools`, { tools: { createItem: true } });
   const client = await connectClient(t, ws.mcpUrl);
   const results: string[] = [];
-  const call = async (name: string, args: Record<string, unknown>) => results.push(JSON.stringify(await client.callTool({ name, arguments: args })));
+  const call = async (name: string, args: Record<string, unknown>) =>
+    results.push(JSON.stringify(await client.callTool({ name, arguments: args })));
 
   const settings = [
     { type: 'api_key', value: upstream.key },
@@ -55,15 +55,28 @@ t.test('no secret in the database, logs, admin responses or tool results', async
   await api('PATCH', `/api/workspaces/${ws.id}`, { baseUrl: 'http://127.0.0.1:9' });
   await call('listItems', {});
 
-  for (const p of ['/api/workspaces', `/api/workspaces/${ws.id}`, `/api/workspaces/${ws.id}/tools`, `/api/workspaces/${ws.id}/spec`, `/api/workspaces/${ws.id}/auth`, `/api/workspaces/${ws.id}/logs?limit=200`]) {
+  for (const p of [
+    '/api/workspaces',
+    `/api/workspaces/${ws.id}`,
+    `/api/workspaces/${ws.id}/tools`,
+    `/api/workspaces/${ws.id}/spec`,
+    `/api/workspaces/${ws.id}/auth`,
+    `/api/workspaces/${ws.id}/logs?limit=200`,
+  ]) {
     await api('GET', p);
   }
   const logsPage = JSON.parse(seen.at(-1)!);
   t.ok(logsPage.items.length >= 21, 'the calls were logged');
-  t.ok(logsPage.items.some((x: { url: string | null }) => x.url?.includes('api_key=****')), 'query keys masked in logged URLs');
+  t.ok(
+    logsPage.items.some((x: { url: string | null }) => x.url?.includes('api_key=****')),
+    'query keys masked in logged URLs',
+  );
 
   await gw.app.close();
-  t.notOk((await storedBytes(gw)).includes(marker), `not in the database (${gw.config.databaseUrl ? 'every PostgreSQL row' : 'the SQLite files'})`);
+  t.notOk(
+    (await storedBytes(gw)).includes(marker),
+    `not in the database (${gw.config.databaseUrl ? 'every PostgreSQL row' : 'the SQLite files'})`,
+  );
   t.notOk(gw.logs().includes(marker), 'not in the log output');
   t.ok(gw.logs().length > 1000, 'the log did capture output');
   t.notOk(seen.join('\n').includes(marker), 'not in any admin response');
@@ -88,11 +101,17 @@ t.test('an upstream that echoes the request never hands a stored secret back', a
   // Each with characters that URL-encoding and JSON escape differently.
   const cases: { setting: Record<string, unknown>; secrets: string[] }[] = [
     { setting: { type: 'bearer', token: `b_${marker}/+=` }, secrets: [`b_${marker}/+=`] },
-    { setting: { type: 'basic', username: `u_${marker}`, password: `p_${marker}"\\` }, secrets: [`u_${marker}:p_${marker}"\\`, `p_${marker}"\\`] },
+    {
+      setting: { type: 'basic', username: `u_${marker}`, password: `p_${marker}"\\` },
+      secrets: [`u_${marker}:p_${marker}"\\`, `p_${marker}"\\`],
+    },
     { setting: { type: 'basic', username: `sk_${marker}`, password: '' }, secrets: [`sk_${marker}`, `sk_${marker}:`] },
     { setting: { type: 'api_key', in: 'header', name: 'X-Custom-Key', value: `h_${marker}` }, secrets: [`h_${marker}`] },
     { setting: { type: 'api_key', in: 'query', name: 'api_key', value: `q_${marker} &"x` }, secrets: [`q_${marker} &"x`] },
-    { setting: { type: 'headers', headers: { 'X-Tenant-ID': `t_${marker}`, 'X-Other': `o_${marker}\\"` } }, secrets: [`t_${marker}`, `o_${marker}\\"`] },
+    {
+      setting: { type: 'headers', headers: { 'X-Tenant-ID': `t_${marker}`, 'X-Other': `o_${marker}\\"` } },
+      secrets: [`t_${marker}`, `o_${marker}\\"`],
+    },
   ];
   for (const { setting, secrets } of cases) {
     const what = `${setting.type}${setting.in ? ` in ${setting.in}` : ''}`;
@@ -106,7 +125,10 @@ t.test('an upstream that echoes the request never hands a stored secret back', a
       if (blob) results.push(Buffer.from(blob, 'base64').toString('utf8'));
     }
     const sent = JSON.stringify(upstream.received.at(-1));
-    t.ok(secrets.some((s) => sent.includes(s) || sent.includes(encodeURIComponent(s)) || sent.includes(Buffer.from(s).toString('base64'))), `${what}: the upstream did receive it`);
+    t.ok(
+      secrets.some((s) => sent.includes(s) || sent.includes(encodeURIComponent(s)) || sent.includes(Buffer.from(s).toString('base64'))),
+      `${what}: the upstream did receive it`,
+    );
     const all = results.join('\n');
     const leaked = markerForms([marker, ...secrets]).filter((form) => all.includes(form));
     t.same(leaked, [], `${what}: no form of the secret in any result`);
@@ -122,7 +144,12 @@ t.test('an OAuth access token echoed by the upstream is masked', async (t) => {
   const { body: ws } = await gw.api('POST', '/api/workspaces', { name: 'echo oauth' });
   t.equal((await gw.api('POST', `/api/workspaces/${ws.id}/spec`, { url: `${upstream.url}/openapi.json` })).status, 200);
   const saved = await gw.api('PUT', `/api/workspaces/${ws.id}/auth`, {
-    type: 'oauth2', flow: 'client_credentials', tokenUrl: `${upstream.url}/token`, clientId: upstream.oauth!.clientId, clientSecret: upstream.oauth!.clientSecret, scopes: ['items:read'],
+    type: 'oauth2',
+    flow: 'client_credentials',
+    tokenUrl: `${upstream.url}/token`,
+    clientId: upstream.oauth!.clientId,
+    clientSecret: upstream.oauth!.clientSecret,
+    scopes: ['items:read'],
   });
   t.equal(saved.status, 200, saved.text);
   const client = await connectClient(t, ws.mcpUrl);

@@ -13,7 +13,13 @@ const riskySpec = {
   security: [{ queryKey: [] }],
   paths: {
     '/items': { get: { operationId: 'listItems', responses: ok }, post: { operationId: 'createItem', responses: ok } },
-    '/items/{id}': { delete: { operationId: 'deleteItem', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: ok } },
+    '/items/{id}': {
+      delete: {
+        operationId: 'deleteItem',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: ok,
+      },
+    },
     '/status': { get: { operationId: 'status', servers: [{ url: 'http://status.example.com' }], responses: ok } },
   },
 };
@@ -30,9 +36,23 @@ t.test('an upload answers the report, GET /spec recomputes it as the auth settin
   const { body: ws } = await gw.api('POST', '/api/workspaces', { name: 'risky' });
   const uploaded = await gw.api('POST', `/api/workspaces/${ws.id}/spec`, { content: JSON.stringify(riskySpec) });
   t.equal(uploaded.status, 200, uploaded.text);
-  const findings = uploaded.body.securityReport.findings as { kind: string; severity: string; message: string; tools?: string[]; toolCount?: number; pointer?: string }[];
+  const findings = uploaded.body.securityReport.findings as {
+    kind: string;
+    severity: string;
+    message: string;
+    tools?: string[];
+    toolCount?: number;
+    pointer?: string;
+  }[];
   const byKind = (kind: string) => findings.find((f) => f.kind === kind);
-  t.same(findings.map((f) => f.kind).sort(), ['credential_in_query', 'per_operation_servers', 'plain_http', 'private_network', 'unconfigured_scheme', 'writes']);
+  t.same(findings.map((f) => f.kind).sort(), [
+    'credential_in_query',
+    'per_operation_servers',
+    'plain_http',
+    'private_network',
+    'unconfigured_scheme',
+    'writes',
+  ]);
   t.match(byKind('writes'), { severity: 'medium', tools: ['deleteItem', 'createItem'], toolCount: 2 });
   t.match(byKind('credential_in_query'), { severity: 'medium', pointer: '/components/securitySchemes/queryKey' });
   t.match(byKind('plain_http'), { severity: 'high', tools: ['status'] });
@@ -46,16 +66,24 @@ t.test('an upload answers the report, GET /spec recomputes it as the auth settin
   const got = await gw.api('GET', `/api/workspaces/${ws.id}/spec`);
   t.same(got.body.securityReport, uploaded.body.securityReport, 'GET answers the same report');
 
-  const saved = await gw.api('PUT', `/api/workspaces/${ws.id}/auth`, { type: 'api_key', value: 'report-secret-7f3a', in: 'query', name: 'api_key' });
+  const saved = await gw.api('PUT', `/api/workspaces/${ws.id}/auth`, {
+    type: 'api_key',
+    value: 'report-secret-7f3a',
+    in: 'query',
+    name: 'api_key',
+  });
   t.equal(saved.status, 200, saved.text);
   const after = await gw.api('GET', `/api/workspaces/${ws.id}/spec`);
-  t.notOk((after.body.securityReport.findings as { kind: string }[]).some((f) => f.kind === 'unconfigured_scheme'), 'the configured scheme is no longer reported');
+  t.notOk(
+    (after.body.securityReport.findings as { kind: string }[]).some((f) => f.kind === 'unconfigured_scheme'),
+    'the configured scheme is no longer reported',
+  );
   t.notMatch(after.text, /report-secret-7f3a/, 'no secret in the report');
 
   const patched = await gw.api('PATCH', `/api/workspaces/${ws.id}`, { baseUrl: 'https://api.example.com' });
   t.equal(patched.status, 200, patched.text);
   const overridden = (await gw.api('GET', `/api/workspaces/${ws.id}/spec`)).body.securityReport.findings as { kind: string }[];
-  t.same(overridden.map((f) => f.kind).sort(), ['credential_in_query', 'writes'], 'the admin\'s https base URL wins over every server');
+  t.same(overridden.map((f) => f.kind).sort(), ['credential_in_query', 'writes'], "the admin's https base URL wins over every server");
 });
 
 t.test('a clean spec reports nothing', async (t) => {

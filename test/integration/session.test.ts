@@ -12,7 +12,11 @@ function origin(gw: TestGateway): string {
 }
 
 async function signIn(gw: TestGateway, token = gw.adminToken) {
-  const res = await fetch(`${origin(gw)}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+  const res = await fetch(`${origin(gw)}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token }),
+  });
   const body = (await res.json()) as SessionView & Partial<ErrorBody>;
   const setCookie = res.headers.getSetCookie();
   const cookie = setCookie[0]?.split(';')[0] ?? '';
@@ -55,25 +59,34 @@ t.test('over https the cookie is Secure and __Host- prefixed', async (t) => {
   t.match(setCookie[0], /^__Host-lk_session=/);
   t.match(setCookie[0], /; Secure/);
   t.equal((await fetch(`${origin(gw)}/api/workspaces`, { headers: withCookie(cookie) })).status, 200);
-  t.equal((await fetch(`${origin(gw)}/api/workspaces`, { headers: withCookie(cookie.replace('__Host-', '')) })).status, 401, 'only the prefixed name counts');
+  t.equal(
+    (await fetch(`${origin(gw)}/api/workspaces`, { headers: withCookie(cookie.replace('__Host-', '')) })).status,
+    401,
+    'only the prefixed name counts',
+  );
 });
 
-t.test('writes with the cookie need the session\'s CSRF token; bearer writes do not', async (t) => {
+t.test("writes with the cookie need the session's CSRF token; bearer writes do not", async (t) => {
   const gw = await startGateway(t);
   const { cookie, body } = await signIn(gw);
-  const post = (headers: Record<string, string>) => fetch(`${gw.url}/api/workspaces`, { method: 'POST', headers, body: JSON.stringify({ name: 'x' }) });
+  const post = (headers: Record<string, string>) =>
+    fetch(`${gw.url}/api/workspaces`, { method: 'POST', headers, body: JSON.stringify({ name: 'x' }) });
 
   const none = await post(withCookie(cookie, undefined, true));
   t.equal(none.status, 403);
   t.match(await none.json(), { error: { code: 'LK_CSRF_REJECTED', message: /X-Latchkey-CSRF/ } });
   t.equal((await post(withCookie(cookie, 'A'.repeat(43), true))).status, 403, 'a made-up token');
   const other = await signIn(gw);
-  t.equal((await post(withCookie(cookie, other.body.csrfToken, true))).status, 403, 'another session\'s token');
+  t.equal((await post(withCookie(cookie, other.body.csrfToken, true))).status, 403, "another session's token");
   t.equal((await gw.api('GET', '/api/workspaces')).body.workspaces.length, 0, 'nothing was created');
 
   t.equal((await post(withCookie(cookie, body.csrfToken, true))).status, 201, 'with the token');
   t.equal((await gw.api('POST', '/api/workspaces', { name: 'y' })).status, 201, 'bearer needs no CSRF token');
-  for (const [method, path] of [['PUT', '/auth'], ['PATCH', ''], ['DELETE', '']]) {
+  for (const [method, path] of [
+    ['PUT', '/auth'],
+    ['PATCH', ''],
+    ['DELETE', ''],
+  ]) {
     const res = await fetch(`${gw.url}/api/workspaces/nope${path}`, { method, headers: withCookie(cookie, undefined, true), body: '{}' });
     t.equal(res.status, 403, `${method} is checked too`);
   }
@@ -103,7 +116,11 @@ t.test('sign out ends the session', async (t) => {
   t.equal(out.status, 200);
   t.same(await out.json(), { signedIn: false });
   t.match(out.headers.getSetCookie()[0], /^lk_session=;.*Expires=Thu, 01 Jan 1970/, 'the cookie is cleared');
-  t.equal((await fetch(`${gw.url}/api/workspaces`, { headers: withCookie(cookie) })).status, 401, 'a copy of the old cookie no longer works');
+  t.equal(
+    (await fetch(`${gw.url}/api/workspaces`, { headers: withCookie(cookie) })).status,
+    401,
+    'a copy of the old cookie no longer works',
+  );
   t.same(await (await fetch(`${gw.url}/api/session`, { headers: withCookie(cookie) })).json(), { signedIn: false });
   t.equal((await fetch(`${gw.url}/api/session`, { method: 'DELETE' })).status, 200, 'signing out when signed out is fine');
 });
@@ -116,7 +133,11 @@ t.test('a sign-out holds on every gateway process sharing the database, and afte
   t.equal((await fetch(`${b.url}/api/workspaces`, { headers: withCookie(cookie) })).status, 200, 'one session, both processes');
   const out = await fetch(`${b.url}/api/session`, { method: 'DELETE', headers: withCookie(cookie, body.csrfToken) });
   t.equal(out.status, 200, 'signed out through the other process');
-  t.equal((await fetch(`${a.url}/api/workspaces`, { headers: withCookie(cookie) })).status, 401, 'the process that issued it refuses it too');
+  t.equal(
+    (await fetch(`${a.url}/api/workspaces`, { headers: withCookie(cookie) })).status,
+    401,
+    'the process that issued it refuses it too',
+  );
   t.equal((await fetch(`${a.url}/api/workspaces`, { headers: withCookie(other.cookie) })).status, 200, 'another session is untouched');
   await a.app.close();
   const again = await startGateway(t, { dataDir: a.dataDir, env: { LATCHKEY_ADMIN_TOKEN: a.adminToken, LATCHKEY_MASTER_KEY: '' } });
@@ -167,7 +188,8 @@ t.test('behind a trusted proxy the lock-out follows the client, not the proxy', 
       await fetch(`${gw.url}/api/workspaces`, { headers: { authorization: `Bearer wrong-${i}`, 'x-forwarded-for': client } });
     }
   };
-  const asClient = (gw: TestGateway, client: string) => fetch(`${gw.url}/api/workspaces`, { headers: { authorization: `Bearer ${gw.adminToken}`, 'x-forwarded-for': client } });
+  const asClient = (gw: TestGateway, client: string) =>
+    fetch(`${gw.url}/api/workspaces`, { headers: { authorization: `Bearer ${gw.adminToken}`, 'x-forwarded-for': client } });
 
   const trusting = await startGateway(t, { env: { LATCHKEY_TRUST_PROXY: 'loopback' } });
   await lockOut(trusting, '203.0.113.7');

@@ -38,7 +38,11 @@ t.test('a limit of 600 a minute over three nodes lets through 600 ± 10 %, leasi
   const databaseUrl = await cluster.createDatabase();
   const env = { DATABASE_URL: databaseUrl, LATCHKEY_MASTER_KEY: randomBytes(32).toString('base64') };
   const a = await startGateway(t, { env });
-  const nodes = [a, await startGateway(t, { env: { ...env, LATCHKEY_ADMIN_TOKEN: a.adminToken } }), await startGateway(t, { env: { ...env, LATCHKEY_ADMIN_TOKEN: a.adminToken } })];
+  const nodes = [
+    a,
+    await startGateway(t, { env: { ...env, LATCHKEY_ADMIN_TOKEN: a.adminToken } }),
+    await startGateway(t, { env: { ...env, LATCHKEY_ADMIN_TOKEN: a.adminToken } }),
+  ];
   const upstream = await startTestServer({ mode: 'apikey' });
   t.teardown(() => upstream.close());
   const ws = await workspaceFor(t, a, upstream);
@@ -66,7 +70,11 @@ t.test('a limit of 600 a minute over three nodes lets through 600 ± 10 %, leasi
 
   const allowed = answers.filter((x) => x.status === 200);
   const refused = answers.filter((x) => x.status !== 200);
-  t.same(allowed.filter((x) => !x.body.result || x.body.result.isError), [], 'every allowed call reached the upstream and succeeded');
+  t.same(
+    allowed.filter((x) => !x.body.result || x.body.result.isError),
+    [],
+    'every allowed call reached the upstream and succeeded',
+  );
   t.equal(upstream.stats().requests - upstreamBefore, allowed.length, 'the upstream saw exactly the allowed calls');
   const badRefusals = refused.filter(
     (x) =>
@@ -80,28 +88,61 @@ t.test('a limit of 600 a minute over three nodes lets through 600 ± 10 %, leasi
   // What the ideal sliding window would add if the run crossed into a new minute.
   const boundary = ended - (ended % 60_000);
   const slid = boundary > started ? Math.ceil((LIMIT * (ended - boundary)) / 60_000) : 0;
-  t.ok(allowed.length >= LIMIT * 0.9 && allowed.length <= LIMIT * 1.1 + slid, `${allowed.length} of ${CALLS} allowed (600 ± 10 %${slid ? `, + ${slid} slid out of view` : ''})`);
+  t.ok(
+    allowed.length >= LIMIT * 0.9 && allowed.length <= LIMIT * 1.1 + slid,
+    `${allowed.length} of ${CALLS} allowed (600 ± 10 %${slid ? `, + ${slid} slid out of view` : ''})`,
+  );
 
   const stats = nodes.map(statsOf);
-  t.same(stats.map((s) => [s.degraded, s.leaseFailures]), [[false, 0], [false, 0], [false, 0]], 'every node counted through the database throughout');
+  t.same(
+    stats.map((s) => [s.degraded, s.leaseFailures]),
+    [
+      [false, 0],
+      [false, 0],
+      [false, 0],
+    ],
+    'every node counted through the database throughout',
+  );
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
-  const { rows } = await client.query<{ window_start: string; used: number }>('select window_start, used from rate_windows where key = $1 order by window_start', [`ws:${ws.id}`]);
+  const { rows } = await client.query<{ window_start: string; used: number }>(
+    'select window_start, used from rate_windows where key = $1 order by window_start',
+    [`ws:${ws.id}`],
+  );
   const leased = rows.reduce((sum, r) => sum + r.used, 0);
-  t.ok(rows.every((r) => r.used <= LIMIT), `no minute counted past the limit (${rows.map((r) => r.used).join(', ')})`);
+  t.ok(
+    rows.every((r) => r.used <= LIMIT),
+    `no minute counted past the limit (${rows.map((r) => r.used).join(', ')})`,
+  );
   t.ok(leased >= allowed.length, 'every allowed call was leased from the shared count');
   const statements = stats.reduce((sum, s) => sum + s.leaseStatements, 0);
   t.ok(statements < allowed.length / 2, 'far fewer lease statements than calls');
-  t.comment(`${CALLS} calls in ${ended - started} ms at ${CONCURRENCY} in flight: ${allowed.length} allowed, ${refused.length} refused (429)`);
-  t.comment(`per node admitted ${stats.map((s) => s.admitted).join(' / ')}, lease statements ${stats.map((s) => s.leaseStatements).join(' / ')} (${statements} in all)`);
-  t.comment(`leased ${leased}, allowed ${allowed.length}: ${leased - allowed.length} leased and unspent; Retry-After seen: ${[...new Set(refused.map((x) => x.retryAfter))].join(', ')} s`);
+  t.comment(
+    `${CALLS} calls in ${ended - started} ms at ${CONCURRENCY} in flight: ${allowed.length} allowed, ${refused.length} refused (429)`,
+  );
+  t.comment(
+    `per node admitted ${stats.map((s) => s.admitted).join(' / ')}, lease statements ${stats.map((s) => s.leaseStatements).join(' / ')} (${statements} in all)`,
+  );
+  t.comment(
+    `leased ${leased}, allowed ${allowed.length}: ${leased - allowed.length} leased and unspent; Retry-After seen: ${[...new Set(refused.map((x) => x.retryAfter))].join(', ')} s`,
+  );
 
   // Pruning keeps the minutes from the one given on.
   const thisMinute = Date.now() - (Date.now() % 60_000);
-  await client.query('insert into rate_windows (key, window_start, used) values ($1, $2, 1), ($1, $3, 1)', ['old', thisMinute - 120_000, thisMinute]);
+  await client.query('insert into rate_windows (key, window_start, used) values ($1, $2, 1), ($1, $3, 1)', [
+    'old',
+    thisMinute - 120_000,
+    thisMinute,
+  ]);
   await a.app.repos.rateWindows.pruneBefore(thisMinute);
-  const kept = await client.query<{ key: string; window_start: string }>('select key, window_start from rate_windows where key = $1', ['old']);
-  t.same(kept.rows.map((r) => Number(r.window_start)), [thisMinute], 'pruneBefore drops earlier minutes only');
+  const kept = await client.query<{ key: string; window_start: string }>('select key, window_start from rate_windows where key = $1', [
+    'old',
+  ]);
+  t.same(
+    kept.rows.map((r) => Number(r.window_start)),
+    [thisMinute],
+    'pruneBefore drops earlier minutes only',
+  );
   await client.end();
 
   // The database goes away: a fresh workspace's calls go on, limited by each node alone, and the
@@ -118,6 +159,9 @@ t.test('a limit of 600 a minute over three nodes lets through 600 ± 10 %, leasi
   for (let i = 0; i < 30; i++) during.push((await callTool(onB, i)).status);
   t.same([...new Set(during)], [200], '30 calls on node B while the database is down: all answered');
   t.ok(statsOf(nodes[1]).degraded, 'node B counts alone');
-  const said = nodes[1].logs().split('\n').filter((line) => line.includes('rate limits cannot reach the database'));
+  const said = nodes[1]
+    .logs()
+    .split('\n')
+    .filter((line) => line.includes('rate limits cannot reach the database'));
   t.equal(said.length, 1, 'and said so once');
 });

@@ -71,7 +71,11 @@ async function startGateway(t: Test, env: Record<string, string> = {}) {
     void exited.then(() => reject(new Error(out)));
   });
   const api = async (method: string, p: string, body?: unknown) => {
-    const res = await fetch(url + p, { method, headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(url + p, {
+      method,
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     return res.json() as Promise<any>;
   };
   return { child, exited, out: () => out, api, dataDir };
@@ -81,7 +85,11 @@ async function startGateway(t: Test, env: Record<string, string> = {}) {
 function loggedQueries(dataDir: string): Set<string> {
   const db = new Database(path.join(dataDir, 'latchkey.db'), { readonly: true });
   try {
-    return new Set((db.prepare('select arguments from call_logs').all() as { arguments: string }[]).map((row) => (JSON.parse(row.arguments) as { q: string }).q));
+    return new Set(
+      (db.prepare('select arguments from call_logs').all() as { arguments: string }[]).map(
+        (row) => (JSON.parse(row.arguments) as { q: string }).q,
+      ),
+    );
   } finally {
     db.close();
   }
@@ -92,8 +100,20 @@ const spec = (upstream: string) => ({
   info: { title: 'Shutdown', version: '1' },
   servers: [{ url: upstream }],
   paths: {
-    '/fast': { get: { operationId: 'fast', parameters: [{ name: 'q', in: 'query', schema: { type: 'string' } }], responses: { 200: { description: 'ok' } } } },
-    '/slow': { get: { operationId: 'slow', parameters: [{ name: 'q', in: 'query', schema: { type: 'string' } }], responses: { 200: { description: 'ok' } } } },
+    '/fast': {
+      get: {
+        operationId: 'fast',
+        parameters: [{ name: 'q', in: 'query', schema: { type: 'string' } }],
+        responses: { 200: { description: 'ok' } },
+      },
+    },
+    '/slow': {
+      get: {
+        operationId: 'slow',
+        parameters: [{ name: 'q', in: 'query', schema: { type: 'string' } }],
+        responses: { 200: { description: 'ok' } },
+      },
+    },
   },
 });
 
@@ -140,7 +160,9 @@ t.test('SIGTERM under load: answered calls all logged, waiting ones cut off with
   const code = await exited;
   await Promise.all([...workers, ...slow]);
   const exitMs = performance.now() - signalledAt;
-  t.comment(`${before} calls answered before SIGTERM, ${answered.length} in all; ${refusedAfterClose} refused once closing; exit ${code} after ${exitMs.toFixed(0)} ms (grace ${GRACE_MS} ms)`);
+  t.comment(
+    `${before} calls answered before SIGTERM, ${answered.length} in all; ${refusedAfterClose} refused once closing; exit ${code} after ${exitMs.toFixed(0)} ms (grace ${GRACE_MS} ms)`,
+  );
   t.equal(code, 0, 'exit 0');
   t.ok(answered.length > before, 'calls in flight at SIGTERM were answered');
   t.equal(slowAnswers.length, 3, 'each call waiting on the slow upstream was answered');
@@ -162,8 +184,13 @@ t.test('kill -9 under load: only the calls answered in the last moments before i
   await api('POST', `/api/workspaces/${ws.id}/spec`, { content: JSON.stringify(spec(upstream)) });
   // The steady state: the call-log thread is up (its first rows are written). Under tsx it takes a
   // second or two to start, and rows wait in memory meanwhile.
-  await fetch(ws.mcpUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'tools/call', params: { name: 'fast', arguments: { q: 'warm' } } }) });
-  for (let tries = 0; tries < 200 && (await api('GET', `/api/workspaces/${ws.id}/logs?limit=1`)).items.length === 0; tries++) await new Promise((r) => setTimeout(r, 50));
+  await fetch(ws.mcpUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'tools/call', params: { name: 'fast', arguments: { q: 'warm' } } }),
+  });
+  for (let tries = 0; tries < 200 && (await api('GET', `/api/workspaces/${ws.id}/logs?limit=1`)).items.length === 0; tries++)
+    await new Promise((r) => setTimeout(r, 50));
   let n = 0;
   let running = true;
   const answeredAt = new Map<string, number>();
@@ -176,7 +203,8 @@ t.test('kill -9 under load: only the calls answered in the last moments before i
           headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
           body: JSON.stringify({ jsonrpc: '2.0', id: n, method: 'tools/call', params: { name: 'fast', arguments: { q } } }),
         });
-        if (res.status === 200 && !((await res.json()) as { result: { isError?: boolean } }).result.isError) answeredAt.set(q, performance.now());
+        if (res.status === 200 && !((await res.json()) as { result: { isError?: boolean } }).result.isError)
+          answeredAt.set(q, performance.now());
       } catch {
         return; // the process is gone
       }
@@ -191,7 +219,9 @@ t.test('kill -9 under load: only the calls answered in the last moments before i
   const logged = loggedQueries(dataDir);
   const lost = [...answeredAt].filter(([q]) => !logged.has(q)).map(([, at]) => killedAt - at);
   const oldest = lost.length > 0 ? Math.max(...lost) : 0;
-  t.comment(`${answeredAt.size} calls answered, ${lost.length} without a log row after kill -9 (${((lost.length / answeredAt.size) * 100).toFixed(2)} %), the oldest answered ${oldest.toFixed(0)} ms before the kill (the writer hands rows to its thread every 50 ms)`);
+  t.comment(
+    `${answeredAt.size} calls answered, ${lost.length} without a log row after kill -9 (${((lost.length / answeredAt.size) * 100).toFixed(2)} %), the oldest answered ${oldest.toFixed(0)} ms before the kill (the writer hands rows to its thread every 50 ms)`,
+  );
   t.ok(answeredAt.size > 100, 'under load');
   // Stated bound: the last 100 ms of calls. Asserted loosely: a slow machine stretches the moment.
   t.ok(oldest < 1000, `only calls answered just before the kill are lost (oldest ${oldest.toFixed(0)} ms)`);

@@ -57,7 +57,11 @@ t.test('first start generates the admin token and master key; SIGTERM closes cle
   t.teardown(() => second.child.kill('SIGKILL'));
   const url2 = await second.listening;
   t.notMatch(second.run.stdout, /Admin token/, 'the token is shown on first start only');
-  t.equal((await fetch(`${url2}/api/workspaces`, { headers: { authorization: `Bearer ${token}` } })).status, 200, 'and still works after a restart');
+  t.equal(
+    (await fetch(`${url2}/api/workspaces`, { headers: { authorization: `Bearer ${token}` } })).status,
+    200,
+    'and still works after a restart',
+  );
   second.child.kill('SIGTERM');
   t.equal((await second.exited).code, 0);
 
@@ -96,12 +100,18 @@ t.test('--help answers and creates nothing; an unknown argument is refused in on
   t.notOk(existsSync(dataDir), 'no data directory was created');
   const wrong = await startServer({ PORT: '0', DATA_DIR: dataDir }, ['--port', '9000']).exited;
   t.equal(wrong.code, 1);
-  t.equal(wrong.stderr, 'latchkey: unknown argument "--port": settings come from the environment (e.g. PORT=9000 npm start); see --help.\n');
+  t.equal(
+    wrong.stderr,
+    'latchkey: unknown argument "--port": settings come from the environment (e.g. PORT=9000 npm start); see --help.\n',
+  );
   t.notOk(existsSync(dataDir));
 });
 
 t.test('npm start builds only what changed since its last build', async (t) => {
-  const { isStale, PARTS } = (await import(new URL('../../scripts/start.mjs', import.meta.url).href)) as { isStale(root: string, part: unknown): boolean; PARTS: { name: string; inputs: string[]; output: string }[] };
+  const { isStale, PARTS } = (await import(new URL('../../scripts/start.mjs', import.meta.url).href)) as {
+    isStale(root: string, part: unknown): boolean;
+    PARTS: { name: string; inputs: string[]; output: string }[];
+  };
   const root = mkdtempSync(path.join(os.tmpdir(), 'lk-build-'));
   t.teardown(() => rmSync(root, { recursive: true, force: true }));
   const server = PARTS.find((part) => part.name === 'server')!;

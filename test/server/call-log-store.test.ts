@@ -34,18 +34,35 @@ async function setup(t: Test) {
   return { dataDir, repos, options, writtenHere, workerErrors };
 }
 
-const entry = (tool: string, workspaceId = 'ws-1'): NewCallLog => ({ workspaceId, environment: 'live', at: new Date().toISOString(), tool, ok: true, durationMs: 1, caller: 'url', responseExcerpt: `answer of ${tool}` });
+const entry = (tool: string, workspaceId = 'ws-1'): NewCallLog => ({
+  workspaceId,
+  environment: 'live',
+  at: new Date().toISOString(),
+  tool,
+  ok: true,
+  durationMs: 1,
+  caller: 'url',
+  responseExcerpt: `answer of ${tool}`,
+});
 
 t.test('batches are stored by the worker thread, in order, and readable at once', async (t) => {
   const { repos, options, writtenHere, workerErrors } = await setup(t);
   const store = createCallLogStore(options);
   const results = await Promise.all([store.write([entry('a'), entry('b')], new Map()), store.write([entry('c')], new Map())]);
   t.same(results, [0, 0], 'nothing dropped');
-  t.same((await repos.callLogs.page('ws-1', { limit: 10 })).map((r) => r.tool), ['c', 'b', 'a'], 'stored, newest first');
+  t.same(
+    (await repos.callLogs.page('ws-1', { limit: 10 })).map((r) => r.tool),
+    ['c', 'b', 'a'],
+    'stored, newest first',
+  );
   t.same(writtenHere, [], 'not on this thread');
   t.same((await repos.callLogs.page('ws-1', { limit: 1 }))[0].responseExcerpt, 'answer of c');
 
-  t.equal(await store.write([entry('x', 'no-such-workspace'), entry('d')], new Map()), 1, 'entries of a deleted workspace are counted as dropped');
+  t.equal(
+    await store.write([entry('x', 'no-such-workspace'), entry('d')], new Map()),
+    1,
+    'entries of a deleted workspace are counted as dropped',
+  );
   t.equal((await repos.callLogs.page('ws-1', { limit: 1 }))[0].tool, 'd', 'the rest of that batch is kept');
   await store.close();
   await store.close();
@@ -60,7 +77,10 @@ t.test('a thread that cannot start: every batch is stored on the main thread', a
   const store = createCallLogStore({ ...options, database: { dataDir: blocked } });
   t.equal(await store.write([entry('a')], new Map()), 0);
   t.equal(await store.write([entry('b')], new Map()), 0);
-  t.same((await repos.callLogs.page('ws-1', { limit: 10 })).map((r) => r.tool), ['b', 'a']);
+  t.same(
+    (await repos.callLogs.page('ws-1', { limit: 10 })).map((r) => r.tool),
+    ['b', 'a'],
+  );
   t.same(writtenHere, [1, 1]);
   t.equal(workerErrors.length, 1, 'the failure is reported once');
   await store.close();

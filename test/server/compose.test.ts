@@ -14,7 +14,11 @@ import { waitUntil } from '../helpers/wait.js';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const HAPROXY_CFG = path.join(ROOT, 'deploy', 'haproxy.cfg');
 const HA_SERVICES = ['gateway-a', 'gateway-b', 'ha-preflight', 'latchkey', 'lb', 'postgres'];
-const SECRETS = { LATCHKEY_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'), LATCHKEY_ADMIN_TOKEN: 'admin-token-0123456789', POSTGRES_PASSWORD: 'pg-pass_0123' };
+const SECRETS = {
+  LATCHKEY_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
+  LATCHKEY_ADMIN_TOKEN: 'admin-token-0123456789',
+  POSTGRES_PASSWORD: 'pg-pass_0123',
+};
 
 interface Service {
   image?: string;
@@ -51,11 +55,20 @@ function composeConfig(t: Test, profile: string | undefined, extra: Record<strin
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const emptyEnvFile = path.join(dir, 'empty.env');
   writeFileSync(emptyEnvFile, '');
-  const args = ['--env-file', emptyEnvFile, '-f', path.join(ROOT, 'docker-compose.yml'), ...(profile ? ['--profile', profile] : []), 'config'];
+  const args = [
+    '--env-file',
+    emptyEnvFile,
+    '-f',
+    path.join(ROOT, 'docker-compose.yml'),
+    ...(profile ? ['--profile', profile] : []),
+    'config',
+  ];
   const run = spawnSync('docker-compose', args, { cwd: ROOT, env: composeEnv(extra), encoding: 'utf8' });
-  const services = run.status === 0 ? ((YAML.parse(run.stdout) as { services: Record<string, Service> }).services) : {};
+  const services = run.status === 0 ? (YAML.parse(run.stdout) as { services: Record<string, Service> }).services : {};
   // docker-compose v1 prints every service with its profiles; v2 prints the active ones only.
-  const active = Object.fromEntries(Object.entries(services).filter(([, s]) => !s.profiles || (profile !== undefined && s.profiles.includes(profile))));
+  const active = Object.fromEntries(
+    Object.entries(services).filter(([, s]) => !s.profiles || (profile !== undefined && s.profiles.includes(profile))),
+  );
   return { status: run.status, stderr: run.stderr, active };
 }
 
@@ -97,11 +110,18 @@ t.test('--profile ha: PostgreSQL, two nodes sharing one key, one load balancer',
   t.same(publishedPorts(pg), [], 'the database is not published');
 
   const [a, b] = [active['gateway-a'], active['gateway-b']];
-  for (const [name, node] of [['gateway-a', a], ['gateway-b', b]] as const) {
+  for (const [name, node] of [
+    ['gateway-a', a],
+    ['gateway-b', b],
+  ] as const) {
     t.same(node.build, active.latchkey.build, `${name}: built from the same Dockerfile`);
     t.equal(node.environment?.LATCHKEY_MASTER_KEY, SECRETS.LATCHKEY_MASTER_KEY, `${name}: the shared master key`);
     t.equal(node.environment?.LATCHKEY_ADMIN_TOKEN, SECRETS.LATCHKEY_ADMIN_TOKEN, `${name}: the shared admin token`);
-    t.equal(node.environment?.DATABASE_URL, `postgres://latchkey:${SECRETS.POSTGRES_PASSWORD}@postgres:5432/latchkey`, `${name}: DATABASE_URL`);
+    t.equal(
+      node.environment?.DATABASE_URL,
+      `postgres://latchkey:${SECRETS.POSTGRES_PASSWORD}@postgres:5432/latchkey`,
+      `${name}: DATABASE_URL`,
+    );
     t.equal(node.depends_on?.postgres?.condition, 'service_healthy', `${name}: waits for the database`);
     t.equal(node.depends_on?.['ha-preflight']?.condition, 'service_completed_successfully', `${name}: waits for the preflight`);
     t.match(text(node.healthcheck?.test), '/readyz', `${name}: healthy means ready`);
@@ -135,7 +155,10 @@ t.test('--profile ha without the shared secrets: stopped with a clear message, t
 
   // The script as the service runs it: its environment as compose resolved it.
   const runPreflight = (env: Record<string, unknown>) =>
-    spawnSync('sh', [script!], { env: { PATH: process.env.PATH, ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v ?? '')])) }, encoding: 'utf8' });
+    spawnSync('sh', [script!], {
+      env: { PATH: process.env.PATH, ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v ?? '')])) },
+      encoding: 'utf8',
+    });
   const unset = runPreflight(preflight.environment ?? {});
   t.equal(unset.status, 1, 'nothing starts');
   for (const name of Object.keys(SECRETS)) t.match(unset.stderr, `${name} is not set`);
@@ -143,7 +166,10 @@ t.test('--profile ha without the shared secrets: stopped with a clear message, t
   const withSecrets = composeConfig(t, 'ha', { ...SECRETS, LATCHKEY_MASTER_KEY: '' }).active['ha-preflight'];
   const noKey = runPreflight(withSecrets.environment ?? {});
   t.equal(noKey.status, 1);
-  t.match(noKey.stderr, /LATCHKEY_MASTER_KEY is not set\. Every node must share one master key: put LATCHKEY_MASTER_KEY=.*openssl rand -base64 32.* in \.env/);
+  t.match(
+    noKey.stderr,
+    /LATCHKEY_MASTER_KEY is not set\. Every node must share one master key: put LATCHKEY_MASTER_KEY=.*openssl rand -base64 32.* in \.env/,
+  );
   t.notMatch(noKey.stderr, 'LATCHKEY_ADMIN_TOKEN');
   t.equal(runPreflight({ ...SECRETS, POSTGRES_PASSWORD: 'p@ss/word' }).status, 1, 'a password that would break the URL');
   t.equal(runPreflight(composeConfig(t, 'ha', SECRETS).active['ha-preflight'].environment ?? {}).status, 0, 'all set: the nodes start');
@@ -193,7 +219,13 @@ t.test('haproxy with this config: round robin, a failing node leaves rotation, a
   const [lbPort, monitorPort] = [await freePort(), await freePort()];
   // The config as shipped, with the addresses made local and the check interval shortened.
   let cfg = readFileSync(HAPROXY_CFG, 'utf8');
-  for (const [from, to, times] of [['bind :8080', `bind 127.0.0.1:${lbPort}`, 1], ['bind :8404', `bind 127.0.0.1:${monitorPort}`, 1], ['gateway-a:8080', `127.0.0.1:${a.port}`, 2], ['gateway-b:8080', `127.0.0.1:${b.port}`, 2], ['inter 2s', 'inter 200ms', 1]] as const) {
+  for (const [from, to, times] of [
+    ['bind :8080', `bind 127.0.0.1:${lbPort}`, 1],
+    ['bind :8404', `bind 127.0.0.1:${monitorPort}`, 1],
+    ['gateway-a:8080', `127.0.0.1:${a.port}`, 2],
+    ['gateway-b:8080', `127.0.0.1:${b.port}`, 2],
+    ['inter 2s', 'inter 200ms', 1],
+  ] as const) {
     t.equal(cfg.split(from).length - 1, times, `the config has ${from} ${times} time(s)`);
     cfg = cfg.replaceAll(from, to);
   }
@@ -221,11 +253,20 @@ t.test('haproxy with this config: round robin, a failing node leaves rotation, a
     return Object.fromEntries(rows.filter((r) => r[sv]?.startsWith('gateway-')).map((r) => [`${r[px]}/${r[sv]}`, r[st]]));
   };
   // In rotation: "UP", or "UP 1/2" (one check failed, not yet out); "DOWN 1/2" is still out.
-  const upIn = async (backend: string) => Object.entries(await serverStatus()).filter(([k, v]) => k.startsWith(`${backend}/`) && v.startsWith('UP')).map(([k]) => k.split('/')[1]).sort().join(',');
+  const upIn = async (backend: string) =>
+    Object.entries(await serverStatus())
+      .filter(([k, v]) => k.startsWith(`${backend}/`) && v.startsWith('UP'))
+      .map(([k]) => k.split('/')[1])
+      .sort()
+      .join(',');
 
   await waitUntil(async () => (await upIn('ready').catch(() => '')) === 'gateway-a,gateway-b', `both nodes up in haproxy (${haproxyErr})`);
   const both = await askMany(20);
-  t.same([both.filter((r) => r === '200 a').length, both.filter((r) => r === '200 b').length], [10, 10], 'one client on one connection, spread evenly');
+  t.same(
+    [both.filter((r) => r === '200 a').length, both.filter((r) => r === '200 b').length],
+    [10, 10],
+    'one client on one connection, spread evenly',
+  );
 
   a.ready = false;
   let started = Date.now();

@@ -19,7 +19,13 @@ t.test('defaults', async (t) => {
 t.test('LATCHKEY_TRUST_PROXY', async (t) => {
   t.equal(loadConfig({ LATCHKEY_TRUST_PROXY: 'true' }).trustProxy, true);
   t.equal(loadConfig({ LATCHKEY_TRUST_PROXY: 'false' }).trustProxy, false);
-  t.same(loadConfig({ LATCHKEY_TRUST_PROXY: ' 127.0.0.1, 10.0.0.0/8 ,loopback,::1,fd00::/8' }).trustProxy, ['127.0.0.1', '10.0.0.0/8', 'loopback', '::1', 'fd00::/8']);
+  t.same(loadConfig({ LATCHKEY_TRUST_PROXY: ' 127.0.0.1, 10.0.0.0/8 ,loopback,::1,fd00::/8' }).trustProxy, [
+    '127.0.0.1',
+    '10.0.0.0/8',
+    'loopback',
+    '::1',
+    'fd00::/8',
+  ]);
   for (const bad of ['2', 'proxy.example.com', '10.0.0.0/33', '10.0.0.1/8/1', 'yes']) {
     t.throws(() => loadConfig({ LATCHKEY_TRUST_PROXY: bad }), /LATCHKEY_TRUST_PROXY must be true, false, or the proxies' addresses/, bad);
   }
@@ -27,7 +33,14 @@ t.test('LATCHKEY_TRUST_PROXY', async (t) => {
 
 t.test('valid settings', async (t) => {
   const key = randomBytes(32);
-  const c = loadConfig({ PORT: '9000', HOST: '0.0.0.0', PUBLIC_URL: 'https://mcp.example.com/', LATCHKEY_MASTER_KEY: key.toString('base64'), LOG_LEVEL: 'warn', LATCHKEY_MAX_RESPONSE_BYTES: '2048' });
+  const c = loadConfig({
+    PORT: '9000',
+    HOST: '0.0.0.0',
+    PUBLIC_URL: 'https://mcp.example.com/',
+    LATCHKEY_MASTER_KEY: key.toString('base64'),
+    LOG_LEVEL: 'warn',
+    LATCHKEY_MAX_RESPONSE_BYTES: '2048',
+  });
   t.equal(c.port, 9000);
   t.equal(c.publicUrl, 'https://mcp.example.com');
   t.same(c.masterKey, key);
@@ -71,7 +84,11 @@ t.test('LATCHKEY_MAX_CALLS_IN_FLIGHT', async (t) => {
   t.equal(loadConfig({}).maxCallsInFlight, 16, 'default');
   t.equal(loadConfig({ LATCHKEY_MAX_CALLS_IN_FLIGHT: '64' }).maxCallsInFlight, 64);
   for (const bad of ['0', '-1', '1.5', 'many']) {
-    t.throws(() => loadConfig({ LATCHKEY_MAX_CALLS_IN_FLIGHT: bad }), { message: /LATCHKEY_MAX_CALLS_IN_FLIGHT must be a whole number from 1 to 10000/ }, bad);
+    t.throws(
+      () => loadConfig({ LATCHKEY_MAX_CALLS_IN_FLIGHT: bad }),
+      { message: /LATCHKEY_MAX_CALLS_IN_FLIGHT must be a whole number from 1 to 10000/ },
+      bad,
+    );
   }
 });
 

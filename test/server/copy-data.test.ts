@@ -33,30 +33,149 @@ async function populate({ db, t: tb }: Store): Promise<void> {
     { key: 'config_version', value: '7' },
   ]);
   for (const id of ['w1', 'w2']) {
-    await db.insert(tb.workspaces).values({ id, name: `Workspace ${id} – ünïcode`, slug: id, access: id === 'w1' ? 'keys' : 'url', rateLimit: id === 'w1' ? 0 : null, allowedOrigins: id === 'w1' ? ['https://uploads.example.com'] : null, createdAt: at, updatedAt: at });
-    await db.insert(tb.environments).values({ workspaceId: id, name: 'live', urlTokenHash: `hash-${id}-live`, urlTokenSealed: sealed(1), baseUrlOverride: null, createdAt: at, updatedAt: at });
-    await db.insert(tb.specs).values({ workspaceId: id, title: 'Items', version: '1.0', openapi: JSON.stringify({ openapi: '3.0.3', paths: {} }), sourceUrl: null, baseUrl: 'https://api.example.com', securitySchemes: [{ name: 'key', type: 'apiKey' } as never], warnings: [], uploadedAt: at });
+    await db
+      .insert(tb.workspaces)
+      .values({
+        id,
+        name: `Workspace ${id} – ünïcode`,
+        slug: id,
+        access: id === 'w1' ? 'keys' : 'url',
+        rateLimit: id === 'w1' ? 0 : null,
+        allowedOrigins: id === 'w1' ? ['https://uploads.example.com'] : null,
+        createdAt: at,
+        updatedAt: at,
+      });
+    await db
+      .insert(tb.environments)
+      .values({
+        workspaceId: id,
+        name: 'live',
+        urlTokenHash: `hash-${id}-live`,
+        urlTokenSealed: sealed(1),
+        baseUrlOverride: null,
+        createdAt: at,
+        updatedAt: at,
+      });
+    await db
+      .insert(tb.specs)
+      .values({
+        workspaceId: id,
+        title: 'Items',
+        version: '1.0',
+        openapi: JSON.stringify({ openapi: '3.0.3', paths: {} }),
+        sourceUrl: null,
+        baseUrl: 'https://api.example.com',
+        securitySchemes: [{ name: 'key', type: 'apiKey' } as never],
+        warnings: [],
+        uploadedAt: at,
+      });
     // Enough tools to span several pages of 3.
-    await db.insert(tb.tools).values(
-      Array.from({ length: 8 }, (_, i) => ({ workspaceId: id, name: `tool_${i}`, position: i, enabled: i % 3 !== 0, definition: { name: `tool_${i}`, method: 'GET', path: `/t/${i}`, nested: { list: [1, 'two', null] } } as never })),
-    );
-    await db.insert(tb.credentials).values({ workspaceId: id, environment: 'live', type: 'api_key', publicInfo: { in: 'header', name: 'X-Api-Key' } as never, sealed: sealed(2), updatedAt: at, health: null, refreshLeaseUntil: null, origin: 'https://api.example.com' });
+    await db
+      .insert(tb.tools)
+      .values(
+        Array.from({ length: 8 }, (_, i) => ({
+          workspaceId: id,
+          name: `tool_${i}`,
+          position: i,
+          enabled: i % 3 !== 0,
+          definition: { name: `tool_${i}`, method: 'GET', path: `/t/${i}`, nested: { list: [1, 'two', null] } } as never,
+        })),
+      );
+    await db
+      .insert(tb.credentials)
+      .values({
+        workspaceId: id,
+        environment: 'live',
+        type: 'api_key',
+        publicInfo: { in: 'header', name: 'X-Api-Key' } as never,
+        sealed: sealed(2),
+        updatedAt: at,
+        health: null,
+        refreshLeaseUntil: null,
+        origin: 'https://api.example.com',
+      });
   }
-  await db.insert(tb.environments).values({ workspaceId: 'w1', name: 'test', urlTokenHash: 'hash-w1-test', urlTokenSealed: sealed(3), baseUrlOverride: 'https://sandbox.example.com', createdAt: at, updatedAt: at });
-  await db.insert(tb.credentials).values({ workspaceId: 'w1', environment: 'test', type: 'oauth2', publicInfo: { flow: 'client_credentials', scopes: ['a', 'b'] } as never, sealed: sealed(4), updatedAt: at, health: { lastRefreshAt: at } as never, refreshLeaseUntil: 1_767_000_000_000, origin: null });
+  await db
+    .insert(tb.environments)
+    .values({
+      workspaceId: 'w1',
+      name: 'test',
+      urlTokenHash: 'hash-w1-test',
+      urlTokenSealed: sealed(3),
+      baseUrlOverride: 'https://sandbox.example.com',
+      createdAt: at,
+      updatedAt: at,
+    });
+  await db
+    .insert(tb.credentials)
+    .values({
+      workspaceId: 'w1',
+      environment: 'test',
+      type: 'oauth2',
+      publicInfo: { flow: 'client_credentials', scopes: ['a', 'b'] } as never,
+      sealed: sealed(4),
+      updatedAt: at,
+      health: { lastRefreshAt: at } as never,
+      refreshLeaseUntil: 1_767_000_000_000,
+      origin: null,
+    });
   await db.insert(tb.accessKeys).values([
-    { id: 'k1', workspaceId: 'w1', label: 'CI', prefix: 'lk_live_abcd', keyHash: 'kh1', scope: 'write', tools: null, environment: 'live', createdAt: at, lastUsedAt: at, expiresAt: null },
-    { id: 'k2', workspaceId: 'w1', label: 'reader', prefix: 'lk_test_efgh', keyHash: 'kh2', scope: 'read', tools: ['tool_1', 'tool_2'], environment: 'test', createdAt: at, lastUsedAt: null, expiresAt: '2030-01-01T00:00:00.000Z' },
+    {
+      id: 'k1',
+      workspaceId: 'w1',
+      label: 'CI',
+      prefix: 'lk_live_abcd',
+      keyHash: 'kh1',
+      scope: 'write',
+      tools: null,
+      environment: 'live',
+      createdAt: at,
+      lastUsedAt: at,
+      expiresAt: null,
+    },
+    {
+      id: 'k2',
+      workspaceId: 'w1',
+      label: 'reader',
+      prefix: 'lk_test_efgh',
+      keyHash: 'kh2',
+      scope: 'read',
+      tools: ['tool_1', 'tool_2'],
+      environment: 'test',
+      createdAt: at,
+      lastUsedAt: null,
+      expiresAt: '2030-01-01T00:00:00.000Z',
+    },
   ]);
-  await db.insert(tb.oauthPending).values({ stateHash: 's1', workspaceId: 'w2', environment: 'live', sessionHash: 'sh', verifierSealed: sealed(5), expiresAt: at });
+  await db
+    .insert(tb.oauthPending)
+    .values({ stateHash: 's1', workspaceId: 'w2', environment: 'live', sessionHash: 'sh', verifierSealed: sealed(5), expiresAt: at });
   await db.insert(tb.revokedSessions).values({ sessionHash: 'r1', expiresAt: 1_767_225_600_000 });
   await db.insert(tb.rateWindows).values([
     { key: 'ws:w1', windowStart: 1_767_225_600_000, used: 12 },
     { key: 'ws:w1', windowStart: 1_767_225_660_000, used: 3 },
   ]);
-  await db.insert(tb.callLogs).values(
-    Array.from({ length: LOG_ROWS }, (_, i) => ({ workspaceId: i % 2 ? 'w1' : 'w2', at, tool: `tool_${i % 8}`, method: 'GET', url: `https://api.example.com/t/${i}`, status: i % 5 ? 200 : 500, ok: i % 5 !== 0, durationMs: i, error: i % 5 ? null : 'boom', caller: i % 7 ? 'url' : 'k1', callerLabel: i % 7 ? null : 'CI', environment: 'live', userAgent: null, arguments: JSON.stringify({ i }), responseExcerpt: '{"ok":true}' })),
-  );
+  await db
+    .insert(tb.callLogs)
+    .values(
+      Array.from({ length: LOG_ROWS }, (_, i) => ({
+        workspaceId: i % 2 ? 'w1' : 'w2',
+        at,
+        tool: `tool_${i % 8}`,
+        method: 'GET',
+        url: `https://api.example.com/t/${i}`,
+        status: i % 5 ? 200 : 500,
+        ok: i % 5 !== 0,
+        durationMs: i,
+        error: i % 5 ? null : 'boom',
+        caller: i % 7 ? 'url' : 'k1',
+        callerLabel: i % 7 ? null : 'CI',
+        environment: 'live',
+        userAgent: null,
+        arguments: JSON.stringify({ i }),
+        responseExcerpt: '{"ok":true}',
+      })),
+    );
 }
 
 /** Every row of every table, in key order, as the repositories would read them. */
@@ -88,7 +207,11 @@ async function checkCopy(t: Test, source: Store, target: Store) {
   const pages: string[] = [];
   const result = await copyData(source, target, { pageSize: 3, onProgress: (p) => void (p.done || pages.push(p.table)) });
   t.ok(result.matches, 'every count matches');
-  t.same(result.tables.map((c) => c.table), COPIED_TABLES, 'every table, in foreign-key order');
+  t.same(
+    result.tables.map((c) => c.table),
+    COPIED_TABLES,
+    'every table, in foreign-key order',
+  );
   const expected = await dump(source);
   t.equal(result.tables.find((c) => c.table === 'call_logs')?.target, expected.callLogs.length);
   t.ok(pages.filter((p) => p === 'call_logs').length > 50, 'the call log was read page by page');
@@ -96,7 +219,10 @@ async function checkCopy(t: Test, source: Store, target: Store) {
 
   // New log rows continue after the copied ids.
   const maxId = expected.callLogs.at(-1)!.id;
-  const [newest] = await target.db.insert(target.t.callLogs).values({ workspaceId: 'w1', at, tool: 'tool_1', ok: true, durationMs: 1 }).returning({ id: target.t.callLogs.id });
+  const [newest] = await target.db
+    .insert(target.t.callLogs)
+    .values({ workspaceId: 'w1', at, tool: 'tool_1', ok: true, durationMs: 1 })
+    .returning({ id: target.t.callLogs.id });
   t.ok(newest.id > maxId, `a new row's id (${newest.id}) follows the copied ones (${maxId})`);
 }
 
@@ -159,7 +285,11 @@ t.test('SQLite to PostgreSQL', async (t) => {
     });
     await t.rejects(failing, /the connection dropped/);
     const after = await dump(target);
-    t.same(Object.values(after).map((rows) => rows.length), Object.values(after).map(() => 0), 'no row of any table was kept');
+    t.same(
+      Object.values(after).map((rows) => rows.length),
+      Object.values(after).map(() => 0),
+      'no row of any table was kept',
+    );
     const again = await copyData(source, target);
     t.ok(again.matches, 'so the copy can simply be run again');
   });

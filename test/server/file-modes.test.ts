@@ -46,7 +46,11 @@ t.test('a fresh data dir: 0700, and every file in it 0600', async (t) => {
   t.comment(JSON.stringify(files));
   t.equal(octal(modeOf(dataDir)), '0700', 'the data dir Latchkey created');
   for (const name of ['latchkey.db', 'latchkey.db-wal', 'latchkey.db-shm', 'master.key']) t.equal(files[name], '0600', name);
-  t.same(Object.entries(files).filter(([, mode]) => mode !== '0600'), [], 'no file in it is readable by others');
+  t.same(
+    Object.entries(files).filter(([, mode]) => mode !== '0600'),
+    [],
+    'no file in it is readable by others',
+  );
 });
 
 t.test('files left 0644 by an older version are tightened on start; an existing data dir keeps its mode', async (t) => {

@@ -18,7 +18,9 @@ import { connectClient, textOf } from '../helpers/mcp-client.js';
 import { startCluster } from '../helpers/postgres.js';
 
 const MIGRATIONS = path.resolve(import.meta.dirname, '../../migrations/postgres');
-const journal = JSON.parse(readFileSync(path.join(MIGRATIONS, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string; when: number }[] };
+const journal = JSON.parse(readFileSync(path.join(MIGRATIONS, 'meta', '_journal.json'), 'utf8')) as {
+  entries: { tag: string; when: number }[];
+};
 
 const cluster = await startCluster();
 t.teardown(() => cluster.stop());
@@ -30,13 +32,23 @@ async function tablesInDatabase(url: string): Promise<Record<string, string[]>> 
     "select table_name, column_name, udt_name, is_nullable from information_schema.columns where table_schema = 'public'",
   );
   const tables: Record<string, string[]> = {};
-  for (const r of rows) (tables[r.table_name] ??= []).push(`${r.column_name} ${r.udt_name} ${r.is_nullable === 'YES' ? 'null' : 'not null'}`);
+  for (const r of rows)
+    (tables[r.table_name] ??= []).push(`${r.column_name} ${r.udt_name} ${r.is_nullable === 'YES' ? 'null' : 'not null'}`);
   for (const columns of Object.values(tables)) columns.sort();
   return tables;
 }
 
 // drizzle's SQL type names -> PostgreSQL's own (udt_name).
-const UDT: Record<string, string> = { text: 'text', integer: 'int4', serial: 'int4', bigint: 'int8', bigserial: 'int8', boolean: 'bool', jsonb: 'jsonb', json: 'json' };
+const UDT: Record<string, string> = {
+  text: 'text',
+  integer: 'int4',
+  serial: 'int4',
+  bigint: 'int8',
+  bigserial: 'int8',
+  boolean: 'bool',
+  jsonb: 'jsonb',
+  json: 'json',
+};
 
 /** The same, as schema-pg.ts declares it. */
 function tablesInSchema(): Record<string, string[]> {
@@ -44,7 +56,9 @@ function tablesInSchema(): Record<string, string[]> {
   for (const table of Object.values(pgSchema)) {
     if (!is(table, PgTable)) continue;
     const config = getTableConfig(table);
-    tables[config.name] = config.columns.map((c) => `${c.name} ${UDT[c.getSQLType()] ?? c.getSQLType()} ${c.notNull ? 'not null' : 'null'}`).sort();
+    tables[config.name] = config.columns
+      .map((c) => `${c.name} ${UDT[c.getSQLType()] ?? c.getSQLType()} ${c.notNull ? 'not null' : 'null'}`)
+      .sort();
   }
   return tables;
 }
@@ -54,17 +68,37 @@ t.test('a fresh database gets every migration once, in order, and the tables sch
   const store = await openPostgresStore(url);
   t.teardown(() => store.close());
 
-  const applied = async () => (await query<{ hash: string; created_at: string }>(url, 'select hash, created_at from drizzle.__drizzle_migrations order by id')).map((r) => [r.hash, Number(r.created_at)]);
-  const expected = journal.entries.map((e) => [createHash('sha256').update(readFileSync(path.join(MIGRATIONS, `${e.tag}.sql`), 'utf8')).digest('hex'), e.when]);
+  const applied = async () =>
+    (await query<{ hash: string; created_at: string }>(url, 'select hash, created_at from drizzle.__drizzle_migrations order by id')).map(
+      (r) => [r.hash, Number(r.created_at)],
+    );
+  const expected = journal.entries.map((e) => [
+    createHash('sha256')
+      .update(readFileSync(path.join(MIGRATIONS, `${e.tag}.sql`), 'utf8'))
+      .digest('hex'),
+    e.when,
+  ]);
   t.ok(expected.length > 0, `${expected.length} migration(s) in the journal`);
   t.same(await applied(), expected, 'one row per migration file, with its hash, in journal order');
 
   const declaredTables = tablesInSchema();
   t.ok(Object.keys(declaredTables).length >= 11, `schema-pg.ts declares ${Object.keys(declaredTables).length} tables`);
-  t.same(await tablesInDatabase(url), declaredTables, 'every table and column (type, nullability) that schema-pg.ts declares, and no other');
-  const indexes = new Set((await query<{ indexname: string }>(url, "select indexname from pg_indexes where schemaname = 'public'")).map((r) => r.indexname));
-  const declared = Object.values(pgSchema).flatMap((table) => (is(table, PgTable) ? getTableConfig(table).indexes.map((i) => i.config.name!) : []));
-  t.same(declared.filter((name) => !indexes.has(name)), [], `the ${declared.length} declared indexes exist`);
+  t.same(
+    await tablesInDatabase(url),
+    declaredTables,
+    'every table and column (type, nullability) that schema-pg.ts declares, and no other',
+  );
+  const indexes = new Set(
+    (await query<{ indexname: string }>(url, "select indexname from pg_indexes where schemaname = 'public'")).map((r) => r.indexname),
+  );
+  const declared = Object.values(pgSchema).flatMap((table) =>
+    is(table, PgTable) ? getTableConfig(table).indexes.map((i) => i.config.name!) : [],
+  );
+  t.same(
+    declared.filter((name) => !indexes.has(name)),
+    [],
+    `the ${declared.length} declared indexes exist`,
+  );
 
   // A restart, or a second node, finds nothing left to do.
   const again = await openPostgresStore(url);

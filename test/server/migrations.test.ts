@@ -37,11 +37,23 @@ t.test('a 0000-schema database upgrades with its URL and credentials intact', as
   const id = 'ws-old';
   const token = newUrlToken('old');
   const now = new Date().toISOString();
-  sqlite.prepare('insert into workspaces (id, name, slug, url_token_hash, url_token_sealed, base_url_override, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?)')
+  sqlite
+    .prepare(
+      'insert into workspaces (id, name, slug, url_token_hash, url_token_sealed, base_url_override, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?)',
+    )
     .run(id, 'Old', 'old', hashUrlToken(token), vault.seal(token, { workspaceId: id, field: 'url-token' }), upstream.url, now, now);
-  sqlite.prepare('insert into credentials (workspace_id, type, public_info, sealed, updated_at) values (?, ?, ?, ?, ?)')
-    .run(id, 'api_key', JSON.stringify({ in: 'header', name: 'X-Api-Key' }), vault.seal(JSON.stringify({ value: upstream.key }), { workspaceId: id, field: 'auth' }), now);
-  sqlite.prepare("insert into settings (key, value) values ('vault_check', ?)").run(vault.seal('latchkey', { workspaceId: '_instance', field: 'vault-check' }));
+  sqlite
+    .prepare('insert into credentials (workspace_id, type, public_info, sealed, updated_at) values (?, ?, ?, ?, ?)')
+    .run(
+      id,
+      'api_key',
+      JSON.stringify({ in: 'header', name: 'X-Api-Key' }),
+      vault.seal(JSON.stringify({ value: upstream.key }), { workspaceId: id, field: 'auth' }),
+      now,
+    );
+  sqlite
+    .prepare("insert into settings (key, value) values ('vault_check', ?)")
+    .run(vault.seal('latchkey', { workspaceId: '_instance', field: 'vault-check' }));
   sqlite.close();
 
   const gw = await startGateway(t, { dataDir, env: { LATCHKEY_MASTER_KEY: key.toString('base64') } });
@@ -74,10 +86,15 @@ t.test("the previous release's schema (0000-0005) with a call log upgrades: rows
   const key = randomBytes(32);
   const vault = createVault(key);
   const now = Date.now();
-  sqlite.prepare("insert into settings (key, value) values ('vault_check', ?)").run(vault.seal('latchkey', { workspaceId: '_instance', field: 'vault-check' }));
-  sqlite.prepare('insert into workspaces (id, name, slug, created_at, updated_at) values (?, ?, ?, ?, ?)').run('ws-prev', 'Prev', 'prev', new Date(now).toISOString(), new Date(now).toISOString());
+  sqlite
+    .prepare("insert into settings (key, value) values ('vault_check', ?)")
+    .run(vault.seal('latchkey', { workspaceId: '_instance', field: 'vault-check' }));
+  sqlite
+    .prepare('insert into workspaces (id, name, slug, created_at, updated_at) values (?, ?, ?, ?, ?)')
+    .run('ws-prev', 'Prev', 'prev', new Date(now).toISOString(), new Date(now).toISOString());
   const insert = sqlite.prepare('insert into call_logs (workspace_id, at, tool, ok, duration_ms) values (?, ?, ?, 1, 5)');
-  for (let i = 0; i < 120; i++) insert.run('ws-prev', new Date(now - (i < 100 ? 40 : 1) * 86_400_000 + i).toISOString(), i < 100 ? 'old' : 'recent');
+  for (let i = 0; i < 120; i++)
+    insert.run('ws-prev', new Date(now - (i < 100 ? 40 : 1) * 86_400_000 + i).toISOString(), i < 100 ? 'old' : 'recent');
   sqlite.close();
 
   const gw = await startGateway(t, { dataDir, env: { LATCHKEY_MASTER_KEY: key.toString('base64') } });

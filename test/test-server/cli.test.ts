@@ -31,7 +31,10 @@ async function finish(child: ChildProcess): Promise<Finished> {
 function waitForOutput(child: ChildProcess, until: RegExp): Promise<string> {
   return new Promise((resolve, reject) => {
     let seen = '';
-    const timer = setTimeout(() => reject(new Error(`no ${until} on stdout within ${BANNER_TIMEOUT_MS} ms; got: ${seen}`)), BANNER_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`no ${until} on stdout within ${BANNER_TIMEOUT_MS} ms; got: ${seen}`)),
+      BANNER_TIMEOUT_MS,
+    );
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
       seen += chunk;
       if (until.test(seen)) {
@@ -101,7 +104,14 @@ t.test('a bad --mode exits 2 with a one-line message', async (t) => {
 });
 
 t.test('other bad arguments exit 2 too', async (t) => {
-  for (const args of [['--port', 'http'], ['--nope'], ['stray'], ['--mode', 'none', '--key', 'k'], ['--token-ttl', '5'], ['--mode', 'oauth', '--token-ttl', '0']]) {
+  for (const args of [
+    ['--port', 'http'],
+    ['--nope'],
+    ['stray'],
+    ['--mode', 'none', '--key', 'k'],
+    ['--token-ttl', '5'],
+    ['--mode', 'oauth', '--token-ttl', '0'],
+  ]) {
     const result = await finish(runCli(args));
     t.equal(result.code, 2, args.join(' '));
     t.equal(result.stderr.trimEnd().split('\n').length, 1, `${args.join(' ')}: one line`);
@@ -109,7 +119,18 @@ t.test('other bad arguments exit 2 too', async (t) => {
 });
 
 t.test('--mode oauth: banner with the metadata URL and the client; the client gets a token that the API accepts', async (t) => {
-  const child = runCli(['--mode', 'oauth', '--port', '0', '--token-ttl', '2', '--client-id', 'cli-client', '--client-secret', 'cli-secret']);
+  const child = runCli([
+    '--mode',
+    'oauth',
+    '--port',
+    '0',
+    '--token-ttl',
+    '2',
+    '--client-id',
+    'cli-client',
+    '--client-secret',
+    'cli-secret',
+  ]);
   t.teardown(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
@@ -162,15 +183,42 @@ t.test('parseCliArgs', async (t) => {
 t.test('parseCliArgs: mode oauth', async (t) => {
   t.same(parseCliArgs(['--mode', 'oauth']), { kind: 'start', options: { mode: 'oauth', port: DEFAULT_PORT, host: '127.0.0.1' } });
   t.same(
-    parseCliArgs(['--mode', 'oauth', '--token-ttl', '2', '--client-id', 'c', '--client-secret', 's', '--discovery', 'openid', '--redirect-uri', 'http://a/cb', '--redirect-uri', 'https://b/cb']),
+    parseCliArgs([
+      '--mode',
+      'oauth',
+      '--token-ttl',
+      '2',
+      '--client-id',
+      'c',
+      '--client-secret',
+      's',
+      '--discovery',
+      'openid',
+      '--redirect-uri',
+      'http://a/cb',
+      '--redirect-uri',
+      'https://b/cb',
+    ]),
     {
       kind: 'start',
-      options: { mode: 'oauth', port: DEFAULT_PORT, host: '127.0.0.1', tokenTtlSeconds: 2, clientId: 'c', clientSecret: 's', discovery: 'openid', redirectUris: ['http://a/cb', 'https://b/cb'] },
+      options: {
+        mode: 'oauth',
+        port: DEFAULT_PORT,
+        host: '127.0.0.1',
+        tokenTtlSeconds: 2,
+        clientId: 'c',
+        clientSecret: 's',
+        discovery: 'openid',
+        redirectUris: ['http://a/cb', 'https://b/cb'],
+      },
     },
   );
   t.match(parseCliArgs(['--mode', 'oauth', '--token-ttl', '0']), { kind: 'error', message: /--token-ttl/ });
   t.match(parseCliArgs(['--mode', 'oauth', '--token-ttl', '1.5']), { kind: 'error', message: /--token-ttl/ });
-  t.match(parseCliArgs(['--mode', 'oauth', '--client-secret', 'a b']), { kind: 'error', message: /--client-secret is not usable: it may only contain/ });
+  t.match(parseCliArgs(['--mode', 'oauth', '--client-secret', 'a b']), {
+    kind: 'error',
+    message: /--client-secret is not usable: it may only contain/,
+  });
   t.match(parseCliArgs(['--mode', 'oauth', '--discovery', 'oidc']), { kind: 'error', message: /--discovery must be one of oauth, openid/ });
   t.match(parseCliArgs(['--mode', 'oauth', '--redirect-uri', 'ftp://x']), { kind: 'error', message: /--redirect-uri/ });
   t.match(parseCliArgs(['--mode', 'oauth', '--key', 'k']), { kind: 'error', message: /--key has no use in mode oauth/ });

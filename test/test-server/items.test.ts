@@ -23,18 +23,40 @@ t.test('listItems: seeded widgets, default limit 20, total counts every match', 
 t.test('listItems: limit and q', async (t) => {
   const server = await start(t, { mode: 'none' });
   const limited = (await (await call(server, '/api/items?limit=3')).json()) as ItemList;
-  t.same(limited.items.map((item) => item.name), ['widget-0001', 'widget-0002', 'widget-0003']);
+  t.same(
+    limited.items.map((item) => item.name),
+    ['widget-0001', 'widget-0002', 'widget-0003'],
+  );
   t.equal(limited.total, 25);
 
   const all = (await (await call(server, '/api/items?limit=100')).json()) as ItemList;
   t.equal(all.items.length, 25);
 
   const filtered = (await (await call(server, '/api/items?q=001')).json()) as ItemList;
-  t.same(filtered.items.map((item) => item.name), ['widget-0001', 'widget-0010', 'widget-0011', 'widget-0012', 'widget-0013', 'widget-0014', 'widget-0015', 'widget-0016', 'widget-0017', 'widget-0018', 'widget-0019']);
+  t.same(
+    filtered.items.map((item) => item.name),
+    [
+      'widget-0001',
+      'widget-0010',
+      'widget-0011',
+      'widget-0012',
+      'widget-0013',
+      'widget-0014',
+      'widget-0015',
+      'widget-0016',
+      'widget-0017',
+      'widget-0018',
+      'widget-0019',
+    ],
+  );
   t.equal(filtered.total, 11);
 
   const upper = (await (await call(server, '/api/items?q=WIDGET-0025')).json()) as ItemList;
-  t.same(upper.items.map((item) => item.id), ['itm_0025'], 'q is case-insensitive');
+  t.same(
+    upper.items.map((item) => item.id),
+    ['itm_0025'],
+    'q is case-insensitive',
+  );
 
   const none = (await (await call(server, '/api/items?q=gadget')).json()) as ItemList;
   t.same(none, { items: [], total: 0 });

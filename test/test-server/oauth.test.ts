@@ -50,7 +50,11 @@ t.test('other modes have no OAuth endpoints', async (t) => {
   const server = await start(t, { mode: 'bearer' });
   t.equal(server.oauth, undefined);
   for (const path of ['/.well-known/oauth-authorization-server', '/token', '/authorize', '/__admin/revoke-refresh-tokens']) {
-    t.equal((await fetch(`${server.url}${path}`, { method: path === '/authorize' || path.startsWith('/.well') ? 'GET' : 'POST' })).status, 404, path);
+    t.equal(
+      (await fetch(`${server.url}${path}`, { method: path === '/authorize' || path.startsWith('/.well') ? 'GET' : 'POST' })).status,
+      404,
+      path,
+    );
   }
 });
 
@@ -61,7 +65,11 @@ t.test('the API needs a valid bearer token: MISSING_TOKEN, INVALID_TOKEN, then 2
   t.same(await missing.json(), { error: 'MISSING_TOKEN' });
   t.equal(missing.headers.get('www-authenticate'), 'Bearer realm="latchkey-test-server"', 'no error code when no token was sent');
 
-  for (const authorization of ['Bearer at_nope', `Basic ${Buffer.from('a:b').toString('base64')}`, `Bearer ${server.oauth?.clientSecret}`]) {
+  for (const authorization of [
+    'Bearer at_nope',
+    `Basic ${Buffer.from('a:b').toString('base64')}`,
+    `Bearer ${server.oauth?.clientSecret}`,
+  ]) {
     const res = await fetch(`${server.url}/api/items`, { headers: { authorization } });
     t.equal(res.status, 401, authorization);
     t.same(await res.json(), { error: 'INVALID_TOKEN' });
@@ -84,13 +92,26 @@ t.test('expiry: with a 1 s TTL the token answers TOKEN_EXPIRED afterwards', asyn
   const expired = await bearer(server, '/api/users', token);
   t.equal(expired.status, 401);
   t.same(await expired.json(), { error: 'TOKEN_EXPIRED' });
-  t.equal(expired.headers.get('www-authenticate'), 'Bearer realm="latchkey-test-server", error="invalid_token", error_description="The access token expired"');
+  t.equal(
+    expired.headers.get('www-authenticate'),
+    'Bearer realm="latchkey-test-server", error="invalid_token", error_description="The access token expired"',
+  );
 });
 
 t.test('dynamic client registration (RFC 7591)', async (t) => {
   const server = await start(t, { mode: 'oauth' });
-  const confidential = await register(server, { redirect_uris: [REDIRECT_URI], client_name: 'Latchkey', token_endpoint_auth_method: 'client_secret_post' });
-  t.match(confidential, { client_id: /^dcr_/, client_secret: /^dcs_/, token_endpoint_auth_method: 'client_secret_post', redirect_uris: [REDIRECT_URI], client_name: 'Latchkey' });
+  const confidential = await register(server, {
+    redirect_uris: [REDIRECT_URI],
+    client_name: 'Latchkey',
+    token_endpoint_auth_method: 'client_secret_post',
+  });
+  t.match(confidential, {
+    client_id: /^dcr_/,
+    client_secret: /^dcs_/,
+    token_endpoint_auth_method: 'client_secret_post',
+    redirect_uris: [REDIRECT_URI],
+    client_name: 'Latchkey',
+  });
   const defaulted = await register(server, { redirect_uris: [REDIRECT_URI] });
   t.equal(defaulted.token_endpoint_auth_method, 'client_secret_basic', 'client_secret_basic by default');
   const publicClient = await register(server, { redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: 'none' });
@@ -108,7 +129,11 @@ t.test('dynamic client registration (RFC 7591)', async (t) => {
     ['[1]', 'invalid_client_metadata'],
   ];
   for (const [body, error] of refusals) {
-    const res = await fetch(`${server.url}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    const res = await fetch(`${server.url}/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
     t.equal(res.status, 400, JSON.stringify(body));
     t.match(await res.json(), { error, error_description: String }, JSON.stringify(body));
   }
@@ -121,7 +146,13 @@ t.test('the approve page: a form with Approve and Deny; Deny answers access_deni
   const server = await start(t, { mode: 'oauth' });
   const client = await register(server, { redirect_uris: [REDIRECT_URI], client_name: 'Gate <b>way</b>' });
   const { challenge } = pkce();
-  const url = authorizeUrl(server, { clientId: client.client_id, redirectUri: REDIRECT_URI, challenge, state: 'st"ate&1', scope: 'items:read' });
+  const url = authorizeUrl(server, {
+    clientId: client.client_id,
+    redirectUri: REDIRECT_URI,
+    challenge,
+    state: 'st"ate&1',
+    scope: 'items:read',
+  });
   const res = await fetch(url);
   t.equal(res.status, 200);
   t.match(res.headers.get('content-type'), /^text\/html/);
@@ -161,10 +192,30 @@ t.test('authorize refuses bad requests: on a page when the client or redirect is
 
   const cases: Array<[string, Parameters<typeof authorizeUrl>[1], string, RegExp]> = [
     ['no PKCE', { clientId: client.client_id, redirectUri: REDIRECT_URI, state: 'x' }, 'invalid_request', /PKCE/],
-    ['plain PKCE', { clientId: client.client_id, redirectUri: REDIRECT_URI, state: 'x', extra: { code_challenge: challenge, code_challenge_method: 'plain' } }, 'invalid_request', /S256/],
+    [
+      'plain PKCE',
+      {
+        clientId: client.client_id,
+        redirectUri: REDIRECT_URI,
+        state: 'x',
+        extra: { code_challenge: challenge, code_challenge_method: 'plain' },
+      },
+      'invalid_request',
+      /S256/,
+    ],
     ['short challenge', { clientId: client.client_id, redirectUri: REDIRECT_URI, state: 'x', challenge: 'abc' }, 'invalid_request', /43/],
-    ['response_type token', { clientId: client.client_id, redirectUri: REDIRECT_URI, state: 'x', challenge, extra: { response_type: 'token' } }, 'unsupported_response_type', /code/],
-    ['unknown scope', { clientId: client.client_id, redirectUri: REDIRECT_URI, state: 'x', challenge, scope: 'items:read admin' }, 'invalid_scope', /admin/],
+    [
+      'response_type token',
+      { clientId: client.client_id, redirectUri: REDIRECT_URI, state: 'x', challenge, extra: { response_type: 'token' } },
+      'unsupported_response_type',
+      /code/,
+    ],
+    [
+      'unknown scope',
+      { clientId: client.client_id, redirectUri: REDIRECT_URI, state: 'x', challenge, scope: 'items:read admin' },
+      'invalid_scope',
+      /admin/,
+    ],
   ];
   for (const [label, params, error, description] of cases) {
     const res = await fetch(authorizeUrl(server, params), { redirect: 'manual' });
@@ -183,24 +234,47 @@ t.test('code flow: a wrong PKCE verifier is invalid_grant and burns the code; th
   const auth = { clientId: client.client_id, clientSecret: client.client_secret ?? '' };
   const { verifier, challenge } = pkce();
 
-  const first = await answerConsent(authorizeUrl(server, { clientId: client.client_id, redirectUri: REDIRECT_URI, challenge, state: 'abc' }));
+  const first = await answerConsent(
+    authorizeUrl(server, { clientId: client.client_id, redirectUri: REDIRECT_URI, challenge, state: 'abc' }),
+  );
   t.equal(first.status, 302);
   t.equal(first.location?.searchParams.get('state'), 'abc');
   t.equal(first.location?.searchParams.get('iss'), server.url);
   const code = first.location?.searchParams.get('code') ?? '';
   t.match(code, /^ac_/);
 
-  const wrong = await postForm(`${server.url}/token`, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: pkce().verifier }, auth);
+  const wrong = await postForm(
+    `${server.url}/token`,
+    { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: pkce().verifier },
+    auth,
+  );
   t.equal(wrong.status, 400);
-  t.same(wrong.body, { error: 'invalid_grant', error_description: 'PKCE verification failed: code_verifier does not match the code_challenge (S256).' });
-  const retried = await postForm(`${server.url}/token`, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier }, auth);
+  t.same(wrong.body, {
+    error: 'invalid_grant',
+    error_description: 'PKCE verification failed: code_verifier does not match the code_challenge (S256).',
+  });
+  const retried = await postForm(
+    `${server.url}/token`,
+    { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier },
+    auth,
+  );
   t.match(retried.body, { error: 'invalid_grant', error_description: /already used/ }, 'codes are single-use, failed attempts included');
 
-  const second = await answerConsent(authorizeUrl(server, { clientId: client.client_id, redirectUri: REDIRECT_URI, challenge, state: 'def', scope: 'items:read' }));
+  const second = await answerConsent(
+    authorizeUrl(server, { clientId: client.client_id, redirectUri: REDIRECT_URI, challenge, state: 'def', scope: 'items:read' }),
+  );
   const code2 = second.location?.searchParams.get('code') ?? '';
-  const missingVerifier = await postForm(`${server.url}/token`, { grant_type: 'authorization_code', code: code2, redirect_uri: REDIRECT_URI }, auth);
+  const missingVerifier = await postForm(
+    `${server.url}/token`,
+    { grant_type: 'authorization_code', code: code2, redirect_uri: REDIRECT_URI },
+    auth,
+  );
   t.match(missingVerifier.body, { error: 'invalid_request', error_description: /code_verifier/ });
-  const ok = await postForm(`${server.url}/token`, { grant_type: 'authorization_code', code: code2, redirect_uri: REDIRECT_URI, code_verifier: verifier }, auth);
+  const ok = await postForm(
+    `${server.url}/token`,
+    { grant_type: 'authorization_code', code: code2, redirect_uri: REDIRECT_URI, code_verifier: verifier },
+    auth,
+  );
   t.equal(ok.status, 200);
   t.equal(ok.headers.get('cache-control'), 'no-store');
   t.match(ok.body, { access_token: /^at_/, refresh_token: /^rt_/, token_type: 'Bearer', expires_in: 3600, scope: 'items:read' });
@@ -214,9 +288,15 @@ t.test('code flow: redirect_uri must match and a code works once; reuse revokes 
   const auth = { clientId: client.client_id, clientSecret: client.client_secret ?? '' };
   const { verifier, challenge } = pkce();
   const codeFor = async (): Promise<string> =>
-    (await answerConsent(authorizeUrl(server, { clientId: client.client_id, redirectUri: REDIRECT_URI, challenge }))).location?.searchParams.get('code') ?? '';
+    (
+      await answerConsent(authorizeUrl(server, { clientId: client.client_id, redirectUri: REDIRECT_URI, challenge }))
+    ).location?.searchParams.get('code') ?? '';
 
-  const mismatch = await postForm(`${server.url}/token`, { grant_type: 'authorization_code', code: await codeFor(), redirect_uri: `${REDIRECT_URI}x`, code_verifier: verifier }, auth);
+  const mismatch = await postForm(
+    `${server.url}/token`,
+    { grant_type: 'authorization_code', code: await codeFor(), redirect_uri: `${REDIRECT_URI}x`, code_verifier: verifier },
+    auth,
+  );
   t.match(mismatch.body, { error: 'invalid_grant', error_description: /redirect_uri/ });
 
   const code = await codeFor();
@@ -227,7 +307,11 @@ t.test('code flow: redirect_uri must match and a code works once; reuse revokes 
   const again = await exchange();
   t.match(again.body, { error: 'invalid_grant', error_description: /already used/ });
   t.equal((await bearer(server, '/api/items', ok.body.access_token as string)).status, 401, 'the first exchange’s access token is revoked');
-  const refreshed = await postForm(`${server.url}/token`, { grant_type: 'refresh_token', refresh_token: ok.body.refresh_token as string }, auth);
+  const refreshed = await postForm(
+    `${server.url}/token`,
+    { grant_type: 'refresh_token', refresh_token: ok.body.refresh_token as string },
+    auth,
+  );
   t.equal(refreshed.body.error, 'invalid_grant', 'and so is its refresh token');
 });
 
@@ -259,7 +343,11 @@ t.test('refresh rotates the refresh token; reusing the old one is refused and re
 
   const other = await register(server, { redirect_uris: [REDIRECT_URI] });
   const { tokens: fresh } = await codeFlowTokens(server);
-  const stolen = await postForm(`${server.url}/token`, { grant_type: 'refresh_token', refresh_token: fresh.refresh_token as string }, { clientId: other.client_id, clientSecret: other.client_secret ?? '' });
+  const stolen = await postForm(
+    `${server.url}/token`,
+    { grant_type: 'refresh_token', refresh_token: fresh.refresh_token as string },
+    { clientId: other.client_id, clientSecret: other.client_secret ?? '' },
+  );
   t.match(stolen.body, { error: 'invalid_grant', error_description: /another client/ });
   t.match(server.stats(), { refreshes: 2, refreshFailures: 4 });
 });
@@ -274,7 +362,11 @@ t.test('client_credentials with the pre-registered client, Basic or body; no ref
   t.notOk('refresh_token' in viaBasic.body, 'no refresh token for client_credentials');
   t.equal((await bearer(server, '/api/users', viaBasic.body.access_token as string)).status, 200);
 
-  const viaPost = await postForm(`${server.url}/token`, { grant_type: 'client_credentials', client_id: 'svc-1', client_secret: 'sec:ret+1' });
+  const viaPost = await postForm(`${server.url}/token`, {
+    grant_type: 'client_credentials',
+    client_id: 'svc-1',
+    client_secret: 'sec:ret+1',
+  });
   t.equal(viaPost.status, 200);
   t.equal(viaPost.body.scope, 'items:read items:write', 'every scope when none is asked for');
 
@@ -299,7 +391,11 @@ t.test('client_credentials with the pre-registered client, Basic or body; no ref
 
 t.test('the token endpoint wants a form, each parameter once', async (t) => {
   const server = await start(t, { mode: 'oauth' });
-  const json = await fetch(`${server.url}/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"grant_type":"client_credentials"}' });
+  const json = await fetch(`${server.url}/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"grant_type":"client_credentials"}',
+  });
   t.equal(json.status, 400);
   t.match(await json.json(), { error: 'invalid_request', error_description: /x-www-form-urlencoded/ });
   const twice = await fetch(`${server.url}/token`, {
@@ -318,9 +414,19 @@ t.test('a public client uses the code flow with its client_id alone', async (t) 
   const { verifier, challenge } = pkce();
   const answer = await answerConsent(authorizeUrl(server, { clientId: client.client_id, redirectUri: REDIRECT_URI, challenge }));
   const code = answer.location?.searchParams.get('code') ?? '';
-  const tokens = await postForm(`${server.url}/token`, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier, client_id: client.client_id });
+  const tokens = await postForm(`${server.url}/token`, {
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: REDIRECT_URI,
+    code_verifier: verifier,
+    client_id: client.client_id,
+  });
   t.equal(tokens.status, 200);
-  const refreshed = await postForm(`${server.url}/token`, { grant_type: 'refresh_token', refresh_token: tokens.body.refresh_token as string, client_id: client.client_id });
+  const refreshed = await postForm(`${server.url}/token`, {
+    grant_type: 'refresh_token',
+    refresh_token: tokens.body.refresh_token as string,
+    client_id: client.client_id,
+  });
   t.equal(refreshed.status, 200);
 });
 
@@ -332,7 +438,11 @@ t.test('tokenEndpointAuthMethods narrows what /token accepts and what the metada
   const viaBasic = await postForm(`${server.url}/token`, { grant_type: 'client_credentials' }, { clientId, clientSecret });
   t.equal(viaBasic.status, 401);
   t.match(viaBasic.body, { error: 'invalid_client', error_description: /client_secret_basic/ });
-  const viaPost = await postForm(`${server.url}/token`, { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret });
+  const viaPost = await postForm(`${server.url}/token`, {
+    grant_type: 'client_credentials',
+    client_id: clientId,
+    client_secret: clientSecret,
+  });
   t.equal(viaPost.status, 200);
 });
 
@@ -342,7 +452,11 @@ t.test('POST /__admin/revoke-refresh-tokens: refreshes fail, access tokens live 
   const res = await fetch(`${server.url}/__admin/revoke-refresh-tokens`, { method: 'POST' });
   t.equal(res.status, 200);
   t.same(await res.json(), { revoked: 1 });
-  const refreshed = await postForm(`${server.url}/token`, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token as string }, { clientId: client.client_id, clientSecret: client.client_secret ?? '' });
+  const refreshed = await postForm(
+    `${server.url}/token`,
+    { grant_type: 'refresh_token', refresh_token: tokens.refresh_token as string },
+    { clientId: client.client_id, clientSecret: client.client_secret ?? '' },
+  );
   t.match(refreshed.body, { error: 'invalid_grant', error_description: /unknown or revoked/ });
   t.equal((await bearer(server, '/api/items', tokens.access_token as string)).status, 200, 'the access token still works until it expires');
   t.equal(server.oauth?.revokeRefreshTokens(), 0, 'the handle does the same');
@@ -362,29 +476,61 @@ t.test('/revoke (RFC 7009): access tokens alone, refresh tokens with their grant
   const server = await start(t, { mode: 'oauth' });
   const { client, tokens } = await codeFlowTokens(server);
   const auth = { clientId: client.client_id, clientSecret: client.client_secret ?? '' };
-  const revokeAccess = await postForm(`${server.url}/revoke`, { token: tokens.access_token as string, token_type_hint: 'access_token' }, auth);
+  const revokeAccess = await postForm(
+    `${server.url}/revoke`,
+    { token: tokens.access_token as string, token_type_hint: 'access_token' },
+    auth,
+  );
   t.equal(revokeAccess.status, 200);
-  t.same((await (await bearer(server, '/api/items', tokens.access_token as string)).json()), { error: 'INVALID_TOKEN' });
-  const stillRefreshes = await postForm(`${server.url}/token`, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token as string }, auth);
+  t.same(await (await bearer(server, '/api/items', tokens.access_token as string)).json(), { error: 'INVALID_TOKEN' });
+  const stillRefreshes = await postForm(
+    `${server.url}/token`,
+    { grant_type: 'refresh_token', refresh_token: tokens.refresh_token as string },
+    auth,
+  );
   t.equal(stillRefreshes.status, 200, 'revoking an access token leaves the refresh token');
 
   t.equal((await postForm(`${server.url}/revoke`, { token: stillRefreshes.body.refresh_token as string }, auth)).status, 200);
-  t.equal((await bearer(server, '/api/items', stillRefreshes.body.access_token as string)).status, 401, 'revoking the refresh token ends the grant');
-  const after = await postForm(`${server.url}/token`, { grant_type: 'refresh_token', refresh_token: stillRefreshes.body.refresh_token as string }, auth);
+  t.equal(
+    (await bearer(server, '/api/items', stillRefreshes.body.access_token as string)).status,
+    401,
+    'revoking the refresh token ends the grant',
+  );
+  const after = await postForm(
+    `${server.url}/token`,
+    { grant_type: 'refresh_token', refresh_token: stillRefreshes.body.refresh_token as string },
+    auth,
+  );
   t.equal(after.body.error, 'invalid_grant');
 
   t.equal((await postForm(`${server.url}/revoke`, { token: 'rt_unknown' }, auth)).status, 200, 'unknown token: 200 all the same');
-  t.equal((await postForm(`${server.url}/revoke`, { token: 'x' }, { ...auth, clientSecret: 'wrong' })).status, 401, 'the client must authenticate');
+  t.equal(
+    (await postForm(`${server.url}/revoke`, { token: 'x' }, { ...auth, clientSecret: 'wrong' })).status,
+    401,
+    'the client must authenticate',
+  );
   t.equal(server.stats().revocations, 2);
 });
 
 t.test('/__stats counts API requests, tokens, refreshes, codes and registrations', async (t) => {
   const server = await start(t, { mode: 'oauth' });
   const { client, tokens } = await codeFlowTokens(server);
-  await postForm(`${server.url}/token`, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token as string }, { clientId: client.client_id, clientSecret: client.client_secret ?? '' });
+  await postForm(
+    `${server.url}/token`,
+    { grant_type: 'refresh_token', refresh_token: tokens.refresh_token as string },
+    { clientId: client.client_id, clientSecret: client.client_secret ?? '' },
+  );
   await bearer(server, '/api/items', tokens.access_token as string);
   await fetch(`${server.url}/api/items`);
-  const expected = { requests: 2, tokensIssued: 2, refreshes: 1, refreshFailures: 0, authorizationCodesIssued: 1, registrations: 1, revocations: 0 };
+  const expected = {
+    requests: 2,
+    tokensIssued: 2,
+    refreshes: 1,
+    refreshFailures: 0,
+    authorizationCodesIssued: 1,
+    registrations: 1,
+    revocations: 0,
+  };
   t.same(await (await fetch(`${server.url}/__stats`)).json(), expected);
   t.same(server.stats(), expected);
   t.same(server.oauth?.stats(), expected);
@@ -393,11 +539,16 @@ t.test('/__stats counts API requests, tokens, refreshes, codes and registrations
 t.test('the pre-registered client takes any http(s) redirect URI, unless redirectUris pins them', async (t) => {
   const open = await start(t, { mode: 'oauth' });
   const { challenge } = pkce();
-  const answer = await answerConsent(authorizeUrl(open, { clientId: open.oauth!.clientId, redirectUri: 'http://localhost:8080/oauth/callback', challenge }));
+  const answer = await answerConsent(
+    authorizeUrl(open, { clientId: open.oauth!.clientId, redirectUri: 'http://localhost:8080/oauth/callback', challenge }),
+  );
   t.match(answer.location?.href, /^http:\/\/localhost:8080\/oauth\/callback\?code=/);
 
   const pinned = await start(t, { mode: 'oauth', redirectUris: ['http://localhost:8080/cb'] });
-  const refused = await fetch(authorizeUrl(pinned, { clientId: pinned.oauth!.clientId, redirectUri: 'http://localhost:8080/other', challenge }), { redirect: 'manual' });
+  const refused = await fetch(
+    authorizeUrl(pinned, { clientId: pinned.oauth!.clientId, redirectUri: 'http://localhost:8080/other', challenge }),
+    { redirect: 'manual' },
+  );
   t.equal(refused.status, 400);
 });
 

@@ -55,7 +55,10 @@ for (const mode of ['none', 'apikey', 'bearer', 'oauth'] as const) {
     });
     t.match((doc.components?.schemas?.User as OpenAPIV3.SchemaObject).properties, { id: {}, name: {}, email: {} });
     const params = ops.get('listItems')?.op.parameters as OpenAPIV3.ParameterObject[];
-    t.same(params.map((p) => `${p.in}:${p.name}`), ['query:limit', 'query:q']);
+    t.same(
+      params.map((p) => `${p.in}:${p.name}`),
+      ['query:limit', 'query:q'],
+    );
     t.match(params[0].schema, { type: 'integer', minimum: 1, maximum: 100, default: 20 });
   });
 }
@@ -84,7 +87,12 @@ t.test('security scheme follows the mode', async (t) => {
     type: 'oauth2',
     description: /120 s/,
     flows: {
-      authorizationCode: { authorizationUrl: `${oauth.url}/authorize`, tokenUrl: `${oauth.url}/token`, refreshUrl: `${oauth.url}/token`, scopes },
+      authorizationCode: {
+        authorizationUrl: `${oauth.url}/authorize`,
+        tokenUrl: `${oauth.url}/token`,
+        refreshUrl: `${oauth.url}/token`,
+        scopes,
+      },
       clientCredentials: { tokenUrl: `${oauth.url}/token`, scopes },
     },
   });

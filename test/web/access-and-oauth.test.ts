@@ -62,7 +62,11 @@ t.test('an access key: created in the console, shown once, used, revoked', async
 
   const row = page.getByRole('row').filter({ hasText: 'CI job' });
   await row.waitFor();
-  t.match(await row.innerText(), new RegExp(`CI job\\s+${key.slice(0, 12)}…\\s+read\\s+listItems, getItem\\s+live`), 'label, prefix, scope, tools, environment');
+  t.match(
+    await row.innerText(),
+    new RegExp(`CI job\\s+${key.slice(0, 12)}…\\s+read\\s+listItems, getItem\\s+live`),
+    'label, prefix, scope, tools, environment',
+  );
 
   // Keys mode: the URL alone no longer opens the workspace; snippets carry the header.
   t.match(await page.locator('#panel-connect').innerText(), /Your client needs no API key/);
@@ -71,7 +75,10 @@ t.test('an access key: created in the console, shown once, used, revoked', async
   await page.getByText('needs the URL and a workspace access key').waitFor();
   const connectText = await page.locator('#panel-connect').innerText();
   t.ok(connectText.includes(`"--header",\n        "X-Latchkey-Key:<your-access-key>"`), 'mcp-remote gets --header');
-  t.ok(connectText.includes(`claude mcp add --transport http keys-api ${ws.mcpUrl} --header "X-Latchkey-Key: <your-access-key>"`), 'Claude Code gets --header');
+  t.ok(
+    connectText.includes(`claude mcp add --transport http keys-api ${ws.mcpUrl} --header "X-Latchkey-Key: <your-access-key>"`),
+    'Claude Code gets --header',
+  );
   t.ok(connectText.includes(`"headers": {\n        "X-Latchkey-Key": "<your-access-key>"`), 'VS Code and Cursor get headers');
   t.notOk(connectText.includes('needs no API key'), 'the URL-only sentence is gone');
   await t.rejects(connectClient(t, ws.mcpUrl), 'without a key: refused');
@@ -90,7 +97,7 @@ t.test('an access key: created in the console, shown once, used, revoked', async
   await page.getByText('No calls match these filters').waitFor();
   await page.getByLabel('Caller').selectOption({ label: 'Key “CI job”' });
   await logRow.waitFor();
-  t.pass('the caller filter finds the key\'s calls');
+  t.pass("the caller filter finds the key's calls");
 
   // Revoke behind a confirmation: the very next call is refused.
   await tab(page, 'Connect').click();
@@ -117,7 +124,11 @@ async function codeWithAnotherChallenge(authorizeUrl: string): Promise<string> {
   url.searchParams.set('state', 'someone-else');
   const html = await (await fetch(url)).text();
   const form = new URLSearchParams();
-  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) form.set(m[1], m[2].replace(/&#(\d+);/g, (_x, c) => String.fromCharCode(Number(c))));
+  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
+    form.set(
+      m[1],
+      m[2].replace(/&#(\d+);/g, (_x, c) => String.fromCharCode(Number(c))),
+    );
   form.set('decision', 'approve');
   const approved = await fetch(new URL('/authorize', url), { method: 'POST', body: form, redirect: 'manual' });
   return new URL(approved.headers.get('location')!).searchParams.get('code')!;
@@ -152,10 +163,18 @@ t.test('OAuth in the console: connect, refresh, reconnect needed, a failed PKCE 
   await page.getByRole('radio', { name: /OAuth 2\.0/ }).check();
   t.equal(await page.getByLabel('Flow').inputValue(), 'authorization_code');
   await page.getByLabel('Issuer URL').fill(upstream.url);
-  t.equal(await page.getByRole('textbox', { name: 'Redirect URI to register with the provider' }).inputValue(), `${gw.url}/oauth/callback`, 'the redirect URI to register');
+  t.equal(
+    await page.getByRole('textbox', { name: 'Redirect URI to register with the provider' }).inputValue(),
+    `${gw.url}/oauth/callback`,
+    'the redirect URI to register',
+  );
   await page.getByRole('button', { name: 'Save authentication' }).click();
   await page.getByText('Not connected yet.').waitFor();
-  t.match((await gw.api('GET', `/api/workspaces/${ws.id}/auth`)).body.oauth, { flow: 'authorization_code', issuer: `${upstream.url}/`, tokenUrl: `${upstream.url}/token` });
+  t.match((await gw.api('GET', `/api/workspaces/${ws.id}/auth`)).body.oauth, {
+    flow: 'authorization_code',
+    issuer: `${upstream.url}/`,
+    tokenUrl: `${upstream.url}/token`,
+  });
   await page.getByRole('button', { name: 'Copy redirect URI' }).click();
   t.equal(await page.evaluate(() => navigator.clipboard.readText()), `${gw.url}/oauth/callback`, 'the redirect URI copies');
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
@@ -188,7 +207,11 @@ t.test('OAuth in the console: connect, refresh, reconnect needed, a failed PKCE 
   await page.reload();
   const facts = page.locator('.oauth-facts');
   await facts.waitFor();
-  t.match(await facts.innerText(), /Last refresh\s+just now[\s\S]*Last successful call\s+just now/i, 'the health shows the refresh and the call');
+  t.match(
+    await facts.innerText(),
+    /Last refresh\s+just now[\s\S]*Last successful call\s+just now/i,
+    'the health shows the refresh and the call',
+  );
 
   // The grant is revoked at the provider: calls fail, and Configure says "Reconnect needed".
   oauth.revokeRefreshTokens();
@@ -261,14 +284,40 @@ t.test('OAuth in the console: connect, refresh, reconnect needed, a failed PKCE 
   // No client secret or access token reached the page.
   await page.waitForLoadState('networkidle');
   await remember();
-  const tokens = [...new Set(upstream.received.map((r) => r.headers.authorization).filter((h): h is string => Boolean(h)).map((h) => h.replace(/^Bearer /, '')))];
+  const tokens = [
+    ...new Set(
+      upstream.received
+        .map((r) => r.headers.authorization)
+        .filter((h): h is string => Boolean(h))
+        .map((h) => h.replace(/^Bearer /, '')),
+    ),
+  ];
   t.ok(tokens.length >= 3, `${tokens.length} access tokens seen by the upstream`);
   const secrets = [oauth.clientSecret, ...tokens];
   const responses = await session.responseBodies();
-  t.ok(responses.some((r) => r.url.includes('/auth')), 'the auth responses are among those checked');
-  t.same(responses.filter((r) => secrets.some((s) => r.body.includes(s))).map((r) => r.url), [], 'no response the page received holds a client secret or an access token');
-  t.same(pagesSeen.filter((html) => secrets.some((s) => html.includes(s))).length, 0, `none of the ${pagesSeen.length} page snapshots does either`);
+  t.ok(
+    responses.some((r) => r.url.includes('/auth')),
+    'the auth responses are among those checked',
+  );
+  t.same(
+    responses.filter((r) => secrets.some((s) => r.body.includes(s))).map((r) => r.url),
+    [],
+    'no response the page received holds a client secret or an access token',
+  );
+  t.same(
+    pagesSeen.filter((html) => secrets.some((s) => html.includes(s))).length,
+    0,
+    `none of the ${pagesSeen.length} page snapshots does either`,
+  );
   // The provider's approve page has no favicon: Chromium's 404 for it is the only message allowed.
-  t.same([...new Set(notFound)], notFound.length ? [`${upstream.url}/favicon.ico`] : [], 'nothing but the provider page\'s favicon was missing');
-  t.same(session.problems.filter((p) => !(notFound.length && p.includes('status of 404'))), [], 'no console errors');
+  t.same(
+    [...new Set(notFound)],
+    notFound.length ? [`${upstream.url}/favicon.ico`] : [],
+    "nothing but the provider page's favicon was missing",
+  );
+  t.same(
+    session.problems.filter((p) => !(notFound.length && p.includes('status of 404'))),
+    [],
+    'no console errors',
+  );
 });

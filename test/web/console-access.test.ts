@@ -48,16 +48,28 @@ t.before(async () => {
   await page.getByRole('heading', { name: 'Items API', level: 1 }).waitFor();
 });
 
-const environments = async () => (await gw.api<{ environments: EnvironmentView[] }>('GET', `/api/workspaces/${ws.id}/environments`)).body.environments;
+const environments = async () =>
+  (await gw.api<{ environments: EnvironmentView[] }>('GET', `/api/workspaces/${ws.id}/environments`)).body.environments;
 const accessKeys = async () => (await gw.api<{ keys: AccessKeyView[] }>('GET', `/api/workspaces/${ws.id}/keys`)).body.keys;
-const authOf = async (environment: string) => (await gw.api<AuthView>('GET', `/api/workspaces/${ws.id}/auth?environment=${environment}`)).body;
+const authOf = async (environment: string) =>
+  (await gw.api<AuthView>('GET', `/api/workspaces/${ws.id}/auth?environment=${environment}`)).body;
 const workspace = async () => (await gw.api<WorkspaceView>('GET', `/api/workspaces/${ws.id}`)).body;
-const environmentRadio = (name: 'Live' | 'Test') => page.getByRole('group', { name: 'Environment' }).getByRole('radio', { name, exact: true });
+const environmentRadio = (name: 'Live' | 'Test') =>
+  page.getByRole('group', { name: 'Environment' }).getByRole('radio', { name, exact: true });
 /** The Env column of the Logs table, top to bottom. */
-const logEnvironments = () => page.getByRole('tabpanel', { name: 'Logs' }).getByRole('row').filter({ has: page.getByRole('cell') }).evaluateAll((rows) => rows.map((row) => (row as HTMLTableRowElement).cells[5].textContent));
+const logEnvironments = () =>
+  page
+    .getByRole('tabpanel', { name: 'Logs' })
+    .getByRole('row')
+    .filter({ has: page.getByRole('cell') })
+    .evaluateAll((rows) => rows.map((row) => (row as HTMLTableRowElement).cells[5].textContent));
 
 t.test('a test environment: added on Configure, pointed at a sandbox with its own key, its URL on Connect', async (t) => {
-  t.same((await environments()).map((e) => e.name), ['live'], 'before: live only');
+  t.same(
+    (await environments()).map((e) => e.name),
+    ['live'],
+    'before: live only',
+  );
   await tab(page, 'Configure').click();
   await environmentRadio('Live').waitFor();
   t.equal(await page.getByRole('group', { name: 'Environment' }).getByRole('radio').count(), 1, 'the switch offers live alone');
@@ -74,7 +86,11 @@ t.test('a test environment: added on Configure, pointed at a sandbox with its ow
   await page.getByRole('button', { name: 'Add test environment', exact: true }).click();
   await waitUntil(() => environmentRadio('Test').isChecked(), 'the switch to move to Test');
   const added = (await environments()).find((e) => e.name === 'test');
-  t.match(added, { baseUrl: upstream.url, baseUrlOverride: null, auth: { type: 'none', saved: false } }, "after: test, on the spec's base URL, without credentials");
+  t.match(
+    added,
+    { baseUrl: upstream.url, baseUrlOverride: null, auth: { type: 'none', saved: false } },
+    "after: test, on the spec's base URL, without credentials",
+  );
   testUrl = added!.mcpUrl;
   t.not(testUrl, ws.mcpUrl, 'with a URL of its own');
 
@@ -90,8 +106,12 @@ t.test('a test environment: added on Configure, pointed at a sandbox with its ow
   t.equal(await baseUrl.inputValue(), sandbox.url, 'what was typed is kept when the list arrives');
   await page.getByRole('button', { name: 'Save base URL' }).click();
   await page.getByText("Overrides the spec's").waitFor();
-  t.match((await environments()).find((e) => e.name === 'test'), { baseUrl: sandbox.url, baseUrlOverride: sandbox.url }, 'saved for test');
-  t.equal((await workspace()).baseUrl, upstream.url, 'live keeps the spec\'s');
+  t.match(
+    (await environments()).find((e) => e.name === 'test'),
+    { baseUrl: sandbox.url, baseUrlOverride: sandbox.url },
+    'saved for test',
+  );
+  t.equal((await workspace()).baseUrl, upstream.url, "live keeps the spec's");
 
   // Its credentials: the sandbox's key, saved once, then shown only as "saved".
   await page.getByRole('radio', { name: /API Key Header/ }).check();
@@ -99,7 +119,11 @@ t.test('a test environment: added on Configure, pointed at a sandbox with its ow
   await page.getByRole('button', { name: 'Save authentication' }).click();
   await page.getByRole('group', { name: 'API key' }).getByText('saved').waitFor();
   t.equal(await page.locator('input[type=password]').count(), 0, 'no field holds the key any more');
-  t.match(await authOf('test'), { type: 'api_key', environment: 'test', in: 'header', name: 'X-Api-Key', saved: true }, 'the test environment has its key');
+  t.match(
+    await authOf('test'),
+    { type: 'api_key', environment: 'test', in: 'header', name: 'X-Api-Key', saved: true },
+    'the test environment has its key',
+  );
   t.match(await authOf('live'), { type: 'api_key', environment: 'live', saved: true }, 'live keeps its own');
 
   // Live and test side by side: switching shows each one's own settings.
@@ -139,8 +163,26 @@ t.test('an access key bound to test, with an expiry: shown once, listed, and it 
 
   const row = page.getByRole('row').filter({ hasText: 'Sandbox CI' });
   await row.waitFor();
-  t.match(await row.innerText(), new RegExp(`Sandbox CI\\s+${testKey.slice(0, 12)}…\\s+write\\s+all\\s+test\\s+just now\\s+never\\s+in \\d+ days`), 'label, prefix, scope, tools, environment, expiry');
-  t.match(await accessKeys(), [{ label: 'Sandbox CI', prefix: testKey.slice(0, 12), scope: 'write', tools: null, environment: 'test', expiresAt: `${expires}T00:00:00.000Z`, lastUsedAt: null }], 'the server holds it, bound to test, expiring that day');
+  t.match(
+    await row.innerText(),
+    new RegExp(`Sandbox CI\\s+${testKey.slice(0, 12)}…\\s+write\\s+all\\s+test\\s+just now\\s+never\\s+in \\d+ days`),
+    'label, prefix, scope, tools, environment, expiry',
+  );
+  t.match(
+    await accessKeys(),
+    [
+      {
+        label: 'Sandbox CI',
+        prefix: testKey.slice(0, 12),
+        scope: 'write',
+        tools: null,
+        environment: 'test',
+        expiresAt: `${expires}T00:00:00.000Z`,
+        lastUsedAt: null,
+      },
+    ],
+    'the server holds it, bound to test, expiring that day',
+  );
 
   // Keys mode: the test key, on the test URL, reaches the sandbox with the test credentials.
   await page.getByRole('radio', { name: /URL and an access key/ }).click();
@@ -153,7 +195,7 @@ t.test('an access key bound to test, with an expiry: shown once, listed, and it 
   await waitUntil(async () => (await workspace()).access === 'url', 'access to be the URL alone');
 });
 
-t.test('Logs: the environment filter shows only that environment\'s calls', async (t) => {
+t.test("Logs: the environment filter shows only that environment's calls", async (t) => {
   const live = await connectClient(t, ws.mcpUrl);
   const liveCall = await live.callTool({ name: 'listItems', arguments: {} });
   t.notOk(liveCall.isError, textOf(liveCall));
@@ -164,13 +206,20 @@ t.test('Logs: the environment filter shows only that environment\'s calls', asyn
   t.notOk(testCall.isError, textOf(testCall));
   t.equal(sandbox.received.length, sandboxCalls + 1, 'the test URL: the sandbox');
   t.equal(sandbox.received.at(-1)?.headers['x-api-key'], sandboxKey, 'with the test key');
-  t.notOk(upstream.received.some((r) => r.headers['x-api-key'] === sandboxKey), 'the live API never saw the test key');
+  t.notOk(
+    upstream.received.some((r) => r.headers['x-api-key'] === sandboxKey),
+    'the live API never saw the test key',
+  );
 
   await tab(page, 'Logs').click();
   await waitUntil(async () => (await logEnvironments()).length === 3, 'the three calls to be listed');
   t.same((await logEnvironments()).sort(), ['live', 'test', 'test'], 'one live call, two test calls (by key and by URL)');
   const filter = page.getByLabel('Environment');
-  for (const [env, expected] of [['test', ['test', 'test']], ['live', ['live']], ['', ['live', 'test', 'test']]] as const) {
+  for (const [env, expected] of [
+    ['test', ['test', 'test']],
+    ['live', ['live']],
+    ['', ['live', 'test', 'test']],
+  ] as const) {
     await filter.selectOption(env);
     await waitUntil(async () => sameList((await logEnvironments()).sort(), [...expected]), `the rows for "${env || 'Both'}"`);
     const api = (await gw.api<LogPage>('GET', `/api/workspaces/${ws.id}/logs${env ? `?environment=${env}` : ''}`)).body.items;
@@ -178,8 +227,15 @@ t.test('Logs: the environment filter shows only that environment\'s calls', asyn
   }
   await filter.selectOption('test');
   await waitUntil(async () => (await logEnvironments()).length === 2, 'the test rows');
-  const callers = await page.getByRole('tabpanel', { name: 'Logs' }).getByRole('row').filter({ has: page.getByRole('cell') }).allInnerTexts();
-  t.ok(callers.some((r) => /Key “Sandbox CI”\s+test/.test(r)) && callers.some((r) => /MCP URL\s+test/.test(r)), 'both test callers are there');
+  const callers = await page
+    .getByRole('tabpanel', { name: 'Logs' })
+    .getByRole('row')
+    .filter({ has: page.getByRole('cell') })
+    .allInnerTexts();
+  t.ok(
+    callers.some((r) => /Key “Sandbox CI”\s+test/.test(r)) && callers.some((r) => /MCP URL\s+test/.test(r)),
+    'both test callers are there',
+  );
 });
 
 t.test('removing the test environment asks first, then takes its URL and keys with it', async (t) => {
@@ -197,7 +253,11 @@ t.test('removing the test environment asks first, then takes its URL and keys wi
   await confirm.waitFor({ state: 'hidden' });
   await page.getByRole('button', { name: 'Add a test environment', exact: true }).waitFor();
   t.ok(await environmentRadio('Live').isChecked(), 'back on live');
-  t.same((await environments()).map((e) => e.name), ['live'], 'after: live only');
+  t.same(
+    (await environments()).map((e) => e.name),
+    ['live'],
+    'after: live only',
+  );
   t.same(await accessKeys(), [], 'the test key went with it');
   t.equal((await gw.api('GET', `/api/workspaces/${ws.id}/auth?environment=test`)).status, 404, 'and its credentials');
 
@@ -205,7 +265,11 @@ t.test('removing the test environment asks first, then takes its URL and keys wi
   await page.getByRole('heading', { name: 'No access keys yet' }).waitFor();
   t.equal(await page.getByRole('textbox', { name: 'Test environment URL' }).count(), 0, 'the Connect tab no longer shows a test URL');
   t.equal(await page.getByRole('group', { name: 'Snippets for' }).count(), 0, 'nor a snippet switch');
-  const old = await fetch(testUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' });
+  const old = await fetch(testUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}',
+  });
   t.equal(old.status, 404, 'the old test URL answers 404');
 });
 
@@ -219,7 +283,11 @@ t.test("passthrough: chosen on Configure with a stored header; calls carry the c
   await page.getByRole('group', { name: 'Value' }).getByText('saved').waitFor();
   t.equal(await page.getByLabel('Header name').inputValue(), 'X-Tenant', 'the stored header by name');
   t.ok(await page.getByRole('radio', { name: /Passthrough.*In use/ }).isChecked(), 'Passthrough is in use');
-  t.match(await authOf('live'), { type: 'passthrough', environment: 'live', saved: true, headerNames: ['X-Tenant'] }, 'the server holds passthrough');
+  t.match(
+    await authOf('live'),
+    { type: 'passthrough', environment: 'live', saved: true, headerNames: ['X-Tenant'] },
+    'the server holds passthrough',
+  );
 
   const own = await connectClient(t, ws.mcpUrl, { 'X-Api-Key': liveKey });
   const listed = await own.callTool({ name: 'listItems', arguments: {} });
@@ -254,7 +322,11 @@ t.test('the rate limit: saved on Connect, shown after a reload, enforced', async
   const statuses: number[] = [];
   let refusal: { retryAfter: string | null; body: string } | undefined;
   while (!refusal && statuses.length < 8) {
-    const res = await fetch(ws.mcpUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' });
+    const res = await fetch(ws.mcpUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}',
+    });
     statuses.push(res.status);
     const body = await res.text();
     if (res.status === 429) refusal = { retryAfter: res.headers.get('retry-after'), body };
@@ -291,7 +363,11 @@ t.test("a key's expiry picker starts at tomorrow in the browser's own time zone"
   await expires.fill('2030-01-15');
   await form.getByRole('button', { name: 'Create key' }).click();
   await evening.getByRole('dialog', { name: 'Your new access key' }).getByRole('button', { name: 'Done' }).click();
-  t.match((await accessKeys()).find((k) => k.label === 'Night shift'), { expiresAt: '2030-01-15T05:00:00.000Z' }, 'it expires at the start of that day in New York');
+  t.match(
+    (await accessKeys()).find((k) => k.label === 'Night shift'),
+    { expiresAt: '2030-01-15T05:00:00.000Z' },
+    'it expires at the start of that day in New York',
+  );
   t.same(problems, [], 'no console errors');
 });
 
@@ -302,10 +378,22 @@ t.test('no console errors, and no secret reached the page', async (t) => {
     await page.waitForLoadState('networkidle');
   }
   const responses = await session.responseBodies();
-  t.ok(responses.some((r) => r.url.includes('/auth?environment=test')), "the test environment's auth answers are among the responses");
-  const secrets = { "the test environment's API key": sandboxKey, "passthrough's stored header": storedHeader, 'the live API key': liveKey, 'the admin token': gw.adminToken };
+  t.ok(
+    responses.some((r) => r.url.includes('/auth?environment=test')),
+    "the test environment's auth answers are among the responses",
+  );
+  const secrets = {
+    "the test environment's API key": sandboxKey,
+    "passthrough's stored header": storedHeader,
+    'the live API key': liveKey,
+    'the admin token': gw.adminToken,
+  };
   for (const [what, secret] of Object.entries(secrets)) {
-    t.same(responses.filter((r) => r.body.includes(secret)).map((r) => r.url), [], `no response the page received holds ${what}`);
+    t.same(
+      responses.filter((r) => r.body.includes(secret)).map((r) => r.url),
+      [],
+      `no response the page received holds ${what}`,
+    );
   }
   t.notOk((await page.content()).includes(testKey), 'nor does the page hold the access key');
   t.same(session.problems, [], 'no console errors or uncaught exceptions');

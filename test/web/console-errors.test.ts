@@ -35,10 +35,14 @@ t.test('a wrong admin token is refused, and repeated ones are slowed down', asyn
   await signIn(page, gw.adminToken);
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
   t.pass('after the wait, the right token signs in');
-  t.same(problems.filter((p) => !expectedFailure(401)(p) && !expectedFailure(429)(p)), [], 'no other console errors');
+  t.same(
+    problems.filter((p) => !expectedFailure(401)(p) && !expectedFailure(429)(p)),
+    [],
+    'no other console errors',
+  );
 });
 
-t.test('an invalid spec shows the parser\'s message and where', async (t) => {
+t.test("an invalid spec shows the parser's message and where", async (t) => {
   const gw = await startGateway(t);
   const { body: ws } = await gw.api('POST', '/api/workspaces', { name: 'Broken' });
   const browser = await launchBrowser(t);
@@ -48,12 +52,14 @@ t.test('an invalid spec shows the parser\'s message and where', async (t) => {
   await page.getByRole('heading', { name: 'Upload an OpenAPI spec' }).waitFor();
 
   await page.getByRole('radio', { name: 'Paste' }).check();
-  await page.getByLabel('Spec text (JSON or YAML)').fill('openapi: 3.0.3\ninfo:\n  title: Broken\npaths:\n  /items:\n    get:\n      responses: "nope"\n');
+  await page
+    .getByLabel('Spec text (JSON or YAML)')
+    .fill('openapi: 3.0.3\ninfo:\n  title: Broken\npaths:\n  /items:\n    get:\n      responses: "nope"\n');
   await page.getByRole('button', { name: 'Import spec' }).click();
   const error = page.getByRole('alert').filter({ hasText: 'The spec was not imported' });
   await error.waitFor();
   const text = await error.innerText();
-  t.match(text, /not a valid OpenAPI document/, 'the parser\'s message');
+  t.match(text, /not a valid OpenAPI document/, "the parser's message");
   t.match(text, /at \/(info|paths)/, 'and where, as a JSON pointer');
   t.match(text, /Nothing was changed/);
   t.equal((await gw.api('GET', `/api/workspaces/${ws.id}`)).body.toolCount, 0, 'nothing imported');
@@ -65,10 +71,22 @@ t.test('an invalid spec shows the parser\'s message and where', async (t) => {
 
   // A file picked from disk goes the same way (multipart).
   await page.getByRole('radio', { name: 'File' }).check();
-  await page.getByLabel('Spec file').setInputFiles({ name: 'tiny.yaml', mimeType: 'application/yaml', buffer: Buffer.from('openapi: 3.0.3\ninfo: { title: Tiny, version: "2.1" }\nservers: [{ url: "https://api.example.com" }]\npaths:\n  /ping:\n    get: { operationId: ping, responses: { "200": { description: ok } } }\n') });
+  await page
+    .getByLabel('Spec file')
+    .setInputFiles({
+      name: 'tiny.yaml',
+      mimeType: 'application/yaml',
+      buffer: Buffer.from(
+        'openapi: 3.0.3\ninfo: { title: Tiny, version: "2.1" }\nservers: [{ url: "https://api.example.com" }]\npaths:\n  /ping:\n    get: { operationId: ping, responses: { "200": { description: ok } } }\n',
+      ),
+    });
   await page.getByRole('status').filter({ hasText: 'Imported Tiny 2.1: 1 tool' }).waitFor();
   t.pass('a file upload imports');
-  t.same(problems.filter((p) => !expectedFailure(422)(p)), [], 'no other console errors');
+  t.same(
+    problems.filter((p) => !expectedFailure(422)(p)),
+    [],
+    'no other console errors',
+  );
 });
 
 t.test('a cookie-authenticated write without the CSRF token is refused', async (t) => {
@@ -83,7 +101,11 @@ t.test('a cookie-authenticated write without the CSRF token is refused', async (
   t.equal(forged.status(), 403);
   t.match(await forged.json(), { error: { code: 'LK_CSRF_REJECTED' } });
   const fromPage = await page.evaluate(async () => {
-    const res = await fetch('/api/workspaces', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"forged"}' });
+    const res = await fetch('/api/workspaces', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"name":"forged"}',
+    });
     return res.status;
   });
   t.equal(fromPage, 403, 'even from the page itself, without the header');

@@ -34,7 +34,9 @@ t.test('from sign-in to a logged tool call, in the browser', async (t) => {
   await signIn(page, gw.adminToken);
   await page.getByRole('heading', { name: 'Create your first workspace' }).waitFor();
   t.pass('signed in: the empty state invites a first workspace');
-  const storage = await page.evaluate(() => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookies: document.cookie }));
+  const storage = await page.evaluate(() =>
+    JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookies: document.cookie }),
+  );
   t.notMatch(storage, gw.adminToken, 'the admin token is not in localStorage, sessionStorage or a readable cookie');
   const cookies = await session.context.cookies();
   t.match(cookies, [{ name: 'lk_session', httpOnly: true, sameSite: 'Strict' }], 'only the httpOnly session cookie');
@@ -82,7 +84,12 @@ t.test('from sign-in to a logged tool call, in the browser', async (t) => {
   t.equal(await page.locator('input[type=password]').count(), 0, 'no password field at all');
   t.ok(await page.getByRole('group', { name: 'API key' }).getByText('saved').isVisible(), 'the key shows as saved');
   t.equal(await page.getByLabel('Header name').inputValue(), 'X-Api-Key', 'the header name came from the spec');
-  t.match((await gw.api('GET', `/api/workspaces/${workspace.id}/auth`)).body, { type: 'api_key', in: 'header', name: 'X-Api-Key', saved: true });
+  t.match((await gw.api('GET', `/api/workspaces/${workspace.id}/auth`)).body, {
+    type: 'api_key',
+    in: 'header',
+    name: 'X-Api-Key',
+    saved: true,
+  });
   await remember();
 
   // Tools: destructive and write tools are marked; enabling them in bulk asks first.
@@ -107,7 +114,15 @@ t.test('from sign-in to a logged tool call, in the browser', async (t) => {
   await waitUntil(() => createItem.isChecked(), 'the createItem switch to show enabled');
   await page.getByLabel('Filter by method').selectOption('');
   await page.getByLabel('Search tools').fill('');
-  await t.resolves(waitUntil(async () => (await gw.api('GET', `/api/workspaces/${workspace.id}/tools`)).body.tools.find((x: { name: string }) => x.name === 'createItem').enabled, 'createItem enabled on the server'), 'createItem enabled on the server');
+  await t.resolves(
+    waitUntil(
+      async () =>
+        (await gw.api('GET', `/api/workspaces/${workspace.id}/tools`)).body.tools.find((x: { name: string }) => x.name === 'createItem')
+          .enabled,
+      'createItem enabled on the server',
+    ),
+    'createItem enabled on the server',
+  );
   await page.getByText('4 enabled').waitFor();
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   await session.screenshot('console-configure', { fullPage: true, forDocs: true });
@@ -119,9 +134,15 @@ t.test('from sign-in to a logged tool call, in the browser', async (t) => {
   await page.getByRole('button', { name: 'Copy MCP URL' }).click();
   await page.getByRole('button', { name: 'Copy MCP URL: copied' }).waitFor();
   const copied = await page.evaluate(() => navigator.clipboard.readText());
-  t.equal(copied, workspace.mcpUrl, 'the copied URL is the workspace\'s MCP URL');
+  t.equal(copied, workspace.mcpUrl, "the copied URL is the workspace's MCP URL");
   const connectText = await page.locator('#panel-connect').innerText();
-  for (const snippet of [`"mcp-remote@latest",\n        "${copied}"`, `claude mcp add --transport http items-api ${copied}`, '.vscode/mcp.json', 'Cursor', 'Windsurf']) {
+  for (const snippet of [
+    `"mcp-remote@latest",\n        "${copied}"`,
+    `claude mcp add --transport http items-api ${copied}`,
+    '.vscode/mcp.json',
+    'Cursor',
+    'Windsurf',
+  ]) {
     t.ok(connectText.includes(snippet), `the Connect tab shows ${snippet.split('\n')[0]}`);
   }
   await page.getByRole('button', { name: 'Copy Claude Code snippet' }).click();
@@ -162,9 +183,14 @@ t.test('from sign-in to a logged tool call, in the browser', async (t) => {
   // Export: every call the filters match, as a file the browser downloads.
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'CSV' }).click()]);
   t.match(download.suggestedFilename(), /^latchkey-logs-.+\.csv$/);
-  const exported = readFileSync((await download.path())!, 'utf8').trim().split('\r\n');
+  const exported = readFileSync((await download.path())!, 'utf8')
+    .trim()
+    .split('\r\n');
   t.match(exported[0], /^id,at,environment,tool,/, 'the CSV header');
-  t.ok(exported.length >= 2 && exported.slice(1).every((line) => line.includes(',getItem,') && line.includes(',false,')), 'only the failed calls, as filtered');
+  t.ok(
+    exported.length >= 2 && exported.slice(1).every((line) => line.includes(',getItem,') && line.includes(',false,')),
+    'only the failed calls, as filtered',
+  );
   t.notOk(exported.join('\n').includes(marker), 'no secret in the export');
   t.pass('auto-refresh brought in the failed call');
   await page.getByRole('switch', { name: 'Auto-refresh' }).uncheck();
@@ -178,7 +204,11 @@ t.test('from sign-in to a logged tool call, in the browser', async (t) => {
     by: document.documentElement.scrollWidth - window.innerWidth,
     // The outermost elements that stick out, to say what to fix.
     culprits: Array.from(document.querySelectorAll('body *'))
-      .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1 && !(el.parentElement && el.parentElement.getBoundingClientRect().right > window.innerWidth + 1))
+      .filter(
+        (el) =>
+          el.getBoundingClientRect().right > window.innerWidth + 1 &&
+          !(el.parentElement && el.parentElement.getBoundingClientRect().right > window.innerWidth + 1),
+      )
       .map((el) => `${el.tagName.toLowerCase()}.${el.className}`),
   }));
   t.same(overflow, { by: 0, culprits: [] }, 'no horizontal scrolling at 420 px');
@@ -197,7 +227,11 @@ t.test('from sign-in to a logged tool call, in the browser', async (t) => {
   await page.getByText('New URL ready').waitFor();
   const rotated = await page.getByRole('textbox', { name: 'MCP URL' }).inputValue();
   t.not(rotated, copied, 'a new URL is shown');
-  const old = await fetch(copied, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' });
+  const old = await fetch(copied, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}',
+  });
   t.equal(old.status, 404, 'the old URL answers 404');
   await remember();
 
@@ -231,10 +265,21 @@ t.test('from sign-in to a logged tool call, in the browser', async (t) => {
   }
   const responses = await session.responseBodies();
   t.ok(responses.length > 20, `${responses.length} responses recorded`);
-  t.ok(responses.some((r) => r.url.endsWith('/auth')), 'the auth responses are among them');
-  t.same(responses.filter((r) => r.body.includes(marker)).map((r) => r.url), [], 'no response the page received holds the secret');
+  t.ok(
+    responses.some((r) => r.url.endsWith('/auth')),
+    'the auth responses are among them',
+  );
+  t.same(
+    responses.filter((r) => r.body.includes(marker)).map((r) => r.url),
+    [],
+    'no response the page received holds the secret',
+  );
   t.same(pagesSeen.filter((html) => html.includes(marker)).length, 0, `none of the ${pagesSeen.length} page snapshots holds the secret`);
-  t.same(responses.filter((r) => r.body.includes(gw.adminToken)).map((r) => r.url), [], 'nor the admin token');
+  t.same(
+    responses.filter((r) => r.body.includes(gw.adminToken)).map((r) => r.url),
+    [],
+    'nor the admin token',
+  );
 
   // Sign out: back to the form, and the cookie no longer opens the API.
   const cookie = (await session.context.cookies())[0];

@@ -29,7 +29,10 @@ t.test('OAuth connect with the provider on another site: the flow cookie carries
   const session = await openConsole(t, browser, gw);
   const { page, context } = session;
   await signIn(page, gw.adminToken);
-  await page.getByRole('link', { name: /Cross Site/ }).first().click();
+  await page
+    .getByRole('link', { name: /Cross Site/ })
+    .first()
+    .click();
   await tab(page, 'Configure').click();
   await page.getByText('Not connected yet.').waitFor();
 
@@ -39,7 +42,14 @@ t.test('OAuth connect with the provider on another site: the flow cookie carries
   const state = new URL(page.url()).searchParams.get('state')!;
   const cookies = await context.cookies(gw.url + '/oauth/callback');
   const sessionCookie = cookies.find((c) => c.name === 'lk_session')!;
-  const flowCookie = cookies.find((c) => c.name.startsWith('lk_oauth_')) ?? { name: 'missing', value: 'missing', sameSite: '', httpOnly: false, path: '', expires: 0 };
+  const flowCookie = cookies.find((c) => c.name.startsWith('lk_oauth_')) ?? {
+    name: 'missing',
+    value: 'missing',
+    sameSite: '',
+    httpOnly: false,
+    path: '',
+    expires: 0,
+  };
   t.ok(sessionCookie, 'the console session cookie');
   t.equal(sessionCookie.sameSite, 'Strict', 'which stays SameSite=Strict');
   t.not(flowCookie.name, 'missing', 'and a cookie for this flow');
@@ -48,7 +58,12 @@ t.test('OAuth connect with the provider on another site: the flow cookie carries
   t.ok(lifetime > 60 && lifetime <= 600 + 5, `short-lived (${Math.round(lifetime)} s left)`);
   // No secret in it: not the session, not the state, not the admin token; and nowhere stored.
   const sessionId = sessionCookie.value.split('.')[1];
-  for (const [name, value] of [['session cookie', sessionCookie.value], ['session id', sessionId], ['state', state], ['admin token', gw.adminToken]] as const) {
+  for (const [name, value] of [
+    ['session cookie', sessionCookie.value],
+    ['session id', sessionId],
+    ['state', state],
+    ['admin token', gw.adminToken],
+  ] as const) {
     t.notOk(flowCookie.value.includes(value) || value.includes(flowCookie.value), `the flow cookie is not the ${name}`);
   }
   t.match(flowCookie.value, /^[A-Za-z0-9_-]{43}$/, 'an opaque 256-bit value');
@@ -67,7 +82,11 @@ t.test('OAuth connect with the provider on another site: the flow cookie carries
   t.equal(callbackCookies.length, 1, 'the browser came back through the callback once');
   t.notOk(callbackCookies[0].includes('lk_session='), 'without the session cookie (cross-site: the reason for the flow cookie)');
   t.ok(callbackCookies[0].includes(`${flowCookie.name}=`), 'with the flow cookie');
-  t.same((await context.cookies(gw.url + '/oauth/callback')).filter((c) => c.name.startsWith('lk_oauth_')), [], 'the flow cookie is cleared once used');
+  t.same(
+    (await context.cookies(gw.url + '/oauth/callback')).filter((c) => c.name.startsWith('lk_oauth_')),
+    [],
+    'the flow cookie is cleared once used',
+  );
   t.match((await gw.api('GET', `/api/workspaces/${ws.id}/auth`)).body.health, { connected: true });
   const client = await connectClient(t, ws.mcpUrl);
   const call = await client.callTool({ name: 'listUsers', arguments: {} });
@@ -79,7 +98,10 @@ t.test('OAuth connect with the provider on another site: the flow cookie carries
   const authorizeUrl = page.url();
   const other = await openConsole(t, browser, gw);
   await signIn(other.page, gw.adminToken);
-  await other.page.getByRole('link', { name: /Cross Site/ }).first().waitFor();
+  await other.page
+    .getByRole('link', { name: /Cross Site/ })
+    .first()
+    .waitFor();
   await other.page.goto(authorizeUrl);
   const refused = other.page.waitForResponse((r) => r.url().startsWith(`${gw.url}/oauth/callback`));
   await other.page.getByRole('button', { name: 'Approve' }).click();
@@ -95,5 +117,9 @@ t.test('OAuth connect with the provider on another site: the flow cookie carries
   t.notOk(db.includes(flowCookie.value), 'not in the database');
   t.notOk(gw.logs().includes(flowCookie.value), 'not in the log');
   t.notOk(gw.logs().includes(state), 'nor the state');
-  t.same(session.problems.filter((p) => !p.includes('status of 40')), [], 'no console errors');
+  t.same(
+    session.problems.filter((p) => !p.includes('status of 40')),
+    [],
+    'no console errors',
+  );
 });

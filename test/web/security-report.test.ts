@@ -14,22 +14,37 @@ const tab = (page: Page, name: string) => page.getByRole('tab', { name, exact: t
 function petStore(server: string, opts: { risky: boolean }) {
   const ok = { '200': { description: 'OK', content: { 'application/json': { schema: { type: 'object' } } } } };
   const id = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }];
-  return JSON.stringify({
-    openapi: '3.0.3',
-    info: { title: opts.risky ? 'Risky Pets' : 'Calm Pets', version: '1.0.0' },
-    servers: [{ url: server }],
-    paths: {
-      '/pets': {
-        get: { operationId: 'listPets', summary: 'List pets', responses: ok },
-        ...(opts.risky ? { post: { operationId: 'createPet', summary: 'Add a pet', requestBody: { content: { 'application/json': { schema: { type: 'object' } } } }, responses: ok } } : {}),
+  return JSON.stringify(
+    {
+      openapi: '3.0.3',
+      info: { title: opts.risky ? 'Risky Pets' : 'Calm Pets', version: '1.0.0' },
+      servers: [{ url: server }],
+      paths: {
+        '/pets': {
+          get: { operationId: 'listPets', summary: 'List pets', responses: ok },
+          ...(opts.risky
+            ? {
+                post: {
+                  operationId: 'createPet',
+                  summary: 'Add a pet',
+                  requestBody: { content: { 'application/json': { schema: { type: 'object' } } } },
+                  responses: ok,
+                },
+              }
+            : {}),
+        },
+        '/pets/{id}': {
+          get: { operationId: 'getPet', summary: 'One pet', parameters: id, responses: ok },
+          ...(opts.risky ? { delete: { operationId: 'deletePet', summary: 'Remove a pet', parameters: id, responses: ok } } : {}),
+        },
       },
-      '/pets/{id}': {
-        get: { operationId: 'getPet', summary: 'One pet', parameters: id, responses: ok },
-        ...(opts.risky ? { delete: { operationId: 'deletePet', summary: 'Remove a pet', parameters: id, responses: ok } } : {}),
-      },
+      ...(opts.risky
+        ? { components: { securitySchemes: { queryKey: { type: 'apiKey', in: 'query', name: 'api_key' } } }, security: [{ queryKey: [] }] }
+        : {}),
     },
-    ...(opts.risky ? { components: { securitySchemes: { queryKey: { type: 'apiKey', in: 'query', name: 'api_key' } } }, security: [{ queryKey: [] }] } : {}),
-  }, null, 2);
+    null,
+    2,
+  );
 }
 
 async function pasteSpec(page: Page, text: string) {
@@ -48,8 +63,15 @@ async function expectFindings(t: Test, region: Locator, findings: SecurityFindin
   // Grouped by severity, the most severe first.
   const order = ['High', 'Medium', 'Info'].filter((label) => findings.some((f) => f.severity === label.toLowerCase()));
   const positions = order.map((label) => text.indexOf(label));
-  t.ok(positions.every((p) => p >= 0), `a group per severity present (${order.join(', ')})`);
-  t.same([...positions].sort((a, b) => a - b), positions, 'high first, then medium, then info');
+  t.ok(
+    positions.every((p) => p >= 0),
+    `a group per severity present (${order.join(', ')})`,
+  );
+  t.same(
+    [...positions].sort((a, b) => a - b),
+    positions,
+    'high first, then medium, then info',
+  );
 }
 
 t.test('the Upload tab shows the security review; the Configure tab shows held-back credentials', async (t) => {
@@ -92,7 +114,11 @@ t.test('the Upload tab shows the security review; the Configure tab shows held-b
 
   // Credentials saved for api.example.com; a re-upload moves the API to another host: held back.
   const secret = `sk_${randomBytes(12).toString('hex')}`;
-  t.equal((await gw.api('PUT', `/api/workspaces/${ws.id}/auth`, { type: 'api_key', in: 'query', name: 'api_key', value: secret })).status, 200, 'a key saved');
+  t.equal(
+    (await gw.api('PUT', `/api/workspaces/${ws.id}/auth`, { type: 'api_key', in: 'query', name: 'api_key', value: secret })).status,
+    200,
+    'a key saved',
+  );
   t.match((await gw.api('GET', `/api/workspaces/${ws.id}/auth`)).body, { held: false, origin: 'http://api.example.com' });
 
   // A calm spec (read-only, https, no scheme) on another host: "No findings", and the key is held.
@@ -103,7 +129,11 @@ t.test('the Upload tab shows the security review; the Configure tab shows held-b
   const calmReview = calm.getByRole('region', { name: 'Security review' });
   await calmReview.getByText('No findings').waitFor();
   t.same((await gw.api('GET', `/api/workspaces/${ws.id}/spec`)).body.securityReport, { findings: [] }, 'the API agrees: no findings');
-  t.match((await gw.api('GET', `/api/workspaces/${ws.id}/auth`)).body, { held: true, origin: 'http://api.example.com' }, 'the saved key is held back');
+  t.match(
+    (await gw.api('GET', `/api/workspaces/${ws.id}/auth`)).body,
+    { held: true, origin: 'http://api.example.com' },
+    'the saved key is held back',
+  );
 
   await tab(page, 'Configure').click();
   const banner = page.getByRole('alert').filter({ hasText: 'saved credentials are held back' });
@@ -114,12 +144,20 @@ t.test('the Upload tab shows the security review; the Configure tab shows held-b
   await session.screenshot('console-held-credentials', { fullPage: true });
   await banner.getByRole('button', { name: /Confirm/ }).click();
   await banner.waitFor({ state: 'detached' });
-  t.match((await gw.api('GET', `/api/workspaces/${ws.id}/auth`)).body, { held: false, origin: 'https://calm.example.org' }, 'confirmed for the new origin');
+  t.match(
+    (await gw.api('GET', `/api/workspaces/${ws.id}/auth`)).body,
+    { held: false, origin: 'https://calm.example.org' },
+    'confirmed for the new origin',
+  );
 
   // The key never reached the page.
   await page.waitForLoadState('networkidle');
   const responses = await session.responseBodies();
-  t.same(responses.filter((r) => r.body.includes(secret)).map((r) => r.url), [], 'no response the page received holds the key');
+  t.same(
+    responses.filter((r) => r.body.includes(secret)).map((r) => r.url),
+    [],
+    'no response the page received holds the key',
+  );
   t.notOk((await page.content()).includes(secret), 'nor the page');
   t.same(session.problems, [], 'no console errors');
 });

@@ -9,7 +9,11 @@ export function createAccessKeysRepository({ db, t, changed }: Store) {
 
   return {
     async list(workspaceId: string): Promise<AccessKeyRow[]> {
-      return db.select().from(accessKeys).where(eq(accessKeys.workspaceId, workspaceId)).orderBy(asc(accessKeys.createdAt), asc(accessKeys.id));
+      return db
+        .select()
+        .from(accessKeys)
+        .where(eq(accessKeys.workspaceId, workspaceId))
+        .orderBy(asc(accessKeys.createdAt), asc(accessKeys.id));
     },
 
     async get(workspaceId: string, id: string): Promise<AccessKeyRow | undefined> {

@@ -116,7 +116,10 @@ export function createCallLogsRepository(store: Store) {
       if (q.environment !== undefined) conditions.push(eq(callLogs.environment, q.environment));
       // Ordered by the index's columns (the equal ones change nothing): PostgreSQL's planner then
       // walks that index for any workspace, instead of the primary key past other workspaces' rows.
-      const order = q.tool !== undefined ? [desc(callLogs.workspaceId), desc(callLogs.tool), desc(callLogs.id)] : [desc(callLogs.workspaceId), desc(callLogs.id)];
+      const order =
+        q.tool !== undefined
+          ? [desc(callLogs.workspaceId), desc(callLogs.tool), desc(callLogs.id)]
+          : [desc(callLogs.workspaceId), desc(callLogs.id)];
       return db
         .select()
         .from(callLogs)
@@ -130,9 +133,17 @@ export function createCallLogsRepository(store: Store) {
      * in small steps keeps each transaction short beside the writer. Answers how many went.
      */
     async pruneOlderThan(before: string, batch = 5000): Promise<number> {
-      const oldest = db.select({ workspaceId: callLogs.workspaceId, id: callLogs.id }).from(callLogs).where(lt(callLogs.at, before)).orderBy(callLogs.at).limit(batch);
+      const oldest = db
+        .select({ workspaceId: callLogs.workspaceId, id: callLogs.id })
+        .from(callLogs)
+        .where(lt(callLogs.at, before))
+        .orderBy(callLogs.at)
+        .limit(batch);
       // By (workspace, id): PostgreSQL's primary key (SQLite finds the rows by id either way).
-      const rows = await db.delete(callLogs).where(sql`(${callLogs.workspaceId}, ${callLogs.id}) in (${oldest})`).returning({ id: callLogs.id });
+      const rows = await db
+        .delete(callLogs)
+        .where(sql`(${callLogs.workspaceId}, ${callLogs.id}) in (${oldest})`)
+        .returning({ id: callLogs.id });
       return rows.length;
     },
   };

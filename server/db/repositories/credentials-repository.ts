@@ -5,7 +5,8 @@ export type CredentialsRow = Tables['credentials']['$inferSelect'];
 
 export function createCredentialsRepository({ db, t, changed }: Store) {
   const { credentials } = t;
-  const row = (workspaceId: string, environment: string) => and(eq(credentials.workspaceId, workspaceId), eq(credentials.environment, environment));
+  const row = (workspaceId: string, environment: string) =>
+    and(eq(credentials.workspaceId, workspaceId), eq(credentials.environment, environment));
 
   return {
     async get(workspaceId: string, environment = 'live', tx: Db = db): Promise<CredentialsRow | undefined> {

@@ -9,7 +9,11 @@ export function createEnvironmentsRepository({ db, t, changed }: Store) {
 
   return {
     async list(workspaceId: string, tx: Db = db): Promise<EnvironmentRow[]> {
-      return tx.select().from(environments).where(eq(environments.workspaceId, workspaceId)).orderBy(asc(environments.createdAt), asc(environments.name));
+      return tx
+        .select()
+        .from(environments)
+        .where(eq(environments.workspaceId, workspaceId))
+        .orderBy(asc(environments.createdAt), asc(environments.name));
     },
 
     async get(workspaceId: string, name: string, tx: Db = db): Promise<EnvironmentRow | undefined> {
@@ -27,8 +31,18 @@ export function createEnvironmentsRepository({ db, t, changed }: Store) {
       await changed(row.workspaceId);
     },
 
-    async update(workspaceId: string, name: string, changes: Partial<Pick<EnvironmentRow, 'baseUrlOverride' | 'urlTokenHash' | 'urlTokenSealed'>>, now: string, tx: Db = db): Promise<boolean> {
-      const rows = await tx.update(environments).set({ ...changes, updatedAt: now }).where(named(workspaceId, name)).returning({ name: environments.name });
+    async update(
+      workspaceId: string,
+      name: string,
+      changes: Partial<Pick<EnvironmentRow, 'baseUrlOverride' | 'urlTokenHash' | 'urlTokenSealed'>>,
+      now: string,
+      tx: Db = db,
+    ): Promise<boolean> {
+      const rows = await tx
+        .update(environments)
+        .set({ ...changes, updatedAt: now })
+        .where(named(workspaceId, name))
+        .returning({ name: environments.name });
       await changed(workspaceId);
       return rows.length > 0;
     },

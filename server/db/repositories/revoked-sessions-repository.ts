@@ -11,7 +11,10 @@ export function createRevokedSessionsRepository({ db, t }: Store) {
     },
 
     async isRevoked(sessionHash: string): Promise<boolean> {
-      const [row] = await db.select({ h: revokedSessions.sessionHash }).from(revokedSessions).where(eq(revokedSessions.sessionHash, sessionHash));
+      const [row] = await db
+        .select({ h: revokedSessions.sessionHash })
+        .from(revokedSessions)
+        .where(eq(revokedSessions.sessionHash, sessionHash));
       return row !== undefined;
     },
   };

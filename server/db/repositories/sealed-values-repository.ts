@@ -30,11 +30,29 @@ interface Column {
 function columnOf(t: Tables, kind: SealedKind): Column {
   switch (kind) {
     case 'credentials':
-      return { table: t.credentials, sealed: t.credentials.sealed, property: 'sealed', workspaceId: t.credentials.workspaceId, ref: t.credentials.environment };
+      return {
+        table: t.credentials,
+        sealed: t.credentials.sealed,
+        property: 'sealed',
+        workspaceId: t.credentials.workspaceId,
+        ref: t.credentials.environment,
+      };
     case 'url-tokens':
-      return { table: t.environments, sealed: t.environments.urlTokenSealed, property: 'urlTokenSealed', workspaceId: t.environments.workspaceId, ref: t.environments.name };
+      return {
+        table: t.environments,
+        sealed: t.environments.urlTokenSealed,
+        property: 'urlTokenSealed',
+        workspaceId: t.environments.workspaceId,
+        ref: t.environments.name,
+      };
     case 'oauth-pending':
-      return { table: t.oauthPending, sealed: t.oauthPending.verifierSealed, property: 'verifierSealed', workspaceId: t.oauthPending.workspaceId, ref: t.oauthPending.stateHash };
+      return {
+        table: t.oauthPending,
+        sealed: t.oauthPending.verifierSealed,
+        property: 'verifierSealed',
+        workspaceId: t.oauthPending.workspaceId,
+        ref: t.oauthPending.stateHash,
+      };
   }
 }
 
@@ -51,7 +69,12 @@ export function createSealedValuesRepository({ db, t }: Store) {
     },
 
     /** The next `limit` values not sealed under the key, in key order after `after` (a keyset page). */
-    async listNotUnder(kind: SealedKind, prefix: string, limit: number, after?: { workspaceId: string; ref: string }): Promise<SealedValue[]> {
+    async listNotUnder(
+      kind: SealedKind,
+      prefix: string,
+      limit: number,
+      after?: { workspaceId: string; ref: string },
+    ): Promise<SealedValue[]> {
       const c = columnOf(t, kind);
       const past = after ? sql`(${c.workspaceId}, ${c.ref}) > (${after.workspaceId}, ${after.ref})` : undefined;
       const rows = await db

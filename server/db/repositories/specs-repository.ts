@@ -13,7 +13,10 @@ export function createSpecsRepository({ db, t, changed }: Store) {
 
     async upsert(row: SpecRow, tx: Db = db): Promise<void> {
       const { workspaceId, ...rest } = row;
-      await tx.insert(specs).values({ workspaceId, ...rest }).onConflictDoUpdate({ target: specs.workspaceId, set: rest });
+      await tx
+        .insert(specs)
+        .values({ workspaceId, ...rest })
+        .onConflictDoUpdate({ target: specs.workspaceId, set: rest });
       await changed(workspaceId);
     },
   };

@@ -14,12 +14,17 @@ export function createToolsRepository({ db, t, changed }: Store) {
 
   return {
     async list(workspaceId: string, opts: { enabledOnly?: boolean } = {}, tx: Db = db): Promise<StoredTool[]> {
-      const where = opts.enabledOnly ? and(eq(tools.workspaceId, workspaceId), eq(tools.enabled, true)) : eq(tools.workspaceId, workspaceId);
+      const where = opts.enabledOnly
+        ? and(eq(tools.workspaceId, workspaceId), eq(tools.enabled, true))
+        : eq(tools.workspaceId, workspaceId);
       return tx.select(stored).from(tools).where(where).orderBy(asc(tools.position));
     },
 
     async get(workspaceId: string, name: string): Promise<StoredTool | undefined> {
-      const [row] = await db.select(stored).from(tools).where(and(eq(tools.workspaceId, workspaceId), eq(tools.name, name)));
+      const [row] = await db
+        .select(stored)
+        .from(tools)
+        .where(and(eq(tools.workspaceId, workspaceId), eq(tools.name, name)));
       return row;
     },
 
@@ -34,7 +39,9 @@ export function createToolsRepository({ db, t, changed }: Store) {
       await tx.delete(tools).where(eq(tools.workspaceId, workspaceId));
       // Chunked: SQLite limits the number of bound variables per statement (PostgreSQL to 65,535).
       for (let i = 0; i < next.length; i += 200) {
-        const chunk = next.slice(i, i + 200).map((tool, j) => ({ workspaceId, name: tool.name, position: i + j, enabled: tool.enabled, definition: tool.definition }));
+        const chunk = next
+          .slice(i, i + 200)
+          .map((tool, j) => ({ workspaceId, name: tool.name, position: i + j, enabled: tool.enabled, definition: tool.definition }));
         await tx.insert(tools).values(chunk);
       }
       await changed(workspaceId);
@@ -44,14 +51,21 @@ export function createToolsRepository({ db, t, changed }: Store) {
     async setEnabled(workspaceId: string, changes: Record<string, boolean>, tx: Db = db): Promise<string[]> {
       const names = Object.keys(changes);
       if (names.length === 0) return [];
-      const found = await tx.select({ name: tools.name }).from(tools).where(and(eq(tools.workspaceId, workspaceId), inArray(tools.name, names)));
+      const found = await tx
+        .select({ name: tools.name })
+        .from(tools)
+        .where(and(eq(tools.workspaceId, workspaceId), inArray(tools.name, names)));
       const existing = new Set(found.map((r) => r.name));
       const missing = names.filter((n) => !existing.has(n));
       if (missing.length > 0) return missing;
       // One statement for each value: a toggle of 500 tools is two updates, not 500.
       for (const enabled of [true, false]) {
         const named = names.filter((n) => changes[n] === enabled);
-        if (named.length > 0) await tx.update(tools).set({ enabled }).where(and(eq(tools.workspaceId, workspaceId), inArray(tools.name, named)));
+        if (named.length > 0)
+          await tx
+            .update(tools)
+            .set({ enabled })
+            .where(and(eq(tools.workspaceId, workspaceId), inArray(tools.name, named)));
       }
       await changed(workspaceId);
       return [];

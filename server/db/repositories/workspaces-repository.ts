@@ -27,7 +27,9 @@ export function createWorkspacesRepository({ db, t, changed }: Store) {
     toolCount: sql<number>`cast((select count(*) from ${tools} where ${tools.workspaceId} = ${workspaces.id}) as integer)`,
     enabledToolCount: sql<number>`cast((select count(*) from ${tools} where ${tools.workspaceId} = ${workspaces.id} and ${eq(tools.enabled, true)}) as integer)`,
     // The newest row by id is the latest call: an index lookup, not a scan of the workspace's log.
-    lastCallAt: sql<string | null>`(select ${callLogs.at} from ${callLogs} where ${callLogs.workspaceId} = ${workspaces.id} order by ${callLogs.workspaceId} desc, ${callLogs.id} desc limit 1)`,
+    lastCallAt: sql<
+      string | null
+    >`(select ${callLogs.at} from ${callLogs} where ${callLogs.workspaceId} = ${workspaces.id} order by ${callLogs.workspaceId} desc, ${callLogs.id} desc limit 1)`,
   };
   const summaries = () => db.select(summary).from(workspaces).leftJoin(specs, eq(specs.workspaceId, workspaces.id));
 
@@ -50,8 +52,17 @@ export function createWorkspacesRepository({ db, t, changed }: Store) {
       return row;
     },
 
-    async update(id: string, changes: Partial<Pick<WorkspaceRow, 'name' | 'access' | 'rateLimit' | 'allowedOrigins'>>, now: string, tx: Db = db): Promise<boolean> {
-      const rows = await tx.update(workspaces).set({ ...changes, updatedAt: now }).where(eq(workspaces.id, id)).returning({ id: workspaces.id });
+    async update(
+      id: string,
+      changes: Partial<Pick<WorkspaceRow, 'name' | 'access' | 'rateLimit' | 'allowedOrigins'>>,
+      now: string,
+      tx: Db = db,
+    ): Promise<boolean> {
+      const rows = await tx
+        .update(workspaces)
+        .set({ ...changes, updatedAt: now })
+        .where(eq(workspaces.id, id))
+        .returning({ id: workspaces.id });
       await changed(id);
       return rows.length > 0;
     },

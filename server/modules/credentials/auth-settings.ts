@@ -28,7 +28,17 @@ export interface SplitAuth {
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;
 // Header values may not carry CR/LF (request splitting) or other control characters.
 const HEADER_VALUE = /^[^\x00-\x08\x0a-\x1f\x7f]*$/;
-const FORBIDDEN_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'upgrade', 'te', 'trailer', 'keep-alive', 'proxy-connection']);
+const FORBIDDEN_HEADERS = new Set([
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'upgrade',
+  'te',
+  'trailer',
+  'keep-alive',
+  'proxy-connection',
+]);
 
 function requireString(body: Record<string, unknown>, field: string, opts: { max?: number } = {}): string {
   const value = body[field];
@@ -69,14 +79,24 @@ export function splitAuthInput(body: Record<string, unknown>, schemes: SecurityS
       return { type, publicInfo: {}, secret: { token: requireString(body, 'token') } };
     case 'basic':
       // The username is sealed too: some APIs (Stripe, for one) put the key in it.
-      return { type, publicInfo: {}, secret: { username: requireString(body, 'username'), password: typeof body.password === 'string' ? body.password : '' } };
+      return {
+        type,
+        publicInfo: {},
+        secret: { username: requireString(body, 'username'), password: typeof body.password === 'string' ? body.password : '' },
+      };
     case 'api_key': {
       const declared = schemes.find((s) => s.type === 'apiKey' && s.name && s.in);
       const placement = body.in ?? declared?.in ?? 'header';
-      if (placement !== 'header' && placement !== 'query' && placement !== 'cookie') throw new AuthInvalid('"in" must be "header", "query" or "cookie".');
+      if (placement !== 'header' && placement !== 'query' && placement !== 'cookie')
+        throw new AuthInvalid('"in" must be "header", "query" or "cookie".');
       const rawName = body.name ?? declared?.name;
       if (rawName === undefined) throw new AuthInvalid('"name" is required: the spec declares no API key scheme to take it from.');
-      const name = placement === 'header' ? headerName(rawName, '"name"') : typeof rawName === 'string' && rawName.length > 0 && rawName.length <= 128 ? rawName : undefined;
+      const name =
+        placement === 'header'
+          ? headerName(rawName, '"name"')
+          : typeof rawName === 'string' && rawName.length > 0 && rawName.length <= 128
+            ? rawName
+            : undefined;
       if (!name) throw new AuthInvalid('"name" must be a non-empty string of at most 128 characters.');
       return { type, publicInfo: { in: placement, name }, secret: { value: requireString(body, 'value') } };
     }
@@ -84,7 +104,8 @@ export function splitAuthInput(body: Record<string, unknown>, schemes: SecurityS
     case 'passthrough': {
       // passthrough: the caller's own headers are forwarded per call; stored headers are optional and win.
       const headers = body.headers ?? (type === 'passthrough' ? {} : undefined);
-      if (!headers || typeof headers !== 'object' || Array.isArray(headers)) throw new AuthInvalid('"headers" must be an object of header name to value.');
+      if (!headers || typeof headers !== 'object' || Array.isArray(headers))
+        throw new AuthInvalid('"headers" must be an object of header name to value.');
       const entries = Object.entries(headers as Record<string, unknown>);
       const min = type === 'passthrough' ? 0 : 1;
       if (entries.length < min || entries.length > 50) throw new AuthInvalid(`"headers" must hold from ${min} to 50 headers.`);

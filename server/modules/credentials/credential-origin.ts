@@ -33,8 +33,10 @@ export function parseAllowedOrigins(values: string[]): string[] {
       throw new BadRequest(`${shape}; ${entry} is not a URL.`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new BadRequest(`${shape}; ${entry} is not http or https.`);
-    if (url.username || url.password) throw new BadRequest(`${shape}, without credentials in them (${entry} has some): save those under auth instead.`);
-    if (url.pathname !== '/' || url.search || url.hash) throw new BadRequest(`${shape}, without a path, query or fragment; for ${entry}, that is "${url.origin}".`);
+    if (url.username || url.password)
+      throw new BadRequest(`${shape}, without credentials in them (${entry} has some): save those under auth instead.`);
+    if (url.pathname !== '/' || url.search || url.hash)
+      throw new BadRequest(`${shape}, without a path, query or fragment; for ${entry}, that is "${url.origin}".`);
     origins.add(url.origin);
   });
   return [...origins];

@@ -23,7 +23,10 @@ export type StaticCredentials = Meta & { type: AuthType; publicInfo: AuthPublicI
 export type OpenedCredentials = OAuthCredentials | StaticCredentials;
 
 export type NewCredentials = Pick<CredentialsRow, 'workspaceId' | 'environment' | 'origin'> &
-  ({ type: 'oauth2'; publicInfo: OAuthPublicInfo; secret: OAuthSecret } | { type: AuthType; publicInfo: AuthPublicInfo; secret: Record<string, unknown> });
+  (
+    | { type: 'oauth2'; publicInfo: OAuthPublicInfo; secret: OAuthSecret }
+    | { type: AuthType; publicInfo: AuthPublicInfo; secret: Record<string, unknown> }
+  );
 
 /** The row's `type` column says which settings its JSON holds: written only by save() below. */
 function summary({ sealed: _sealed, ...rest }: CredentialsRow): CredentialsSummary {
@@ -45,7 +48,8 @@ export function createCredentialStore(repo: CredentialsRepository, vault: Vault,
     // The secret's shape follows the row's type, as save() sealed it.
     return { ...summary(row), secret } as OpenedCredentials;
   };
-  const seal = (workspaceId: string, environment: string, secret: object) => vault.seal(JSON.stringify(secret), authSealContext(workspaceId, environment));
+  const seal = (workspaceId: string, environment: string, secret: object) =>
+    vault.seal(JSON.stringify(secret), authSealContext(workspaceId, environment));
 
   return {
     /** The saved credentials without their secret (nothing is opened). */
@@ -86,22 +90,35 @@ export function createCredentialStore(repo: CredentialsRepository, vault: Vault,
      * OAuth: a new secret (rotated tokens, a registered client) under the same settings. The
      * connection goes on; other nodes reload the secret under the refresh lease.
      */
-    async updateOAuthSecret(workspaceId: string, environment: string, secret: OAuthSecret, health: Partial<OAuthHealth> | null): Promise<void> {
+    async updateOAuthSecret(
+      workspaceId: string,
+      environment: string,
+      secret: OAuthSecret,
+      health: Partial<OAuthHealth> | null,
+    ): Promise<void> {
       await repo.updateSealed(workspaceId, environment, seal(workspaceId, environment, secret), health);
     },
 
     /** OAuth: the grant the admin just connected. A new `updatedAt`: every node starts a fresh connection with it. */
     async connectOAuth(current: OAuthCredentials, secret: OAuthSecret, health: OAuthHealth): Promise<void> {
       const { secret: _old, ...rest } = current;
-      await repo.upsert({ ...rest, sealed: seal(current.workspaceId, current.environment, secret), health, updatedAt: new Date().toISOString() });
+      await repo.upsert({
+        ...rest,
+        sealed: seal(current.workspaceId, current.environment, secret),
+        health,
+        updatedAt: new Date().toISOString(),
+      });
     },
 
     /** An environment's URL token, sealed for its row (the row keeps a hash to look it up by). */
-    sealUrlToken: (workspaceId: string, environment: string, token: string) => vault.seal(token, urlTokenSealContext(workspaceId, environment)),
-    openUrlToken: (env: { workspaceId: string; name: string; urlTokenSealed: string }) => openSealed(env.urlTokenSealed, urlTokenSealContext(env.workspaceId, env.name)),
+    sealUrlToken: (workspaceId: string, environment: string, token: string) =>
+      vault.seal(token, urlTokenSealContext(workspaceId, environment)),
+    openUrlToken: (env: { workspaceId: string; name: string; urlTokenSealed: string }) =>
+      openSealed(env.urlTokenSealed, urlTokenSealContext(env.workspaceId, env.name)),
     /** The PKCE verifier of an OAuth Connect in progress, kept sealed until the callback. */
     sealVerifier: (workspaceId: string, verifier: string) => vault.seal(verifier, pendingSealContext(workspaceId)),
-    openVerifier: (pending: { workspaceId: string; verifierSealed: string }) => openSealed(pending.verifierSealed, pendingSealContext(pending.workspaceId)),
+    openVerifier: (pending: { workspaceId: string; verifierSealed: string }) =>
+      openSealed(pending.verifierSealed, pendingSealContext(pending.workspaceId)),
 
     updateHealth: repo.updateHealth,
     setOrigin: repo.setOrigin,

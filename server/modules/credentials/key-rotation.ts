@@ -4,7 +4,12 @@
 // plaintext is never read here beyond the vault's open-and-seal: what a value means is the
 // credential store's business.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SEALED_KINDS, type SealedKind, type SealedValue, type SealedValuesRepository } from '../../db/repositories/sealed-values-repository.js';
+import {
+  SEALED_KINDS,
+  type SealedKind,
+  type SealedValue,
+  type SealedValuesRepository,
+} from '../../db/repositories/sealed-values-repository.js';
 import { sealedPrefix, type SealContext, type Vault } from '../vault/index.js';
 import { authSealContext, pendingSealContext, urlTokenSealContext } from '../workspaces/seal-contexts.js';
 

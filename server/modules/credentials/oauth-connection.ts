@@ -25,7 +25,9 @@ export interface OAuthHealth {
 }
 
 /** What the admin API shows: every field always there, null while it is not known. */
-export type OAuthHealthReport = Required<{ [K in keyof OAuthHealth]: undefined extends OAuthHealth[K] ? Exclude<OAuthHealth[K], undefined> | null : OAuthHealth[K] }>;
+export type OAuthHealthReport = Required<{
+  [K in keyof OAuthHealth]: undefined extends OAuthHealth[K] ? Exclude<OAuthHealth[K], undefined> | null : OAuthHealth[K];
+}>;
 
 export function healthReport(health: Partial<OAuthHealth>): OAuthHealthReport {
   return {
@@ -86,13 +88,20 @@ export function clientAuthOf(info: OAuthPublicInfo, secret: OAuthSecret): Client
   const clientId = info.clientId ?? secret.registered?.clientId;
   if (!clientId) throw new Error('No OAuth client: connect the workspace first.');
   const clientSecret = clientSecretOf(info, secret);
-  const authMethod = info.clientId ? chooseTokenEndpointAuthMethod(info.tokenEndpointAuthMethods, clientSecret !== undefined) : secret.registered?.tokenEndpointAuthMethod;
+  const authMethod = info.clientId
+    ? chooseTokenEndpointAuthMethod(info.tokenEndpointAuthMethods, clientSecret !== undefined)
+    : secret.registered?.tokenEndpointAuthMethod;
   return { clientId, clientSecret, authMethod };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function createOAuthConnection(info: OAuthPublicInfo, store: OAuthStore, stored: Partial<OAuthHealth> = {}, opts: OAuthConnectionOptions = {}): OAuthConnection {
+export function createOAuthConnection(
+  info: OAuthPublicInfo,
+  store: OAuthStore,
+  stored: Partial<OAuthHealth> = {},
+  opts: OAuthConnectionOptions = {},
+): OAuthConnection {
   const leaseMs = opts.leaseMs ?? 30_000;
   const waitMs = opts.waitMs ?? leaseMs + 5_000;
   const pollMs = opts.pollMs ?? 100;
@@ -105,7 +114,12 @@ export function createOAuthConnection(info: OAuthPublicInfo, store: OAuthStore, 
 
   function fetchMachineToken(): Promise<TokenSet> {
     const secret = store.loadSecret();
-    return clientCredentialsToken({ ...clientAuthOf(info, secret), tokenEndpoint: info.tokenUrl, scopes: info.scopes, audience: info.audience });
+    return clientCredentialsToken({
+      ...clientAuthOf(info, secret),
+      tokenEndpoint: info.tokenUrl,
+      scopes: info.scopes,
+      audience: info.audience,
+    });
   }
 
   // True while this process holds the refresh lease: from before the refresh until its tokens
@@ -131,7 +145,11 @@ export function createOAuthConnection(info: OAuthPublicInfo, store: OAuthStore, 
   function provider(current: TokenSet): Promise<TokenSet> {
     if (info.flow === 'client_credentials') return fetchMachineToken();
     // Nothing to renew with: a reconnect, not a failure to retry on every call.
-    if (!current.refreshToken) throw new OAuthReconnectNeeded('Reconnect needed: the provider gave no refresh token, so the expired access token cannot be renewed. Press Connect again.', 'no_refresh_token');
+    if (!current.refreshToken)
+      throw new OAuthReconnectNeeded(
+        'Reconnect needed: the provider gave no refresh token, so the expired access token cannot be renewed. Press Connect again.',
+        'no_refresh_token',
+      );
     const secret = store.loadSecret();
     return refreshTokens({ ...clientAuthOf(info, secret), tokenEndpoint: info.tokenUrl, refreshToken: current.refreshToken });
   }
@@ -158,7 +176,8 @@ export function createOAuthConnection(info: OAuthPublicInfo, store: OAuthStore, 
         }
         // On success the lease is released once the new set is saved (save() above).
       }
-      if (Date.now() >= giveUpAt) throw new Error('Another gateway process is renewing the OAuth tokens and has not finished; try again shortly.');
+      if (Date.now() >= giveUpAt)
+        throw new Error('Another gateway process is renewing the OAuth tokens and has not finished; try again shortly.');
       await sleep(pollMs);
     }
   }

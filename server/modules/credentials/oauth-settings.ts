@@ -42,7 +42,8 @@ function httpUrl(value: unknown, field: string): string {
 function optionalString(body: Record<string, unknown>, field: string, max = 512): string | undefined {
   const value = body[field];
   if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string' || value.length > max || /[\x00-\x1f\x7f]/.test(value)) throw new AuthInvalid(`"${field}" must be a string of at most ${max} characters.`);
+  if (typeof value !== 'string' || value.length > max || /[\x00-\x1f\x7f]/.test(value))
+    throw new AuthInvalid(`"${field}" must be a string of at most ${max} characters.`);
   return value;
 }
 
@@ -58,7 +59,8 @@ function scopesOf(value: unknown): string[] | undefined {
 /** Validates an oauth2 PUT /auth body; an `issuer` is discovered (RFC 8414, then OpenID) now, so mistakes show at once. */
 export async function splitOAuthInput(body: Record<string, unknown>): Promise<{ publicInfo: OAuthPublicInfo; secret: OAuthSecret }> {
   const flow = body.flow;
-  if (flow !== 'client_credentials' && flow !== 'authorization_code') throw new AuthInvalid('"flow" must be "client_credentials" or "authorization_code".');
+  if (flow !== 'client_credentials' && flow !== 'authorization_code')
+    throw new AuthInvalid('"flow" must be "client_credentials" or "authorization_code".');
   const issuer = body.issuer === undefined ? undefined : httpUrl(body.issuer, 'issuer');
   let authorizationUrl = body.authorizationUrl === undefined ? undefined : httpUrl(body.authorizationUrl, 'authorizationUrl');
   let tokenUrl = body.tokenUrl === undefined ? undefined : httpUrl(body.tokenUrl, 'tokenUrl');
@@ -80,10 +82,14 @@ export async function splitOAuthInput(body: Record<string, unknown>): Promise<{ 
   if (!tokenUrl) throw new AuthInvalid('"tokenUrl" is required (or an "issuer" whose metadata names one).');
   const clientId = optionalString(body, 'clientId');
   const clientSecret = optionalString(body, 'clientSecret', 4096);
-  if (flow === 'client_credentials' && (!clientId || !clientSecret)) throw new AuthInvalid('The client_credentials flow needs "clientId" and "clientSecret".');
+  if (flow === 'client_credentials' && (!clientId || !clientSecret))
+    throw new AuthInvalid('The client_credentials flow needs "clientId" and "clientSecret".');
   if (flow === 'authorization_code') {
     if (!authorizationUrl) throw new AuthInvalid('"authorizationUrl" is required (or an "issuer" whose metadata names one).');
-    if (!clientId && !registrationUrl) throw new AuthInvalid('No "clientId" was given and the server offers no dynamic client registration: register a client with the provider and give its id.');
+    if (!clientId && !registrationUrl)
+      throw new AuthInvalid(
+        'No "clientId" was given and the server offers no dynamic client registration: register a client with the provider and give its id.',
+      );
   }
   const publicInfo: OAuthPublicInfo = {
     flow,

@@ -4,7 +4,23 @@
 // answer a caller controls must not become a formula on an operator's machine.
 
 /** The columns of an export, in order: the logs API's fields. */
-export const EXPORT_FIELDS = ['id', 'at', 'environment', 'tool', 'method', 'url', 'status', 'ok', 'durationMs', 'error', 'caller', 'callerLabel', 'userAgent', 'arguments', 'responseExcerpt'] as const;
+export const EXPORT_FIELDS = [
+  'id',
+  'at',
+  'environment',
+  'tool',
+  'method',
+  'url',
+  'status',
+  'ok',
+  'durationMs',
+  'error',
+  'caller',
+  'callerLabel',
+  'userAgent',
+  'arguments',
+  'responseExcerpt',
+] as const;
 
 export type ExportRow = Record<(typeof EXPORT_FIELDS)[number], string | number | boolean | null>;
 export type ExportFormat = 'jsonl' | 'csv';

@@ -32,7 +32,8 @@ export function hashAccessKey(key: string): string {
  * leaks nothing useful: an attacker would need a sha256 preimage to steer it.
  */
 export function checkAccessKey(keys: Map<string, KeyGrant>, presented: string | undefined, now: number): KeyCheck {
-  if (!presented) return { ok: false, reason: 'This workspace requires an access key: send "X-Latchkey-Key: <key>" or "Authorization: Bearer <key>".' };
+  if (!presented)
+    return { ok: false, reason: 'This workspace requires an access key: send "X-Latchkey-Key: <key>" or "Authorization: Bearer <key>".' };
   const hash = hashAccessKey(presented);
   const grant = keys.get(hash);
   if (!grant || !timingSafeEqual(Buffer.from(grant.hash, 'hex'), Buffer.from(hash, 'hex'))) {
@@ -73,7 +74,9 @@ export function viewForKey(runtime: WorkspaceRuntime, grant: KeyGrant): Workspac
     tools,
     listResult,
     refusal: (name) =>
-      runtime.tools.has(name) ? `Tool "${name}" is not available to this access key (scope ${grant.scope}${grant.tools ? ', limited to named tools' : ''}).` : runtime.refusal(name),
+      runtime.tools.has(name)
+        ? `Tool "${name}" is not available to this access key (scope ${grant.scope}${grant.tools ? ', limited to named tools' : ''}).`
+        : runtime.refusal(name),
   };
   perKey.set(grant.id, view);
   return view;
@@ -85,7 +88,10 @@ export function viewForKey(runtime: WorkspaceRuntime, grant: KeyGrant): Workspac
  * manages. Which of them go out is decided per runtime (passthroughHeaders in
  * upstream/passthrough-headers.ts): only credentials, and a method override refuses the call.
  */
-export function forwardedHeaders(headers: Record<string, string | string[] | undefined>, authorizationIsKey: boolean): Record<string, string> {
+export function forwardedHeaders(
+  headers: Record<string, string | string[] | undefined>,
+  authorizationIsKey: boolean,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;

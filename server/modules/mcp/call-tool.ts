@@ -1,7 +1,18 @@
 // One tools/call, from arguments to a tool result. Upstream failures become `isError` results the
 // model can read; only protocol faults (an unknown or disabled tool) are JSON-RPC errors.
 import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { UpstreamAborted, buildUpstreamRequest, maskUrl, passthroughHeaders, redactSecrets, resultExcerpt, serializeToolResultOffThread, toToolResult, withSecrets, type UpstreamClient } from '../upstream/index.js';
+import {
+  UpstreamAborted,
+  buildUpstreamRequest,
+  maskUrl,
+  passthroughHeaders,
+  redactSecrets,
+  resultExcerpt,
+  serializeToolResultOffThread,
+  toToolResult,
+  withSecrets,
+  type UpstreamClient,
+} from '../upstream/index.js';
 import { OAuthReconnectNeeded } from '../oauth/index.js';
 import type { UpstreamCredentials, UpstreamRequest } from '../upstream/types.js';
 import type { WorkspaceRuntime } from './workspace-runtime.js';
@@ -77,7 +88,10 @@ function errorResult(text: string): CallToolResult {
  * Passthrough: the caller's headers narrowed to the ones passthrough forwards (a method or URL
  * override refuses the call), with the stored ones winning, and their values masked too.
  */
-function credentialsFor(runtime: WorkspaceRuntime, caller: CallerInfo): { credentials: UpstreamCredentials; secrets: string[]; refused?: string } {
+function credentialsFor(
+  runtime: WorkspaceRuntime,
+  caller: CallerInfo,
+): { credentials: UpstreamCredentials; secrets: string[]; refused?: string } {
   if (!runtime.passthrough || !caller.forwarded) return { credentials: runtime.credentials, secrets: runtime.secrets };
   const { headers: offered, refused } = passthroughHeaders(caller.forwarded, runtime.passthroughHeaders);
   if (refused) return { credentials: runtime.credentials, secrets: runtime.secrets, refused };
@@ -86,7 +100,10 @@ function credentialsFor(runtime: WorkspaceRuntime, caller: CallerInfo): { creden
   const forwarded = Object.fromEntries(Object.entries(offered).filter(([n]) => !storedNames.has(n)));
   return {
     credentials: { type: 'headers', headers: { ...forwarded, ...stored } },
-    secrets: withSecrets(runtime.secrets, Object.values(offered).filter((v) => v.length >= 4)),
+    secrets: withSecrets(
+      runtime.secrets,
+      Object.values(offered).filter((v) => v.length >= 4),
+    ),
   };
 }
 
@@ -110,7 +127,12 @@ export async function callTool(
   const redact = (text: string) => redactSecrets(text, secrets);
   // Checked first, iteratively: JSON.stringify below, Ajv and the request builder recurse on the arguments.
   const { problem: outOfBounds, values } = measureArguments(args);
-  const argumentsJson = args === undefined || outOfBounds ? undefined : values > WHOLE_ARGUMENTS_MAX_VALUES ? jsonPrefix(args, ARGUMENTS_BUDGET) : JSON.stringify(args);
+  const argumentsJson =
+    args === undefined || outOfBounds
+      ? undefined
+      : values > WHOLE_ARGUMENTS_MAX_VALUES
+        ? jsonPrefix(args, ARGUMENTS_BUDGET)
+        : JSON.stringify(args);
   const argumentsText = argumentsJson === undefined ? undefined : redact(cut(argumentsJson, ARGUMENTS_BUDGET));
   // One literal with every field, always in this order: spreading a shared base into each record
   // cost more than the rest of the bookkeeping together, and one shape keeps the batch cheap to
@@ -153,7 +175,10 @@ export async function callTool(
   if (passthroughRefused) return refuse(passthroughRefused);
   // Where the call goes was decided when the runtime was built; credentials go to no other origin.
   const baseUrl = tool.baseUrl;
-  if (!baseUrl) return refuse('This workspace has no API base URL: set one in the console (Configure) or with PATCH /api/workspaces/:id {"baseUrl": "https://…"}.');
+  if (!baseUrl)
+    return refuse(
+      'This workspace has no API base URL: set one in the console (Configure) or with PATCH /api/workspaces/:id {"baseUrl": "https://…"}.',
+    );
   if (runtime.held) return refuse(runtime.held);
   if (!tool.origin || !runtime.allowedOrigins.has(tool.origin)) return refuse(runtime.originRefusal(name, tool.origin ?? baseUrl));
 
@@ -203,7 +228,14 @@ export async function callTool(
     }
     const recordAnswer = (status: number, ok: boolean, excerpt: string) => {
       if (ok) runtime.tokenSource?.markSuccess();
-      record({ method: request.method, url, status, ok, error: ok ? undefined : `Upstream answered ${status}`, responseExcerpt: redact(cut(excerpt, EXCERPT_BUDGET)) });
+      record({
+        method: request.method,
+        url,
+        status,
+        ok,
+        error: ok ? undefined : `Upstream answered ${status}`,
+        responseExcerpt: redact(cut(excerpt, EXCERPT_BUDGET)),
+      });
     };
     const options = { maxResponseBytes: deps.maxResponseBytes, secrets };
     if (response.body.byteLength > LARGE_BODY_BYTES) {

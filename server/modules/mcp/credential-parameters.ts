@@ -25,7 +25,9 @@ export function withoutSuppliedParameters(definition: ToolDefinition, supplied: 
   if (dropped.length === 0) return definition;
   const args = new Set(dropped.map((param) => param.arg));
   const schema = definition.inputSchema;
-  const properties = Object.fromEntries(Object.entries((schema.properties ?? {}) as Record<string, unknown>).filter(([name]) => !args.has(name)));
+  const properties = Object.fromEntries(
+    Object.entries((schema.properties ?? {}) as Record<string, unknown>).filter(([name]) => !args.has(name)),
+  );
   const inputSchema: JsonSchema = { ...schema, properties };
   if (Array.isArray(schema.required)) inputSchema.required = (schema.required as string[]).filter((name) => !args.has(name));
   return { ...definition, params: definition.params.filter((param) => !args.has(param.arg)), inputSchema };

@@ -84,7 +84,8 @@ function isRequestId(value: unknown): value is RequestId {
   return typeof value === 'string' || Number.isSafeInteger(value);
 }
 
-type Incoming = { kind: 'request'; message: JSONRPCRequest } | { kind: 'notification'; message: JSONRPCNotification } | { kind: 'response' };
+type Incoming =
+  { kind: 'request'; message: JSONRPCRequest } | { kind: 'notification'; message: JSONRPCNotification } | { kind: 'response' };
 
 /** The JSON-RPC 2.0 envelope checked by hand: the SDK's handlers validate each method's params. */
 function classify(item: unknown): Incoming | undefined {
@@ -180,11 +181,16 @@ export class ExchangeTransport<C> implements Transport {
   async exchange(body: unknown, headers: Record<string, string | string[] | undefined>, context: C): Promise<ExchangeAnswer> {
     const version = headers['mcp-protocol-version'];
     if (typeof version === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
-      return jsonRpcError(400, -32000, `Bad Request: unsupported protocol version ${version} (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')}; latest ${LATEST_PROTOCOL_VERSION})`);
+      return jsonRpcError(
+        400,
+        -32000,
+        `Bad Request: unsupported protocol version ${version} (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')}; latest ${LATEST_PROTOCOL_VERSION})`,
+      );
     }
     const batch = Array.isArray(body);
     const raw: unknown[] = batch ? body : [body];
-    if (raw.length === 0 || raw.length > MAX_BATCH) return jsonRpcError(400, -32600, `Invalid Request: a batch holds 1 to ${MAX_BATCH} messages`);
+    if (raw.length === 0 || raw.length > MAX_BATCH)
+      return jsonRpcError(400, -32600, `Invalid Request: a batch holds 1 to ${MAX_BATCH} messages`);
     const calls = toolCallCount(raw);
     if (calls > MAX_TOOL_CALLS_PER_BATCH) return batchTooLarge(calls);
     const incoming: Incoming[] = [];

@@ -53,7 +53,9 @@ function createEndpoint(runtime: WorkspaceRuntime, deps: CallDeps): McpEndpoint 
       const args = params?.arguments;
       if (typeof name !== 'string') throw invalidParams('"name" must be a string.');
       if (args !== undefined && !isPlainObject(args)) throw invalidParams('"arguments" must be an object.');
-      return callTool(runtime, deps, name, args, caller).then((result) => (result instanceof SerializedResult ? result : new SerializedResult(toolResultJson(result))));
+      return callTool(runtime, deps, name, args, caller).then((result) =>
+        result instanceof SerializedResult ? result : new SerializedResult(toolResultJson(result)),
+      );
     },
   });
   // connect() only wires callbacks and starts the transport, which has nothing to start.

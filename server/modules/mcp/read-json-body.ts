@@ -4,10 +4,7 @@
 import type { Readable } from 'node:stream';
 import { createBodyShapeScanner, type BodyShapeBounds, type ShapeRefusal } from './body-width.js';
 
-export type BodyOutcome =
-  | { body: string }
-  | { refused: 'too-large' | 'length-mismatch' | ShapeRefusal }
-  | { failed: Error };
+export type BodyOutcome = { body: string } | { refused: 'too-large' | 'length-mismatch' | ShapeRefusal } | { failed: Error };
 
 export interface BodyBounds extends BodyShapeBounds {
   /** Bytes. */
@@ -38,7 +35,8 @@ export function readJsonBody(payload: Readable, bounds: BodyBounds, done: (outco
     chunks.push(bytes);
   }
   function onEnd() {
-    if (bounds.contentLength !== undefined && !Number.isNaN(declared) && received !== declared) return finish({ refused: 'length-mismatch' });
+    if (bounds.contentLength !== undefined && !Number.isNaN(declared) && received !== declared)
+      return finish({ refused: 'length-mismatch' });
     finish({ body: (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received)).toString('utf8') });
   }
   function onError(err: Error) {

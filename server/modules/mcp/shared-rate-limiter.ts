@@ -132,7 +132,15 @@ export function createSharedRateLimiter(opts: SharedRateLimiterOptions): SharedR
   const retryDatabaseMs = opts.retryDatabaseMs ?? 5000;
   const maxKeys = opts.maxKeys ?? 100_000;
   const states = new Map<string, KeyState>();
-  const stats: SharedRateStats = { leaseStatements: 0, tokensLeased: 0, tokensLost: 0, admitted: 0, refused: 0, leaseFailures: 0, degraded: false };
+  const stats: SharedRateStats = {
+    leaseStatements: 0,
+    tokensLeased: 0,
+    tokensLost: 0,
+    admitted: 0,
+    refused: 0,
+    leaseFailures: 0,
+    degraded: false,
+  };
   let fallback: MemoryRateLimiter = createRateLimiter();
   let retryDatabaseAt = 0;
   let probing = false;
@@ -208,7 +216,11 @@ export function createSharedRateLimiter(opts: SharedRateLimiterOptions): SharedR
     } catch (err) {
       // A grant that arrives after the timeout is still spendable this minute (an answer that late
       // does not end the outage: only a timely one does, or the logs would flap).
-      if (err instanceof LeaseTimeout) pending.then((answer) => credit(s, windowStart, tokens, answer, limit, overlapMs), () => {});
+      if (err instanceof LeaseTimeout)
+        pending.then(
+          (answer) => credit(s, windowStart, tokens, answer, limit, overlapMs),
+          () => {},
+        );
       throw err;
     } finally {
       clearTimeout(timer);

@@ -65,8 +65,18 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}): Metrics 
     labelNames: ['reason'],
     registers: [registry],
   });
-  const refreshes = new Counter({ name: 'latchkey_oauth_refreshes_total', help: 'Upstream OAuth token renewals, by result', labelNames: ['result'], registers: [registry] });
-  const imports = new Counter({ name: 'latchkey_spec_imports_total', help: 'Spec uploads, by result', labelNames: ['result'], registers: [registry] });
+  const refreshes = new Counter({
+    name: 'latchkey_oauth_refreshes_total',
+    help: 'Upstream OAuth token renewals, by result',
+    labelNames: ['result'],
+    registers: [registry],
+  });
+  const imports = new Counter({
+    name: 'latchkey_spec_imports_total',
+    help: 'Spec uploads, by result',
+    labelNames: ['result'],
+    registers: [registry],
+  });
   let gauges: GatewayGauges | undefined;
   new Gauge({
     name: 'latchkey_call_log_queued',

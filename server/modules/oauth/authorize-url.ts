@@ -46,17 +46,24 @@ export interface CallbackExpectations {
 export function readAuthorizationCallback(query: URLSearchParams, expected: CallbackExpectations): { code: string } {
   const state = query.get('state');
   if (state === null || !sameSecretText(state, expected.state)) {
-    throw new OAuthAuthorizationFailed('The authorization answer does not match a flow the gateway started (state mismatch); start again.', 'state_mismatch');
+    throw new OAuthAuthorizationFailed(
+      'The authorization answer does not match a flow the gateway started (state mismatch); start again.',
+      'state_mismatch',
+    );
   }
   const iss = query.get('iss');
   if (iss !== null && expected.issuer !== undefined && iss.replace(/\/+$/, '') !== expected.issuer.replace(/\/+$/, '')) {
-    throw new OAuthAuthorizationFailed('The authorization answer comes from another issuer than the one the flow started with.', 'issuer_mismatch');
+    throw new OAuthAuthorizationFailed(
+      'The authorization answer comes from another issuer than the one the flow started with.',
+      'issuer_mismatch',
+    );
   }
   const error = query.get('error');
   if (error !== null) {
     const code = safeErrorCode(error) ?? 'invalid_response';
     const description = safeServerText(query.get('error_description'), []);
-    const message = code === 'access_denied' ? 'Access was denied at the authorization server' : `The authorization server answered ${code}`;
+    const message =
+      code === 'access_denied' ? 'Access was denied at the authorization server' : `The authorization server answered ${code}`;
     throw new OAuthAuthorizationFailed(`${message}${description ? `: ${description}` : ''}.`, code, description);
   }
   const code = query.get('code');

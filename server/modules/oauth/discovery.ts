@@ -94,7 +94,9 @@ export async function discoverAuthorizationServer(issuer: string, opts: Discover
       throw new OAuthDiscoveryFailed(`Could not discover the authorization server for ${issuerUrl.href}: ${reason}`, { cause: err });
     }
     if (answer.status >= 500) {
-      throw new OAuthDiscoveryFailed(`Could not discover the authorization server for ${issuerUrl.href}: ${describeEndpoint(url)} answered ${answer.status}.`);
+      throw new OAuthDiscoveryFailed(
+        `Could not discover the authorization server for ${issuerUrl.href}: ${describeEndpoint(url)} answered ${answer.status}.`,
+      );
     }
     if (answer.status !== 200) {
       misses.push(`${describeEndpoint(url)} answered ${answer.status}`);

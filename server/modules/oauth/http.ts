@@ -61,7 +61,8 @@ export function endpointUrl(text: string, what: string): URL {
   } catch {
     throw new OAuthRequestFailed(`The ${what} is not an absolute URL.`, 'INVALID_URL');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new OAuthRequestFailed(`The ${what} must be an http or https URL, not ${url.protocol}.`, 'INVALID_URL');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new OAuthRequestFailed(`The ${what} must be an http or https URL, not ${url.protocol}.`, 'INVALID_URL');
   if (url.username || url.password) throw new OAuthRequestFailed(`The ${what} must not carry credentials in the URL.`, 'INVALID_URL');
   return url;
 }
@@ -119,7 +120,8 @@ export async function sendOAuthRequest(url: URL, call: HttpCall, opts: OAuthHttp
   } catch (err) {
     if (err instanceof OAuthRequestFailed) throw err;
     const code = errorCode(err);
-    if (deadline.timedOut || (code && TIMEOUT_CODES.has(code))) throw new OAuthRequestFailed(`${where} did not answer within ${timeoutMs} ms.`, 'TIMEOUT');
+    if (deadline.timedOut || (code && TIMEOUT_CODES.has(code)))
+      throw new OAuthRequestFailed(`${where} did not answer within ${timeoutMs} ms.`, 'TIMEOUT');
     if (opts.signal?.aborted) throw new OAuthRequestFailed(`The request to ${where} was cancelled.`, 'ABORTED');
     // A fixed phrase per code: the library's own message might quote more than the endpoint.
     const reason = code ? (REASONS[code] ?? `the request failed (${code})`) : 'the request failed';

@@ -18,7 +18,13 @@ export {
   type RevokeTokenInput,
   type TokenRequestOptions,
 } from './token-endpoint.js';
-export { createTokenManager, isPermanentOAuthFailure, type TokenManager, type TokenManagerOptions, type TokenManagerState } from './token-manager.js';
+export {
+  createTokenManager,
+  isPermanentOAuthFailure,
+  type TokenManager,
+  type TokenManagerOptions,
+  type TokenManagerState,
+} from './token-manager.js';
 export type { OAuthHttpOptions } from './http.js';
 export {
   OAuthAuthorizationFailed,

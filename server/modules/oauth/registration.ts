@@ -1,7 +1,15 @@
 // Dynamic client registration (RFC 7591): the gateway registers itself with an authorization
 // server that offers it, so a user does not have to create an OAuth app by hand.
 import { OAuthRegistrationFailed, OAuthRequestFailed } from './errors.js';
-import { describeEndpoint, endpointUrl, parseJsonObject, safeErrorCode, safeServerText, sendOAuthRequest, type OAuthHttpOptions } from './http.js';
+import {
+  describeEndpoint,
+  endpointUrl,
+  parseJsonObject,
+  safeErrorCode,
+  safeServerText,
+  sendOAuthRequest,
+  type OAuthHttpOptions,
+} from './http.js';
 import type { RegisteredClient, TokenEndpointAuthMethod } from './types.js';
 
 export interface RegistrationRequest {
@@ -19,7 +27,11 @@ export interface RegistrationRequest {
 
 const METHODS: readonly string[] = ['client_secret_basic', 'client_secret_post', 'none'];
 
-export async function registerClient(registrationEndpoint: string, input: RegistrationRequest, opts: OAuthHttpOptions = {}): Promise<RegisteredClient> {
+export async function registerClient(
+  registrationEndpoint: string,
+  input: RegistrationRequest,
+  opts: OAuthHttpOptions = {},
+): Promise<RegisteredClient> {
   let url: URL;
   try {
     url = endpointUrl(registrationEndpoint, 'registration endpoint');
@@ -52,7 +64,9 @@ export async function registerClient(registrationEndpoint: string, input: Regist
       opts,
     );
   } catch (err) {
-    throw new OAuthRegistrationFailed(`Client registration failed: ${err instanceof OAuthRequestFailed ? err.message : 'the request failed.'}`);
+    throw new OAuthRegistrationFailed(
+      `Client registration failed: ${err instanceof OAuthRequestFailed ? err.message : 'the request failed.'}`,
+    );
   }
   const doc = parseJsonObject(answer.text);
   if (answer.status !== 200 && answer.status !== 201) {
@@ -64,15 +78,17 @@ export async function registerClient(registrationEndpoint: string, input: Regist
   if (!doc || typeof doc.client_id !== 'string' || doc.client_id.length === 0) {
     throw new OAuthRegistrationFailed(`${where} answered ${answer.status} without a client_id.`);
   }
-  const method = typeof doc.token_endpoint_auth_method === 'string' && METHODS.includes(doc.token_endpoint_auth_method)
-    ? (doc.token_endpoint_auth_method as TokenEndpointAuthMethod)
-    : requestedMethod;
+  const method =
+    typeof doc.token_endpoint_auth_method === 'string' && METHODS.includes(doc.token_endpoint_auth_method)
+      ? (doc.token_endpoint_auth_method as TokenEndpointAuthMethod)
+      : requestedMethod;
   const secret = typeof doc.client_secret === 'string' && doc.client_secret.length > 0 ? doc.client_secret : undefined;
   if (method !== 'none' && secret === undefined) {
     throw new OAuthRegistrationFailed(`${where} registered a confidential client (${method}) but sent no client_secret.`);
   }
   // RFC 7591 §3.2.1: seconds since the epoch, 0 for a secret that never expires.
-  const expiresAt = typeof doc.client_secret_expires_at === 'number' && doc.client_secret_expires_at > 0 ? doc.client_secret_expires_at * 1000 : undefined;
+  const expiresAt =
+    typeof doc.client_secret_expires_at === 'number' && doc.client_secret_expires_at > 0 ? doc.client_secret_expires_at * 1000 : undefined;
   return {
     clientId: doc.client_id,
     ...(secret === undefined ? {} : { clientSecret: secret }),

@@ -2,7 +2,15 @@
 // `requestToken`. Client authentication follows RFC 6749 §2.3: HTTP Basic with form-encoded
 // credentials, or the secret in the body, or only the client_id for a public client.
 import { OAuthRequestFailed, OAuthTokenError } from './errors.js';
-import { describeEndpoint, endpointUrl, parseJsonObject, safeErrorCode, safeServerText, sendOAuthRequest, type OAuthHttpOptions } from './http.js';
+import {
+  describeEndpoint,
+  endpointUrl,
+  parseJsonObject,
+  safeErrorCode,
+  safeServerText,
+  sendOAuthRequest,
+  type OAuthHttpOptions,
+} from './http.js';
 import type { ClientAuth, TokenEndpointAuthMethod, TokenSet } from './types.js';
 
 export interface TokenRequestOptions extends OAuthHttpOptions {
@@ -79,7 +87,10 @@ async function postForm(endpoint: URL, client: ClientAuth, params: URLSearchPara
   applyClientAuth(client, params, headers);
   const answer = await sendOAuthRequest(endpoint, { method: 'POST', headers, body: params.toString() }, opts);
   // A few providers (GitHub's classic apps) answer form-encoded unless told otherwise; accept both.
-  const body = answer.mediaType === 'application/x-www-form-urlencoded' ? Object.fromEntries(new URLSearchParams(answer.text)) : parseJsonObject(answer.text);
+  const body =
+    answer.mediaType === 'application/x-www-form-urlencoded'
+      ? Object.fromEntries(new URLSearchParams(answer.text))
+      : parseJsonObject(answer.text);
   return { status: answer.status, body };
 }
 
@@ -89,10 +100,24 @@ function refusal(endpoint: URL, what: string, answer: PostedForm, secrets: reado
   const code = safeErrorCode(answer.body?.error);
   if (answer.status >= 400 && answer.status < 500 && code && !secrets.some((s) => s && code.includes(s))) {
     const description = safeServerText(answer.body?.error_description, secrets);
-    return new OAuthTokenError(`${where} refused the ${what}: ${code}${description ? ` (${description})` : ''}.`, code, description, answer.status);
+    return new OAuthTokenError(
+      `${where} refused the ${what}: ${code}${description ? ` (${description})` : ''}.`,
+      code,
+      description,
+      answer.status,
+    );
   }
-  if (answer.status >= 300 && answer.status < 400) return new OAuthRequestFailed(`${where} answered ${answer.status}, a redirect; token requests are not redirected.`, `HTTP_${answer.status}`, answer.status);
-  return new OAuthRequestFailed(`${where} answered the ${what} with ${answer.status}${answer.body ? '' : ' and no OAuth error'}.`, `HTTP_${answer.status}`, answer.status);
+  if (answer.status >= 300 && answer.status < 400)
+    return new OAuthRequestFailed(
+      `${where} answered ${answer.status}, a redirect; token requests are not redirected.`,
+      `HTTP_${answer.status}`,
+      answer.status,
+    );
+  return new OAuthRequestFailed(
+    `${where} answered the ${what} with ${answer.status}${answer.body ? '' : ' and no OAuth error'}.`,
+    `HTTP_${answer.status}`,
+    answer.status,
+  );
 }
 
 function toTokenSet(endpoint: URL, answer: PostedForm, now: number, fallback: { refreshToken?: string; scope?: string }): TokenSet {
@@ -132,7 +157,12 @@ async function requestToken(
 }
 
 export function exchangeCode(input: ExchangeCodeInput, opts: TokenRequestOptions = {}): Promise<TokenSet> {
-  const params = new URLSearchParams({ grant_type: 'authorization_code', code: input.code, redirect_uri: input.redirectUri, code_verifier: input.codeVerifier });
+  const params = new URLSearchParams({
+    grant_type: 'authorization_code',
+    code: input.code,
+    redirect_uri: input.redirectUri,
+    code_verifier: input.codeVerifier,
+  });
   if (input.resource !== undefined) params.set('resource', input.resource);
   return requestToken(input.tokenEndpoint, input, params, 'authorization code', [input.code, input.codeVerifier], {}, opts);
 }
@@ -142,7 +172,15 @@ export function refreshTokens(input: RefreshTokensInput, opts: TokenRequestOptio
   const scope = input.scopes?.length ? input.scopes.join(' ') : undefined;
   if (scope !== undefined) params.set('scope', scope);
   if (input.resource !== undefined) params.set('resource', input.resource);
-  return requestToken(input.tokenEndpoint, input, params, 'refresh token', [input.refreshToken], { refreshToken: input.refreshToken, ...(scope === undefined ? {} : { scope }) }, opts);
+  return requestToken(
+    input.tokenEndpoint,
+    input,
+    params,
+    'refresh token',
+    [input.refreshToken],
+    { refreshToken: input.refreshToken, ...(scope === undefined ? {} : { scope }) },
+    opts,
+  );
 }
 
 export function clientCredentialsToken(input: ClientCredentialsInput, opts: TokenRequestOptions = {}): Promise<TokenSet> {

@@ -150,7 +150,9 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
           refusal =
             error instanceof OAuthReconnectNeeded
               ? error
-              : new OAuthReconnectNeeded(`Reconnect needed: the tokens cannot be renewed. ${error.message}`, 'refresh_refused', { cause: error });
+              : new OAuthReconnectNeeded(`Reconnect needed: the tokens cannot be renewed. ${error.message}`, 'refresh_refused', {
+                  cause: error,
+                });
           throw refusal;
         },
       )
@@ -160,7 +162,9 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   }
 
   function refusedError(): OAuthReconnectNeeded {
-    return refusal ?? new OAuthReconnectNeeded('Reconnect needed: the authorization server refused to renew the tokens.', 'refresh_refused');
+    return (
+      refusal ?? new OAuthReconnectNeeded('Reconnect needed: the authorization server refused to renew the tokens.', 'refresh_refused')
+    );
   }
 
   async function getAccessToken(): Promise<string> {

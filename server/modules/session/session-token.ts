@@ -55,7 +55,10 @@ export function createSessionTokens(opts: SessionTokenOptions): SessionTokens {
       const id = randomBytes(16).toString('base64url');
       const expiresAt = now() + opts.ttlMs;
       const payload = `${FORMAT}.${id}.${Math.floor(expiresAt / 1000)}`;
-      return { session: { id, expiresAt: Math.floor(expiresAt / 1000) * 1000 }, value: `${payload}.${mac(opts.signingKey, payload).toString('base64url')}` };
+      return {
+        session: { id, expiresAt: Math.floor(expiresAt / 1000) * 1000 },
+        value: `${payload}.${mac(opts.signingKey, payload).toString('base64url')}`,
+      };
     },
     read(value) {
       if (!value || value.length > 200) return undefined;

@@ -68,7 +68,9 @@ export function describeKind(kind: AddressKind, address?: string): string {
 /** "127.0.0.1 is a loopback address (this machine)" or "api.test resolves to 10.0.0.5, a private-network address". */
 export function describeRefusal(host: string, address: string, kind: AddressKind): string {
   const bare = host.replace(/^\[|\]$/g, '');
-  return bare === address ? `${address} is ${describeKind(kind, address)}` : `${host} resolves to ${address}, ${describeKind(kind, address)}`;
+  return bare === address
+    ? `${address} is ${describeKind(kind, address)}`
+    : `${host} resolves to ${address}, ${describeKind(kind, address)}`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ export const SCHEMA_BUDGET = 60_000;
  * more than the spec itself. Past it, tools get their top-level fields and nothing nested.
  */
 export const IMPORT_SCHEMA_BUDGET = 8_000_000;
-const SPENT = 'nested structure not expanded: the spec\'s input schemas are too large in total';
+const SPENT = "nested structure not expanded: the spec's input schemas are too large in total";
 // Nesting depths tried in turn, each held to the budget. A schema that does not fit even at 0
 // (hundreds of documented fields side by side) is then built lean, and not held to it any more.
 const DEPTHS = [32, 12, 8, 6, 4, 3, 2, 1, 0];
@@ -43,7 +43,15 @@ function describe(site: OperationSite, summary: string | undefined): string {
   return parts.join('\n\n');
 }
 
-function attempt(source: SchemaSource, site: OperationSite, maxDepth: number, budget: number, warnings: SpecWarning[], lean = false, spent = false) {
+function attempt(
+  source: SchemaSource,
+  site: OperationSite,
+  maxDepth: number,
+  budget: number,
+  warnings: SpecWarning[],
+  lean = false,
+  spent = false,
+) {
   const converter = new SchemaConverter(source, maxDepth, budget, lean, ...(spent ? [SPENT] : []));
   const taken = new Set<string>();
   const params = buildParameters(source.doc, site.path, site.pathItem, site.operation, site.pointer, converter, warnings, taken);
@@ -120,7 +128,10 @@ export function buildTool(source: SchemaSource, site: OperationSite, warnings: S
   const operationId = stringOrUndefined(site.operation.operationId);
   const tags = Array.isArray(site.operation.tags) ? site.operation.tags.filter((t): t is string => typeof t === 'string') : [];
   const { params, body, inputSchema } = built;
-  const fingerprint = shortHash(stableStringify({ method: site.method, path: site.path, serverUrl: site.serverUrl, params, body, inputSchema }), 16);
+  const fingerprint = shortHash(
+    stableStringify({ method: site.method, path: site.path, serverUrl: site.serverUrl, params, body, inputSchema }),
+    16,
+  );
   // Optional fields are only present when set: definitions are stored and compared as JSON.
   const tool: UnnamedTool = {
     ...(operationId !== undefined && { operationId }),

@@ -17,8 +17,20 @@ export interface FetchSpecOptions {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 410: 'Gone', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
-const PRIVATE_OFF = 'spec fetches to private networks are off — upload the file instead, or start Latchkey with LATCHKEY_ALLOW_PRIVATE_NETWORKS=true';
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  410: 'Gone',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+const PRIVATE_OFF =
+  'spec fetches to private networks are off — upload the file instead, or start Latchkey with LATCHKEY_ALLOW_PRIVATE_NETWORKS=true';
 
 export function formatBytes(bytes: number): string {
   if (bytes >= 1024 * 1024) return `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`;
@@ -61,7 +73,8 @@ function parseHttpUrl(raw: string, shown: string): URL {
   } catch {
     throw new SpecFetchFailed(shown, 'it is not a valid absolute URL (e.g. https://api.example.com/openapi.json)');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SpecFetchFailed(shown, `only http and https URLs can be fetched, not ${url.protocol}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new SpecFetchFailed(shown, `only http and https URLs can be fetched, not ${url.protocol}`);
   return url;
 }
 
@@ -75,7 +88,8 @@ function shownUrl(raw: string): string {
 }
 
 function describeNetworkError(error: unknown, timeoutMs: number): string {
-  const code = (error as { code?: unknown; cause?: { code?: unknown } } | null)?.code ?? (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  const code =
+    (error as { code?: unknown; cause?: { code?: unknown } } | null)?.code ?? (error as { cause?: { code?: unknown } } | null)?.cause?.code;
   switch (code) {
     case 'ECONNREFUSED':
       return 'the connection was refused';
@@ -106,7 +120,10 @@ export async function fetchSpecText(url: string, opts: FetchSpecOptions = {}): P
 
   // One agent per fetch: its connector checks every connection's address against the policy.
   const agent = new Agent({
-    connect: createEgressConnector({ allowPrivateNetworks: opts.allowPrivateNetworks ?? false, resolve: opts.resolve }, { timeout: Math.min(timeoutMs, 10_000) }),
+    connect: createEgressConnector(
+      { allowPrivateNetworks: opts.allowPrivateNetworks ?? false, resolve: opts.resolve },
+      { timeout: Math.min(timeoutMs, 10_000) },
+    ),
   });
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -136,7 +153,11 @@ export async function fetchSpecText(url: string, opts: FetchSpecOptions = {}): P
         }
         // Within the origin only: the Basic credentials go along, and a redirect must not be a way
         // around the egress policy to another host.
-        if (next.origin !== origin) throw new SpecFetchFailed(shown, `the server redirected to ${next.protocol === 'http:' || next.protocol === 'https:' ? next.origin : `a ${next.protocol} URL`}; spec fetches follow redirects within ${origin} only — use the final URL instead`);
+        if (next.origin !== origin)
+          throw new SpecFetchFailed(
+            shown,
+            `the server redirected to ${next.protocol === 'http:' || next.protocol === 'https:' ? next.origin : `a ${next.protocol} URL`}; spec fetches follow redirects within ${origin} only — use the final URL instead`,
+          );
         current = next;
         continue;
       }

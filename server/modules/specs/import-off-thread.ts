@@ -52,7 +52,12 @@ function rebuildError(thrown: ThrownError): Error {
   const Class = thrown.code ? errorClass(thrown.code) : undefined;
   const error = Class ? new Class() : new Error();
   Object.assign(error, { message: thrown.message, ...(thrown.details && { details: thrown.details }) });
-  if (!Class) Object.assign(error, { name: thrown.name, ...(thrown.code && { code: thrown.code }), ...(thrown.statusCode && { statusCode: thrown.statusCode }) });
+  if (!Class)
+    Object.assign(error, {
+      name: thrown.name,
+      ...(thrown.code && { code: thrown.code }),
+      ...(thrown.statusCode && { statusCode: thrown.statusCode }),
+    });
   return error;
 }
 
@@ -96,7 +101,9 @@ function ensureWorker(): Worker {
     failAll(started, error);
   };
   started.on('error', (err: Error & { code?: string }) =>
-    stopped(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new errors.SpecTooComplex(`importing it needs more than ${MAX_HEAP_MB} MB of memory`) : err),
+    stopped(
+      err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new errors.SpecTooComplex(`importing it needs more than ${MAX_HEAP_MB} MB of memory`) : err,
+    ),
   );
   started.on('exit', (code) => stopped(new Error(`The spec import thread stopped (exit code ${code}).`)));
   // After the listeners, which would otherwise hold it referenced.

@@ -71,7 +71,13 @@ interface Skipped {
   pointer: string;
 }
 
-function collectTools(doc: JsonObject, sourceUrl: string | undefined, baseUrl: string | undefined, warnings: SpecWarning[], importBudget: number) {
+function collectTools(
+  doc: JsonObject,
+  sourceUrl: string | undefined,
+  baseUrl: string | undefined,
+  warnings: SpecWarning[],
+  importBudget: number,
+) {
   const source = createSchemaSource(doc, importBudget);
   const spent: { site: string; pointer: string }[] = [];
   const tools: UnnamedTool[] = [];
@@ -85,7 +91,10 @@ function collectTools(doc: JsonObject, sourceUrl: string | undefined, baseUrl: s
     const resolvedItem = followRefs(doc, rawItem);
     if (resolvedItem.unresolved) {
       operations++;
-      skipped.push({ message: `The operations of ${path} were skipped: the path item uses the unresolved reference "${resolvedItem.unresolved}".`, pointer: itemPointer });
+      skipped.push({
+        message: `The operations of ${path} were skipped: the path item uses the unresolved reference "${resolvedItem.unresolved}".`,
+        pointer: itemPointer,
+      });
       continue;
     }
     const pathItem = resolvedItem.value;
@@ -104,24 +113,38 @@ function collectTools(doc: JsonObject, sourceUrl: string | undefined, baseUrl: s
         const built = buildTool(source, { method, path, pathItem, operation, pointer, serverUrl }, warnings);
         tools.push(built.tool);
         if (built.spent) spent.push({ site: `${method} ${path}`, pointer });
-        if (built.summarisedBelow !== undefined || built.lean) summarised.push({ site: `${method} ${path}`, pointer, depth: built.summarisedBelow ?? 0, lean: built.lean === true });
+        if (built.summarisedBelow !== undefined || built.lean)
+          summarised.push({ site: `${method} ${path}`, pointer, depth: built.summarisedBelow ?? 0, lean: built.lean === true });
       } catch (error) {
         // Whatever goes wrong with one operation, the others still become tools; this one is listed.
-        const reason = error instanceof SkipOperation ? error.reason : `it could not be converted (${error instanceof Error ? error.message : String(error)})`;
-        skipped.push({ message: `${method} ${path} was skipped: ${reason}.`, pointer: error instanceof SkipOperation ? error.pointer : pointer });
+        const reason =
+          error instanceof SkipOperation
+            ? error.reason
+            : `it could not be converted (${error instanceof Error ? error.message : String(error)})`;
+        skipped.push({
+          message: `${method} ${path} was skipped: ${reason}.`,
+          pointer: error instanceof SkipOperation ? error.pointer : pointer,
+        });
       }
     }
   }
   // One warning per tool reads well for a few; a huge spec gets the first few and a count.
   for (const { site, pointer, depth, lean } of summarised.slice(0, MAX_SUMMARY_WARNINGS)) {
-    const what = lean ? `nesting below level ${depth} is summarised and descriptions below the top level are left out` : `nesting below level ${depth} is summarised`;
+    const what = lean
+      ? `nesting below level ${depth} is summarised and descriptions below the top level are left out`
+      : `nesting below level ${depth} is summarised`;
     warnings.push({ message: `The input schema of ${site} is larger than ${SCHEMA_BUDGET / 1000} KB, so ${what}.`, pointer });
   }
   if (summarised.length > MAX_SUMMARY_WARNINGS) {
-    warnings.push({ message: `${summarised.length - MAX_SUMMARY_WARNINGS} more tools have input schemas larger than ${SCHEMA_BUDGET / 1000} KB, summarised below some nesting level.` });
+    warnings.push({
+      message: `${summarised.length - MAX_SUMMARY_WARNINGS} more tools have input schemas larger than ${SCHEMA_BUDGET / 1000} KB, summarised below some nesting level.`,
+    });
   }
   if (spent.length > 0) {
-    const which = spent.length === 1 ? `the tool for ${spent[0].site} describes` : `${spent.length} tools (${spent[0].site} and those after it) describe`;
+    const which =
+      spent.length === 1
+        ? `the tool for ${spent[0].site} describes`
+        : `${spent.length} tools (${spent[0].site} and those after it) describe`;
     warnings.push({
       message: `The input schemas of this spec add up to more than ${megabytes(importBudget)} (a large schema is shared by many operations), so ${which} only their top-level fields; nested values are accepted as they are.`,
       pointer: spent[0].pointer,
@@ -132,13 +155,20 @@ function collectTools(doc: JsonObject, sourceUrl: string | undefined, baseUrl: s
 
 /** Where the missing operations would be, and what the document has instead. */
 function noOperationsDetail(oas: JsonObject): { message: string; pointer: string } {
-  if (!isObject(oas.paths)) return { message: 'The document has no "paths" object: there are no operations to turn into tools.', pointer: '' };
+  if (!isObject(oas.paths))
+    return { message: 'The document has no "paths" object: there are no operations to turn into tools.', pointer: '' };
   const count = Object.keys(oas.paths).length;
   if (count === 0) {
-    const webhooks = isObject(oas.webhooks) && Object.keys(oas.webhooks).length > 0 ? ' (it declares only webhooks, which the API calls, not clients)' : '';
+    const webhooks =
+      isObject(oas.webhooks) && Object.keys(oas.webhooks).length > 0
+        ? ' (it declares only webhooks, which the API calls, not clients)'
+        : '';
     return { message: `"paths" is empty${webhooks}: there are no operations to turn into tools.`, pointer: '/paths' };
   }
-  return { message: `None of the ${count} path${count === 1 ? '' : 's'} has an operation (get, put, post, delete, options, head, patch or trace).`, pointer: '/paths' };
+  return {
+    message: `None of the ${count} path${count === 1 ? '' : 's'} has an operation (get, put, post, delete, options, head, patch or trace).`,
+    pointer: '/paths',
+  };
 }
 
 export async function importSpec(document: unknown, opts: ImportOptions = {}): Promise<ImportedSpec> {

@@ -68,7 +68,10 @@ export function buildParameters(
   for (const [key, raw] of merged) {
     if (raw.in === 'path' && !placeholders.has(raw.name)) {
       merged.delete(key);
-      warnings.push({ message: `The path parameter "${raw.name}" does not appear in the path ${path}; it was left out.`, pointer: raw.pointer });
+      warnings.push({
+        message: `The path parameter "${raw.name}" does not appear in the path ${path}; it was left out.`,
+        pointer: raw.pointer,
+      });
     }
   }
   // A placeholder without a declared parameter still has to be filled: offer it as a string.
@@ -96,7 +99,8 @@ export function buildParameters(
     const description = stringOrUndefined(param.description);
     if (description !== undefined) schema.description = truncateText(description, MAX_DESCRIPTION);
     if (param.deprecated === true) schema.description = `Deprecated. ${schema.description ?? ''}`.trim();
-    if (schema.examples === undefined && param.example !== undefined && JSON.stringify(param.example).length <= 300) schema.examples = [param.example];
+    if (schema.examples === undefined && param.example !== undefined && JSON.stringify(param.example).length <= 300)
+      schema.examples = [param.example];
 
     const defaultStyle = location === 'path' || location === 'header' ? 'simple' : 'form';
     const style = STYLES.has(param.style as ParamBinding['style']) ? (param.style as ParamBinding['style']) : defaultStyle;

@@ -23,7 +23,10 @@ function lineAndColumn(text: string, position: number): string {
 function withoutSource(message: string): string {
   return message
     .replace(/^Unexpected token '[^]*', "[^]*" is not valid JSON$/, 'Unexpected token')
-    .replace(/^(Unsupported YAML version|Unknown directive|Invalid escape sequence|Plain value cannot start with reserved character) .*$/s, '$1')
+    .replace(
+      /^(Unsupported YAML version|Unknown directive|Invalid escape sequence|Plain value cannot start with reserved character) .*$/s,
+      '$1',
+    )
     .replace(/^The \S+ tag has no suffix$/, 'A tag has no suffix')
     .replace(/^Verbatim tags aren't resolved, so .* is invalid\.?$/s, "Verbatim tags aren't resolved")
     .replace(/^Unresolved plain scalar .*$/s, 'Unresolved plain scalar')
@@ -73,7 +76,9 @@ export function parseSpecText(text: string): unknown {
     if (yaml.errors.length > 0) {
       const first = yaml.errors[0];
       const where = first.linePos?.[0] ? ` (line ${first.linePos[0].line}, column ${first.linePos[0].col})` : '';
-      throw unreadable(`not valid YAML: ${withoutSource(first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''))}${where}.`);
+      throw unreadable(
+        `not valid YAML: ${withoutSource(first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''))}${where}.`,
+      );
     }
     try {
       value = yaml.toJS({ maxAliasCount: 1000 });

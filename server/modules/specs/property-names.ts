@@ -152,12 +152,15 @@ function renameLevel(roots: unknown[]): Level {
     const done = rebuilt.get(node);
     if (done) return done;
     const changes: JsonSchema = {};
-    if (isObject(node.properties)) changes.properties = mapEntries(node.properties, (real, schema) => [portable.get(real)!, rebuiltOf(children.get(real)!, schema)]);
-    if (Array.isArray(node.required)) changes.required = mapList(node.required, (name) => (typeof name === 'string' ? portable.get(name) : name));
+    if (isObject(node.properties))
+      changes.properties = mapEntries(node.properties, (real, schema) => [portable.get(real)!, rebuiltOf(children.get(real)!, schema)]);
+    if (Array.isArray(node.required))
+      changes.required = mapList(node.required, (name) => (typeof name === 'string' ? portable.get(name) : name));
     if (node.items !== undefined) changes.items = rebuiltOf(items, node.items);
     if (Array.isArray(node.prefixItems)) changes.prefixItems = mapList(node.prefixItems, (schema) => rebuiltOf(items, schema));
     if (node.additionalProperties !== undefined) changes.additionalProperties = rebuiltOf(others, node.additionalProperties);
-    if (isObject(node.patternProperties)) changes.patternProperties = mapEntries(node.patternProperties, (pattern, schema) => [pattern, rebuiltOf(others, schema)]);
+    if (isObject(node.patternProperties))
+      changes.patternProperties = mapEntries(node.patternProperties, (pattern, schema) => [pattern, rebuiltOf(others, schema)]);
     for (const key of SAME_VALUE) {
       if (Array.isArray(node[key])) changes[key] = mapList(node[key] as unknown[], (part) => (isObject(part) ? rebuild(part) : part));
     }

@@ -14,7 +14,28 @@ export interface RefScan {
 // Values under these keys are data, not OpenAPI structure: a `$ref` key inside them is not a reference.
 const DATA_KEYS = new Set(['example', 'default', 'enum', 'const']);
 // Maps whose keys are names chosen by the author (a property may well be called `default`).
-const NAME_MAPS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'schemas', 'parameters', 'responses', 'headers', 'examples', 'requestBodies', 'securitySchemes', 'links', 'callbacks', 'pathItems', 'paths', 'webhooks', 'content', 'encoding', 'variables', 'dependentSchemas']);
+const NAME_MAPS = new Set([
+  'properties',
+  'patternProperties',
+  '$defs',
+  'definitions',
+  'schemas',
+  'parameters',
+  'responses',
+  'headers',
+  'examples',
+  'requestBodies',
+  'securitySchemes',
+  'links',
+  'callbacks',
+  'pathItems',
+  'paths',
+  'webhooks',
+  'content',
+  'encoding',
+  'variables',
+  'dependentSchemas',
+]);
 
 export function scanRefs(doc: unknown): RefScan {
   const missing: SpecProblem[] = [];
@@ -36,7 +57,8 @@ export function scanRefs(doc: unknown): RefScan {
       if (kind === 'local') {
         let found = exists.get(ref);
         if (found === undefined) exists.set(ref, (found = resolveLocalPointer(doc, ref) !== undefined));
-        if (!found) missing.push({ message: 'A reference points at nothing in this document (see the pointer).', pointer: `${pointer}/$ref` });
+        if (!found)
+          missing.push({ message: 'A reference points at nothing in this document (see the pointer).', pointer: `${pointer}/$ref` });
       } else if (!seenUnresolvable.has(ref)) {
         const why = kind === 'anchor' ? 'anchor references are not supported' : 'references to other files or URLs are never fetched';
         seenUnresolvable.set(ref, { message: `The reference "${ref}" was left unresolved: ${why}.`, pointer: `${pointer}/$ref` });

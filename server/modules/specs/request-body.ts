@@ -58,10 +58,17 @@ export interface ToolBody {
   schema: JsonSchema;
 }
 
-export function buildRequestBody(doc: JsonObject, operation: JsonObject, pointer: string, converter: SchemaConverter, taken: Set<string>): ToolBody | undefined {
+export function buildRequestBody(
+  doc: JsonObject,
+  operation: JsonObject,
+  pointer: string,
+  converter: SchemaConverter,
+  taken: Set<string>,
+): ToolBody | undefined {
   if (operation.requestBody === undefined) return undefined;
   const resolved = followRefs(doc, operation.requestBody);
-  if (resolved.unresolved) throw new SkipOperation(`its request body uses the unresolved reference "${resolved.unresolved}"`, `${pointer}/requestBody`);
+  if (resolved.unresolved)
+    throw new SkipOperation(`its request body uses the unresolved reference "${resolved.unresolved}"`, `${pointer}/requestBody`);
   const body = resolved.value;
   if (!isObject(body) || !isObject(body.content) || Object.keys(body.content).length === 0) return undefined;
 
@@ -82,7 +89,11 @@ export function buildRequestBody(doc: JsonObject, operation: JsonObject, pointer
   if (kind === 'text') {
     schema = { type: 'string', description: `The request body as ${baseType(contentType)} text.` };
   } else if (kind === 'binary') {
-    schema = { type: 'string', contentEncoding: 'base64', description: `The request body (${baseType(contentType)}) as base64-encoded bytes.` };
+    schema = {
+      type: 'string',
+      contentEncoding: 'base64',
+      description: `The request body (${baseType(contentType)}) as base64-encoded bytes.`,
+    };
   } else {
     schema = converter.convert(media.schema);
   }
@@ -99,11 +110,15 @@ export function buildRequestBody(doc: JsonObject, operation: JsonObject, pointer
     const encoding: NonNullable<BodyBinding['encoding']> = {};
     for (const [name, value] of Object.entries(media.encoding)) {
       if (!isObject(value)) continue;
-      setEntry(encoding, name, asStoredJson({
-        contentType: stringOrUndefined(value.contentType),
-        style: stringOrUndefined(value.style),
-        explode: typeof value.explode === 'boolean' ? value.explode : undefined,
-      }));
+      setEntry(
+        encoding,
+        name,
+        asStoredJson({
+          contentType: stringOrUndefined(value.contentType),
+          style: stringOrUndefined(value.style),
+          explode: typeof value.explode === 'boolean' ? value.explode : undefined,
+        }),
+      );
     }
     if (Object.keys(encoding).length > 0) binding.encoding = encoding;
   }

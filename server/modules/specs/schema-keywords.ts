@@ -10,9 +10,32 @@ const JSON_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'array', '
 
 // Formats Ajv knows once ajv-formats is added: anything else makes strict validators throw.
 const KNOWN_FORMATS = new Set([
-  'date', 'time', 'date-time', 'iso-time', 'iso-date-time', 'duration', 'uri', 'uri-reference', 'uri-template',
-  'url', 'email', 'hostname', 'ipv4', 'ipv6', 'regex', 'uuid', 'json-pointer', 'json-pointer-uri-fragment',
-  'relative-json-pointer', 'byte', 'int32', 'int64', 'float', 'double', 'password', 'binary',
+  'date',
+  'time',
+  'date-time',
+  'iso-time',
+  'iso-date-time',
+  'duration',
+  'uri',
+  'uri-reference',
+  'uri-template',
+  'url',
+  'email',
+  'hostname',
+  'ipv4',
+  'ipv6',
+  'regex',
+  'uuid',
+  'json-pointer',
+  'json-pointer-uri-fragment',
+  'relative-json-pointer',
+  'byte',
+  'int32',
+  'int64',
+  'float',
+  'double',
+  'password',
+  'binary',
 ]);
 
 const NUMBER_KEYWORDS = ['multipleOf', 'maxLength', 'minLength', 'maxItems', 'minItems', 'maxProperties', 'minProperties'] as const;
@@ -65,7 +88,8 @@ function smallExample(value: unknown): boolean {
 /** Copies the leaf keywords (no subschemas) of `source` into `out`, translated. */
 export function copyLeafKeywords(source: JsonSchema, out: JsonSchema): void {
   if (typeof source.title === 'string') out.title = source.title;
-  if (typeof source.description === 'string' && source.description.trim() !== '') out.description = truncateText(source.description, MAX_DESCRIPTION);
+  if (typeof source.description === 'string' && source.description.trim() !== '')
+    out.description = truncateText(source.description, MAX_DESCRIPTION);
   if (source.default !== undefined) out.default = source.default;
   if (Array.isArray(source.enum) && source.enum.length > 0) out.enum = source.enum;
   if (source.const !== undefined) out.const = source.const;
@@ -78,7 +102,10 @@ export function copyLeafKeywords(source: JsonSchema, out: JsonSchema): void {
   if (typeof source.contentEncoding === 'string') out.contentEncoding = source.contentEncoding;
 
   // OpenAPI 3.0's boolean exclusiveMinimum/Maximum modify minimum/maximum; 2020-12 uses numbers.
-  for (const [bound, exclusive] of [['minimum', 'exclusiveMinimum'], ['maximum', 'exclusiveMaximum']] as const) {
+  for (const [bound, exclusive] of [
+    ['minimum', 'exclusiveMinimum'],
+    ['maximum', 'exclusiveMaximum'],
+  ] as const) {
     const value = source[bound];
     const flag = source[exclusive];
     if (typeof flag === 'number') out[exclusive] = flag;
@@ -122,7 +149,8 @@ export function ownSize(schema: JsonSchema): number {
     if (typeof value === 'string') size += value.length;
     else if (typeof value === 'number' || typeof value === 'boolean') size += 5;
     else if (Array.isArray(value)) size += SUBSCHEMA_LISTS.has(key) ? value.length : JSON.stringify(value).length;
-    else if (isObject(value) && key !== 'items' && key !== 'additionalProperties' && key !== 'not') size += Object.keys(value).reduce((n, k) => n + k.length + 4, 0);
+    else if (isObject(value) && key !== 'items' && key !== 'additionalProperties' && key !== 'not')
+      size += Object.keys(value).reduce((n, k) => n + k.length + 4, 0);
   }
   return size;
 }
@@ -133,5 +161,7 @@ export function isLeafSchema(schema: unknown): boolean {
   if (typeof schema.$ref === 'string') return false;
   const types = normaliseType(schema.type) ?? [];
   if (types.includes('object') || types.includes('array')) return false;
-  return !['properties', 'additionalProperties', 'patternProperties', 'items', 'prefixItems', 'allOf', 'anyOf', 'oneOf', 'not'].some((k) => k in schema);
+  return !['properties', 'additionalProperties', 'patternProperties', 'items', 'prefixItems', 'allOf', 'anyOf', 'oneOf', 'not'].some(
+    (k) => k in schema,
+  );
 }

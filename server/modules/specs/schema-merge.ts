@@ -44,7 +44,11 @@ export function mergeSchemas(parts: JsonSchema[]): JsonSchema | undefined {
         // Property names are data: `constructor` must not find Object.prototype's, `__proto__` must stay a key.
         for (const [name, schema] of Object.entries(value)) {
           const existing = ownEntry(properties, name);
-          setEntry(properties, name, existing === undefined || sameJson(existing, schema) ? (schema as JsonSchema) : { allOf: [existing, schema] });
+          setEntry(
+            properties,
+            name,
+            existing === undefined || sameJson(existing, schema) ? (schema as JsonSchema) : { allOf: [existing, schema] },
+          );
         }
       } else if (LATER_WINS.has(key)) {
         setEntry(out, key, value);

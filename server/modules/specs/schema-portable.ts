@@ -5,7 +5,16 @@
 import type { JsonSchema } from './types.js';
 import { isObject, setEntry, stableStringify, type JsonObject } from './json-utils.js';
 import { followRefs, refKind, resolveLocalPointer } from './json-pointer.js';
-import { applyNullable, copyLeafKeywords, isLeafSchema, isPortablePattern, normaliseType, ownSize, setTypes, typeList } from './schema-keywords.js';
+import {
+  applyNullable,
+  copyLeafKeywords,
+  isLeafSchema,
+  isPortablePattern,
+  normaliseType,
+  ownSize,
+  setTypes,
+  typeList,
+} from './schema-keywords.js';
 import { mergeSchemas } from './schema-merge.js';
 
 /** How many times one ref may be expanded inside itself before the recursion is cut. */
@@ -51,7 +60,8 @@ function sharedObjects(doc: JsonObject): Map<object, string> {
       continue;
     }
     seen.add(node);
-    for (const child of Array.isArray(node) ? node : Object.values(node)) if (typeof child === 'object' && child !== null) stack.push(child);
+    for (const child of Array.isArray(node) ? node : Object.values(node))
+      if (typeof child === 'object' && child !== null) stack.push(child);
   }
   const shared = new Map<object, string>();
   for (const root of roots) {
@@ -129,7 +139,9 @@ export class SchemaConverter {
     }
     if (typeof schema.$ref === 'string') return this.convertRef(schema, schema.$ref, depth);
     const sharedKey = this.source.shared.get(schema);
-    return sharedKey !== undefined && !isLeafSchema(schema) ? this.convertTarget(sharedKey, schema, depth, true) : this.convertNode(schema, depth);
+    return sharedKey !== undefined && !isLeafSchema(schema)
+      ? this.convertTarget(sharedKey, schema, depth, true)
+      : this.convertNode(schema, depth);
   }
 
   /** True when a (possibly referenced) schema is readOnly: such properties are left out of inputs. */

@@ -7,7 +7,8 @@ import type { HttpMethod, SecuritySchemeSummary, ToolDefinition } from './types.
 import { pointerOf } from './json-pointer.js';
 import { classifyHost, isOwnNetworkKind, type AddressKind } from '../shared/egress.js';
 
-export type FindingKind = 'writes' | 'credential_in_query' | 'plain_http' | 'private_network' | 'unconfigured_scheme' | 'per_operation_servers';
+export type FindingKind =
+  'writes' | 'credential_in_query' | 'plain_http' | 'private_network' | 'unconfigured_scheme' | 'per_operation_servers';
 
 export interface SecurityFinding {
   kind: FindingKind;
@@ -74,7 +75,9 @@ function writesFinding(tools: SecurityReportInput['tools']): SecurityFinding | u
   if (writes.length === 0) return undefined;
   const counts = new Map<string, number>();
   for (const tool of writes) counts.set(tool.method, (counts.get(tool.method) ?? 0) + 1);
-  const perMethod = [...counts].sort(([a], [b]) => WRITE_ORDER.indexOf(a as HttpMethod) - WRITE_ORDER.indexOf(b as HttpMethod)).map(([m, n]) => `${n} ${m}`);
+  const perMethod = [...counts]
+    .sort(([a], [b]) => WRITE_ORDER.indexOf(a as HttpMethod) - WRITE_ORDER.indexOf(b as HttpMethod))
+    .map(([m, n]) => `${n} ${m}`);
   const destructive = writes.filter((tool) => tool.annotations.destructiveHint).map((tool) => tool.name);
   const deletes = destructive.length > 0 ? ` ${plural(destructive.length, 'deletes', 'delete')} data: ${listed(destructive)}.` : '';
   return {
@@ -155,7 +158,12 @@ function targets(input: SecurityReportInput): { base?: Target; perOperation: Map
     if (!tool.serverUrl || tool.serverUrl === input.baseUrl) continue;
     const found = perOperation.get(tool.serverUrl);
     if (found) found.tools.push(tool.name);
-    else perOperation.set(tool.serverUrl, { url: tool.serverUrl, tools: [tool.name], pointer: pointerOf('paths', tool.path, tool.method.toLowerCase()) });
+    else
+      perOperation.set(tool.serverUrl, {
+        url: tool.serverUrl,
+        tools: [tool.name],
+        pointer: pointerOf('paths', tool.path, tool.method.toLowerCase()),
+      });
   }
   return { base, perOperation };
 }
@@ -173,7 +181,8 @@ function hostFindings(input: SecurityReportInput): SecurityFinding[] {
     if (parsed.protocol === 'http:' && parsed.host.kind !== 'loopback') clear.push(entry);
     if (isOwnNetworkKind(parsed.host.kind)) internal.push(entry);
   }
-  const where = (list: typeof clear) => list.map((e) => (e.base ? `${e.origin} (the base URL)` : `${e.origin} (${plural(e.tools.length, 'operation')})`));
+  const where = (list: typeof clear) =>
+    list.map((e) => (e.base ? `${e.origin} (the base URL)` : `${e.origin} (${plural(e.tools.length, 'operation')})`));
   const findings: SecurityFinding[] = [];
   if (clear.length > 0) {
     const credentials = input.authType !== 'none' || input.securitySchemes.length > 0;

@@ -73,7 +73,9 @@ function resolveSubstituted(url: string, base: string | undefined): ServerResolu
     }
   }
   if (base === undefined) {
-    return { warning: `The server URL "${url}" is relative and the spec was not fetched from a URL, so there is no base URL to resolve it against: set one in the workspace.` };
+    return {
+      warning: `The server URL "${url}" is relative and the spec was not fetched from a URL, so there is no base URL to resolve it against: set one in the workspace.`,
+    };
   }
   try {
     return { url: withoutTrailingSlash(new URL(url === '' ? '/' : url, base).toString()) };
@@ -91,7 +93,12 @@ export function firstServer(servers: unknown, sourceUrl: string | undefined, fal
 }
 
 /** The document's default base URL. `original` is the uploaded document (Swagger 2 before conversion). */
-export function documentBaseUrl(original: JsonObject, converted: JsonObject, sourceUrl: string | undefined, warnings: SpecWarning[]): string | undefined {
+export function documentBaseUrl(
+  original: JsonObject,
+  converted: JsonObject,
+  sourceUrl: string | undefined,
+  warnings: SpecWarning[],
+): string | undefined {
   let resolution: ServerResolution | undefined;
   if (original.swagger !== undefined) {
     const host = stringOrUndefined(original.host);
@@ -100,11 +107,16 @@ export function documentBaseUrl(original: JsonObject, converted: JsonObject, sou
     // Swagger 2: without schemes, the scheme (and without host, the host) of the spec's own URL.
     const sourceScheme = sourceUrl && /^https?:/i.test(sourceUrl) ? sourceUrl.slice(0, sourceUrl.indexOf(':')).toLowerCase() : undefined;
     const scheme = schemes[0] ?? sourceScheme ?? 'https';
-    resolution = host ? resolveServerUrl(`${scheme}://${host}${basePath}`, undefined, sourceUrl) : resolveServerUrl(basePath || '/', undefined, sourceUrl);
+    resolution = host
+      ? resolveServerUrl(`${scheme}://${host}${basePath}`, undefined, sourceUrl)
+      : resolveServerUrl(basePath || '/', undefined, sourceUrl);
   } else {
     // OpenAPI 3: no servers means a single server at `/`, relative to the spec's URL.
-    resolution = firstServer(converted.servers, sourceUrl) ??
-      (sourceUrl ? resolveServerUrl('/', undefined, sourceUrl) : { warning: 'The spec declares no servers and was not fetched from a URL, so there is no base URL: set one in the workspace.' });
+    resolution =
+      firstServer(converted.servers, sourceUrl) ??
+      (sourceUrl
+        ? resolveServerUrl('/', undefined, sourceUrl)
+        : { warning: 'The spec declares no servers and was not fetched from a URL, so there is no base URL: set one in the workspace.' });
   }
   if (resolution.warning) warnings.push({ message: resolution.warning, pointer: original.swagger !== undefined ? '/host' : '/servers' });
   return resolution.url;

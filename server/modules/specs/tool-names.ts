@@ -18,7 +18,10 @@ function identity(request: NameRequest): string {
 }
 
 function sanitize(text: string): string {
-  return text.replace(/[^a-zA-Z0-9_-]+/g, '_').replace(/_+/g, '_').replace(/^[_-]+|[_-]+$/g, '');
+  return text
+    .replace(/[^a-zA-Z0-9_-]+/g, '_')
+    .replace(/_+/g, '_')
+    .replace(/^[_-]+|[_-]+$/g, '');
 }
 
 /** `name` with `_<hash>` appended, the name shortened first so the whole fits in 64 characters. */
@@ -30,7 +33,10 @@ function withSuffix(name: string, hash: string): string {
 export function baseToolName(request: NameRequest): { name: string; explicit: boolean } {
   const { operationId } = request;
   if (operationId !== undefined && TOOL_NAME.test(operationId)) return { name: operationId, explicit: true };
-  const source = (operationId !== undefined && sanitize(operationId)) || sanitize(`${request.method.toLowerCase()}_${request.path}`) || request.method.toLowerCase();
+  const source =
+    (operationId !== undefined && sanitize(operationId)) ||
+    sanitize(`${request.method.toLowerCase()}_${request.path}`) ||
+    request.method.toLowerCase();
   const name = source.length > MAX ? withSuffix(source, shortHash(operationId ?? identity(request))) : source;
   return { name, explicit: false };
 }

@@ -140,7 +140,11 @@ export async function validateDocument(document: unknown): Promise<SpecWarning[]
     }
     if (result.valid) break;
     let newOperations = 0;
-    for (const problem of problemsFromMessages(result.errors.map((e) => e.message), copy, document)) {
+    for (const problem of problemsFromMessages(
+      result.errors.map((e) => e.message),
+      copy,
+      document,
+    )) {
       const key = `${problem.pointer} ${problem.message}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -157,7 +161,13 @@ export async function validateDocument(document: unknown): Promise<SpecWarning[]
   problems.push(...refs.missing);
   if (problems.length > 0) throw invalid(problems);
 
-  const warnings = firstResult ? problemsFromMessages(firstResult.warnings.map((w) => w.message), firstCopy, document) : [];
+  const warnings = firstResult
+    ? problemsFromMessages(
+        firstResult.warnings.map((w) => w.message),
+        firstCopy,
+        document,
+      )
+    : [];
   return [...warnings, ...refs.unresolvable];
 }
 
@@ -192,15 +202,30 @@ function repairFor(problem: SpecProblem): Repair | undefined {
     // The pointer names the property itself (usually) or the object that holds it.
     const last = lastToken(problem.pointer);
     const parent = last.name === unexpected ? last.parent : problem.pointer;
-    return { parent, name: unexpected, apply: (holder) => delete holder[unexpected], message: `Ignored "${unexpected}": the OpenAPI schema has no such field here.` };
+    return {
+      parent,
+      name: unexpected,
+      apply: (holder) => delete holder[unexpected],
+      message: `Ignored "${unexpected}": the OpenAPI schema has no such field here.`,
+    };
   }
   const { parent, name } = lastToken(problem.pointer);
   if (problem.message === "must have required property 'description'" && name === 'description' && /\/responses\/[^/]+$/.test(parent)) {
-    return { parent, name, apply: (holder) => (holder.description = ''), message: 'This response has no "description", which OpenAPI requires; imported with an empty one.' };
+    return {
+      parent,
+      name,
+      apply: (holder) => (holder.description = ''),
+      message: 'This response has no "description", which OpenAPI requires; imported with an empty one.',
+    };
   }
   if (problem.message === "must have required property 'required'" && name === 'required' && /\/parameters\/\d+$/.test(parent)) {
     // Only path parameters must say so, and tools make every path parameter required anyway.
-    return { parent, name, apply: (holder) => (holder.required = true), message: 'A path parameter without "required": true, which OpenAPI requires; imported as required.' };
+    return {
+      parent,
+      name,
+      apply: (holder) => (holder.required = true),
+      message: 'A path parameter without "required": true, which OpenAPI requires; imported as required.',
+    };
   }
   if (/^must be (string|number|integer|boolean|object|array)\b/.test(problem.message) && DROPPABLE_KEYWORDS.has(name)) {
     return { parent, name, apply: (holder) => delete holder[name], message: `Ignored "${name}": ${problem.message}.` };

@@ -37,7 +37,10 @@ function framedLine(message: string): number | undefined {
 /** "REQUIRED must have required property 'x'" + frame -> a one-line message without the frame. */
 function headline(message: string): string {
   const [head] = message.split(/\n\s*\n/);
-  const text = head.replace(/^[A-Z][A-Z ]+(?= [a-z])/, '').replace(/\s+/g, ' ').trim();
+  const text = head
+    .replace(/^[A-Z][A-Z ]+(?= [a-z])/, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   const hint = /^\s*\|\s*\^+\s*(.+)$/m.exec(message)?.[1]?.trim();
   return hint && !/is missing here!$/.test(hint) ? `${text}: ${hint.replace(/!$/, '')}` : text;
 }

@@ -19,7 +19,19 @@ export const DEFAULT_ACCEPT = 'application/json, */*;q=0.5';
 const USER_AGENT = 'Latchkey';
 
 /** Headers that describe the connection or the target, not the call: an argument never sets them. */
-const CONNECTION_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer', 'expect', 'proxy-authorization', 'proxy-connection']);
+const CONNECTION_HEADERS = new Set([
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+  'expect',
+  'proxy-authorization',
+  'proxy-connection',
+]);
 
 export function buildUpstreamRequest(tool: ToolDefinition, args: Record<string, unknown>, target: UpstreamTarget): UpstreamRequest {
   const base = parseBaseUrl(target.baseUrl);
@@ -127,7 +139,9 @@ function assertSafeSegment(filled: string, template: string): void {
   // Each round that changes the text shortens it, so this ends.
   for (;;) {
     if (text.split(/[/\\]/).some((piece) => piece === '.' || piece === '..')) {
-      throw new InvalidArgument(`A path argument cannot be "." or "..", in any encoding: it would change which path is called (in ${template}).`);
+      throw new InvalidArgument(
+        `A path argument cannot be "." or "..", in any encoding: it would change which path is called (in ${template}).`,
+      );
     }
     const decoded = percentDecode(text);
     if (decoded === text) return;

@@ -50,7 +50,8 @@ export function encodeBody(binding: BodyBinding, value: unknown): EncodedBody {
   const type = mediaType(binding.contentType);
   const body = bodyWithRealNames(binding, value);
   if (isJsonMediaType(type)) return { contentType: binding.contentType, bytes: Buffer.from(JSON.stringify(body), 'utf8') };
-  if (type === 'application/x-www-form-urlencoded') return { contentType: binding.contentType, bytes: Buffer.from(formUrlEncoded(binding, body), 'utf8') };
+  if (type === 'application/x-www-form-urlencoded')
+    return { contentType: binding.contentType, bytes: Buffer.from(formUrlEncoded(binding, body), 'utf8') };
   if (type === 'multipart/form-data') return multipart(binding, body);
   // The spec module marks every non-text, non-JSON, non-form body as binary (base64 in the tool).
   if (binding.binary || BINARY_TYPES.test(type)) {
@@ -64,7 +65,8 @@ export function encodeBody(binding: BodyBinding, value: unknown): EncodedBody {
       : { contentType: 'application/json', bytes: Buffer.from(JSON.stringify(body), 'utf8') };
   }
   // text/*, XML and any other textual type: the argument is the text.
-  const contentType = type.startsWith('text/') && !/charset=/i.test(binding.contentType) ? `${binding.contentType}; charset=utf-8` : binding.contentType;
+  const contentType =
+    type.startsWith('text/') && !/charset=/i.test(binding.contentType) ? `${binding.contentType}; charset=utf-8` : binding.contentType;
   return { contentType, bytes: Buffer.from(scalarText(body), 'utf8') };
 }
 
@@ -139,7 +141,8 @@ function filePart(name: string, value: unknown, encoding: Encoding): Part {
   return {
     name,
     filename: typeof file.filename === 'string' && file.filename ? file.filename : name,
-    contentType: typeof file.contentType === 'string' && file.contentType ? file.contentType : (firstType(encoding) ?? 'application/octet-stream'),
+    contentType:
+      typeof file.contentType === 'string' && file.contentType ? file.contentType : (firstType(encoding) ?? 'application/octet-stream'),
     bytes: decodeBase64(file.base64, `"${name}.base64"`),
   };
 }
@@ -165,7 +168,9 @@ function escapeQuoted(text: string): string {
 function partContentType(part: Part): string {
   const type = part.contentType ?? '';
   if (/[^\t\x20-\x7e]/.test(type)) {
-    throw new InvalidArgument(`The content type of "${part.name}" contains line breaks, control or non-ASCII characters; give a media type such as "image/png".`);
+    throw new InvalidArgument(
+      `The content type of "${part.name}" contains line breaks, control or non-ASCII characters; give a media type such as "image/png".`,
+    );
   }
   return type;
 }

@@ -3,9 +3,24 @@
 export { compileArgumentValidator, type ArgumentValidator } from './validate-arguments.js';
 export { buildUpstreamRequest, DEFAULT_ACCEPT, type UpstreamTarget } from './build-request.js';
 export { createUpstreamClient, type SendOptions, type UpstreamClient, type UpstreamClientOptions } from './upstream-client.js';
-export { resultExcerpt, serializeToolResult, toToolResult, toolResultJson, RESPONSE_RESOURCE_URI, type SerializedToolResult, type ToolResultOptions } from './tool-result.js';
+export {
+  resultExcerpt,
+  serializeToolResult,
+  toToolResult,
+  toolResultJson,
+  RESPONSE_RESOURCE_URI,
+  type SerializedToolResult,
+  type ToolResultOptions,
+} from './tool-result.js';
 export { serializeToolResultOffThread } from './tool-result-off-thread.js';
 export { maskUrl, redactSecrets, secretForms, secretValues, withSecrets, MASK } from './mask.js';
 export { DEFAULT_PASSTHROUGH_HEADERS, forwardingProblem, passthroughHeaderNames, passthroughHeaders } from './passthrough-headers.js';
-export { InvalidArgument, ResultThreadStopped, UpstreamAborted, UpstreamModuleError, UpstreamTimeout, UpstreamUnreachable } from './errors.js';
+export {
+  InvalidArgument,
+  ResultThreadStopped,
+  UpstreamAborted,
+  UpstreamModuleError,
+  UpstreamTimeout,
+  UpstreamUnreachable,
+} from './errors.js';
 export type { UpstreamCredentials, UpstreamRequest, UpstreamResponse } from './types.js';

@@ -72,7 +72,12 @@ export function secretForms(values: Iterable<string>): string[] {
   for (const value of values) {
     if (!value) continue;
     const uri = encodeURIComponent(value);
-    for (const form of [value, uri, new URLSearchParams({ v: value }).toString().slice(2), uri.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase())]) {
+    for (const form of [
+      value,
+      uri,
+      new URLSearchParams({ v: value }).toString().slice(2),
+      uri.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()),
+    ]) {
       all.add(form);
       const json = JSON.stringify(form).slice(1, -1);
       all.add(json);
@@ -205,7 +210,8 @@ export function maskJsonValue(value: unknown, masker: SecretMasker): unknown {
       const name = maskLeaf(key) as string;
       if (name !== key) delete container[key];
       // defineProperty: a key such as `__proto__` stays a plain property.
-      if (name !== key || masked !== item) Object.defineProperty(container, name, { value: masked, enumerable: true, writable: true, configurable: true });
+      if (name !== key || masked !== item)
+        Object.defineProperty(container, name, { value: masked, enumerable: true, writable: true, configurable: true });
     }
   }
   return value;

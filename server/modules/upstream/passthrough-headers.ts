@@ -16,7 +16,16 @@ const ROUTING = new Set(['x-host', 'x-middleware-subrequest', 'x-http-destinatio
 const ROUTING_PATTERN = /override|rewrite|^x-original-/;
 
 /** What proxies add on the way in: dropped from what a caller sends, never forwarded. */
-const PROXY = new Set(['forwarded', 'via', 'x-real-ip', 'x-client-ip', 'x-cluster-client-ip', 'true-client-ip', 'cf-connecting-ip', 'fastly-client-ip']);
+const PROXY = new Set([
+  'forwarded',
+  'via',
+  'x-real-ip',
+  'x-client-ip',
+  'x-cluster-client-ip',
+  'true-client-ip',
+  'cf-connecting-ip',
+  'fastly-client-ip',
+]);
 const PROXY_PREFIXES = ['x-forwarded-', 'x-envoy-', 'proxy-'];
 
 /** Managed by HTTP, by the request body or by the gateway itself. */
@@ -52,7 +61,8 @@ export function forwardingProblem(name: string): string | undefined {
   const lower = name.toLowerCase();
   if (isRoutingHeader(lower)) return `"${name}" overrides the method or URL the upstream acts on and is never forwarded`;
   if (PROXY.has(lower) || PROXY_PREFIXES.some((p) => lower.startsWith(p))) return `"${name}" is proxy metadata and is never forwarded`;
-  if (MANAGED.has(lower) || lower.startsWith('mcp-') || lower.startsWith('x-latchkey-')) return `"${name}" is managed by HTTP or by the gateway and is never forwarded`;
+  if (MANAGED.has(lower) || lower.startsWith('mcp-') || lower.startsWith('x-latchkey-'))
+    return `"${name}" is managed by HTTP or by the gateway and is never forwarded`;
   return undefined;
 }
 
@@ -69,7 +79,10 @@ export function passthroughHeaderNames(schemes: readonly SecuritySchemeSummary[]
  * The caller's headers, as offered (lower-case names), narrowed to `allowed`. A method override is
  * refused with a reason rather than dropped: the caller learns why the call did not do what it asked.
  */
-export function passthroughHeaders(offered: Record<string, string>, allowed: ReadonlySet<string>): { headers: Record<string, string>; refused?: string } {
+export function passthroughHeaders(
+  offered: Record<string, string>,
+  allowed: ReadonlySet<string>,
+): { headers: Record<string, string>; refused?: string } {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(offered)) {
     if (isMethodOverride(name)) {

@@ -19,7 +19,8 @@ export function withRealNames(value: unknown, map: NameMap | undefined, names: R
     const items = map?.items;
     return items ? value.map((item) => withRealNames(item, items)) : value;
   }
-  if (!isPlainObject(value) || (names === undefined && map?.properties === undefined && map?.additionalProperties === undefined)) return value;
+  if (!isPlainObject(value) || (names === undefined && map?.properties === undefined && map?.additionalProperties === undefined))
+    return value;
   // fromEntries, not assignment: a key named __proto__ stays a key.
   return Object.fromEntries(
     Object.entries(value).map(([key, item]) => {

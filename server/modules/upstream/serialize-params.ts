@@ -52,7 +52,8 @@ export function serializePathParam(param: ParamBinding, value: unknown): string 
   if (Array.isArray(value)) {
     const items = value.map(enc);
     if (style === 'label') return `.${items.join(explode ? '.' : ',')}`;
-    if (style === 'matrix') return explode ? items.map((v) => `;${name}=${v}`).join('') : `;${name}${items.length ? `=${items.join(',')}` : ''}`;
+    if (style === 'matrix')
+      return explode ? items.map((v) => `;${name}=${v}`).join('') : `;${name}${items.length ? `=${items.join(',')}` : ''}`;
     return items.join(',');
   }
   if (isPlainObject(value)) {
@@ -103,7 +104,10 @@ export function serializeHeaderParam(param: ParamBinding, value: unknown): strin
   let text: string;
   if (param.contentType) text = JSON.stringify(value);
   else if (Array.isArray(value)) text = value.map(scalarText).join(',');
-  else if (isPlainObject(value)) text = objectEntries(value).map(([k, v]) => `${k}${param.explode ? '=' : ','}${scalarText(v)}`).join(',');
+  else if (isPlainObject(value))
+    text = objectEntries(value)
+      .map(([k, v]) => `${k}${param.explode ? '=' : ','}${scalarText(v)}`)
+      .join(',');
   else text = scalarText(value);
   assertHeaderValue(param.name, text);
   return text;
@@ -131,6 +135,8 @@ export function serializeCookieParam(param: ParamBinding, value: unknown): strin
 /** Header values with CR, LF or other control characters would split or corrupt the request. */
 export function assertHeaderValue(name: string, value: string): void {
   if (/[^\t\x20-\x7e\x80-\xff]/.test(value)) {
-    throw new InvalidArgument(`The value of header "${name}" contains characters that cannot be sent in an HTTP header (line breaks, control or non-Latin-1 characters).`);
+    throw new InvalidArgument(
+      `The value of header "${name}" contains characters that cannot be sent in an HTTP header (line breaks, control or non-Latin-1 characters).`,
+    );
   }
 }

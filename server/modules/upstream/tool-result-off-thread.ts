@@ -108,7 +108,11 @@ function scheduleIdleStop(target: Worker): void {
  * afterwards `response.body` is empty. A body that shares its memory with other data is copied
  * first, since only a whole allocation can change threads.
  */
-export function serializeToolResultOffThread(response: UpstreamResponse, options: ToolResultOptions, excerptChars: number): Promise<BuiltToolResult> {
+export function serializeToolResultOffThread(
+  response: UpstreamResponse,
+  options: ToolResultOptions,
+  excerptChars: number,
+): Promise<BuiltToolResult> {
   clearTimeout(idleTimer);
   const target = ensureWorker();
   if (!target) return buildHere(response, options, excerptChars);

@@ -21,7 +21,8 @@ export interface ToolResultOptions {
 const ERROR_BODY_BUDGET = 8192;
 export const RESPONSE_RESOURCE_URI = 'latchkey://response';
 
-const TEXTUAL = /^(text\/|application\/(xml|javascript|ecmascript|x-www-form-urlencoded|yaml|x-yaml|graphql|x-ndjson|csv|sql|x-sh)$)|\+(xml|yaml)$/;
+const TEXTUAL =
+  /^(text\/|application\/(xml|javascript|ecmascript|x-www-form-urlencoded|yaml|x-yaml|graphql|x-ndjson|csv|sql|x-sh)$)|\+(xml|yaml)$/;
 
 type Content = CallToolResult['content'][number];
 

@@ -51,7 +51,7 @@ const REASONS: Record<string, string> = {
   UND_ERR_INVALID_ARG: 'the request could not be sent as HTTP (an invalid header name or value?)',
   UND_ERR_CLOSED: 'the gateway is shutting down',
   UND_ERR_DESTROYED: 'the gateway is shutting down',
-  ERR_TLS_CERT_ALTNAME_INVALID: "TLS failed: the certificate is not valid for this host name",
+  ERR_TLS_CERT_ALTNAME_INVALID: 'TLS failed: the certificate is not valid for this host name',
   CERT_HAS_EXPIRED: 'TLS failed: the certificate has expired',
   DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS failed: the certificate is self-signed',
   SELF_SIGNED_CERT_IN_CHAIN: 'TLS failed: a self-signed certificate is in the chain',
@@ -87,7 +87,13 @@ export function createUpstreamClient(opts: UpstreamClientOptions = {}): Upstream
       for (let hops = 0; ; hops++) {
         const res = await exchange(
           agent,
-          { origin: url.origin, path: `${url.pathname}${url.search}`, method: current.method as Dispatcher.HttpMethod, headers: current.headers, body: current.body ?? null },
+          {
+            origin: url.origin,
+            path: `${url.pathname}${url.search}`,
+            method: current.method as Dispatcher.HttpMethod,
+            headers: current.headers,
+            body: current.body ?? null,
+          },
           maxResponseBytes,
           deadline.signal,
         );
@@ -104,7 +110,11 @@ export function createUpstreamClient(opts: UpstreamClientOptions = {}): Upstream
           headers: res.headers,
           body: res.body,
           truncated: res.truncated,
-          totalBytes: res.truncated ? (Number.isSafeInteger(contentLength) && contentLength > res.body.length ? contentLength : undefined) : res.body.length,
+          totalBytes: res.truncated
+            ? Number.isSafeInteger(contentLength) && contentLength > res.body.length
+              ? contentLength
+              : undefined
+            : res.body.length,
           durationMs: Math.round(performance.now() - started),
         };
       }
@@ -251,6 +261,8 @@ function toUpstreamError(err: unknown, origin: string, timeoutMs: number): Error
   }
   const code = errorCode(err);
   if (code && TIMEOUT_CODES.has(code)) return new UpstreamTimeout(`${origin} did not answer within ${timeoutMs} ms.`);
-  const reason = code ? (REASONS[code] ?? (/^(ERR_SSL|ERR_TLS|CERT_|UNABLE_TO)/.test(code) ? `TLS failed (${code})` : `the request failed (${code})`)) : 'the request failed';
+  const reason = code
+    ? (REASONS[code] ?? (/^(ERR_SSL|ERR_TLS|CERT_|UNABLE_TO)/.test(code) ? `TLS failed (${code})` : `the request failed (${code})`))
+    : 'the request failed';
   return new UpstreamUnreachable(`Could not reach ${origin}: ${reason}.`, code ?? 'UNKNOWN');
 }

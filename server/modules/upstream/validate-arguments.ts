@@ -105,7 +105,8 @@ function hasMoreValuesThan(args: unknown, max: number): boolean {
 
 /** The top level's declared names, when it accepts no others (tool schemas do: build-tool.ts). */
 function acceptedNames(schema: Record<string, unknown>): Record<string, unknown> | undefined {
-  if (schema.additionalProperties !== false || schema.patternProperties !== undefined || !isPlainObject(schema.properties)) return undefined;
+  if (schema.additionalProperties !== false || schema.patternProperties !== undefined || !isPlainObject(schema.properties))
+    return undefined;
   return schema.properties;
 }
 

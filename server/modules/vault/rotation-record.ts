@@ -39,7 +39,9 @@ export function parseRecord(text: string): RotationRecord {
   const record = JSON.parse(text) as Partial<RotationRecord>;
   const fields = ['from', 'to', 'newKey', 'oldKey', 'startedAt'] as const;
   if (fields.some((f) => typeof record[f] !== 'string') || (record.state !== 'running' && record.state !== 'done')) {
-    throw new ConfigError(`The stored master-key rotation (settings "${ROTATION_KEY}") is damaged; run latchkey rotate-master-key again with the new key.`);
+    throw new ConfigError(
+      `The stored master-key rotation (settings "${ROTATION_KEY}") is damaged; run latchkey rotate-master-key again with the new key.`,
+    );
   }
   return record as RotationRecord;
 }
@@ -57,7 +59,10 @@ export function learnRotation(vault: Vault, record: RotationRecord): boolean {
 }
 
 /** Reads the rotation (if any) and teaches it to the vault; answers it. */
-export async function learnStoredRotation(vault: Vault, settings: { get(key: string): Promise<string | undefined> }): Promise<RotationRecord | undefined> {
+export async function learnStoredRotation(
+  vault: Vault,
+  settings: { get(key: string): Promise<string | undefined> },
+): Promise<RotationRecord | undefined> {
   const text = await settings.get(ROTATION_KEY);
   if (text === undefined) return undefined;
   const record = parseRecord(text);

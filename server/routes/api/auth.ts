@@ -24,7 +24,15 @@ export function authView(
   if (!row) return { type: 'none', environment, saved: false, updatedAt: null, ...where };
   if (row.type === 'oauth2') {
     const settings = { ...row.publicInfo, redirectUri: oauth?.redirectUri, hasClientSecret: oauth?.hasClientSecret };
-    return { type: row.type, environment: row.environment, oauth: settings, health: oauth?.health, saved: true, updatedAt: row.updatedAt, ...where };
+    return {
+      type: row.type,
+      environment: row.environment,
+      oauth: settings,
+      health: oauth?.health,
+      saved: true,
+      updatedAt: row.updatedAt,
+      ...where,
+    };
   }
   return { type: row.type, environment: row.environment, ...row.publicInfo, saved: true, updatedAt: row.updatedAt, ...where };
 }
@@ -49,7 +57,10 @@ async function disconnectOAuth(app: FastifyInstance, workspaceId: string, enviro
   if (!info.revocationUrl || !secret.tokens) return;
   try {
     const client = clientAuthOf(info, secret);
-    for (const [token, hint] of [[secret.tokens.refreshToken, 'refresh_token'], [secret.tokens.accessToken, 'access_token']] as const) {
+    for (const [token, hint] of [
+      [secret.tokens.refreshToken, 'refresh_token'],
+      [secret.tokens.accessToken, 'access_token'],
+    ] as const) {
       if (token) await revokeToken({ ...client, revocationEndpoint: info.revocationUrl, token, tokenTypeHint: hint }, { timeoutMs: 5000 });
     }
   } catch (err) {
@@ -64,11 +75,16 @@ export default async function authRoutes(app: FastifyInstance) {
 
   const view = async (workspaceId: string, environment: string, saved?: CredentialsSummary) => {
     const row = saved ?? (await app.credentials.describe(workspaceId, environment));
-    return authView(row, environment, {
-      health: await app.gateway.oauthHealth(workspaceId, environment),
-      redirectUri: oauthRedirectUri(app),
-      hasClientSecret: row?.type === 'oauth2' ? await hasClientSecret(app, workspaceId, environment) : undefined,
-    }, await bindingOf(app, workspaceId, environment));
+    return authView(
+      row,
+      environment,
+      {
+        health: await app.gateway.oauthHealth(workspaceId, environment),
+        redirectUri: oauthRedirectUri(app),
+        hasClientSecret: row?.type === 'oauth2' ? await hasClientSecret(app, workspaceId, environment) : undefined,
+      },
+      await bindingOf(app, workspaceId, environment),
+    );
   };
 
   app.get<EnvRequest>('/workspaces/:id/auth', { schema }, async (request) => {
@@ -88,7 +104,10 @@ export default async function authRoutes(app: FastifyInstance) {
       const { id } = request.params;
       await requireWorkspace(app, id);
       const env = await requireEnvironment(app, id, request.query.environment);
-      const split = request.body.type === 'oauth2' ? { type: 'oauth2' as const, ...(await splitOAuthInput(request.body)) } : splitAuthInput(request.body, await declaredSchemes(app, id));
+      const split =
+        request.body.type === 'oauth2'
+          ? { type: 'oauth2' as const, ...(await splitOAuthInput(request.body)) }
+          : splitAuthInput(request.body, await declaredSchemes(app, id));
       await disconnectOAuth(app, id, env.name);
       // Saved for the base URL in use now: they go to no other origin unless the admin allows it.
       const where = { workspaceId: id, environment: env.name, origin: await currentOrigin(app, id, env.name) };
@@ -101,9 +120,11 @@ export default async function authRoutes(app: FastifyInstance) {
     const { id } = request.params;
     await requireWorkspace(app, id);
     const env = await requireEnvironment(app, id, request.query.environment);
-    if (!(await app.credentials.describe(id, env.name))) throw new Conflict(`The ${env.name} environment has no saved credentials to confirm.`);
+    if (!(await app.credentials.describe(id, env.name)))
+      throw new Conflict(`The ${env.name} environment has no saved credentials to confirm.`);
     const origin = await currentOrigin(app, id, env.name);
-    if (!origin) throw new Conflict(`The ${env.name} environment has no base URL to bind its credentials to: upload a spec or set a base URL first.`);
+    if (!origin)
+      throw new Conflict(`The ${env.name} environment has no base URL to bind its credentials to: upload a spec or set a base URL first.`);
     await app.credentials.setOrigin(id, env.name, origin);
     request.log.info({ workspaceId: id, environment: env.name, origin }, 'credentials confirmed for the current origin');
     return view(id, env.name);

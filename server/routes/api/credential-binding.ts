@@ -10,7 +10,12 @@ export async function bindingOf(app: FastifyInstance, workspaceId: string, envir
   const row = await app.credentials.describe(workspaceId, environment);
   const env = await app.repos.environments.get(workspaceId, environment);
   const spec = await app.repos.specs.get(workspaceId);
-  return credentialBinding({ type: row?.type, savedOrigin: row?.origin, baseUrlOverride: env?.baseUrlOverride, specBaseUrl: spec?.baseUrl });
+  return credentialBinding({
+    type: row?.type,
+    savedOrigin: row?.origin,
+    baseUrlOverride: env?.baseUrlOverride,
+    specBaseUrl: spec?.baseUrl,
+  });
 }
 
 /** The environment's base URL origin now: what credentials saved or confirmed now are bound to. */
@@ -28,7 +33,12 @@ const MAX_NAMED = 5;
  * upload shows: credentials held back because the API moved, and tools whose own server is on
  * an origin nobody allowed.
  */
-export async function bindCredentialsOnUpload(app: FastifyInstance, workspaceId: string, next: { baseUrl?: string; tools: ToolDefinition[] }, tx: Db): Promise<SpecWarning[]> {
+export async function bindCredentialsOnUpload(
+  app: FastifyInstance,
+  workspaceId: string,
+  next: { baseUrl?: string; tools: ToolDefinition[] },
+  tx: Db,
+): Promise<SpecWarning[]> {
   const warnings: SpecWarning[] = [];
   const previousSpecBaseUrl = (await app.repos.specs.get(workspaceId, tx))?.baseUrl;
   const nextOrigin = originOf(next.baseUrl);
@@ -42,7 +52,12 @@ export async function bindCredentialsOnUpload(app: FastifyInstance, workspaceId:
       if (bound) await app.credentials.setOrigin(workspaceId, env.name, bound, tx);
       saved = bound ?? null;
     }
-    const binding = credentialBinding({ type: row.type, savedOrigin: saved, baseUrlOverride: env.baseUrlOverride, specBaseUrl: next.baseUrl });
+    const binding = credentialBinding({
+      type: row.type,
+      savedOrigin: saved,
+      baseUrlOverride: env.baseUrlOverride,
+      specBaseUrl: next.baseUrl,
+    });
     if (binding.held) warnings.push({ message: heldMessage(binding.origin!, binding.movedTo!, env.name) });
   }
 
@@ -61,7 +76,10 @@ export async function bindCredentialsOnUpload(app: FastifyInstance, workspaceId:
       warnings.push({
         message:
           `${count} ${count === 1 ? 'tool calls a server' : 'tools call servers'} of ${count === 1 ? 'its' : 'their'} own on another origin than the base URL (${named}): ` +
-          `calls to ${origins.length === 1 ? 'it' : 'them'} are refused until an admin allows the origin with PATCH /api/workspaces/:id {"allowedOrigins": [${origins.slice(0, MAX_NAMED).map((o) => `"${o}"`).join(', ')}]} ` +
+          `calls to ${origins.length === 1 ? 'it' : 'them'} are refused until an admin allows the origin with PATCH /api/workspaces/:id {"allowedOrigins": [${origins
+            .slice(0, MAX_NAMED)
+            .map((o) => `"${o}"`)
+            .join(', ')}]} ` +
           `(the workspace's credentials then go there too), or sets a base URL for the workspace, which then wins for every tool.`,
       });
     }

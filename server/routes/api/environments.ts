@@ -28,7 +28,12 @@ export default async function environmentsRoutes(app: FastifyInstance) {
 
   app.get<{ Params: { id: string } }>(
     '/workspaces/:id/environments',
-    { schema: { params: IdParams, response: { 200: { type: 'object', properties: { environments: { type: 'array', items: EnvironmentView } } }, ...errorResponses } } },
+    {
+      schema: {
+        params: IdParams,
+        response: { 200: { type: 'object', properties: { environments: { type: 'array', items: EnvironmentView } } }, ...errorResponses },
+      },
+    },
     async (request) => {
       await requireWorkspace(app, request.params.id);
       return { environments: await Promise.all((await app.repos.environments.list(request.params.id)).map(view)) };
@@ -73,7 +78,12 @@ export default async function environmentsRoutes(app: FastifyInstance) {
     {
       schema: {
         params: EnvParams,
-        body: { type: 'object', properties: { baseUrl: { type: ['string', 'null'], maxLength: 2048 } }, required: ['baseUrl'], additionalProperties: false },
+        body: {
+          type: 'object',
+          properties: { baseUrl: { type: ['string', 'null'], maxLength: 2048 } },
+          required: ['baseUrl'],
+          additionalProperties: false,
+        },
         response: { 200: EnvironmentView, ...errorResponses },
       },
     },

@@ -91,7 +91,12 @@ export default async function keysRoutes(app: FastifyInstance) {
 
   app.get<{ Params: { id: string } }>(
     '/workspaces/:id/keys',
-    { schema: { params: IdParams, response: { 200: { type: 'object', properties: { keys: { type: 'array', items: AccessKeyView } } }, ...errorResponses } } },
+    {
+      schema: {
+        params: IdParams,
+        response: { 200: { type: 'object', properties: { keys: { type: 'array', items: AccessKeyView } } }, ...errorResponses },
+      },
+    },
     async (request) => {
       await requireWorkspace(app, request.params.id);
       // Last-used times are written with the call log: flush so the list is current.
@@ -104,7 +109,11 @@ export default async function keysRoutes(app: FastifyInstance) {
     '/workspaces/:id/keys/:keyId',
     {
       schema: {
-        params: { type: 'object', properties: { id: { type: 'string' }, keyId: { type: 'string', maxLength: 100 } }, required: ['id', 'keyId'] },
+        params: {
+          type: 'object',
+          properties: { id: { type: 'string' }, keyId: { type: 'string', maxLength: 100 } },
+          required: ['id', 'keyId'],
+        },
         response: { 204: { type: 'null' }, ...errorResponses },
       },
     },

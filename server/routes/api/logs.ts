@@ -39,7 +39,10 @@ export default async function logsRoutes(app: FastifyInstance) {
             ...FILTERS,
           },
         },
-        response: { 200: { type: 'object', properties: { items: { type: 'array', items: LogItem }, nextCursor: { type: ['string', 'null'] } } }, ...errorResponses },
+        response: {
+          200: { type: 'object', properties: { items: { type: 'array', items: LogItem }, nextCursor: { type: ['string', 'null'] } } },
+          ...errorResponses,
+        },
       },
     },
     async (request) => {
@@ -47,7 +50,8 @@ export default async function logsRoutes(app: FastifyInstance) {
       await requireWorkspace(app, id);
       const { limit = 50, cursor, tool, ok, caller, environment } = request.query;
       const before = cursor === undefined ? undefined : Number(cursor);
-      if (before !== undefined && (!Number.isInteger(before) || before < 1)) throw new BadRequest('"cursor" must be a value of nextCursor from a previous page.');
+      if (before !== undefined && (!Number.isInteger(before) || before < 1))
+        throw new BadRequest('"cursor" must be a value of nextCursor from a previous page.');
       // Calls still queued in memory would be missing from the page: write them first.
       await app.gateway.callLog.flush();
       const rows = await app.repos.callLogs.page(id, { limit, before, tool, ok, caller, environment });

@@ -52,7 +52,10 @@ export default async function oauthRoutes(app: FastifyInstance) {
       schema: {
         params: IdParams,
         querystring: EnvironmentQuery,
-        response: { 200: { type: 'object', properties: { authorizeUrl: { type: 'string' }, redirectUri: { type: 'string' } } }, ...errorResponses },
+        response: {
+          200: { type: 'object', properties: { authorizeUrl: { type: 'string' }, redirectUri: { type: 'string' } } },
+          ...errorResponses,
+        },
       },
     },
     async (request, reply) => {
@@ -65,14 +68,21 @@ export default async function oauthRoutes(app: FastifyInstance) {
         throw new BadRequest('Save OAuth settings with "flow": "authorization_code" first (PUT /api/workspaces/:id/auth).');
       }
       const session = await app.adminAuth.sessions.current(request);
-      if (!session) throw new BadRequest('Connecting needs a console session, so that the callback can be tied to the browser that started it: use the Connect button in the console.');
+      if (!session)
+        throw new BadRequest(
+          'Connecting needs a console session, so that the callback can be tied to the browser that started it: use the Connect button in the console.',
+        );
 
       const redirectUri = oauthRedirectUri(app);
       let { secret } = saved;
       if (!info.clientId && !secret.registered) {
         // Dynamic client registration (RFC 7591): once per connection, kept sealed with the tokens.
         try {
-          const registered = await registerClient(info.registrationUrl!, { redirectUri, clientName: `Latchkey (${ws.name})`, scopes: info.scopes });
+          const registered = await registerClient(info.registrationUrl!, {
+            redirectUri,
+            clientName: `Latchkey (${ws.name})`,
+            scopes: info.scopes,
+          });
           secret = { ...secret, registered };
         } catch (err) {
           throw new BadRequest(`The provider refused to register Latchkey as a client: ${(err as Error).message}`);
@@ -99,7 +109,14 @@ export default async function oauthRoutes(app: FastifyInstance) {
       });
       reply.setCookie(flowCookieName(app, stateHash), binding, { ...flowCookieOptions(app), maxAge: PENDING_TTL_MS / 1000 });
       return {
-        authorizeUrl: buildAuthorizeUrl({ authorizationEndpoint: info.authorizationUrl, clientId, redirectUri, scopes: info.scopes, state, codeChallenge: pkce.challenge }),
+        authorizeUrl: buildAuthorizeUrl({
+          authorizationEndpoint: info.authorizationUrl,
+          clientId,
+          redirectUri,
+          scopes: info.scopes,
+          state,
+          codeChallenge: pkce.challenge,
+        }),
         redirectUri,
       };
     },

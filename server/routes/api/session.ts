@@ -16,13 +16,22 @@ const errorResponses = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: Er
 
 export default async function sessionRoutes(app: FastifyInstance) {
   const { sessions } = app.adminAuth;
-  const view = (session: Session) => ({ signedIn: true, expiresAt: new Date(session.expiresAt).toISOString(), csrfToken: sessions.csrfTokenFor(session) });
+  const view = (session: Session) => ({
+    signedIn: true,
+    expiresAt: new Date(session.expiresAt).toISOString(),
+    csrfToken: sessions.csrfTokenFor(session),
+  });
 
   app.post<{ Body: { token: string } }>(
     '/session',
     {
       schema: {
-        body: { type: 'object', properties: { token: { type: 'string', minLength: 1, maxLength: 1024 } }, required: ['token'], additionalProperties: false },
+        body: {
+          type: 'object',
+          properties: { token: { type: 'string', minLength: 1, maxLength: 1024 } },
+          required: ['token'],
+          additionalProperties: false,
+        },
         response: { 200: SessionView, ...errorResponses },
       },
     },

@@ -2,7 +2,14 @@
 // and the write is one transaction, so a bad upload leaves the previous spec and tools untouched.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BadRequest, SpecMissing, SpecTooLarge } from '../../errors.js';
-import { defaultEnabled, diffTools, fetchSpecText, importSpecText, securityReport, type SecurityReport } from '../../modules/specs/index.js';
+import {
+  defaultEnabled,
+  diffTools,
+  fetchSpecText,
+  importSpecText,
+  securityReport,
+  type SecurityReport,
+} from '../../modules/specs/index.js';
 import type { SecuritySchemeSummary, ToolDefinition } from '../../modules/specs/types.js';
 import { errorResponses, IdParams, SpecSummary } from './schemas.js';
 import { requireWorkspace } from './workspaces.js';
@@ -39,7 +46,11 @@ async function readSource(app: FastifyInstance, request: FastifyRequest): Promis
 }
 
 /** The import-time security report, from what is stored and the workspace's live auth and base URL as they are now. */
-async function reportFor(app: FastifyInstance, workspaceId: string, spec: { tools: ToolDefinition[]; baseUrl: string | null; securitySchemes: SecuritySchemeSummary[]; openapi: string }): Promise<SecurityReport> {
+async function reportFor(
+  app: FastifyInstance,
+  workspaceId: string,
+  spec: { tools: ToolDefinition[]; baseUrl: string | null; securitySchemes: SecuritySchemeSummary[]; openapi: string },
+): Promise<SecurityReport> {
   const override = (await app.repos.environments.get(workspaceId, 'live'))?.baseUrlOverride ?? null;
   return securityReport({
     tools: spec.tools,
@@ -93,7 +104,11 @@ export default async function specRoutes(app: FastifyInstance) {
         );
         await app.repos.tools.replaceAll(
           id,
-          imported.tools.map((definition) => ({ name: definition.name, enabled: toggles.get(definition.name) ?? defaultEnabled(definition), definition })),
+          imported.tools.map((definition) => ({
+            name: definition.name,
+            enabled: toggles.get(definition.name) ?? defaultEnabled(definition),
+            definition,
+          })),
           tx,
         );
         return warnings;
@@ -115,30 +130,34 @@ export default async function specRoutes(app: FastifyInstance) {
     },
   );
 
-  app.get<{ Params: { id: string } }>('/workspaces/:id/spec', { schema: { params: IdParams, response: { 200: SpecSummary, ...errorResponses } } }, async (request) => {
-    const { id } = request.params;
-    await requireWorkspace(app, id);
-    const spec = await app.repos.specs.get(id);
-    if (!spec) throw new SpecMissing();
-    const tools = await app.repos.tools.list(id);
-    return {
-      status: 'ready',
-      title: spec.title,
-      version: spec.version,
-      openapi: spec.openapi,
-      baseUrl: spec.baseUrl,
-      sourceUrl: spec.sourceUrl,
-      toolCount: tools.length,
-      warnings: spec.warnings,
-      uploadedAt: spec.uploadedAt,
-      securityReport: await reportFor(app, id, {
-        tools: tools.map((t) => t.definition),
-        baseUrl: spec.baseUrl,
-        securitySchemes: spec.securitySchemes,
+  app.get<{ Params: { id: string } }>(
+    '/workspaces/:id/spec',
+    { schema: { params: IdParams, response: { 200: SpecSummary, ...errorResponses } } },
+    async (request) => {
+      const { id } = request.params;
+      await requireWorkspace(app, id);
+      const spec = await app.repos.specs.get(id);
+      if (!spec) throw new SpecMissing();
+      const tools = await app.repos.tools.list(id);
+      return {
+        status: 'ready',
+        title: spec.title,
+        version: spec.version,
         openapi: spec.openapi,
-      }),
-    };
-  });
+        baseUrl: spec.baseUrl,
+        sourceUrl: spec.sourceUrl,
+        toolCount: tools.length,
+        warnings: spec.warnings,
+        uploadedAt: spec.uploadedAt,
+        securityReport: await reportFor(app, id, {
+          tools: tools.map((t) => t.definition),
+          baseUrl: spec.baseUrl,
+          securitySchemes: spec.securitySchemes,
+          openapi: spec.openapi,
+        }),
+      };
+    },
+  );
 }
 
 /** The spec's declared security schemes, for defaulting auth settings. */

@@ -26,16 +26,24 @@ function toolView(tool: StoredTool) {
 const ToolList = { type: 'object', properties: { tools: { type: 'array', items: ToolView } } } as const;
 
 export default async function toolsRoutes(app: FastifyInstance) {
-  app.get<{ Params: { id: string } }>('/workspaces/:id/tools', { schema: { params: IdParams, response: { 200: ToolList, ...errorResponses } } }, async (request) => {
-    await requireWorkspace(app, request.params.id);
-    return { tools: (await app.repos.tools.list(request.params.id)).map(toolView) };
-  });
+  app.get<{ Params: { id: string } }>(
+    '/workspaces/:id/tools',
+    { schema: { params: IdParams, response: { 200: ToolList, ...errorResponses } } },
+    async (request) => {
+      await requireWorkspace(app, request.params.id);
+      return { tools: (await app.repos.tools.list(request.params.id)).map(toolView) };
+    },
+  );
 
   app.patch<{ Params: { id: string; name: string }; Body: { enabled: boolean } }>(
     '/workspaces/:id/tools/:name',
     {
       schema: {
-        params: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string', maxLength: 64 } }, required: ['id', 'name'] },
+        params: {
+          type: 'object',
+          properties: { id: { type: 'string' }, name: { type: 'string', maxLength: 64 } },
+          required: ['id', 'name'],
+        },
         body: { type: 'object', properties: { enabled: { type: 'boolean' } }, required: ['enabled'], additionalProperties: false },
         response: { 200: ToolView, ...errorResponses },
       },
@@ -66,7 +74,8 @@ export default async function toolsRoutes(app: FastifyInstance) {
       const { id } = request.params;
       await requireWorkspace(app, id);
       const missing = await app.repos.transaction((tx) => app.repos.tools.setEnabled(id, request.body.tools, tx));
-      if (missing.length > 0) throw new BadRequest(`No tools named ${missing.map((n) => `"${n}"`).join(', ')} in this workspace; nothing was changed.`);
+      if (missing.length > 0)
+        throw new BadRequest(`No tools named ${missing.map((n) => `"${n}"`).join(', ')} in this workspace; nothing was changed.`);
       return { tools: (await app.repos.tools.list(id)).map(toolView) };
     },
   );

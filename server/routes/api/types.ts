@@ -92,7 +92,8 @@ export interface SpecSummary {
   securityReport?: SecurityReport;
 }
 
-export type SecurityFindingKind = 'writes' | 'credential_in_query' | 'plain_http' | 'private_network' | 'unconfigured_scheme' | 'per_operation_servers';
+export type SecurityFindingKind =
+  'writes' | 'credential_in_query' | 'plain_http' | 'private_network' | 'unconfigured_scheme' | 'per_operation_servers';
 
 export interface SecurityFinding {
   kind: SecurityFindingKind;

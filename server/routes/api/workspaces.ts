@@ -86,22 +86,41 @@ export default async function workspacesRoutes(app: FastifyInstance) {
       const now = new Date().toISOString();
       await app.repos.transaction(async (tx) => {
         await app.repos.workspaces.insert({ id, name, slug, createdAt: now, updatedAt: now }, tx);
-        await app.repos.environments.insert({ workspaceId: id, name: 'live', ...newEnvironmentToken(app, id, slug, 'live'), baseUrlOverride: null, createdAt: now, updatedAt: now }, tx);
+        await app.repos.environments.insert(
+          {
+            workspaceId: id,
+            name: 'live',
+            ...newEnvironmentToken(app, id, slug, 'live'),
+            baseUrlOverride: null,
+            createdAt: now,
+            updatedAt: now,
+          },
+          tx,
+        );
       });
       reply.code(201);
       return workspaceView(app, await requireWorkspace(app, id));
     },
   );
 
-  app.get('/workspaces', { schema: { response: { 200: { type: 'object', properties: { workspaces: { type: 'array', items: WorkspaceView } } } } } }, async () => ({
-    workspaces: await Promise.all((await app.repos.workspaces.list()).map((row) => workspaceView(app, row))),
-  }));
-
-  app.get<{ Params: { id: string } }>('/workspaces/:id', { schema: { params: IdParams, response: { 200: WorkspaceView, ...errorResponses } } }, async (request) =>
-    workspaceView(app, await requireWorkspace(app, request.params.id)),
+  app.get(
+    '/workspaces',
+    { schema: { response: { 200: { type: 'object', properties: { workspaces: { type: 'array', items: WorkspaceView } } } } } },
+    async () => ({
+      workspaces: await Promise.all((await app.repos.workspaces.list()).map((row) => workspaceView(app, row))),
+    }),
   );
 
-  app.patch<{ Params: { id: string }; Body: { name?: string; baseUrl?: string | null; access?: 'url' | 'keys'; rateLimit?: number | null; allowedOrigins?: string[] | null } }>(
+  app.get<{ Params: { id: string } }>(
+    '/workspaces/:id',
+    { schema: { params: IdParams, response: { 200: WorkspaceView, ...errorResponses } } },
+    async (request) => workspaceView(app, await requireWorkspace(app, request.params.id)),
+  );
+
+  app.patch<{
+    Params: { id: string };
+    Body: { name?: string; baseUrl?: string | null; access?: 'url' | 'keys'; rateLimit?: number | null; allowedOrigins?: string[] | null };
+  }>(
     '/workspaces/:id',
     {
       schema: {
@@ -151,8 +170,12 @@ export default async function workspacesRoutes(app: FastifyInstance) {
     },
   );
 
-  app.delete<{ Params: { id: string } }>('/workspaces/:id', { schema: { params: IdParams, response: { 204: { type: 'null' }, ...errorResponses } } }, async (request, reply) => {
-    if (!(await app.repos.workspaces.delete(request.params.id))) throw new WorkspaceNotFound(request.params.id);
-    reply.code(204);
-  });
+  app.delete<{ Params: { id: string } }>(
+    '/workspaces/:id',
+    { schema: { params: IdParams, response: { 204: { type: 'null' }, ...errorResponses } } },
+    async (request, reply) => {
+      if (!(await app.repos.workspaces.delete(request.params.id))) throw new WorkspaceNotFound(request.params.id);
+      reply.code(204);
+    },
+  );
 }

@@ -2,7 +2,13 @@
 import { errorCodes, type FastifyError, type FastifyInstance, type FastifyReply, type LogLevel } from 'fastify';
 import { checkAccessKey, forwardedHeaders, presentedKey, viewForKey, type KeyGrant } from '../../modules/mcp/access.js';
 import { mcpEndpointFor } from '../../modules/mcp/index.js';
-import { batchTooLarge, jsonRpcError, MAX_TOOL_CALLS_PER_BATCH, toolCallCount, type ExchangeAnswer } from '../../modules/mcp/exchange-transport.js';
+import {
+  batchTooLarge,
+  jsonRpcError,
+  MAX_TOOL_CALLS_PER_BATCH,
+  toolCallCount,
+  type ExchangeAnswer,
+} from '../../modules/mcp/exchange-transport.js';
 import { createCallSlots } from '../../modules/mcp/call-slots.js';
 import { readJsonBody } from '../../modules/mcp/read-json-body.js';
 import type { ShapeRefusal } from '../../modules/mcp/body-width.js';
@@ -18,7 +24,6 @@ function answer(reply: FastifyReply, result: ExchangeAnswer) {
   if (result.body === undefined) return reply.send();
   return reply.type('application/json').send(result.body);
 }
-
 
 /**
  * What a client that starts an OAuth sign-in is told. A keyless request to a workspace in `keys`
@@ -75,7 +80,12 @@ export default async function mcpRoutes(app: FastifyInstance) {
   // Requests whose body was large: checking their arguments takes a turn of its own too.
   const largeBodies = new WeakSet<object>();
   app.addContentTypeParser('application/json', (request, payload, done) => {
-    const bounds = { limit: request.routeOptions.bodyLimit, maxWidth: MAX_ARGUMENT_VALUES, maxValues: MAX_BODY_VALUES, contentLength: request.headers['content-length'] };
+    const bounds = {
+      limit: request.routeOptions.bodyLimit,
+      maxWidth: MAX_ARGUMENT_VALUES,
+      maxValues: MAX_BODY_VALUES,
+      contentLength: request.headers['content-length'],
+    };
     readJsonBody(payload, bounds, (outcome) => {
       if ('failed' in outcome) return done(new McpBodyUnreadable(), undefined);
       if ('refused' in outcome) return done(bodyRefusal(outcome.refused), undefined);
@@ -98,10 +108,13 @@ export default async function mcpRoutes(app: FastifyInstance) {
     if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err instanceof SyntaxError) {
       return answer(reply, jsonRpcError(400, -32700, 'Parse error: the body is not valid JSON'));
     }
-    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return answer(reply, jsonRpcError(415, -32000, 'Unsupported Media Type: Content-Type must be application/json'));
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+      return answer(reply, jsonRpcError(415, -32000, 'Unsupported Media Type: Content-Type must be application/json'));
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return answer(reply, jsonRpcError(413, -32000, 'Request body too large'));
-    if (err.code === 'LK_MCP_BODY_TOO_WIDE' || err.code === 'LK_MCP_BODY_TOO_MANY_VALUES' || err.code === 'LK_MCP_PROTOTYPE_KEY') return answer(reply, jsonRpcError(400, -32600, err.message));
-    if (err.code === 'LK_MCP_BODY_LENGTH_MISMATCH' || err.code === 'LK_MCP_BODY_UNREADABLE') return answer(reply, jsonRpcError(400, -32700, err.message));
+    if (err.code === 'LK_MCP_BODY_TOO_WIDE' || err.code === 'LK_MCP_BODY_TOO_MANY_VALUES' || err.code === 'LK_MCP_PROTOTYPE_KEY')
+      return answer(reply, jsonRpcError(400, -32600, err.message));
+    if (err.code === 'LK_MCP_BODY_LENGTH_MISMATCH' || err.code === 'LK_MCP_BODY_UNREADABLE')
+      return answer(reply, jsonRpcError(400, -32700, err.message));
     request.log.error({ err }, 'MCP request failed');
     return answer(reply, jsonRpcError(500, -32603, 'Internal error; the gateway log has the details.'));
   });
@@ -119,7 +132,10 @@ export default async function mcpRoutes(app: FastifyInstance) {
       request.log.error({ err }, 'loading the workspace for an MCP request failed: the database does not answer');
       app.metrics.refused('database_unavailable');
       reply.header('retry-after', '5');
-      return answer(reply, jsonRpcError(503, -32000, 'The gateway cannot reach its database to load this workspace right now; retry shortly.'));
+      return answer(
+        reply,
+        jsonRpcError(503, -32000, 'The gateway cannot reach its database to load this workspace right now; retry shortly.'),
+      );
     }
     if (!target) {
       app.metrics.refused('unknown_workspace');
@@ -167,7 +183,11 @@ export default async function mcpRoutes(app: FastifyInstance) {
       reply.header('retry-after', '1');
       return answer(
         reply,
-        jsonRpcError(429, -32000, `Too many calls in flight: this workspace runs at most ${maxInFlight} tools/call at once across all its callers; retry when one has finished.`),
+        jsonRpcError(
+          429,
+          -32000,
+          `Too many calls in flight: this workspace runs at most ${maxInFlight} tools/call at once across all its callers; retry when one has finished.`,
+        ),
       );
     }
     try {
@@ -181,10 +201,21 @@ export default async function mcpRoutes(app: FastifyInstance) {
       const limited = decision instanceof Promise ? await decision : decision;
       if (!limited.ok) {
         app.metrics.refused('rate_limited');
-        if (cost > limit) return answer(reply, jsonRpcError(429, -32000, `Rate limit: this batch holds ${cost} calls and the limit is ${limit} calls per minute; send at most ${limit} at once.`));
+        if (cost > limit)
+          return answer(
+            reply,
+            jsonRpcError(
+              429,
+              -32000,
+              `Rate limit: this batch holds ${cost} calls and the limit is ${limit} calls per minute; send at most ${limit} at once.`,
+            ),
+          );
         reply.header('retry-after', String(limited.retryAfterSeconds));
         const batch = cost > 1 ? ` (this batch holds ${cost}; every call in a batch counts)` : '';
-        return answer(reply, jsonRpcError(429, -32000, `Rate limit exceeded (${limit} calls per minute)${batch}; retry after ${limited.retryAfterSeconds} s.`));
+        return answer(
+          reply,
+          jsonRpcError(429, -32000, `Rate limit exceeded (${limit} calls per minute)${batch}; retry after ${limited.retryAfterSeconds} s.`),
+        );
       }
       // With a key, the key's environment decides; otherwise the URL's.
       const runtime = workspace.environments.get(grant?.environment ?? target.environment);
@@ -208,7 +239,10 @@ export default async function mcpRoutes(app: FastifyInstance) {
   // of a 404 that OAuth clients report as a failed sign-in. Not 404: mcp-remote takes a 404 as a
   // reason to try its SSE transport and then shows that failure instead of this one.
   app.post('/register', { logLevel }, async (_request, reply) =>
-    reply.code(403).type('application/json').send(JSON.stringify({ error: 'access_denied', error_description: NO_CLIENT_OAUTH })),
+    reply
+      .code(403)
+      .type('application/json')
+      .send(JSON.stringify({ error: 'access_denied', error_description: NO_CLIENT_OAUTH })),
   );
 
   // Stateless: there is no server-initiated stream to open (GET) and no session to end (DELETE).

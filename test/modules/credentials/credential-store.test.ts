@@ -25,7 +25,14 @@ t.test('save, describe, open and the OAuth updates', async (t) => {
   await repos.workspaces.insert({ id: 'w1', name: 'w1', slug: 'w1', createdAt: now, updatedAt: now });
 
   const marker = `lk-credstore-${randomBytes(8).toString('hex')}`;
-  const saved = await credentials.save({ workspaceId: 'w1', environment: 'live', origin: 'https://api.example.com', type: 'bearer', publicInfo: {}, secret: { token: marker } });
+  const saved = await credentials.save({
+    workspaceId: 'w1',
+    environment: 'live',
+    origin: 'https://api.example.com',
+    type: 'bearer',
+    publicInfo: {},
+    secret: { token: marker },
+  });
   t.notOk('secret' in saved || 'sealed' in saved, 'what save answers carries no secret');
   t.ok(heard.includes('w1'), 'the change is announced');
   const summary = await credentials.describe('w1', 'live');
@@ -37,18 +44,38 @@ t.test('save, describe, open and the OAuth updates', async (t) => {
 
   // OAuth: settings saved, then tokens rotated without a new version, then a connect with one.
   const info = { flow: 'client_credentials' as const, tokenUrl: 'https://auth.example.com/token', clientId: 'c1' };
-  await credentials.save({ workspaceId: 'w1', environment: 'test', origin: null, type: 'oauth2', publicInfo: info, secret: { clientSecret: `${marker}-client` } });
+  await credentials.save({
+    workspaceId: 'w1',
+    environment: 'test',
+    origin: null,
+    type: 'oauth2',
+    publicInfo: info,
+    secret: { clientSecret: `${marker}-client` },
+  });
   const first = await credentials.open('w1', 'test');
   if (first?.type !== 'oauth2') throw new Error('expected OAuth credentials');
-  await credentials.updateOAuthSecret('w1', 'test', { ...first.secret, tokens: { accessToken: `${marker}-access`, tokenType: 'Bearer' } }, { connected: true });
+  await credentials.updateOAuthSecret(
+    'w1',
+    'test',
+    { ...first.secret, tokens: { accessToken: `${marker}-access`, tokenType: 'Bearer' } },
+    { connected: true },
+  );
   const rotated = await credentials.open('w1', 'test');
   t.equal(rotated?.updatedAt, first.updatedAt, 'rotated tokens keep the version: connections go on');
   t.match(rotated, { secret: { tokens: { accessToken: `${marker}-access`, tokenType: 'Bearer' } }, health: { connected: true } });
   await new Promise((r) => setTimeout(r, 5));
-  await credentials.connectOAuth(first, { ...first.secret, tokens: { accessToken: `${marker}-connected`, tokenType: 'Bearer' } }, { connected: true, reconnectNeeded: false });
+  await credentials.connectOAuth(
+    first,
+    { ...first.secret, tokens: { accessToken: `${marker}-connected`, tokenType: 'Bearer' } },
+    { connected: true, reconnectNeeded: false },
+  );
   const connected = await credentials.open('w1', 'test');
   t.not(connected?.updatedAt, first.updatedAt, 'a new grant is a new version');
-  t.match(connected, { type: 'oauth2', publicInfo: info, secret: { clientSecret: `${marker}-client`, tokens: { accessToken: `${marker}-connected`, tokenType: 'Bearer' } } });
+  t.match(connected, {
+    type: 'oauth2',
+    publicInfo: info,
+    secret: { clientSecret: `${marker}-client`, tokens: { accessToken: `${marker}-connected`, tokenType: 'Bearer' } },
+  });
   t.equal((await credentials.openAll('w1')).length, 2);
 
   await store.close();
@@ -68,8 +95,16 @@ t.test('URL tokens and PKCE verifiers: sealed for their place, opened only there
   const sealed = credentials.sealUrlToken('w1', 'test', 'lk_token_value');
   t.notOk(sealed.includes('lk_token_value'));
   t.equal(await credentials.openUrlToken({ workspaceId: 'w1', name: 'test', urlTokenSealed: sealed }), 'lk_token_value');
-  await t.rejects(credentials.openUrlToken({ workspaceId: 'w1', name: 'live', urlTokenSealed: sealed }), { code: 'LK_SEAL_BROKEN' }, 'not as another environment');
-  await t.rejects(credentials.openUrlToken({ workspaceId: 'w2', name: 'test', urlTokenSealed: sealed }), { code: 'LK_SEAL_BROKEN' }, 'not as another workspace');
+  await t.rejects(
+    credentials.openUrlToken({ workspaceId: 'w1', name: 'live', urlTokenSealed: sealed }),
+    { code: 'LK_SEAL_BROKEN' },
+    'not as another environment',
+  );
+  await t.rejects(
+    credentials.openUrlToken({ workspaceId: 'w2', name: 'test', urlTokenSealed: sealed }),
+    { code: 'LK_SEAL_BROKEN' },
+    'not as another workspace',
+  );
   const verifier = credentials.sealVerifier('w1', 'pkce-verifier');
   t.equal(await credentials.openVerifier({ workspaceId: 'w1', verifierSealed: verifier }), 'pkce-verifier');
   await t.rejects(credentials.openVerifier({ workspaceId: 'w2', verifierSealed: verifier }), { code: 'LK_SEAL_BROKEN' });

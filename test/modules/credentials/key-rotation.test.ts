@@ -27,15 +27,50 @@ t.test('every sealed value moves to the new key; racing writes and unopenable va
   for (let i = 0; i < 25; i++) {
     const id = `w${String(i).padStart(2, '0')}`;
     await repos.workspaces.insert({ id, name: id, slug: id, createdAt: now, updatedAt: now });
-    await repos.environments.insert({ workspaceId: id, name: 'live', urlTokenHash: `hash-${id}`, urlTokenSealed: old.seal(`token-${id}`, sealContextOf('url-tokens', id, 'live')), baseUrlOverride: null, createdAt: now, updatedAt: now });
+    await repos.environments.insert({
+      workspaceId: id,
+      name: 'live',
+      urlTokenHash: `hash-${id}`,
+      urlTokenSealed: old.seal(`token-${id}`, sealContextOf('url-tokens', id, 'live')),
+      baseUrlOverride: null,
+      createdAt: now,
+      updatedAt: now,
+    });
     expected.set(`url-tokens/${id}/live`, `token-${id}`);
-    await repos.credentials.upsert({ workspaceId: id, environment: 'live', type: 'bearer', publicInfo: {}, sealed: old.seal(`secret-${id}`, sealContextOf('credentials', id, 'live')), updatedAt: now, health: null, refreshLeaseUntil: null, origin: null });
+    await repos.credentials.upsert({
+      workspaceId: id,
+      environment: 'live',
+      type: 'bearer',
+      publicInfo: {},
+      sealed: old.seal(`secret-${id}`, sealContextOf('credentials', id, 'live')),
+      updatedAt: now,
+      health: null,
+      refreshLeaseUntil: null,
+      origin: null,
+    });
     expected.set(`credentials/${id}/live`, `secret-${id}`);
   }
-  await repos.oauthPending.insert({ stateHash: 'state-1', workspaceId: 'w00', environment: 'live', sessionHash: 's', verifierSealed: old.seal('verifier', sealContextOf('oauth-pending', 'w00', 'state-1')), expiresAt: now });
+  await repos.oauthPending.insert({
+    stateHash: 'state-1',
+    workspaceId: 'w00',
+    environment: 'live',
+    sessionHash: 's',
+    verifierSealed: old.seal('verifier', sealContextOf('oauth-pending', 'w00', 'state-1')),
+    expiresAt: now,
+  });
   expected.set('oauth-pending/w00/state-1', 'verifier');
   // A value sealed under a third key: no one here can open it.
-  await repos.credentials.upsert({ workspaceId: 'w24', environment: 'test', type: 'bearer', publicInfo: {}, sealed: createVault(randomBytes(32)).seal('lost', sealContextOf('credentials', 'w24', 'test')), updatedAt: now, health: null, refreshLeaseUntil: null, origin: null });
+  await repos.credentials.upsert({
+    workspaceId: 'w24',
+    environment: 'test',
+    type: 'bearer',
+    publicInfo: {},
+    sealed: createVault(randomBytes(32)).seal('lost', sealContextOf('credentials', 'w24', 'test')),
+    updatedAt: now,
+    health: null,
+    refreshLeaseUntil: null,
+    origin: null,
+  });
 
   const newKey = randomBytes(32);
   const vault = createVault(newKey, [oldKey]);
@@ -47,11 +82,19 @@ t.test('every sealed value moves to the new key; racing writes and unopenable va
     },
   });
   t.equal(result.resealed, 51, 'every value but the unopenable one');
-  t.same(result.unopenable.map((v) => `${v.kind}/${v.workspaceId}/${v.ref}`), ['credentials/w24/test']);
+  t.same(
+    result.unopenable.map((v) => `${v.kind}/${v.workspaceId}/${v.ref}`),
+    ['credentials/w24/test'],
+  );
   t.ok(result.settled);
   t.ok(progress.length >= 8, 'progress after each batch');
 
-  for (const kind of SEALED_KINDS) t.equal(await repos.sealedValues.countNotUnder(kind, sealedPrefix(vault.keyId)), kind === 'credentials' ? 1 : 0, `${kind}: nothing left under the old key but the unopenable value`);
+  for (const kind of SEALED_KINDS)
+    t.equal(
+      await repos.sealedValues.countNotUnder(kind, sealedPrefix(vault.keyId)),
+      kind === 'credentials' ? 1 : 0,
+      `${kind}: nothing left under the old key but the unopenable value`,
+    );
   const onlyNew = createVault(newKey);
   for (const kind of SEALED_KINDS) {
     for (const v of await repos.sealedValues.listNotUnder(kind, 'x', 1000)) {
@@ -75,7 +118,17 @@ t.test('a value rewritten by a gateway during a batch is not overwritten, and mo
   const now = new Date().toISOString();
   for (const id of ['a', 'b']) {
     await repos.workspaces.insert({ id, name: id, slug: id, createdAt: now, updatedAt: now });
-    await repos.credentials.upsert({ workspaceId: id, environment: 'live', type: 'bearer', publicInfo: {}, sealed: old.seal(`first-${id}`, sealContextOf('credentials', id, 'live')), updatedAt: now, health: null, refreshLeaseUntil: null, origin: null });
+    await repos.credentials.upsert({
+      workspaceId: id,
+      environment: 'live',
+      type: 'bearer',
+      publicInfo: {},
+      sealed: old.seal(`first-${id}`, sealContextOf('credentials', id, 'live')),
+      updatedAt: now,
+      health: null,
+      refreshLeaseUntil: null,
+      origin: null,
+    });
   }
   const vault = createVault(randomBytes(32), [oldKey]);
   // A repository whose first replace of "b" finds the row rewritten by a gateway that had not

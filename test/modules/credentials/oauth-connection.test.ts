@@ -9,11 +9,20 @@ import type { TokenSet } from '../../../server/modules/oauth/index.js';
 
 const upstream = await startTestServer({ mode: 'oauth', tokenTtlSeconds: 2 });
 t.teardown(() => upstream.close());
-const info: OAuthPublicInfo = { flow: 'client_credentials', tokenUrl: `${upstream.url}/token`, clientId: upstream.oauth!.clientId, scopes: ['items:read'] };
+const info: OAuthPublicInfo = {
+  flow: 'client_credentials',
+  tokenUrl: `${upstream.url}/token`,
+  clientId: upstream.oauth!.clientId,
+  scopes: ['items:read'],
+};
 
 /** One database row as every process sees it: the stored secret and the lease. */
 function sharedRow(tokens: TokenSet) {
-  const row = { secret: { clientSecret: upstream.oauth!.clientSecret, tokens } as OAuthSecret, leaseUntil: 0 as number | null, releases: 0 };
+  const row = {
+    secret: { clientSecret: upstream.oauth!.clientSecret, tokens } as OAuthSecret,
+    leaseUntil: 0 as number | null,
+    releases: 0,
+  };
   let mine = row.secret;
   const store: OAuthStore = {
     loadSecret: () => mine,
@@ -38,7 +47,12 @@ function sharedRow(tokens: TokenSet) {
   return { row, store };
 }
 
-const expired = (accessToken: string): TokenSet => ({ accessToken, tokenType: 'Bearer', expiresAt: Date.now() - 1000, issuedAt: Date.now() - 3000 });
+const expired = (accessToken: string): TokenSet => ({
+  accessToken,
+  tokenType: 'Bearer',
+  expiresAt: Date.now() - 1000,
+  issuedAt: Date.now() - 3000,
+});
 const issued = () => upstream.oauth!.stats().tokensIssued;
 
 t.test('another process is renewing: its tokens are taken up, the token endpoint is not asked', async (t) => {
@@ -88,7 +102,11 @@ t.test('authorization code without a refresh token: at expiry, "reconnect needed
   const codeInfo: OAuthPublicInfo = { ...info, flow: 'authorization_code', authorizationUrl: `${upstream.url}/authorize` };
   const { store } = sharedRow(expired('no-refresh-token'));
   const failures: string[] = [];
-  const connection = createOAuthConnection(codeInfo, { ...store, shared: undefined, saveHealth: async (h) => void failures.push(h.lastFailure ?? '') }, {});
+  const connection = createOAuthConnection(
+    codeInfo,
+    { ...store, shared: undefined, saveHealth: async (h) => void failures.push(h.lastFailure ?? '') },
+    {},
+  );
   const first = await connection.getAccessToken().catch((err: unknown) => err);
   t.match(first, { name: 'OAuthReconnectNeeded', reason: 'no_refresh_token', message: /gave no refresh token/ });
   t.match(connection.health(), { reconnectNeeded: true, lastFailure: /gave no refresh token/ }, 'the console shows "reconnect needed"');

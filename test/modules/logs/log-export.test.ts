@@ -3,8 +3,21 @@ import t from 'tap';
 import { EXPORT_FIELDS, exportHeader, exportLine, type ExportRow } from '../../../server/modules/logs/log-export.js';
 
 const row = (over: Partial<ExportRow> = {}): ExportRow => ({
-  id: '7', at: '2026-12-05T05:00:00.000Z', environment: 'live', tool: 'listItems', method: 'GET', url: 'https://api.example.com/items?limit=1',
-  status: 200, ok: true, durationMs: 12, error: null, caller: 'url', callerLabel: null, userAgent: 'node', arguments: '{"limit":1}', responseExcerpt: 'ok',
+  id: '7',
+  at: '2026-12-05T05:00:00.000Z',
+  environment: 'live',
+  tool: 'listItems',
+  method: 'GET',
+  url: 'https://api.example.com/items?limit=1',
+  status: 200,
+  ok: true,
+  durationMs: 12,
+  error: null,
+  caller: 'url',
+  callerLabel: null,
+  userAgent: 'node',
+  arguments: '{"limit":1}',
+  responseExcerpt: 'ok',
   ...over,
 });
 
@@ -17,7 +30,16 @@ t.test('JSON Lines: one object per line, every field in order', async (t) => {
 
 t.test('CSV: header, quoting, nulls, and formulas defused', async (t) => {
   t.equal(exportHeader('csv'), `${EXPORT_FIELDS.join(',')}\r\n`);
-  const cells = exportLine('csv', row({ arguments: '{"q":"a, \\"b\\"\\nc"}', error: null, responseExcerpt: '=HYPERLINK("http://evil")', callerLabel: '-2+3', userAgent: '@SUM(A1)' }));
+  const cells = exportLine(
+    'csv',
+    row({
+      arguments: '{"q":"a, \\"b\\"\\nc"}',
+      error: null,
+      responseExcerpt: '=HYPERLINK("http://evil")',
+      callerLabel: '-2+3',
+      userAgent: '@SUM(A1)',
+    }),
+  );
   t.ok(cells.endsWith('\r\n'));
   t.match(cells, /,"{""q"":""a, \\""b\\""\\nc""}",/, 'commas, quotes and newlines quoted');
   t.match(cells, /,'-2\+3,/, 'a leading minus is defused');

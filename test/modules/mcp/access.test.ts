@@ -2,19 +2,38 @@
 // expired), where a key is read from, what a key's view of a runtime holds, and which of the
 // caller's headers passthrough is offered.
 import t from 'tap';
-import { checkAccessKey, forwardedHeaders, hashAccessKey, presentedKey, viewForKey, type KeyGrant } from '../../../server/modules/mcp/access.js';
+import {
+  checkAccessKey,
+  forwardedHeaders,
+  hashAccessKey,
+  presentedKey,
+  viewForKey,
+  type KeyGrant,
+} from '../../../server/modules/mcp/access.js';
 import { buildWorkspaceRuntime } from '../../../server/modules/mcp/index.js';
 import { tool } from '../upstream/fixtures/helpers.js';
 
-const grant = (key: string, extra: Partial<KeyGrant> = {}): KeyGrant => ({ id: `k_${key}`, label: key, scope: 'write', environment: 'live', hash: hashAccessKey(key), ...extra });
+const grant = (key: string, extra: Partial<KeyGrant> = {}): KeyGrant => ({
+  id: `k_${key}`,
+  label: key,
+  scope: 'write',
+  environment: 'live',
+  hash: hashAccessKey(key),
+  ...extra,
+});
 
 t.test('checkAccessKey: found by hash; unknown, revoked (gone from the map) and expired refused with a reason', async (t) => {
   const now = Date.UTC(2026, 11, 5);
-  const keys = new Map([grant('lk_good'), grant('lk_old', { expiresAt: now - 1 }), grant('lk_later', { expiresAt: now + 60_000 })].map((g) => [g.hash, g]));
+  const keys = new Map(
+    [grant('lk_good'), grant('lk_old', { expiresAt: now - 1 }), grant('lk_later', { expiresAt: now + 60_000 })].map((g) => [g.hash, g]),
+  );
   t.match(checkAccessKey(keys, 'lk_good', now), { ok: true, grant: { id: 'k_lk_good' } });
   t.match(checkAccessKey(keys, 'lk_later', now), { ok: true }, 'not expired yet');
   t.same(checkAccessKey(keys, 'lk_old', now), { ok: false, reason: 'The access key has expired.' });
-  t.same(checkAccessKey(keys, 'lk_revoked', now), { ok: false, reason: 'The access key is not valid for this workspace (unknown or revoked).' });
+  t.same(checkAccessKey(keys, 'lk_revoked', now), {
+    ok: false,
+    reason: 'The access key is not valid for this workspace (unknown or revoked).',
+  });
   t.match(checkAccessKey(keys, undefined, now), { ok: false, reason: /requires an access key: send "X-Latchkey-Key: <key>"/ });
   t.match(checkAccessKey(keys, '', now), { ok: false }, 'an empty key is no key');
 });
@@ -29,13 +48,27 @@ t.test('presentedKey: X-Latchkey-Key first, then a Bearer lk_ token; other beare
 
 t.test('viewForKey: a read key sees read tools; named tools narrow further; built once per key', async (t) => {
   const read = tool({ name: 'listItems' });
-  const write = tool({ name: 'deleteItem', method: 'DELETE', annotations: { title: 'Delete', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true } });
+  const write = tool({
+    name: 'deleteItem',
+    method: 'DELETE',
+    annotations: { title: 'Delete', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  });
   const other = tool({ name: 'getItem' });
-  const runtime = buildWorkspaceRuntime({ workspaceId: 'ws', name: 'ws', environment: 'live', baseUrl: 'https://api.example.com', credentials: { type: 'none' }, tools: [read, write, other].map((definition) => ({ definition, enabled: true })) });
+  const runtime = buildWorkspaceRuntime({
+    workspaceId: 'ws',
+    name: 'ws',
+    environment: 'live',
+    baseUrl: 'https://api.example.com',
+    credentials: { type: 'none' },
+    tools: [read, write, other].map((definition) => ({ definition, enabled: true })),
+  });
   const reader = grant('lk_r', { scope: 'read' });
   const view = viewForKey(runtime, reader);
   t.same([...view.tools.keys()], ['listItems', 'getItem']);
-  t.same(view.listResult.tools.map((x) => x.name), ['listItems', 'getItem']);
+  t.same(
+    view.listResult.tools.map((x) => x.name),
+    ['listItems', 'getItem'],
+  );
   t.equal(view.refusal('deleteItem'), 'Tool "deleteItem" is not available to this access key (scope read).');
   t.equal(view.refusal('nope'), 'Unknown tool "nope".');
   t.equal(viewForKey(runtime, reader), view, 'cached per key and runtime');
@@ -45,7 +78,16 @@ t.test('viewForKey: a read key sees read tools; named tools narrow further; buil
 });
 
 t.test('forwardedHeaders: the caller headers passthrough is offered', async (t) => {
-  const headers = { authorization: 'Bearer upstream', 'x-api-key': 'k', 'x-latchkey-key': 'lk_x', host: 'gw', 'content-length': '10', 'x-http-method-override': 'DELETE', 'x-multi': ['a', 'b'], 'x-none': undefined };
+  const headers = {
+    authorization: 'Bearer upstream',
+    'x-api-key': 'k',
+    'x-latchkey-key': 'lk_x',
+    host: 'gw',
+    'content-length': '10',
+    'x-http-method-override': 'DELETE',
+    'x-multi': ['a', 'b'],
+    'x-none': undefined,
+  };
   const out = forwardedHeaders(headers, false);
   t.equal(out.authorization, 'Bearer upstream');
   t.equal(out['x-api-key'], 'k');

@@ -52,11 +52,17 @@ t.test('once refused, a scanner stays refused', async (t) => {
 
 t.test('values are counted across the whole text: narrow objects add up', async (t) => {
   const scan = (text: string, maxValues: number) => createBodyShapeScanner({ maxWidth: 10_000, maxValues }).push(Buffer.from(text));
-  const text = JSON.stringify([{ a: 1, b: 2 }, { c: 3, d: 4 }, { e: 5, f: 6 }]);
+  const text = JSON.stringify([
+    { a: 1, b: 2 },
+    { c: 3, d: 4 },
+    { e: 5, f: 6 },
+  ]);
   t.equal(scan(text, 10), undefined, '10 values: the array, 3 objects, 6 scalars');
   t.equal(scan(text, 9), 'too-many-values');
   t.equal(scan('{"a":"x,y,z,[,{"}', 2), undefined, 'commas and brackets in strings are not values');
-  const narrow = JSON.stringify({ q: Array.from({ length: 30 }, () => Object.fromEntries(Array.from({ length: 1_000 }, (_, i) => [`u${i}`, 1]))) });
+  const narrow = JSON.stringify({
+    q: Array.from({ length: 30 }, () => Object.fromEntries(Array.from({ length: 1_000 }, (_, i) => [`u${i}`, 1]))),
+  });
   t.equal(scan(narrow, 21_000), 'too-many-values', '30 objects of 1,000 names');
   t.equal(createBodyShapeScanner({ maxWidth: 20_000, maxValues: 40_000 }).push(Buffer.from(narrow)), undefined, 'under a larger bound');
 });

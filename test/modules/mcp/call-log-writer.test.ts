@@ -2,7 +2,15 @@ import t from 'tap';
 import { createCallLogWriter } from '../../../server/modules/mcp/call-log-writer.js';
 import type { CallRecord } from '../../../server/modules/mcp/call-tool.js';
 
-const entry = (tool: string): CallRecord => ({ workspaceId: 'w', environment: 'live', at: Date.now(), tool, ok: true, durationMs: 1, caller: 'url' });
+const entry = (tool: string): CallRecord => ({
+  workspaceId: 'w',
+  environment: 'live',
+  at: Date.now(),
+  tool,
+  ok: true,
+  durationMs: 1,
+  caller: 'url',
+});
 
 t.test('batches writes, flushes on demand and on close, never throws into the caller', async (t) => {
   const batches: CallRecord[][] = [];
@@ -11,17 +19,30 @@ t.test('batches writes, flushes on demand and on close, never throws into the ca
   writer.push(entry('b'));
   t.equal(batches.length, 0, 'nothing written on the hot path');
   await writer.flush();
-  t.same(batches.map((b) => b.map((e) => e.tool)), [['a', 'b']]);
+  t.same(
+    batches.map((b) => b.map((e) => e.tool)),
+    [['a', 'b']],
+  );
   writer.push(entry('c'));
   await writer.close();
   t.equal(batches.length, 2);
 
   const errors: unknown[] = [];
-  const failing = createCallLogWriter(() => { throw new Error('disk full'); }, { onError: (e) => errors.push(e) });
+  const failing = createCallLogWriter(
+    () => {
+      throw new Error('disk full');
+    },
+    { onError: (e) => errors.push(e) },
+  );
   failing.push(entry('x'));
   await failing.flush();
   t.equal(errors.length, 1);
-  const rejecting = createCallLogWriter(async () => { throw new Error('disk full'); }, { onError: (e) => errors.push(e) });
+  const rejecting = createCallLogWriter(
+    async () => {
+      throw new Error('disk full');
+    },
+    { onError: (e) => errors.push(e) },
+  );
   rejecting.push(entry('y'));
   await rejecting.flush();
   t.equal(errors.length, 2, 'an async sink that fails is reported too');
@@ -36,10 +57,13 @@ t.test('the queue is bounded', async (t) => {
 
 t.test('flush waits for the sink to have stored every batch handed over so far', async (t) => {
   const stored: string[] = [];
-  const writer = createCallLogWriter(async (e) => {
-    await new Promise((r) => setTimeout(r, 20));
-    stored.push(...e.map((x) => x.tool));
-  }, { flushMs: 60_000 });
+  const writer = createCallLogWriter(
+    async (e) => {
+      await new Promise((r) => setTimeout(r, 20));
+      stored.push(...e.map((x) => x.tool));
+    },
+    { flushMs: 60_000 },
+  );
   writer.push(entry('a'));
   const first = writer.flush();
   await writer.flush();
@@ -49,7 +73,12 @@ t.test('flush waits for the sink to have stored every batch handed over so far',
 
 t.test('flushes by itself after a short delay', async (t) => {
   let written = 0;
-  const writer = createCallLogWriter((e) => { written += e.length; }, { flushMs: 5 });
+  const writer = createCallLogWriter(
+    (e) => {
+      written += e.length;
+    },
+    { flushMs: 5 },
+  );
   writer.push(entry('a'));
   await new Promise((r) => setTimeout(r, 50));
   t.equal(written, 1);

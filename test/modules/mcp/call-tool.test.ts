@@ -25,14 +25,23 @@ t.teardown(() => client.close());
 const records: CallRecord[] = [];
 const deps: CallDeps = { upstream: client, maxResponseBytes: 1024 * 1024, record: (r) => records.push(r) };
 const caller = { caller: 'url' };
-const text = (result: unknown) => ((result as { content: { text: string }[] }).content[0]?.text ?? '');
+const text = (result: unknown) => (result as { content: { text: string }[] }).content[0]?.text ?? '';
 const last = () => records.at(-1)!;
 
 t.test('a call: the upstream answer as the result, a record with status, URL and arguments', async (t) => {
   const result = await callTool(runtime, deps, 'listItems', { limit: 2 }, caller);
   t.notOk((result as { isError?: boolean }).isError);
   t.match(text(result), /"items"/);
-  t.match(last(), { workspaceId: 'ws1', tool: 'listItems', method: 'GET', status: 200, ok: true, caller: 'url', environment: 'live', arguments: '{"limit":2}' });
+  t.match(last(), {
+    workspaceId: 'ws1',
+    tool: 'listItems',
+    method: 'GET',
+    status: 200,
+    ok: true,
+    caller: 'url',
+    environment: 'live',
+    arguments: '{"limit":2}',
+  });
   t.match(last().url, new RegExp(`^${upstream.url}/api/items\\?limit=2$`));
   t.ok(last().durationMs >= 0);
 });

@@ -5,7 +5,12 @@ import t from 'tap';
 import { Readable } from 'node:stream';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { ErrorCode, ListToolsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { ExchangeTransport, MAX_TOOL_CALLS_PER_BATCH, SerializedResult, toolCallCount } from '../../../server/modules/mcp/exchange-transport.js';
+import {
+  ExchangeTransport,
+  MAX_TOOL_CALLS_PER_BATCH,
+  SerializedResult,
+  toolCallCount,
+} from '../../../server/modules/mcp/exchange-transport.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -19,7 +24,12 @@ function setup() {
       if (params?.name === 'crash') throw new TypeError('oops');
       if (params?.name === 'raw') return new SerializedResult('{"content":[],"structuredContent":{"big":12345678901234567890}}');
       // As the result thread hands a large result over: UTF-8 bytes.
-      if (params?.name === 'bytes') return new SerializedResult(Buffer.from(JSON.stringify({ content: [{ type: 'text', text: `é${'x'.repeat(Number((params.arguments as { n: number }).n))}` }] })));
+      if (params?.name === 'bytes')
+        return new SerializedResult(
+          Buffer.from(
+            JSON.stringify({ content: [{ type: 'text', text: `é${'x'.repeat(Number((params.arguments as { n: number }).n))}` }] }),
+          ),
+        );
       await sleep(caller.delayMs);
       return { content: [{ type: 'text', text: `${caller.who}:${String((params?.arguments as { n?: number } | undefined)?.n)}` }] };
     },
@@ -33,12 +43,19 @@ function setup() {
   // The answer is JSON text; the assertions read it parsed.
   const exchange = async (...args: Parameters<typeof transport.exchange>) => {
     const answer = await transport.exchange(...args);
-    return answer.body === undefined ? { status: answer.status } : { status: answer.status, body: JSON.parse(String(answer.body)) as unknown };
+    return answer.body === undefined
+      ? { status: answer.status }
+      : { status: answer.status, body: JSON.parse(String(answer.body)) as unknown };
   };
   return { transport: { exchange }, raw: transport, seen };
 }
 
-const call = (id: number | string, n: number, name = 'x') => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: { n } } });
+const call = (id: number | string, n: number, name = 'x') => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'tools/call',
+  params: { name, arguments: { n } },
+});
 const list = (id: number | string, cursor: string) => ({ jsonrpc: '2.0', id, method: 'tools/list', params: { cursor } });
 const textOf = (body: unknown) => (body as { result: { content: { text: string }[] } }).result.content[0].text;
 const ctx = (who: string, delayMs = 0) => ({ who, delayMs });
@@ -53,7 +70,10 @@ t.test('concurrent exchanges with the same request ids get their own answers', a
     transport.exchange(list(1, '30'), {}, ctx('dan')),
     transport.exchange(list(1, '0'), {}, ctx('erin')),
   ]);
-  t.same([slow, fast, other, slowList, fastList].map((a) => a.status), [200, 200, 200, 200, 200]);
+  t.same(
+    [slow, fast, other, slowList, fastList].map((a) => a.status),
+    [200, 200, 200, 200, 200],
+  );
   t.same(slow.body, { jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: 'alice:10' }] } });
   t.equal(textOf(fast.body), 'bob:20');
   t.equal((other.body as { id: unknown }).id, '1', 'a string id comes back as the same string');
@@ -74,9 +94,16 @@ t.test('errors from direct handlers are JSON-RPC errors, worded as the SDK words
 
 t.test('batches answer in order; notifications alone get 202', async (t) => {
   const { transport } = setup();
-  const batch = await transport.exchange([call(7, 1), { jsonrpc: '2.0', method: 'notifications/initialized' }, list(8, '5')], {}, ctx('gus'));
+  const batch = await transport.exchange(
+    [call(7, 1), { jsonrpc: '2.0', method: 'notifications/initialized' }, list(8, '5')],
+    {},
+    ctx('gus'),
+  );
   t.equal(batch.status, 200);
-  t.same((batch.body as { id: number }[]).map((m) => m.id), [7, 8]);
+  t.same(
+    (batch.body as { id: number }[]).map((m) => m.id),
+    [7, 8],
+  );
   t.equal(textOf((batch.body as unknown[])[0]), 'gus:1');
   t.same(await transport.exchange({ jsonrpc: '2.0', method: 'notifications/initialized' }, {}, ctx('gus')), { status: 202 });
 });
@@ -96,7 +123,14 @@ t.test("a client's cancellation never reaches another client's request", async (
 
 t.test('malformed envelopes are refused before any handler sees them', async (t) => {
   const { transport, seen } = setup();
-  for (const body of [{}, { jsonrpc: '1.0', id: 1, method: 'tools/call' }, { jsonrpc: '2.0', id: null, method: 'tools/call' }, { jsonrpc: '2.0', id: 1.5, method: 'tools/call' }, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: [1] }, 'text']) {
+  for (const body of [
+    {},
+    { jsonrpc: '1.0', id: 1, method: 'tools/call' },
+    { jsonrpc: '2.0', id: null, method: 'tools/call' },
+    { jsonrpc: '2.0', id: 1.5, method: 'tools/call' },
+    { jsonrpc: '2.0', id: 1, method: 'tools/call', params: [1] },
+    'text',
+  ]) {
     const answer = await transport.exchange(body, {}, ctx('eve'));
     t.equal(answer.status, 400, JSON.stringify(body));
     t.equal((answer.body as { error: { code: number } }).error.code, -32600);
@@ -111,7 +145,11 @@ t.test('malformed envelopes are refused before any handler sees them', async (t)
 t.test('a result serialised by its handler is spliced into the answer as it is, under the client id', async (t) => {
   const { raw } = setup();
   const single = await raw.exchange(call('c-1', 1, 'raw'), {}, ctx('hal'));
-  t.equal(single.body, '{"jsonrpc":"2.0","id":"c-1","result":{"content":[],"structuredContent":{"big":12345678901234567890}}}', 'not parsed and serialised again: the digits stay as sent');
+  t.equal(
+    single.body,
+    '{"jsonrpc":"2.0","id":"c-1","result":{"content":[],"structuredContent":{"big":12345678901234567890}}}',
+    'not parsed and serialised again: the digits stay as sent',
+  );
   const batch = await raw.exchange([call(1, 1, 'raw'), call(2, 5)], {}, ctx('hal'));
   t.same(JSON.parse(String(batch.body)), [
     { jsonrpc: '2.0', id: 1, result: { content: [], structuredContent: { big: 12345678901234567000 } } },
@@ -140,13 +178,23 @@ t.test('a result serialised as bytes is spliced as bytes; an answer over 1 MiB i
   const small = await raw.exchange([call(1, 3, 'bytes'), call(2, 4)], {}, ctx('ivy'));
   t.ok(Buffer.isBuffer(small.body), 'a small batch is one buffer');
   // Ten results of ~600 KB: joined, one fresh allocation of ~6 MB; streamed, ten writes.
-  const large = await raw.exchange(Array.from({ length: 10 }, (_, i) => call(i + 1, 600_000, 'bytes')), {}, ctx('ivy'));
+  const large = await raw.exchange(
+    Array.from({ length: 10 }, (_, i) => call(i + 1, 600_000, 'bytes')),
+    {},
+    ctx('ivy'),
+  );
   t.type(large.body, Readable, 'a large batch is a stream');
   const read = await readAll(large.body);
   t.equal(read.pieces, 2 + 10 * 3 + 9, 'brackets, three pieces per response, commas between');
   const answers = JSON.parse(read.text) as { id: number; result: { content: { text: string }[] } }[];
-  t.same(answers.map((a) => a.id), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-  t.ok(answers.every((a) => a.result.content[0].text.length === 600_001), 'every result whole');
+  t.same(
+    answers.map((a) => a.id),
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+  );
+  t.ok(
+    answers.every((a) => a.result.content[0].text.length === 600_001),
+    'every result whole',
+  );
 });
 
 t.test('a batch holds at most 10 tools/call: more is refused whole before any handler runs', async (t) => {
@@ -156,9 +204,15 @@ t.test('a batch holds at most 10 tools/call: more is refused whole before any ha
   t.equal(ok.status, 200, `${MAX_TOOL_CALLS_PER_BATCH} calls and a list pass`);
   t.equal((ok.body as unknown[]).length, MAX_TOOL_CALLS_PER_BATCH + 1);
   const before = seen.length;
-  const tooMany = await transport.exchange(Array.from({ length: 100 }, (_, i) => call(i + 1, i)), {}, ctx('ida'));
+  const tooMany = await transport.exchange(
+    Array.from({ length: 100 }, (_, i) => call(i + 1, i)),
+    {},
+    ctx('ida'),
+  );
   t.equal(tooMany.status, 400);
-  t.match(tooMany.body, { error: { code: -32600, message: /at most 10 tools\/call and this one holds 100; send the rest in further requests/ } });
+  t.match(tooMany.body, {
+    error: { code: -32600, message: /at most 10 tools\/call and this one holds 100; send the rest in further requests/ },
+  });
   t.equal(seen.length, before, 'no call of the refused batch ran');
   t.equal(toolCallCount([call(1, 1), list(2, '0'), { jsonrpc: '2.0', method: 'notifications/initialized' }, call(3, 1)]), 2);
   t.equal(toolCallCount(call(1, 1)), 1);

@@ -3,7 +3,14 @@
 // test/integration/shared-rate-limit.test.ts). Several limiters on one stand-in are several nodes.
 // Time is injected; only the lease timeout runs on real timers, with no assertion on how long.
 import t from 'tap';
-import { createSharedRateLimiter, secondsUntilRoom, WINDOW_MS, type Lease, type LeaseRequest, type SharedRateLimiterOptions } from '../../../server/modules/mcp/shared-rate-limiter.js';
+import {
+  createSharedRateLimiter,
+  secondsUntilRoom,
+  WINDOW_MS,
+  type Lease,
+  type LeaseRequest,
+  type SharedRateLimiterOptions,
+} from '../../../server/modules/mcp/shared-rate-limiter.js';
 import type { RateDecision } from '../../../server/modules/mcp/rate-limiter.js';
 
 function fakeDatabase() {
@@ -164,7 +171,10 @@ t.test('a batch near the limit: when a whole lease no longer fits, the caller ge
   await settle();
   t.equal(db.rows.get(`k@${MINUTE}`), 98, 'and tops up its lease with one more');
   t.ok((await b.take('k', 100, 2)).ok, 'node B asks for 50, is refused, then gets the 2 that remain');
-  t.same(db.requests.slice(-2).map((r) => r.tokens), [50, 2]);
+  t.same(
+    db.requests.slice(-2).map((r) => r.tokens),
+    [50, 2],
+  );
   t.equal(db.rows.get(`k@${MINUTE}`), 100);
   t.notOk((await b.take('k', 100, 1)).ok, 'the limit is reached for B');
   t.ok((await a.take('k', 100, 1)).ok, 'A spends the token it holds');
@@ -188,7 +198,11 @@ t.test('an unreachable database: calls go on, limited by the node alone, logged 
   const db = fakeDatabase();
   const clock = clockAt(MINUTE);
   const events: string[] = [];
-  const limiter = node(db, clock, { retryDatabaseMs: 5_000, onDegraded: () => events.push('degraded'), onRestored: () => events.push('restored') });
+  const limiter = node(db, clock, {
+    retryDatabaseMs: 5_000,
+    onDegraded: () => events.push('degraded'),
+    onRestored: () => events.push('restored'),
+  });
   db.fail(new Error('connect ECONNREFUSED'));
   let admitted = 0;
   for (let i = 0; i < 30; i++) if ((await limiter.take('k', 20, 1)).ok) admitted++;
@@ -224,5 +238,9 @@ t.test('secondsUntilRoom', async (t) => {
   const w = MINUTE;
   t.equal(secondsUntilRoom({ windowStart: w, used: 10, previous: 0 }, 1, 100, w + 1_000), 1, 'room now: one second at least');
   t.equal(secondsUntilRoom({ windowStart: w, used: 100, previous: 0 }, 1, 100, w + 10_000), 51, 'full this minute: 600 ms into the next');
-  t.equal(secondsUntilRoom({ windowStart: w, used: 50, previous: 100 }, 1, 100, w), 31, 'half the previous minute must slide out, and one call more');
+  t.equal(
+    secondsUntilRoom({ windowStart: w, used: 50, previous: 100 }, 1, 100, w),
+    31,
+    'half the previous minute must slide out, and one call more',
+  );
 });

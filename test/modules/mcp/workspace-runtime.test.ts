@@ -20,7 +20,7 @@ function runtime(extra: Partial<RuntimeInput>) {
   });
 }
 
-t.test('the spec\'s base URL: a tool\'s own server is used, its origin must be allowed', async (t) => {
+t.test("the spec's base URL: a tool's own server is used, its origin must be allowed", async (t) => {
   const rt = runtime({});
   const uploads = rt.tools.get('uploadFile')!;
   t.equal(uploads.baseUrl, 'https://uploads.example.com/v2');
@@ -32,7 +32,7 @@ t.test('the spec\'s base URL: a tool\'s own server is used, its origin must be a
   t.ok(runtime({ allowedOrigins: ['https://uploads.example.com'] }).allowedOrigins.has(uploads.origin!), 'allowed by the admin');
 });
 
-t.test('an admin base URL wins over every tool\'s own server', async (t) => {
+t.test("an admin base URL wins over every tool's own server", async (t) => {
   const rt = runtime({ baseUrl: 'https://staging.example.com', baseUrlOverridden: true });
   for (const name of ['uploadFile', 'listItems']) {
     t.equal(rt.tools.get(name)!.baseUrl, 'https://staging.example.com', name);

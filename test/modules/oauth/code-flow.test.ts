@@ -59,9 +59,17 @@ t.test('registerClient (RFC 7591): confidential by default, public on request, r
   const confidential = await registerClient(endpoint, { redirectUri: REDIRECT_URI, clientName: 'Latchkey' });
   t.match(confidential, { clientId: /^dcr_/, clientSecret: /^dcs_/, tokenEndpointAuthMethod: 'client_secret_basic' });
   t.notOk('clientSecretExpiresAt' in confidential, 'a secret that never expires has no expiry');
-  const post = await registerClient(endpoint, { redirectUri: REDIRECT_URI, clientName: 'Latchkey', tokenEndpointAuthMethod: 'client_secret_post' });
+  const post = await registerClient(endpoint, {
+    redirectUri: REDIRECT_URI,
+    clientName: 'Latchkey',
+    tokenEndpointAuthMethod: 'client_secret_post',
+  });
   t.equal(post.tokenEndpointAuthMethod, 'client_secret_post');
-  const publicClient = await registerClient(endpoint, { redirectUri: REDIRECT_URI, clientName: 'Latchkey', tokenEndpointAuthMethod: 'none' });
+  const publicClient = await registerClient(endpoint, {
+    redirectUri: REDIRECT_URI,
+    clientName: 'Latchkey',
+    tokenEndpointAuthMethod: 'none',
+  });
   t.same(Object.keys(publicClient).sort(), ['clientId', 'tokenEndpointAuthMethod']);
   t.equal(server.stats().registrations, 3);
 
@@ -94,7 +102,13 @@ t.test('readAuthorizationCallback: state, issuer and error checks', async (t) =>
   const client = await registerClient(metadata.registration_endpoint ?? '', { redirectUri: REDIRECT_URI, clientName: 'x' });
   const pkce = createPkcePair();
   const state = createState();
-  const url = buildAuthorizeUrl({ authorizationEndpoint: metadata.authorization_endpoint ?? '', clientId: client.clientId, redirectUri: REDIRECT_URI, state, codeChallenge: pkce.challenge });
+  const url = buildAuthorizeUrl({
+    authorizationEndpoint: metadata.authorization_endpoint ?? '',
+    clientId: client.clientId,
+    redirectUri: REDIRECT_URI,
+    state,
+    codeChallenge: pkce.challenge,
+  });
 
   const approved = await answerConsent(url);
   const query = approved.location?.searchParams ?? new URLSearchParams();
@@ -106,7 +120,9 @@ t.test('readAuthorizationCallback: state, issuer and error checks', async (t) =>
   assertNoSecrets(t, wrongState, [query.get('code') ?? undefined], 'state mismatch');
 
   const denied = await answerConsent(url, 'deny');
-  const deniedError = await thrown(async () => readAuthorizationCallback(denied.location?.searchParams ?? new URLSearchParams(), { state, issuer: metadata.issuer }));
+  const deniedError = await thrown(async () =>
+    readAuthorizationCallback(denied.location?.searchParams ?? new URLSearchParams(), { state, issuer: metadata.issuer }),
+  );
   t.type(deniedError, OAuthAuthorizationFailed);
   t.match(deniedError, { error: 'access_denied', message: /^Access was denied at the authorization server: The user denied access\./ });
   const empty = await thrown(async () => readAuthorizationCallback(new URLSearchParams({ state }), { state }));
@@ -119,12 +135,25 @@ t.test('a wrong PKCE verifier: OAuthTokenError invalid_grant, and nothing secret
   const pkce = createPkcePair();
   const state = createState();
   const answer = await answerConsent(
-    buildAuthorizeUrl({ authorizationEndpoint: metadata.authorization_endpoint ?? '', clientId: client.clientId, redirectUri: REDIRECT_URI, state, codeChallenge: pkce.challenge }),
+    buildAuthorizeUrl({
+      authorizationEndpoint: metadata.authorization_endpoint ?? '',
+      clientId: client.clientId,
+      redirectUri: REDIRECT_URI,
+      state,
+      codeChallenge: pkce.challenge,
+    }),
   );
   const { code } = readAuthorizationCallback(answer.location?.searchParams ?? new URLSearchParams(), { state });
   const wrongVerifier = createPkcePair().verifier;
   const error = await thrown(() =>
-    exchangeCode({ tokenEndpoint: metadata.token_endpoint, clientId: client.clientId, clientSecret: client.clientSecret, code, redirectUri: REDIRECT_URI, codeVerifier: wrongVerifier }),
+    exchangeCode({
+      tokenEndpoint: metadata.token_endpoint,
+      clientId: client.clientId,
+      clientSecret: client.clientSecret,
+      code,
+      redirectUri: REDIRECT_URI,
+      codeVerifier: wrongVerifier,
+    }),
   );
   t.type(error, OAuthTokenError);
   t.match(error, { error: 'invalid_grant', status: 400, code: 'LK_OAUTH_TOKEN_ERROR', errorDescription: /PKCE verification failed/ });
@@ -151,15 +180,35 @@ t.test('refreshTokens rotates; the spent refresh token is refused', async (t) =>
 
 t.test('a public client runs the code flow and refreshes with its client_id alone', async (t) => {
   const { metadata, server } = await startOAuthServer(t);
-  const client = await registerClient(metadata.registration_endpoint ?? '', { redirectUri: REDIRECT_URI, clientName: 'public', tokenEndpointAuthMethod: 'none' });
+  const client = await registerClient(metadata.registration_endpoint ?? '', {
+    redirectUri: REDIRECT_URI,
+    clientName: 'public',
+    tokenEndpointAuthMethod: 'none',
+  });
   const pkce = createPkcePair();
   const state = createState();
   const answer = await answerConsent(
-    buildAuthorizeUrl({ authorizationEndpoint: metadata.authorization_endpoint ?? '', clientId: client.clientId, redirectUri: REDIRECT_URI, state, codeChallenge: pkce.challenge }),
+    buildAuthorizeUrl({
+      authorizationEndpoint: metadata.authorization_endpoint ?? '',
+      clientId: client.clientId,
+      redirectUri: REDIRECT_URI,
+      state,
+      codeChallenge: pkce.challenge,
+    }),
   );
   const { code } = readAuthorizationCallback(answer.location?.searchParams ?? new URLSearchParams(), { state });
-  const tokens = await exchangeCode({ tokenEndpoint: metadata.token_endpoint, clientId: client.clientId, code, redirectUri: REDIRECT_URI, codeVerifier: pkce.verifier });
-  const refreshed = await refreshTokens({ tokenEndpoint: metadata.token_endpoint, clientId: client.clientId, refreshToken: tokens.refreshToken ?? '' });
+  const tokens = await exchangeCode({
+    tokenEndpoint: metadata.token_endpoint,
+    clientId: client.clientId,
+    code,
+    redirectUri: REDIRECT_URI,
+    codeVerifier: pkce.verifier,
+  });
+  const refreshed = await refreshTokens({
+    tokenEndpoint: metadata.token_endpoint,
+    clientId: client.clientId,
+    refreshToken: tokens.refreshToken ?? '',
+  });
   t.match(refreshed, { accessToken: /^at_/ });
   t.equal(server.stats().refreshes, 1);
 });

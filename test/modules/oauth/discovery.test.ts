@@ -55,7 +55,10 @@ t.test('an unreachable issuer fails at once with the reason', async (t) => {
 });
 
 t.test('metadataUrls: RFC 8414 inserts the well-known segment before the issuer path; OpenID appends it', async (t) => {
-  t.same(metadataUrls('https://as.example.com'), ['https://as.example.com/.well-known/oauth-authorization-server', 'https://as.example.com/.well-known/openid-configuration']);
+  t.same(metadataUrls('https://as.example.com'), [
+    'https://as.example.com/.well-known/oauth-authorization-server',
+    'https://as.example.com/.well-known/openid-configuration',
+  ]);
   t.same(metadataUrls('https://as.example.com/tenant/1/'), [
     'https://as.example.com/.well-known/oauth-authorization-server/tenant/1',
     'https://as.example.com/.well-known/openid-configuration/tenant/1',
@@ -73,7 +76,10 @@ t.test('an issuer with a path, served the RFC 8414 way', async (t) => {
   issuer = `${stub.url}/tenant-a`;
   const metadata = await discoverAuthorizationServer(issuer);
   t.same(metadata, { issuer, token_endpoint: `${issuer}/token` });
-  t.same(stub.requests.map((r) => r.path), ['/.well-known/oauth-authorization-server/tenant-a']);
+  t.same(
+    stub.requests.map((r) => r.path),
+    ['/.well-known/oauth-authorization-server/tenant-a'],
+  );
 });
 
 t.test('a 200 HTML page (a single-page app answering every path) is skipped; OpenID appended form is found', async (t) => {
@@ -90,7 +96,9 @@ t.test('a 200 HTML page (a single-page app answering every path) is skipped; Ope
 });
 
 t.test('metadata for another issuer is refused (RFC 8414 §3.3)', async (t) => {
-  const stub = await startStub(t, (_req, res) => json(res, 200, { issuer: 'https://evil.example.com', token_endpoint: 'https://evil.example.com/token' }));
+  const stub = await startStub(t, (_req, res) =>
+    json(res, 200, { issuer: 'https://evil.example.com', token_endpoint: 'https://evil.example.com/token' }),
+  );
   const error = await thrown(() => discoverAuthorizationServer(stub.url));
   t.type(error, OAuthDiscoveryFailed);
   t.match(error.message, /is for issuer "https:\/\/evil\.example\.com", not/);

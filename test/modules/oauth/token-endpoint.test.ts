@@ -19,7 +19,12 @@ t.test('clientCredentialsToken with the pre-registered client: Basic by default,
   const api = await fetch(`${server.url}/api/users`, { headers: { authorization: `Bearer ${viaBasic.accessToken}` } });
   t.equal(api.status, 200);
 
-  const viaPost = await clientCredentialsToken({ tokenEndpoint: metadata.token_endpoint, clientId, clientSecret, authMethod: 'client_secret_post' });
+  const viaPost = await clientCredentialsToken({
+    tokenEndpoint: metadata.token_endpoint,
+    clientId,
+    clientSecret,
+    authMethod: 'client_secret_post',
+  });
   t.equal(viaPost.scope, 'items:read items:write');
   t.equal(server.stats().tokensIssued, 2);
 });
@@ -46,7 +51,9 @@ t.test('a wrong client secret: invalid_client, and the secret is nowhere in the 
   const { metadata, clientId } = await startOAuthServer(t);
   const wrong = `wrong-${SECRET_MARKER}`;
   for (const authMethod of ['client_secret_basic', 'client_secret_post'] as const) {
-    const error = await thrown(() => clientCredentialsToken({ tokenEndpoint: metadata.token_endpoint, clientId, clientSecret: wrong, authMethod }));
+    const error = await thrown(() =>
+      clientCredentialsToken({ tokenEndpoint: metadata.token_endpoint, clientId, clientSecret: wrong, authMethod }),
+    );
     t.type(error, OAuthTokenError);
     t.match(error, { error: 'invalid_client', status: 401, message: /refused the client credentials request: invalid_client/ });
     assertNoSecrets(t, error, [wrong, CLIENT_SECRET], authMethod);
@@ -56,7 +63,11 @@ t.test('a wrong client secret: invalid_client, and the secret is nowhere in the 
 t.test('Basic client authentication form-encodes both parts (RFC 6749 §2.3.1)', async (t) => {
   t.equal(basicClientAuthorization('a:b', 'c d+e'), `Basic ${Buffer.from('a%3Ab:c+d%2Be').toString('base64')}`);
   const { metadata } = await startOAuthServer(t, { clientId: 'svc:1', clientSecret: `s+${SECRET_MARKER}:/=` });
-  const tokens = await clientCredentialsToken({ tokenEndpoint: metadata.token_endpoint, clientId: 'svc:1', clientSecret: `s+${SECRET_MARKER}:/=` });
+  const tokens = await clientCredentialsToken({
+    tokenEndpoint: metadata.token_endpoint,
+    clientId: 'svc:1',
+    clientSecret: `s+${SECRET_MARKER}:/=`,
+  });
   t.match(tokens, { accessToken: /^at_/ }, 'the server decodes them back');
 });
 
@@ -70,11 +81,15 @@ t.test('revokeToken: an access token stops working; a refresh token ends the gra
   t.equal(api.status, 401);
 
   await revokeToken({ revocationEndpoint: endpoint, token: tokens.refreshToken ?? '', tokenTypeHint: 'refresh_token', ...auth });
-  const refused = await thrown(() => refreshTokens({ tokenEndpoint: fixture.metadata.token_endpoint, refreshToken: tokens.refreshToken ?? '', ...auth }));
+  const refused = await thrown(() =>
+    refreshTokens({ tokenEndpoint: fixture.metadata.token_endpoint, refreshToken: tokens.refreshToken ?? '', ...auth }),
+  );
   t.match(refused, { error: 'invalid_grant' });
   t.equal(fixture.server.stats().revocations, 2);
 
-  const badAuth = await thrown(() => revokeToken({ revocationEndpoint: endpoint, token: 'x', clientId: client.clientId, clientSecret: `bad-${SECRET_MARKER}` }));
+  const badAuth = await thrown(() =>
+    revokeToken({ revocationEndpoint: endpoint, token: 'x', clientId: client.clientId, clientSecret: `bad-${SECRET_MARKER}` }),
+  );
   t.match(badAuth, { error: 'invalid_client' });
   assertNoSecrets(t, badAuth, [client.clientSecret], 'revoke with a wrong secret');
 });
@@ -88,11 +103,21 @@ t.test('revokeToken ignores unsupported_token_type', async (t) => {
 });
 
 t.test('a server echoing secrets in error_description gets them masked', async (t) => {
-  const stub = await startStub(t, (_req, res, body) => json(res, 400, { error: 'invalid_grant', error_description: `bad request: ${body}` }));
+  const stub = await startStub(t, (_req, res, body) =>
+    json(res, 400, { error: 'invalid_grant', error_description: `bad request: ${body}` }),
+  );
   const code = `code-${SECRET_MARKER}-1`;
   const verifier = `verifier-${SECRET_MARKER}-${'v'.repeat(40)}`;
   const error = await thrown(() =>
-    exchangeCode({ tokenEndpoint: `${stub.url}/token`, clientId: 'c', clientSecret: CLIENT_SECRET, authMethod: 'client_secret_post', code, redirectUri: 'http://x/cb', codeVerifier: verifier }),
+    exchangeCode({
+      tokenEndpoint: `${stub.url}/token`,
+      clientId: 'c',
+      clientSecret: CLIENT_SECRET,
+      authMethod: 'client_secret_post',
+      code,
+      redirectUri: 'http://x/cb',
+      codeVerifier: verifier,
+    }),
   );
   t.type(error, OAuthTokenError);
   t.match((error as OAuthTokenError).errorDescription, /\*\*\*/);
@@ -109,14 +134,28 @@ t.test('a server echoing secrets in error_description gets them masked', async (
 t.test('answers that are not OAuth: 5xx, redirects, non-JSON, other token types, timeouts', async (t) => {
   const cases: Array<[(res: import('node:http').ServerResponse) => void, RegExp, string]> = [
     [(res) => json(res, 503, { error: 'temporarily_unavailable' }), /answered the client credentials request with 503/, 'HTTP_503'],
-    [(res) => (res.writeHead(302, { location: 'https://elsewhere.example.com/token' }), res.end()), /a redirect; token requests are not redirected/, 'HTTP_302'],
-    [(res) => (res.writeHead(200, { 'content-type': 'text/html' }), res.end('<html>')), /answered 200 but not with a JSON object/, 'INVALID_RESPONSE'],
+    [
+      (res) => (res.writeHead(302, { location: 'https://elsewhere.example.com/token' }), res.end()),
+      /a redirect; token requests are not redirected/,
+      'HTTP_302',
+    ],
+    [
+      (res) => (res.writeHead(200, { 'content-type': 'text/html' }), res.end('<html>')),
+      /answered 200 but not with a JSON object/,
+      'INVALID_RESPONSE',
+    ],
     [(res) => json(res, 200, { token_type: 'Bearer' }), /without an access_token/, 'INVALID_RESPONSE'],
-    [(res) => json(res, 200, { access_token: 'a', token_type: 'mac' }), /token_type "mac", and only Bearer is supported/, 'INVALID_RESPONSE'],
+    [
+      (res) => json(res, 200, { access_token: 'a', token_type: 'mac' }),
+      /token_type "mac", and only Bearer is supported/,
+      'INVALID_RESPONSE',
+    ],
   ];
   for (const [answer, message, reason] of cases) {
     const stub = await startStub(t, (_req, res) => answer(res));
-    const error = await thrown(() => clientCredentialsToken({ tokenEndpoint: `${stub.url}/token`, clientId: 'c', clientSecret: CLIENT_SECRET }));
+    const error = await thrown(() =>
+      clientCredentialsToken({ tokenEndpoint: `${stub.url}/token`, clientId: 'c', clientSecret: CLIENT_SECRET }),
+    );
     t.type(error, OAuthRequestFailed, reason);
     t.match(error, { message, reason, code: 'LK_OAUTH_REQUEST_FAILED' });
     assertNoSecrets(t, error, [CLIENT_SECRET], reason);
@@ -124,7 +163,9 @@ t.test('answers that are not OAuth: 5xx, redirects, non-JSON, other token types,
   const slow = await startStub(t, () => {
     // never answers
   });
-  const timeout = await thrown(() => clientCredentialsToken({ tokenEndpoint: `${slow.url}/token`, clientId: 'c', clientSecret: CLIENT_SECRET }, { timeoutMs: 150 }));
+  const timeout = await thrown(() =>
+    clientCredentialsToken({ tokenEndpoint: `${slow.url}/token`, clientId: 'c', clientSecret: CLIENT_SECRET }, { timeoutMs: 150 }),
+  );
   t.match(timeout, { reason: 'TIMEOUT', message: /did not answer within 150 ms/ });
 });
 
@@ -138,9 +179,19 @@ t.test('lenient parsing where providers differ: string expires_in, lower-case be
     json(res, 200, { access_token: 'a1', token_type: 'bearer', expires_in: '120' });
   });
   const now = () => 1_000_000;
-  const tokens = await clientCredentialsToken({ tokenEndpoint: `${stub.url}/json`, clientId: 'c', clientSecret: 's', scopes: ['x', 'y'] }, { now });
-  t.same(tokens, { accessToken: 'a1', tokenType: 'Bearer', issuedAt: 1_000_000, expiresAt: 1_120_000, scope: 'x y' }, 'an absent scope is the requested one');
-  const form = await exchangeCode({ tokenEndpoint: `${stub.url}/form`, clientId: 'c', clientSecret: 's', code: 'c', redirectUri: 'http://x/cb', codeVerifier: 'v' }, { now });
+  const tokens = await clientCredentialsToken(
+    { tokenEndpoint: `${stub.url}/json`, clientId: 'c', clientSecret: 's', scopes: ['x', 'y'] },
+    { now },
+  );
+  t.same(
+    tokens,
+    { accessToken: 'a1', tokenType: 'Bearer', issuedAt: 1_000_000, expiresAt: 1_120_000, scope: 'x y' },
+    'an absent scope is the requested one',
+  );
+  const form = await exchangeCode(
+    { tokenEndpoint: `${stub.url}/form`, clientId: 'c', clientSecret: 's', code: 'c', redirectUri: 'http://x/cb', codeVerifier: 'v' },
+    { now },
+  );
   t.same(form, { accessToken: 'gho_1', tokenType: 'Bearer', issuedAt: 1_000_000, scope: 'repo' });
   const refreshed = await refreshTokens({ tokenEndpoint: `${stub.url}/json`, clientId: 'c', refreshToken: 'rt_keep' }, { now });
   t.equal(refreshed.refreshToken, 'rt_keep', 'a refresh answer without a refresh token keeps the old one');

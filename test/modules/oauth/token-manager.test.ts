@@ -22,7 +22,12 @@ async function managed(t: Test, overrides: Partial<TokenManagerOptions> = {}, fi
   const failures: Array<{ error: Error; permanent: boolean }> = [];
   const refreshWith = (c: RegisteredClient) => (current: TokenSet) =>
     refreshTokens(
-      { tokenEndpoint: fixture.metadata.token_endpoint, clientId: c.clientId, clientSecret: c.clientSecret, refreshToken: current.refreshToken ?? '' },
+      {
+        tokenEndpoint: fixture.metadata.token_endpoint,
+        clientId: c.clientId,
+        clientSecret: c.clientSecret,
+        refreshToken: current.refreshToken ?? '',
+      },
       { now: clock.now },
     );
   const manager = createTokenManager({
@@ -111,7 +116,11 @@ t.test('a load() that still returns the spent set never causes a second refresh'
   const again = await manager.getAccessToken();
   t.equal(again, first, 'the rotated set is remembered in memory');
   t.match(fixture.server.stats(), { refreshes: 1, refreshFailures: 0 }, 'the spent refresh token was not replayed');
-  t.same(failures.map((f) => [f.error.message, f.permanent]), [['disk full', false]], 'the failed save is reported, as not permanent');
+  t.same(
+    failures.map((f) => [f.error.message, f.permanent]),
+    [['disk full', false]],
+    'the failed save is reported, as not permanent',
+  );
   t.equal(manager.state.reconnectNeeded, false);
 });
 
@@ -122,7 +131,11 @@ t.test('revoked refresh tokens: reconnectNeeded, a clear error, and no retry loo
 
   const errors = await Promise.all(Array.from({ length: 5 }, () => thrown(() => manager.getAccessToken())));
   for (const error of errors) t.type(error, OAuthReconnectNeeded);
-  t.match(errors[0], { code: 'LK_OAUTH_RECONNECT_NEEDED', reason: 'refresh_refused', message: /^Reconnect needed: the tokens cannot be renewed\. .*invalid_grant/ });
+  t.match(errors[0], {
+    code: 'LK_OAUTH_RECONNECT_NEEDED',
+    reason: 'refresh_refused',
+    message: /^Reconnect needed: the tokens cannot be renewed\. .*invalid_grant/,
+  });
   t.type((errors[0] as OAuthReconnectNeeded).cause, OAuthTokenError);
 
   for (let i = 0; i < 5; i++) {
@@ -166,7 +179,10 @@ t.test('a transient failure is thrown without flagging a reconnect; the next cal
   const second = await thrown(() => manager.getAccessToken());
   t.type(second, OAuthRequestFailed);
   t.equal(attempts, 2, 'one attempt per call, never a loop');
-  t.same(failures.map((f) => f.permanent), [false, false]);
+  t.same(
+    failures.map((f) => f.permanent),
+    [false, false],
+  );
 
   const real = await managed(t);
   await real.fixture.server.close();
@@ -215,7 +231,11 @@ t.test('connecting again clears reconnectNeeded', async (t) => {
 });
 
 t.test('no tokens yet: OAuthReconnectNeeded not_connected', async (t) => {
-  const manager = createTokenManager({ load: () => undefined, save: () => {}, refresh: async () => ({ accessToken: 'x', tokenType: 'Bearer' }) });
+  const manager = createTokenManager({
+    load: () => undefined,
+    save: () => {},
+    refresh: async () => ({ accessToken: 'x', tokenType: 'Bearer' }),
+  });
   const error = await thrown(() => manager.getAccessToken());
   t.match(error, { reason: 'not_connected', code: 'LK_OAUTH_RECONNECT_NEEDED' });
 });
@@ -234,7 +254,11 @@ t.test('short-lived tokens: the margin shrinks to half the lifetime instead of r
 t.test('client credentials: the manager re-requests a token when it runs out', async (t) => {
   const fixture = await startOAuthServer(t, { tokenTtlSeconds: 1 });
   const clock = manualClock(Date.now());
-  const obtain = () => clientCredentialsToken({ tokenEndpoint: fixture.metadata.token_endpoint, clientId: fixture.clientId, clientSecret: fixture.clientSecret }, { now: clock.now });
+  const obtain = () =>
+    clientCredentialsToken(
+      { tokenEndpoint: fixture.metadata.token_endpoint, clientId: fixture.clientId, clientSecret: fixture.clientSecret },
+      { now: clock.now },
+    );
   let stored: TokenSet | undefined = await obtain();
   const manager = createTokenManager({ load: () => stored, save: (set) => void (stored = set), refresh: obtain, now: clock.now });
   const first = await manager.getAccessToken();
@@ -249,7 +273,8 @@ t.test('client credentials: the manager re-requests a token when it runs out', a
   const wrong = createTokenManager({
     load: () => ({ ...(stored as TokenSet), expiresAt: 0 }),
     save: () => {},
-    refresh: () => clientCredentialsToken({ tokenEndpoint: fixture.metadata.token_endpoint, clientId: fixture.clientId, clientSecret: 'rotated-away' }),
+    refresh: () =>
+      clientCredentialsToken({ tokenEndpoint: fixture.metadata.token_endpoint, clientId: fixture.clientId, clientSecret: 'rotated-away' }),
     now: clock.now,
   });
   const error = await thrown(() => wrong.getAccessToken());

@@ -15,7 +15,11 @@ t.test('turns taken together run in separate event-loop iterations, in order', a
   const seen: { who: number; iteration: number }[] = [];
   await Promise.all(Array.from({ length: 5 }, (_, who) => takeTurn().then(() => seen.push({ who, iteration }))));
   ticking = false;
-  t.same(seen.map((s) => s.who), [0, 1, 2, 3, 4], 'in the order asked for');
+  t.same(
+    seen.map((s) => s.who),
+    [0, 1, 2, 3, 4],
+    'in the order asked for',
+  );
   const iterations = seen.map((s) => s.iteration);
   t.equal(new Set(iterations).size, 5, `one turn per iteration (${iterations.join(', ')})`);
 });

@@ -143,13 +143,28 @@ function scriptedDns(...answers: string[][]): Resolver & { calls: string[] } {
 t.test('every way of writing a loopback address is refused by default and fetched with the setting', async (t) => {
   const { port, seen } = await recording(t);
   // Each of these reaches the server on 127.0.0.1 (0.0.0.0 and the IPv4-mapped forms included).
-  const hosts = ['127.0.0.1', '2130706433', '0x7f.1', '0177.0.0.1', '127.1', '0x7f000001', '[::ffff:127.0.0.1]', '[::ffff:7f00:1]', '0.0.0.0', 'localhost'];
+  const hosts = [
+    '127.0.0.1',
+    '2130706433',
+    '0x7f.1',
+    '0177.0.0.1',
+    '127.1',
+    '0x7f000001',
+    '[::ffff:127.0.0.1]',
+    '[::ffff:7f00:1]',
+    '0.0.0.0',
+    'localhost',
+  ];
   for (const host of hosts) {
     const url = `http://${host}:${port}/openapi.json`;
     const error = await failure(fetchSpecText(url));
     t.ok(error instanceof SpecFetchRefused, `${host}: refused`);
     t.match(error.message, /(loopback|unspecified) address/, host);
-    t.match(error.message, /spec fetches to private networks are off — upload the file instead, or start Latchkey with LATCHKEY_ALLOW_PRIVATE_NETWORKS=true/, host);
+    t.match(
+      error.message,
+      /spec fetches to private networks are off — upload the file instead, or start Latchkey with LATCHKEY_ALLOW_PRIVATE_NETWORKS=true/,
+      host,
+    );
     t.equal((error as { code?: string }).code, 'LK_SPEC_FETCH_REFUSED');
   }
   t.same(seen, [], 'no refused fetch reached the server');
@@ -194,7 +209,9 @@ t.test('a DNS name that resolves to loopback is refused; with the setting it is 
   t.same(dns.calls, ['internal.example.test']);
 
   // One bad address among good ones is enough: the socket may try any of them.
-  const mixed = await failure(fetchSpecText(`http://mixed.example.test:${port}/openapi.json`, { resolve: scriptedDns(['93.184.215.14', '10.1.2.3']) }));
+  const mixed = await failure(
+    fetchSpecText(`http://mixed.example.test:${port}/openapi.json`, { resolve: scriptedDns(['93.184.215.14', '10.1.2.3']) }),
+  );
   t.match(mixed.message, /mixed\.example\.test resolves to 10\.1\.2\.3, a private-network address/);
 
   const fetched = await fetchSpecText(`http://internal.example.test:${port}/openapi.json`, { ...LOCAL, resolve: dns });
@@ -227,7 +244,10 @@ t.test('redirects are followed only within the origin; one to loopback elsewhere
     t.ok(error instanceof SpecFetchFailed, path);
     t.match(error.message, /spec fetches follow redirects within http:\/\/127\.0\.0\.1:\d+ only/, path);
   }
-  t.match((await failure(fetchSpecText(`${base}/to-loopback`, LOCAL))).message, new RegExp(`redirected to http://127\\.0\\.0\\.1:${target.port};`));
+  t.match(
+    (await failure(fetchSpecText(`${base}/to-loopback`, LOCAL))).message,
+    new RegExp(`redirected to http://127\\.0\\.0\\.1:${target.port};`),
+  );
   t.same(target.seen, [], 'the other origin was never asked');
 });
 
@@ -259,7 +279,10 @@ t.test('errors never quote the fetched document', async (t) => {
     if (req.url === '/error') return void res.writeHead(500, { 'content-type': 'text/plain' }).end(`${marker} stack trace`);
     res.writeHead(302, { location: `/${marker}` }).end(marker);
   });
-  for (const [path, opts] of [['/big', { maxBytes: 4096 }], ['/error', {}]] as const) {
+  for (const [path, opts] of [
+    ['/big', { maxBytes: 4096 }],
+    ['/error', {}],
+  ] as const) {
     const error = await failure(fetchSpecText(`${base}${path}`, { ...LOCAL, ...opts }));
     t.notMatch(error.message, marker, path);
   }

@@ -23,10 +23,17 @@ t.test('GitHub REST spec: one tool per operation, in seconds', async (t) => {
 
   t.ok(operations >= 1000, `${operations} operations in the document`);
   t.equal(spec.tools.length, operations, 'every operation became a tool');
-  t.notOk(spec.warnings.some((w) => /was skipped/.test(w.message)), 'none was skipped');
+  t.notOk(
+    spec.warnings.some((w) => /was skipped/.test(w.message)),
+    'none was skipped',
+  );
   const names = spec.tools.map((tool) => tool.name);
   t.equal(new Set(names).size, names.length, 'names are unique');
-  t.same(names.filter((name) => !TOOL_NAME.test(name)), [], 'names are valid');
+  t.same(
+    names.filter((name) => !TOOL_NAME.test(name)),
+    [],
+    'names are valid',
+  );
   t.ok(elapsed < 45_000, `imported in ${elapsed} ms`);
   const largest = Math.max(...spec.tools.map((tool) => JSON.stringify(tool.inputSchema).length));
   t.ok(largest < 80_000, `largest input schema ${largest} chars`);

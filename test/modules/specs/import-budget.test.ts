@@ -11,11 +11,17 @@ const total = (tools: { inputSchema: unknown }[]) => tools.reduce((n, tool) => n
 t.test('a schema shared by 900 operations is held to the import budget, by $ref and by YAML alias alike', async (t) => {
   const byRef = await importSpec(parseSpecText(sharedSchemaSpec({ sharing: 'ref' })));
   const byAlias = await importSpec(parseSpecText(sharedSchemaSpec({ sharing: 'alias' })));
-  for (const [how, spec] of [['$ref', byRef], ['alias', byAlias]] as const) {
+  for (const [how, spec] of [
+    ['$ref', byRef],
+    ['alias', byAlias],
+  ] as const) {
     t.equal(spec.tools.length, 900, `${how}: every operation is a tool`);
     const size = total(spec.tools);
     t.comment(`${how}: ${Math.round(size / 1024)} KB of input schemas`);
-    t.ok(size < IMPORT_SCHEMA_BUDGET * 1.1, `${how}: ${size} bytes of input schemas, about the budget (sizes are counted as schemas are built)`);
+    t.ok(
+      size < IMPORT_SCHEMA_BUDGET * 1.1,
+      `${how}: ${size} bytes of input schemas, about the budget (sizes are counted as schemas are built)`,
+    );
     const warning = spec.warnings.find((w) => /add up to more than 8 MB/.test(w.message));
     t.ok(warning, `${how}: a warning says so`);
     t.match(warning?.message, /\d+ tools \(POST \/r\d+ and those after it\) describe only their top-level fields/);
@@ -35,9 +41,16 @@ t.test('a schema shared by 900 operations is held to the import budget, by $ref 
 t.test('a small budget summarises the tools past it, and only those', async (t) => {
   const text = sharedSchemaSpec({ sharing: 'ref', properties: 20, operations: 30 });
   const roomy = await importSpec(parseSpecText(text));
-  t.notOk(roomy.warnings.some((w) => /add up to/.test(w.message)), 'an ordinary spec is far below the budget');
+  t.notOk(
+    roomy.warnings.some((w) => /add up to/.test(w.message)),
+    'an ordinary spec is far below the budget',
+  );
   const tight = await importSpec(parseSpecText(text), { schemaBudget: 5_000 });
-  t.same(tight.tools.slice(0, 3).map((tool) => tool.inputSchema), roomy.tools.slice(0, 3).map((tool) => tool.inputSchema), 'tools within the budget are as before');
+  t.same(
+    tight.tools.slice(0, 3).map((tool) => tool.inputSchema),
+    roomy.tools.slice(0, 3).map((tool) => tool.inputSchema),
+    'tools within the budget are as before',
+  );
   t.match(tight.warnings.at(-1)?.message, /add up to more than [\d.]+ MB .* (\d+) tools \(POST \/r\d+ and those after it\)/);
   const spent = tight.tools.filter((tool) => /too large in total/.test(JSON.stringify(tool.inputSchema)));
   t.ok(spent.length > 0 && spent.length < 30, `${spent.length} tools summarised`);

@@ -9,7 +9,11 @@ const spec = {
   openapi: '3.0.3',
   info: { title: 'T', version: '1' },
   servers: [{ url: 'https://api.example.com' }],
-  paths: { '/items/{id}': { get: { operationId: 'getItem', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: ok } } },
+  paths: {
+    '/items/{id}': {
+      get: { operationId: 'getItem', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: ok },
+    },
+  },
 };
 
 async function inThisThread(text: string) {
@@ -28,13 +32,24 @@ t.test('a spec imported on the thread is the spec imported here', async (t) => {
   const text = JSON.stringify(spec);
   t.same(await importSpecText(text), await inThisThread(text));
   const relative = JSON.stringify({ ...spec, servers: [{ url: '/v1' }] });
-  t.equal((await importSpecText(relative, { sourceUrl: 'https://specs.example.com/api/openapi.json' })).baseUrl, 'https://specs.example.com/v1', 'options reach the thread');
+  t.equal(
+    (await importSpecText(relative, { sourceUrl: 'https://specs.example.com/api/openapi.json' })).baseUrl,
+    'https://specs.example.com/v1',
+    'options reach the thread',
+  );
 });
 
 t.test('errors arrive as the same class with the same code, status, message and details', async (t) => {
   const cases: [string, string, new (...args: never[]) => Error][] = [
     ['unreadable', '{"openapi": ', SpecUnreadable],
-    ['invalid', JSON.stringify({ ...spec, paths: { '/x': { get: { parameters: [{ name: 'q', in: 'query', schema: { type: 'strin' } }], responses: ok } } } }), SpecInvalid],
+    [
+      'invalid',
+      JSON.stringify({
+        ...spec,
+        paths: { '/x': { get: { parameters: [{ name: 'q', in: 'query', schema: { type: 'strin' } }], responses: ok } } },
+      }),
+      SpecInvalid,
+    ],
     ['no operations', JSON.stringify({ ...spec, paths: {} }), SpecNoOperations],
     ['not OpenAPI', '{"hello": "world"}', SpecInvalid],
   ];

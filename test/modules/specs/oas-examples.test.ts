@@ -26,7 +26,9 @@ function portabilityProblems(schema: unknown, at = '#'): string[] {
   for (const key of ['nullable', 'discriminator', 'xml', 'externalDocs', 'example', 'readOnly', '$ref', '$defs']) {
     if (key in node && !(at.endsWith('/properties') || at.endsWith('/patternProperties'))) problems.push(`${at}: ${key}`);
   }
-  for (const [key, value] of Object.entries(node)) if (typeof value === 'object' && key !== 'enum' && key !== 'const' && key !== 'default' && key !== 'examples') problems.push(...portabilityProblems(value, `${at}/${key}`));
+  for (const [key, value] of Object.entries(node))
+    if (typeof value === 'object' && key !== 'enum' && key !== 'const' && key !== 'default' && key !== 'examples')
+      problems.push(...portabilityProblems(value, `${at}/${key}`));
   return problems;
 }
 

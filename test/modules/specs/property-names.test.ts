@@ -61,7 +61,13 @@ t.test('names inside array items, arrays of arrays and prefixItems', async (t) =
   t.same(Object.keys((props.links.items as Json).properties as Json), ['_href', 'rel']);
   t.same(Object.keys(((props.grid.items as Json).items as Json).properties as Json), ['x-y'], 'already portable: kept');
 
-  const tuple = portableNames({ type: 'array', prefixItems: [{ type: 'object', properties: { 'a b': {} } }, { type: 'object', properties: { 'c d': {} } }] });
+  const tuple = portableNames({
+    type: 'array',
+    prefixItems: [
+      { type: 'object', properties: { 'a b': {} } },
+      { type: 'object', properties: { 'c d': {} } },
+    ],
+  });
   t.same(tuple.names, { items: { names: { a_b: 'a b', c_d: 'c d' } } }, 'tuple positions share one items map');
   t.same(tool.body?.nestedNames, { properties: { links: { items: { names: { _href: '@href' } } } } });
 
@@ -77,7 +83,11 @@ t.test('oneOf branches share one name per real name; branch-only names are merge
       shape: {
         oneOf: [
           { type: 'object', properties: { '@type': { enum: ['circle'] }, 'radius (cm)': { type: 'number' } }, required: ['@type'] },
-          { type: 'object', properties: { '@type': { enum: ['square'] }, 'side (cm)': { type: 'number' } }, required: ['@type', 'side (cm)'] },
+          {
+            type: 'object',
+            properties: { '@type': { enum: ['square'] }, 'side (cm)': { type: 'number' } },
+            required: ['@type', 'side (cm)'],
+          },
         ],
       },
     },
@@ -87,10 +97,17 @@ t.test('oneOf branches share one name per real name; branch-only names are merge
   t.same(Object.keys(circle.properties as Json), ['_type', 'radius__cm_']);
   t.same(Object.keys(square.properties as Json), ['_type', 'side__cm_']);
   t.same(square.required, ['_type', 'side__cm_']);
-  t.same(tool.body?.nestedNames, { properties: { shape: { names: { _type: '@type', radius__cm_: 'radius (cm)', side__cm_: 'side (cm)' } } } });
+  t.same(tool.body?.nestedNames, {
+    properties: { shape: { names: { _type: '@type', radius__cm_: 'radius (cm)', side__cm_: 'side (cm)' } } },
+  });
 
   // The body itself can be a oneOf: its branches' names are top-level names.
-  const top = await bodyTool({ oneOf: [{ type: 'object', properties: { 'a-b': {}, '$c': {} } }, { type: 'object', properties: { 'a-b': {}, d: {} } }] });
+  const top = await bodyTool({
+    oneOf: [
+      { type: 'object', properties: { 'a-b': {}, $c: {} } },
+      { type: 'object', properties: { 'a-b': {}, d: {} } },
+    ],
+  });
   t.same(top.body?.propertyNames, { _c: '$c' });
   t.notOk(top.body?.nestedNames);
 });
@@ -101,13 +118,18 @@ t.test('a collision at a nested level: the portable name keeps its name, the oth
     properties: {
       filter: { type: 'object', properties: { 'a[b]': { type: 'string' }, a_b_: { type: 'string' } }, required: ['a[b]', 'a_b_'] },
       // Across branches as well: a_b_ in the second branch wins the name in both.
-      either: { anyOf: [{ type: 'object', properties: { 'a[b]': { type: 'string' } } }, { type: 'object', properties: { a_b_: { type: 'integer' } } }] },
+      either: {
+        anyOf: [
+          { type: 'object', properties: { 'a[b]': { type: 'string' } } },
+          { type: 'object', properties: { a_b_: { type: 'integer' } } },
+        ],
+      },
     },
   });
   const props = bodySchema(tool).properties as Record<string, Json>;
   t.same(Object.keys(props.filter.properties as Json), ['field_a_b_', 'a_b_']);
   t.same(props.filter.required, ['field_a_b_', 'a_b_']);
-  t.same(Object.keys(((props.either.anyOf as Json[])[0]).properties as Json), ['field_a_b_']);
+  t.same(Object.keys((props.either.anyOf as Json[])[0].properties as Json), ['field_a_b_']);
   t.same(tool.body?.nestedNames, {
     properties: { filter: { names: { field_a_b_: 'a[b]' } }, either: { names: { field_a_b_: 'a[b]' } } },
   });
@@ -134,17 +156,20 @@ t.test('required names without a property, at every level, and the same name in 
 });
 
 t.test('additionalProperties and patternProperties values; declared properties are listed beside them', async (t) => {
-  const tool = await bodyTool({
-    type: 'object',
-    properties: {
-      labels: {
-        type: 'object',
-        properties: { fixed: { type: 'object', properties: { plain: {} } } },
-        additionalProperties: { type: 'object', properties: { '#value': { type: 'string' } } },
+  const tool = await bodyTool(
+    {
+      type: 'object',
+      properties: {
+        labels: {
+          type: 'object',
+          properties: { fixed: { type: 'object', properties: { plain: {} } } },
+          additionalProperties: { type: 'object', properties: { '#value': { type: 'string' } } },
+        },
+        byPattern: { type: 'object', patternProperties: { '^x-': { type: 'object', properties: { 'a/b': {} } } } },
       },
-      byPattern: { type: 'object', patternProperties: { '^x-': { type: 'object', properties: { 'a/b': {} } } } },
     },
-  }, '3.1.0'); // patternProperties is 3.1's
+    '3.1.0',
+  ); // patternProperties is 3.1's
   const props = bodySchema(tool).properties as Record<string, Json>;
   t.same(Object.keys((props.labels.additionalProperties as Json).properties as Json), ['_value']);
   t.same(tool.body?.nestedNames, {
@@ -161,8 +186,20 @@ t.test('object parameters: nested names renamed and recorded on the binding', as
       '/items': {
         get: {
           parameters: [
-            { name: 'filter', in: 'query', style: 'deepObject', explode: true, schema: { type: 'object', properties: { 'created.gte': { type: 'string' }, 'owner id': { type: 'string' } } } },
-            { name: 'q', in: 'query', content: { 'application/json': { schema: { type: 'object', properties: { where: { type: 'object', properties: { '$eq': {} } } } } } } },
+            {
+              name: 'filter',
+              in: 'query',
+              style: 'deepObject',
+              explode: true,
+              schema: { type: 'object', properties: { 'created.gte': { type: 'string' }, 'owner id': { type: 'string' } } },
+            },
+            {
+              name: 'q',
+              in: 'query',
+              content: {
+                'application/json': { schema: { type: 'object', properties: { where: { type: 'object', properties: { $eq: {} } } } } },
+              },
+            },
             { name: 'plain', in: 'query', schema: { type: 'object', properties: { a: { type: 'string' } } } },
           ],
           responses: ok,
@@ -178,7 +215,10 @@ t.test('object parameters: nested names renamed and recorded on the binding', as
 });
 
 t.test('ordinary schemas: nothing stored, nothing copied; shared schemas are never edited', async (t) => {
-  const schema: JsonSchema = deepFreeze({ type: 'object', properties: { a: { type: 'array', items: { oneOf: [{ type: 'object', properties: { b: {} } }] } } } });
+  const schema: JsonSchema = deepFreeze({
+    type: 'object',
+    properties: { a: { type: 'array', items: { oneOf: [{ type: 'object', properties: { b: {} } }] } } },
+  });
   const plain = portableNames(schema);
   t.equal(plain.schema, schema, 'the same object back');
   t.notOk('names' in plain);

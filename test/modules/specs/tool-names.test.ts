@@ -11,7 +11,11 @@ t.test('a valid operationId is the name', async (t) => {
 t.test('an invalid operationId is sanitised readably', async (t) => {
   t.equal(baseToolName({ method: 'GET', path: '/x', operationId: 'repos/list-for-org' }).name, 'repos_list-for-org');
   t.equal(baseToolName({ method: 'GET', path: '/x', operationId: 'Items.Get  (by id)' }).name, 'Items_Get_by_id');
-  t.equal(baseToolName({ method: 'GET', path: '/api/items/{id}', operationId: '...' }).name, 'get_api_items_id', 'nothing left: method + path');
+  t.equal(
+    baseToolName({ method: 'GET', path: '/api/items/{id}', operationId: '...' }).name,
+    'get_api_items_id',
+    'nothing left: method + path',
+  );
 });
 
 t.test('without an operationId the name is method + path', async (t) => {
@@ -52,7 +56,13 @@ t.test('a name held before is kept on re-upload', async (t) => {
   t.same(first, ['get_items']);
   // A new operation that sanitises to the same name appears: the old one keeps its name.
   const previous = [{ name: 'get_items', method: 'GET', path: '/items' }] as never[];
-  const second = assignToolNames([{ method: 'GET', path: '/items' }, { method: 'GET', path: '/items/', operationId: 'get_items!' }], previous);
+  const second = assignToolNames(
+    [
+      { method: 'GET', path: '/items' },
+      { method: 'GET', path: '/items/', operationId: 'get_items!' },
+    ],
+    previous,
+  );
   t.equal(second[0], 'get_items');
   t.match(second[1], /^get_items_[0-9a-f]{6}$/);
 });
@@ -60,16 +70,27 @@ t.test('a name held before is kept on re-upload', async (t) => {
 t.test('names through importSpec: unique, valid, stable across runs', async (t) => {
   const doc = openapi({
     '/items': { get: { operationId: 'listItems', responses: ok }, post: { responses: ok } },
-    '/items/{id}': { parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], get: { operationId: 'items/get', responses: ok }, delete: { operationId: 'items.get', responses: ok } },
+    '/items/{id}': {
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+      get: { operationId: 'items/get', responses: ok },
+      delete: { operationId: 'items.get', responses: ok },
+    },
   });
   const a = await importSpec(doc);
   const b = await importSpec(structuredClone(doc));
   const names = a.tools.map((tool) => tool.name);
-  t.same(names, b.tools.map((tool) => tool.name));
+  t.same(
+    names,
+    b.tools.map((tool) => tool.name),
+  );
   t.equal(new Set(names).size, names.length);
   for (const name of names) t.match(name, TOOL_NAME);
   t.equal(names[0], 'listItems');
   t.equal(names[1], 'post_items');
   t.match(names[2], /^items_get_[0-9a-f]{6}$/);
-  t.same(a.tools.map((tool) => tool.fingerprint), b.tools.map((tool) => tool.fingerprint), 'fingerprints are stable');
+  t.same(
+    a.tools.map((tool) => tool.fingerprint),
+    b.tools.map((tool) => tool.fingerprint),
+    'fingerprints are stable',
+  );
 });

@@ -12,7 +12,12 @@ t.teardown(async () => {
   await server.close();
 });
 
-async function sent(def: ToolDefinition, args: Record<string, unknown>, baseUrl = server.origin, credentials: UpstreamCredentials = { type: 'none' }) {
+async function sent(
+  def: ToolDefinition,
+  args: Record<string, unknown>,
+  baseUrl = server.origin,
+  credentials: UpstreamCredentials = { type: 'none' },
+) {
   const req = buildUpstreamRequest(def, args, { baseUrl, credentials });
   await client.send(req);
   return server.requests.at(-1)!;
@@ -40,7 +45,11 @@ t.test('path styles: simple, label and matrix for primitives, arrays and objects
   ];
   for (const [binding, value, expected] of cases) {
     const def = tool({ path: '/p/{color}', params: [param({ name: 'color', in: 'path', ...binding })] });
-    t.equal((await sent(def, { color: value })).url, expected, `${binding.style} explode=${binding.explode ?? false} ${JSON.stringify(value)}`);
+    t.equal(
+      (await sent(def, { color: value })).url,
+      expected,
+      `${binding.style} explode=${binding.explode ?? false} ${JSON.stringify(value)}`,
+    );
   }
 });
 
@@ -65,10 +74,18 @@ t.test('query styles: form, spaceDelimited, pipeDelimited, deepObject, allowRese
   ];
   for (const [binding, value, expected] of cases) {
     const def = tool({ params: [param({ name: 'q', in: 'query', ...binding })] });
-    t.equal((await sent(def, { q: value })).url, expected, `${binding.style ?? 'form'} explode=${binding.explode ?? true} ${JSON.stringify(value)}`);
+    t.equal(
+      (await sent(def, { q: value })).url,
+      expected,
+      `${binding.style ?? 'form'} explode=${binding.explode ?? true} ${JSON.stringify(value)}`,
+    );
   }
   const bracketed = tool({ params: [param({ name: 'filter[status]', arg: 'filter_status', in: 'query' })] });
-  t.equal((await sent(bracketed, { filter_status: 'open' })).url, '/items?filter[status]=open', 'sanitized arg mapped back to the real name');
+  t.equal(
+    (await sent(bracketed, { filter_status: 'open' })).url,
+    '/items?filter[status]=open',
+    'sanitized arg mapped back to the real name',
+  );
   const optional = tool({ params: [param({ name: 'q', in: 'query' }), param({ name: 'r', in: 'query' })] });
   t.equal((await sent(optional, { r: null })).url, '/items', 'absent and null optional params are left out');
 });
@@ -103,24 +120,33 @@ t.test('header and cookie params', async (t) => {
 
   const plain = await sent(tool(), {});
   t.equal(plain.headers.accept, 'application/json, */*;q=0.5', 'default Accept');
-  t.throws(() => buildUpstreamRequest(def, { X_Request_Id: 'a\r\nX-Injected: 1' }, { baseUrl: server.origin, credentials: { type: 'none' } }), InvalidArgument, 'no header injection');
+  t.throws(
+    () => buildUpstreamRequest(def, { X_Request_Id: 'a\r\nX-Injected: 1' }, { baseUrl: server.origin, credentials: { type: 'none' } }),
+    InvalidArgument,
+    'no header injection',
+  );
 });
 
 t.test('cookie parameter names are encoded like values', async (t) => {
-  const def = tool({ params: [param({ name: 'ck', in: 'cookie', explode: true }), param({ name: 'odd name;', arg: 'odd', in: 'cookie' })] });
+  const def = tool({
+    params: [param({ name: 'ck', in: 'cookie', explode: true }), param({ name: 'odd name;', arg: 'odd', in: 'cookie' })],
+  });
   const got = await sent(def, { ck: { 'a=1; sess': 'X', plain: 'v' }, odd: 'w' });
   t.equal(got.headers.cookie, 'a%3D1%3B%20sess=X; plain=v; odd%20name%3B=w', 'no key can add a cookie of its own');
 });
 
-t.test('the base URL keeps its path prefix and query; the tool\'s serverUrl is not consulted', async (t) => {
+t.test("the base URL keeps its path prefix and query; the tool's serverUrl is not consulted", async (t) => {
   const def = tool({ path: '/items/{id}', params: [param({ name: 'id', in: 'path' })] });
   t.equal((await sent(def, { id: 7 }, `${server.origin}/v1`)).url, '/v1/items/7');
   t.equal((await sent(def, { id: 7 }, `${server.origin}/v1/`)).url, '/v1/items/7', 'trailing slash');
   t.equal((await sent(def, { id: 7 }, `${server.origin}/v1?api-version=2`)).url, '/v1/items/7?api-version=2');
   // The runtime decides which URL a tool goes to (and whether its origin is allowed); the builder obeys.
   const own = tool({ ...def, serverUrl: 'https://elsewhere.invalid/other' });
-  t.equal((await sent(own, { id: 7 }, `${server.origin}/v9`)).url, '/v9/items/7', 'the given base URL, not the tool\'s own');
-  t.equal(buildUpstreamRequest(own, { id: 7 }, { baseUrl: `${server.origin}/v9`, credentials: { type: 'none' } }).url, `${server.origin}/v9/items/7`);
+  t.equal((await sent(own, { id: 7 }, `${server.origin}/v9`)).url, '/v9/items/7', "the given base URL, not the tool's own");
+  t.equal(
+    buildUpstreamRequest(own, { id: 7 }, { baseUrl: `${server.origin}/v9`, credentials: { type: 'none' } }).url,
+    `${server.origin}/v9/items/7`,
+  );
 });
 
 t.test('path arguments that would change the path are refused', async (t) => {
@@ -131,7 +157,11 @@ t.test('path arguments that would change the path are refused', async (t) => {
   }
   t.throws(() => build(undefined), { code: 'LK_INVALID_ARGUMENT', message: /"id" is required/ });
   const label = tool({ path: '/items/{id}', params: [param({ name: 'id', in: 'path', style: 'label' })] });
-  t.throws(() => buildUpstreamRequest(label, { id: '.' }, { baseUrl: server.origin, credentials: { type: 'none' } }), InvalidArgument, 'label "." makes ".."');
+  t.throws(
+    () => buildUpstreamRequest(label, { id: '.' }, { baseUrl: server.origin, credentials: { type: 'none' } }),
+    InvalidArgument,
+    'label "." makes ".."',
+  );
   for (const id of ['a/b', '...', '.hidden', 'v1.2']) {
     t.doesNotThrow(() => build(id), `allows ${id}`);
   }
@@ -142,10 +172,18 @@ t.test('path arguments that would change the path are refused', async (t) => {
 });
 
 t.test('missing required query and body are refused', async (t) => {
-  const def = tool({ method: 'POST', params: [param({ name: 'q', in: 'query', required: true })], body: { arg: 'body', contentType: 'application/json', required: true } });
+  const def = tool({
+    method: 'POST',
+    params: [param({ name: 'q', in: 'query', required: true })],
+    body: { arg: 'body', contentType: 'application/json', required: true },
+  });
   const target = { baseUrl: server.origin, credentials: { type: 'none' } as const };
   t.throws(() => buildUpstreamRequest(def, { body: {} }, target), { code: 'LK_INVALID_ARGUMENT', message: /"q" is required/ });
   t.throws(() => buildUpstreamRequest(def, { q: 1 }, target), { code: 'LK_INVALID_ARGUMENT', message: /"body" is required/ });
-  t.throws(() => buildUpstreamRequest(tool(), {}, { baseUrl: 'not a url', credentials: { type: 'none' } }), { code: 'LK_INVALID_ARGUMENT' });
-  t.throws(() => buildUpstreamRequest(tool(), {}, { baseUrl: 'ftp://x.example', credentials: { type: 'none' } }), { code: 'LK_INVALID_ARGUMENT' });
+  t.throws(() => buildUpstreamRequest(tool(), {}, { baseUrl: 'not a url', credentials: { type: 'none' } }), {
+    code: 'LK_INVALID_ARGUMENT',
+  });
+  t.throws(() => buildUpstreamRequest(tool(), {}, { baseUrl: 'ftp://x.example', credentials: { type: 'none' } }), {
+    code: 'LK_INVALID_ARGUMENT',
+  });
 });

@@ -18,7 +18,10 @@ async function sent(body: BodyBinding, args: Record<string, unknown>) {
 }
 
 t.test('JSON and +json, with sanitized property names mapped back', async (t) => {
-  const got = await sent({ arg: 'body', contentType: 'application/json', required: true, propertyNames: { first_name: 'first-name' } }, { body: { first_name: 'Ada', age: 36, nested: { first_name: 'kept' } } });
+  const got = await sent(
+    { arg: 'body', contentType: 'application/json', required: true, propertyNames: { first_name: 'first-name' } },
+    { body: { first_name: 'Ada', age: 36, nested: { first_name: 'kept' } } },
+  );
   t.equal(got.method, 'POST');
   t.equal(got.headers['content-type'], 'application/json');
   t.same(JSON.parse(got.body.toString()), { 'first-name': 'Ada', age: 36, nested: { first_name: 'kept' } }, 'top-level names only');
@@ -72,7 +75,10 @@ t.test('multipart/form-data: fields, JSON parts, text and binary files', async (
         meta: { a: [1] },
         file: { filename: 'blob.bin', contentType: 'application/x-thing', base64: bytes.toString('base64') },
         notes: 'plain text file',
-        pics: [{ base64: bytes.subarray(0, 10).toString('base64') }, { filename: 'b.png', base64: `data:image/png;base64,${bytes.subarray(10, 20).toString('base64')}` }],
+        pics: [
+          { base64: bytes.subarray(0, 10).toString('base64') },
+          { filename: 'b.png', base64: `data:image/png;base64,${bytes.subarray(10, 20).toString('base64')}` },
+        ],
       },
     },
   );
@@ -99,15 +105,30 @@ t.test('multipart/form-data: fields, JSON parts, text and binary files', async (
   t.ok(parts[5].body.equals(bytes.subarray(0, 10)));
   t.ok(parts[6].body.equals(bytes.subarray(10, 20)), 'a data: URL prefix is stripped');
 
-  const bad = () => buildUpstreamRequest(tool({ method: 'POST', body: { arg: 'body', contentType: 'multipart/form-data', required: true, fileProperties: ['file'] } }), { body: { file: { base64: 'not base64!' } } }, { baseUrl: server.origin, credentials: { type: 'none' } });
+  const bad = () =>
+    buildUpstreamRequest(
+      tool({ method: 'POST', body: { arg: 'body', contentType: 'multipart/form-data', required: true, fileProperties: ['file'] } }),
+      { body: { file: { base64: 'not base64!' } } },
+      { baseUrl: server.origin, credentials: { type: 'none' } },
+    );
   t.throws(bad, { code: 'LK_INVALID_ARGUMENT', message: /base64/ });
 });
 
-t.test('multipart: a line break in a file\'s contentType cannot add part headers; names and filenames stay quoted', async (t) => {
+t.test("multipart: a line break in a file's contentType cannot add part headers; names and filenames stay quoted", async (t) => {
   const binding: BodyBinding = { arg: 'body', contentType: 'multipart/form-data', required: true, fileProperties: ['file'] };
   const base64 = Buffer.from('data').toString('base64');
-  for (const contentType of ['text/plain\r\nContent-Disposition: form-data; name="admin"', 'text/plain\nX-Injected: 1', 'text/plain\r', 'text/\u0000plain']) {
-    const build = () => buildUpstreamRequest(tool({ method: 'POST', body: binding }), { body: { file: { contentType, base64 } } }, { baseUrl: server.origin, credentials: { type: 'none' } });
+  for (const contentType of [
+    'text/plain\r\nContent-Disposition: form-data; name="admin"',
+    'text/plain\nX-Injected: 1',
+    'text/plain\r',
+    'text/\u0000plain',
+  ]) {
+    const build = () =>
+      buildUpstreamRequest(
+        tool({ method: 'POST', body: binding }),
+        { body: { file: { contentType, base64 } } },
+        { baseUrl: server.origin, credentials: { type: 'none' } },
+      );
     t.throws(build, { code: 'LK_INVALID_ARGUMENT', message: /content type of "file" contains line breaks/ }, JSON.stringify(contentType));
   }
   const before = server.requests.length;

@@ -25,7 +25,15 @@ const def = tool({
     param({ name: 'theme', in: 'cookie' }),
   ],
 });
-const hostile = { Authorization: 'Bearer from-the-model', 'x-api-key': 'from-the-model', 'X-Tenant': 'model-tenant', api_key: 'from-the-model', page: 2, sid: 'from-the-model', theme: 'dark' };
+const hostile = {
+  Authorization: 'Bearer from-the-model',
+  'x-api-key': 'from-the-model',
+  'X-Tenant': 'model-tenant',
+  api_key: 'from-the-model',
+  page: 2,
+  sid: 'from-the-model',
+  theme: 'dark',
+};
 
 async function sent(credentials: UpstreamCredentials, args: Record<string, unknown> = hostile) {
   await client.send(buildUpstreamRequest(def, args, { baseUrl: server.origin, credentials }));
@@ -65,9 +73,16 @@ t.test('api_key in a cookie replaces a same-named cookie argument', async (t) =>
 });
 
 t.test('a cookie argument cannot add a cookie or shadow a cookie credential', async (t) => {
-  const jar = tool({ params: [param({ name: 'ck', in: 'cookie', explode: true }), param({ name: 'Cookie', arg: 'raw_cookie', in: 'header' })] });
+  const jar = tool({
+    params: [param({ name: 'ck', in: 'cookie', explode: true }), param({ name: 'Cookie', arg: 'raw_cookie', in: 'header' })],
+  });
   const send = async (args: Record<string, unknown>) => {
-    await client.send(buildUpstreamRequest(jar, args, { baseUrl: server.origin, credentials: { type: 'api_key', in: 'cookie', name: 'sess', value: marker } }));
+    await client.send(
+      buildUpstreamRequest(jar, args, {
+        baseUrl: server.origin,
+        credentials: { type: 'api_key', in: 'cookie', name: 'sess', value: marker },
+      }),
+    );
     return server.requests.at(-1)!.headers.cookie!;
   };
   const cookies = (header: string) => header.split('; ').map((pair) => pair.split('=', 1)[0]);
@@ -76,7 +91,11 @@ t.test('a cookie argument cannot add a cookie or shadow a cookie credential', as
   t.ok(keyed.endsWith(`sess=${marker}`), 'and it is the credential');
   t.match(keyed, 'a%3D1%3B%20sess=X', "the key's `=` and `;` are encoded");
   const header = await send({ raw_cookie: 'a=1; sess=X;  sess=Y ; %73ess=Z' });
-  t.same(cookies(header).filter((n) => n === 'sess' || n === '%73ess'), ['sess'], `a Cookie header argument cannot shadow it either: ${header}`);
+  t.same(
+    cookies(header).filter((n) => n === 'sess' || n === '%73ess'),
+    ['sess'],
+    `a Cookie header argument cannot shadow it either: ${header}`,
+  );
   t.ok(header.endsWith(`sess=${marker}`));
 });
 

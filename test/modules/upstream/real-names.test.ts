@@ -50,9 +50,18 @@ t.test('JSON: real names at every level; unknown keys and look-alikes pass throu
   t.same(args.target, { '_odata.type': '#microsoft.graph.user', id: 'u1' }, "the caller's value is not edited");
 
   // Object.prototype's names are not names in the map.
-  t.same(json(nested, { constructor: 1, toString: 'x', target: { hasOwnProperty: true } }), { constructor: 1, toString: 'x', target: { hasOwnProperty: true } });
+  t.same(json(nested, { constructor: 1, toString: 'x', target: { hasOwnProperty: true } }), {
+    constructor: 1,
+    toString: 'x',
+    target: { hasOwnProperty: true },
+  });
   t.same(json(nested, [{ _context: 1 }]), [{ _context: 1 }], 'a top-level array is not the object the map describes');
-  const list: BodyBinding = { arg: 'body', contentType: 'application/json', required: true, nestedNames: { items: { names: { _id: '@id' } } } };
+  const list: BodyBinding = {
+    arg: 'body',
+    contentType: 'application/json',
+    required: true,
+    nestedNames: { items: { names: { _id: '@id' } } },
+  };
   t.same(json(list, [{ _id: 1 }, { _id: 2, x: 3 }, 'plain']), [{ '@id': 1 }, { '@id': 2, x: 3 }, 'plain'], 'a body that is an array');
 });
 
@@ -65,7 +74,10 @@ t.test('tools stored before nested maps existed: the top level only, as before',
 });
 
 t.test('form-urlencoded and multipart: nested objects carry the real names', async (t) => {
-  const form = encodeBody({ ...nested, contentType: 'application/x-www-form-urlencoded', encoding: { target: { style: 'deepObject' } } }, { target: { '_odata.type': 'T' }, _context: 'c' });
+  const form = encodeBody(
+    { ...nested, contentType: 'application/x-www-form-urlencoded', encoding: { target: { style: 'deepObject' } } },
+    { target: { '_odata.type': 'T' }, _context: 'c' },
+  );
   const fields = new URLSearchParams(form.bytes.toString());
   t.equal(fields.get('target[@odata.type]'), 'T');
   t.equal(fields.get('@context'), 'c');
@@ -89,7 +101,15 @@ t.test('end to end: import, validate the sanitized call, send the real names', a
     paths: {
       '/users': {
         post: {
-          parameters: [{ name: 'filter', in: 'query', style: 'deepObject', explode: true, schema: { type: 'object', properties: { 'created[gte]': { type: 'string' } } } }],
+          parameters: [
+            {
+              name: 'filter',
+              in: 'query',
+              style: 'deepObject',
+              explode: true,
+              schema: { type: 'object', properties: { 'created[gte]': { type: 'string' } } },
+            },
+          ],
           requestBody: {
             required: true,
             content: {
@@ -104,7 +124,10 @@ t.test('end to end: import, validate the sanitized call, send the real names', a
                       required: ['@odata.type'],
                       properties: { '@odata.type': { type: 'string' }, 'a[b]': { type: 'string' }, a_b_: { type: 'string' } },
                     },
-                    tags: { type: 'array', items: { oneOf: [{ type: 'object', properties: { 'tag:name': { type: 'string' } } }, { type: 'string' }] } },
+                    tags: {
+                      type: 'array',
+                      items: { oneOf: [{ type: 'object', properties: { 'tag:name': { type: 'string' } } }, { type: 'string' }] },
+                    },
                   },
                 },
               },
@@ -127,5 +150,8 @@ t.test('end to end: import, validate the sanitized call, send the real names', a
   await client.send(buildUpstreamRequest(tool, args, { baseUrl: server.origin, credentials: { type: 'none' } }));
   const got = server.requests.at(-1)!;
   t.equal(decodeURIComponent(got.url), '/users?filter[created[gte]]=2024-01-01');
-  t.same(JSON.parse(got.body.toString()), { user: { '@odata.type': '#user', 'a[b]': 'x', a_b_: 'y' }, tags: [{ 'tag:name': 'blue' }, 'green'] });
+  t.same(JSON.parse(got.body.toString()), {
+    user: { '@odata.type': '#user', 'a[b]': 'x', a_b_: 'y' },
+    tags: [{ 'tag:name': 'blue' }, 'green'],
+  });
 });

@@ -2,17 +2,36 @@
 // the main thread would build, masking included, on a thread that yields the CPU to the event loop.
 import t from 'tap';
 import { readdirSync, readFileSync } from 'node:fs';
-import { secretValues, serializeToolResult, serializeToolResultOffThread, type UpstreamResponse } from '../../../server/modules/upstream/index.js';
+import {
+  secretValues,
+  serializeToolResult,
+  serializeToolResultOffThread,
+  type UpstreamResponse,
+} from '../../../server/modules/upstream/index.js';
 
 const SECRET = 'sk_live_4f9a8b7c6d5e';
 const opts = { maxResponseBytes: 1024 * 1024, secrets: secretValues({ type: 'bearer', token: SECRET }) };
 
 function response(status: number, contentType: string, body: Buffer | string, extra: Partial<UpstreamResponse> = {}): UpstreamResponse {
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-  return { status, statusText: status === 200 ? 'OK' : 'Not Found', headers: { 'content-type': contentType }, body: bytes, truncated: false, totalBytes: bytes.length, durationMs: 1, ...extra };
+  return {
+    status,
+    statusText: status === 200 ? 'OK' : 'Not Found',
+    headers: { 'content-type': contentType },
+    body: bytes,
+    truncated: false,
+    totalBytes: bytes.length,
+    durationMs: 1,
+    ...extra,
+  };
 }
 
-const items = Array.from({ length: 3_000 }, (_, i) => ({ id: i, name: `item-${i}`, note: i === 2_999 ? `echo: Bearer ${SECRET}` : 'é ✓', big: 12345678901234567000 }));
+const items = Array.from({ length: 3_000 }, (_, i) => ({
+  id: i,
+  name: `item-${i}`,
+  note: i === 2_999 ? `echo: Bearer ${SECRET}` : 'é ✓',
+  big: 12345678901234567000,
+}));
 const bigJson = JSON.stringify({ items }).replace('12345678901234567000', '12345678901234567890');
 
 const cases: [string, UpstreamResponse][] = [
@@ -31,7 +50,11 @@ t.test('the same result, byte for byte, as built on the main thread', async (t) 
     const there = await serializeToolResultOffThread({ ...res, body: Buffer.from(res.body) }, opts, 2049);
     t.ok(Buffer.isBuffer(there.json), `${name}: bytes the answer takes as they are`);
     t.ok(Buffer.from(here.json).equals(there.json), `${name}: same JSON`);
-    t.same({ isError: there.isError, excerpt: there.excerpt }, { isError: here.isError, excerpt: here.excerpt }, `${name}: same outcome and excerpt`);
+    t.same(
+      { isError: there.isError, excerpt: there.excerpt },
+      { isError: here.isError, excerpt: here.excerpt },
+      `${name}: same outcome and excerpt`,
+    );
     t.notOk(there.json.toString('utf8').includes(SECRET), `${name}: the secret is masked`);
   }
 });
@@ -39,7 +62,7 @@ t.test('the same result, byte for byte, as built on the main thread', async (t) 
 t.test('the body is handed to the thread, not copied; a body that is part of a larger allocation is copied first', async (t) => {
   const own = { ...cases[0][1], body: Buffer.from(bigJson) };
   const handed = await serializeToolResultOffThread(own, opts, 20);
-  t.equal(own.body.length, 0, 'transferred: the caller\'s body is empty afterwards');
+  t.equal(own.body.length, 0, "transferred: the caller's body is empty afterwards");
   t.equal(handed.excerpt, '{"items":[{"id":0,"n');
   const pool = Buffer.from(`xxxx${bigJson}yyyy`);
   const view = { ...cases[0][1], body: pool.subarray(4, pool.length - 4) };
@@ -49,8 +72,15 @@ t.test('the body is handed to the thread, not copied; a body that is part of a l
 });
 
 t.test('answers arrive for many results at once, each to its own caller', async (t) => {
-  const results = await Promise.all(Array.from({ length: 20 }, (_, i) => serializeToolResultOffThread(response(200, 'text/plain', Buffer.from(`${i}:${'x'.repeat(70_000)}`)), opts, 10)));
-  t.same(results.map((r) => r.excerpt), Array.from({ length: 20 }, (_, i) => `${i}:xxxxxxxx`.slice(0, 10)));
+  const results = await Promise.all(
+    Array.from({ length: 20 }, (_, i) =>
+      serializeToolResultOffThread(response(200, 'text/plain', Buffer.from(`${i}:${'x'.repeat(70_000)}`)), opts, 10),
+    ),
+  );
+  t.same(
+    results.map((r) => r.excerpt),
+    Array.from({ length: 20 }, (_, i) => `${i}:xxxxxxxx`.slice(0, 10)),
+  );
 });
 
 /** Nice values of this process's threads, from /proc (Linux). */
@@ -62,9 +92,13 @@ function threadNiceValues(): number[] {
   });
 }
 
-t.test('the result thread runs below the event loop\'s priority', { skip: process.platform !== 'linux' && 'nice values per thread are a Linux feature' }, async (t) => {
-  await serializeToolResultOffThread({ ...cases[0][1], body: Buffer.from(bigJson) }, opts, 10);
-  const nice = threadNiceValues();
-  t.equal(nice[0], 0, 'the main thread keeps its priority');
-  t.ok(nice.includes(10), `one thread at nice 10 (threads: ${nice.join(' ')})`);
-});
+t.test(
+  "the result thread runs below the event loop's priority",
+  { skip: process.platform !== 'linux' && 'nice values per thread are a Linux feature' },
+  async (t) => {
+    await serializeToolResultOffThread({ ...cases[0][1], body: Buffer.from(bigJson) }, opts, 10);
+    const nice = threadNiceValues();
+    t.equal(nice[0], 0, 'the main thread keeps its priority');
+    t.ok(nice.includes(10), `one thread at nice 10 (threads: ${nice.join(' ')})`);
+  },
+);

@@ -4,11 +4,17 @@ import { secretValues, toToolResult, toolResultJson, type UpstreamResponse } fro
 
 const opts = { maxResponseBytes: 1024 * 1024 };
 
-function response(status: number, contentType: string | undefined, body: Buffer | string, extra: Partial<UpstreamResponse> = {}): UpstreamResponse {
+function response(
+  status: number,
+  contentType: string | undefined,
+  body: Buffer | string,
+  extra: Partial<UpstreamResponse> = {},
+): UpstreamResponse {
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   return {
     status,
-    statusText: ({ 200: 'OK', 204: 'No Content', 404: 'Not Found', 401: 'Unauthorized', 302: 'Found' } as Record<number, string>)[status] ?? '',
+    statusText:
+      ({ 200: 'OK', 204: 'No Content', 404: 'Not Found', 401: 'Unauthorized', 302: 'Found' } as Record<number, string>)[status] ?? '',
     headers: contentType ? { 'content-type': contentType } : {},
     body: bytes,
     truncated: false,
@@ -68,9 +74,13 @@ t.test('text, charsets, XML', async (t) => {
 
 t.test('images and other binary', async (t) => {
   const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 255]);
-  t.same(toToolResult(response(200, 'image/png', png), opts).content, [{ type: 'image', data: png.toString('base64'), mimeType: 'image/png' }]);
+  t.same(toToolResult(response(200, 'image/png', png), opts).content, [
+    { type: 'image', data: png.toString('base64'), mimeType: 'image/png' },
+  ]);
   const pdf = toToolResult(response(200, 'application/pdf', png), opts);
-  t.same(pdf.content, [{ type: 'resource', resource: { uri: 'latchkey://response', mimeType: 'application/pdf', blob: png.toString('base64') } }]);
+  t.same(pdf.content, [
+    { type: 'resource', resource: { uri: 'latchkey://response', mimeType: 'application/pdf', blob: png.toString('base64') } },
+  ]);
   const unlabelled = toToolResult(response(200, undefined, png), opts);
   t.equal(unlabelled.content[0].type, 'resource', 'bytes without a content type are binary');
 });
@@ -82,17 +92,25 @@ t.test('empty bodies', async (t) => {
 
 t.test('non-2xx answers are isError results with the body', async (t) => {
   const denied = toToolResult(response(401, 'application/json', '{"error":"INVALID_API_KEY"}'), opts);
-  t.same(denied, { isError: true, content: [{ type: 'text', text: 'Upstream answered 401 Unauthorized: {\n  "error": "INVALID_API_KEY"\n}' }] });
+  t.same(denied, {
+    isError: true,
+    content: [{ type: 'text', text: 'Upstream answered 401 Unauthorized: {\n  "error": "INVALID_API_KEY"\n}' }],
+  });
   const missing = toToolResult(response(404, 'application/problem+json', '{"title":"Not Found"}'), opts);
   t.ok(missing.isError);
   t.equal(missing.structuredContent, undefined);
   t.match(missing.content[0], { type: 'text', text: /^Upstream answered 404 Not Found: \{\n {2}"title": "Not Found"\n\}$/ });
   const long = toToolResult(response(500, 'text/plain', 'x'.repeat(50_000)), opts);
   t.ok((long.content[0] as { text: string }).text.length < 9000, 'long error bodies are cut');
-  t.same(toToolResult(response(404, undefined, ''), opts).content, [{ type: 'text', text: 'Upstream answered 404 Not Found (empty response body).' }]);
+  t.same(toToolResult(response(404, undefined, ''), opts).content, [
+    { type: 'text', text: 'Upstream answered 404 Not Found (empty response body).' },
+  ]);
   const binary = toToolResult(response(500, 'application/octet-stream', Buffer.alloc(10)), opts);
   t.same(binary.content, [{ type: 'text', text: 'Upstream answered 500: [10 bytes of application/octet-stream]' }]);
-  const away = toToolResult({ ...response(302, 'text/html', ''), headers: { location: 'https://elsewhere.example/steal?token=abc' } }, opts);
+  const away = toToolResult(
+    { ...response(302, 'text/html', ''), headers: { location: 'https://elsewhere.example/steal?token=abc' } },
+    opts,
+  );
   t.ok(away.isError);
   t.match((away.content[0] as { text: string }).text, /302 Found \(a redirect to https:\/\/elsewhere\.example, not followed/);
   t.notMatch((away.content[0] as { text: string }).text, 'token=abc', 'only the origin of the location is shown');
@@ -108,7 +126,9 @@ t.test('truncated answers say so and carry no structuredContent', async (t) => {
   const cutChar = toToolResult(response(200, 'text/plain', Buffer.from('ab€').subarray(0, 4), { truncated: true }), cap);
   t.match((cutChar.content[0] as { text: string }).text, /^ab\n/, 'a multi-byte character cut at the cap is dropped');
   const image = toToolResult(response(200, 'image/png', Buffer.alloc(16), { truncated: true, totalBytes: 100 }), cap);
-  t.same(image.content, [{ type: 'text', text: '200 OK: a image/png body, not shown. [Response truncated: showed the first 16 of 100 bytes]' }]);
+  t.same(image.content, [
+    { type: 'text', text: '200 OK: a image/png body, not shown. [Response truncated: showed the first 16 of 100 bytes]' },
+  ]);
 });
 
 // An upstream that reflects the request (an echo endpoint, an error quoting the key) must not hand
@@ -133,7 +153,14 @@ function leaks(text: string): string[] {
 
 function echoOf(creds: (typeof credentialSets)[keyof typeof credentialSets]): Record<string, unknown> {
   const values = secretValues(creds);
-  const raw = creds.type === 'bearer' ? creds.token : creds.type === 'basic' ? creds.password : creds.type === 'api_key' ? creds.value : creds.headers['X-Tenant'];
+  const raw =
+    creds.type === 'bearer'
+      ? creds.token
+      : creds.type === 'basic'
+        ? creds.password
+        : creds.type === 'api_key'
+          ? creds.value
+          : creds.headers['X-Tenant'];
   return {
     url: `/api/echo?api_key=${encodeURIComponent(raw)}`,
     headers: { authorization: values.find((v) => v.startsWith('Bearer ') || v.startsWith('Basic ')) ?? '', 'x-tenant': raw },
@@ -179,10 +206,16 @@ t.test('text, errors, truncated and binary answers are masked too', async (t) =>
   const secret = `s_${marker}`;
   const secrets = secretValues({ type: 'basic', username: 'ada', password: secret });
   const b64 = Buffer.from(`ada:${secret}`).toString('base64');
-  const text = toToolResult(response(200, 'text/plain', `Authorization: Basic ${b64}\nuser ada:${secret}\n${encodeURIComponent(secret)}`), { ...opts, secrets });
+  const text = toToolResult(response(200, 'text/plain', `Authorization: Basic ${b64}\nuser ada:${secret}\n${encodeURIComponent(secret)}`), {
+    ...opts,
+    secrets,
+  });
   t.same(text.content, [{ type: 'text', text: 'Authorization: ****\nuser ****\n****' }]);
 
-  const error = toToolResult(response(401, 'application/json', JSON.stringify({ error: 'INVALID', message: `the key ${secret} is wrong` })), { ...opts, secrets });
+  const error = toToolResult(
+    response(401, 'application/json', JSON.stringify({ error: 'INVALID', message: `the key ${secret} is wrong` })),
+    { ...opts, secrets },
+  );
   t.ok(error.isError);
   t.notMatch(JSON.stringify(error), marker, 'an error quoting the key');
   t.match(JSON.stringify(error), 'the key **** is wrong');
@@ -201,17 +234,25 @@ t.test('text, errors, truncated and binary answers are masked too', async (t) =>
   t.match((truncated.content[0] as { text: string }).text, /^y{100}\*\*\*\*\n\n\[Response truncated/);
 
   for (const type of ['image/png', 'application/octet-stream']) {
-    const binary = toToolResult(response(200, type, Buffer.concat([Buffer.from([0, 1, 2]), Buffer.from(`h ${secret} ${b64}`), Buffer.from([255])])), { ...opts, secrets });
+    const binary = toToolResult(
+      response(200, type, Buffer.concat([Buffer.from([0, 1, 2]), Buffer.from(`h ${secret} ${b64}`), Buffer.from([255])])),
+      { ...opts, secrets },
+    );
     const content = binary.content[0] as { data?: string; resource?: { blob: string } };
     const bytes = Buffer.from(content.data ?? content.resource!.blob, 'base64');
     t.notOk(bytes.includes(secret) || bytes.includes(b64), `${type}: not in the bytes`);
     t.ok(bytes.includes('h **** ****'), `${type}: masked in place`);
   }
-  t.same(toToolResult(response(200, 'text/plain', 'no secret here'), { ...opts, secrets }).content, [{ type: 'text', text: 'no secret here' }]);
+  t.same(toToolResult(response(200, 'text/plain', 'no secret here'), { ...opts, secrets }).content, [
+    { type: 'text', text: 'no secret here' },
+  ]);
 });
 
 t.test('without secrets in the body, the upstream JSON is still spliced as sent', async (t) => {
   const body = '{"id":"w-1", "big": 12345678901234567890}';
-  const result = toToolResult(response(200, 'application/json', body), { ...opts, secrets: secretValues({ type: 'bearer', token: `b_${marker}` }) });
+  const result = toToolResult(response(200, 'application/json', body), {
+    ...opts,
+    secrets: secretValues({ type: 'bearer', token: `b_${marker}` }),
+  });
   t.match(toolResultJson(result), '"structuredContent":{"id":"w-1", "big": 12345678901234567890}');
 });

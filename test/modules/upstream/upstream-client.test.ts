@@ -2,7 +2,13 @@
 import t from 'tap';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { buildUpstreamRequest, createUpstreamClient, UpstreamTimeout, UpstreamUnreachable, type UpstreamRequest } from '../../../server/modules/upstream/index.js';
+import {
+  buildUpstreamRequest,
+  createUpstreamClient,
+  UpstreamTimeout,
+  UpstreamUnreachable,
+  type UpstreamRequest,
+} from '../../../server/modules/upstream/index.js';
 import { param, startRecordingServer, tool } from './fixtures/helpers.js';
 import { UpstreamRefused } from '../../../server/modules/upstream/errors.js';
 import type { Resolver } from '../../../server/modules/shared/egress.js';
@@ -54,11 +60,12 @@ t.test('same-origin redirects are followed, at most 3; other origins are not', a
   t.teardown(() => client.close());
   const elsewhere = await startRecordingServer();
   t.teardown(() => elsewhere.close());
-  const redirect = (status: number, location: string) => server.on(`/r${status}`, (_req, res) => {
-    res.statusCode = status;
-    res.setHeader('location', location);
-    res.end('moving');
-  });
+  const redirect = (status: number, location: string) =>
+    server.on(`/r${status}`, (_req, res) => {
+      res.statusCode = status;
+      res.setHeader('location', location);
+      res.end('moving');
+    });
   redirect(301, '/r302');
   redirect(302, `${server.origin}/final?x=1`);
   server.on('/final', (_req, res) => res.end('arrived'));
@@ -75,8 +82,14 @@ t.test('same-origin redirects are followed, at most 3; other origins are not', a
   t.equal(followed.status, 200);
   t.equal(followed.body.toString(), 'arrived');
   const hops = server.requests.slice(before);
-  t.same(hops.map((r) => r.url), ['/r301', '/r302', '/final?x=1']);
-  t.ok(hops.every((r) => r.headers.authorization === `Bearer ${marker}`), 'credentials kept within the origin');
+  t.same(
+    hops.map((r) => r.url),
+    ['/r301', '/r302', '/final?x=1'],
+  );
+  t.ok(
+    hops.every((r) => r.headers.authorization === `Bearer ${marker}`),
+    'credentials kept within the origin',
+  );
 
   const away = await client.send(get('/r307'));
   t.equal(away.status, 307, 'the cross-origin redirect is the answer');
@@ -89,7 +102,12 @@ t.test('same-origin redirects are followed, at most 3; other origins are not', a
   t.equal(server.requests.length - loopStart, 4, 'the first request and 3 redirects');
 
   const postStart = server.requests.length;
-  const seeOther = await client.send({ method: 'POST', url: `${server.origin}/r303`, headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
+  const seeOther = await client.send({
+    method: 'POST',
+    url: `${server.origin}/r303`,
+    headers: { 'content-type': 'application/json' },
+    body: '{"a":1}',
+  });
   t.equal(seeOther.status, 200);
   const [post, followGet] = server.requests.slice(postStart);
   t.equal(post.method, 'POST');
@@ -153,7 +171,11 @@ t.test('connection refused and DNS failure', async (t) => {
   await new Promise<void>((resolve) => probe.close(() => resolve()));
 
   const def = tool({ params: [param({ name: 'q', in: 'query' })] });
-  const req = buildUpstreamRequest(def, { q: 'visible' }, { baseUrl: `http://127.0.0.1:${port}/v1`, credentials: { type: 'api_key', in: 'query', name: 'api_key', value: marker } });
+  const req = buildUpstreamRequest(
+    def,
+    { q: 'visible' },
+    { baseUrl: `http://127.0.0.1:${port}/v1`, credentials: { type: 'api_key', in: 'query', name: 'api_key', value: marker } },
+  );
   const err = await client.send(req).catch((e: Error) => e);
   t.type(err, UpstreamUnreachable);
   t.match(err, { code: 'LK_UPSTREAM_UNREACHABLE', reason: 'ECONNREFUSED' });
@@ -240,7 +262,12 @@ t.test('an upstream named by IP literal or as localhost is allowed as given', as
   const port = new URL(server.origin).port;
   const client = createUpstreamClient({ timeoutMs: 5000 });
   t.teardown(() => client.close());
-  for (const origin of [`http://127.0.0.1:${port}`, `http://[::ffff:127.0.0.1]:${port}`, `http://localhost:${port}`, `http://2130706433:${port}`]) {
+  for (const origin of [
+    `http://127.0.0.1:${port}`,
+    `http://[::ffff:127.0.0.1]:${port}`,
+    `http://localhost:${port}`,
+    `http://2130706433:${port}`,
+  ]) {
     const res = await client.send(get('/ping', origin));
     t.equal(res.status, 200, origin);
   }
@@ -270,4 +297,3 @@ t.test('the address check costs nothing per call on a pooled connection', async 
   for (let i = 0; i < 20; i++) t.equal((await client.send(get('/ping', `http://pooled.example.test:${port}`))).status, 200);
   t.ok(dns.calls.length <= 2, `20 calls, ${dns.calls.length} lookup(s): one per new connection`);
 });
-

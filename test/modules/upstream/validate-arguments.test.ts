@@ -31,15 +31,26 @@ t.test('valid arguments pass', async (t) => {
 t.test('every bad field is named by its argument path', async (t) => {
   const validate = compileArgumentValidator(tool({ inputSchema: schema }));
   t.equal(validate({ limit: '5', body: {} }), 'Invalid arguments: "limit" must be integer; "body.name" is required');
-  t.equal(validate({ limit: 0, body: { name: 1, tags: ['a', 2] } }), 'Invalid arguments: "limit" must be >= 1; "body.name" must be string; "body.tags[1]" must be string');
-  t.equal(validate({ status: 'gone', since: 'yesterday', body: { name: 'x' } }), 'Invalid arguments: "status" must be one of "open", "closed"; "since" must match format "date-time"');
-  t.equal(validate({ body: { name: 'x', extra: 1 }, other: true }), 'Invalid arguments: "other" is not an accepted argument; "body.extra" is not an accepted argument');
+  t.equal(
+    validate({ limit: 0, body: { name: 1, tags: ['a', 2] } }),
+    'Invalid arguments: "limit" must be >= 1; "body.name" must be string; "body.tags[1]" must be string',
+  );
+  t.equal(
+    validate({ status: 'gone', since: 'yesterday', body: { name: 'x' } }),
+    'Invalid arguments: "status" must be one of "open", "closed"; "since" must match format "date-time"',
+  );
+  t.equal(
+    validate({ body: { name: 'x', extra: 1 }, other: true }),
+    'Invalid arguments: "other" is not an accepted argument; "body.extra" is not an accepted argument',
+  );
   t.equal(validate({}), 'Invalid arguments: "body" is required');
   t.equal(validate('nope'), 'Invalid arguments: the arguments must be object');
 });
 
 t.test('no type coercion', async (t) => {
-  const validate = compileArgumentValidator(tool({ inputSchema: { type: 'object', properties: { n: { type: 'number' } }, additionalProperties: false } }));
+  const validate = compileArgumentValidator(
+    tool({ inputSchema: { type: 'object', properties: { n: { type: 'number' } }, additionalProperties: false } }),
+  );
   const args = { n: '1' };
   t.match(validate(args), /"n" must be number/);
   t.same(args, { n: '1' }, 'arguments are not modified');
@@ -50,7 +61,13 @@ t.test('recursive schemas and repeated $id keep working across tools', async (t)
     $id: 'https://example.com/tree',
     type: 'object',
     properties: { node: { $ref: '#/$defs/node' } },
-    $defs: { node: { type: 'object', properties: { value: { type: 'integer' }, children: { type: 'array', items: { $ref: '#/$defs/node' } } }, additionalProperties: false } },
+    $defs: {
+      node: {
+        type: 'object',
+        properties: { value: { type: 'integer' }, children: { type: 'array', items: { $ref: '#/$defs/node' } } },
+        additionalProperties: false,
+      },
+    },
     additionalProperties: false,
   };
   const first = compileArgumentValidator(tool({ name: 'a', inputSchema: tree }));
@@ -61,13 +78,17 @@ t.test('recursive schemas and repeated $id keep working across tools', async (t)
 });
 
 t.test('a $schema naming another draft is ignored', async (t) => {
-  const validate = compileArgumentValidator(tool({ inputSchema: { $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', properties: { a: { type: 'string' } } } }));
+  const validate = compileArgumentValidator(
+    tool({ inputSchema: { $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', properties: { a: { type: 'string' } } } }),
+  );
   t.equal(validate.compileError, undefined);
   t.match(validate({ a: 1 }), /"a" must be string/);
 });
 
 t.test('a schema that does not compile accepts anything and says why', async (t) => {
-  const validate = compileArgumentValidator(tool({ name: 'broken', inputSchema: { type: 'object', properties: { a: { $ref: '#/$defs/missing' } } } }));
+  const validate = compileArgumentValidator(
+    tool({ name: 'broken', inputSchema: { type: 'object', properties: { a: { $ref: '#/$defs/missing' } } } }),
+  );
   t.equal(validate({ a: 1 }), undefined);
   t.match(validate.compileError, /tool "broken" does not compile/);
   const badType = compileArgumentValidator(tool({ inputSchema: { type: 'objekt' } }));
@@ -85,7 +106,10 @@ t.test('200,000 unknown argument names: answered in linear time, naming the firs
   const message = validate(args)!;
   const ms = performance.now() - started;
   t.comment(`200,000 unknown names validated in ${ms.toFixed(0)} ms`);
-  t.match(message, /^Invalid arguments: "u0" is not an accepted argument; "u1" is not an accepted argument; .*"u9" is not an accepted argument; and 199,990 more$/);
+  t.match(
+    message,
+    /^Invalid arguments: "u0" is not an accepted argument; "u1" is not an accepted argument; .*"u9" is not an accepted argument; and 199,990 more$/,
+  );
   t.equal(message.split(';').length, 11, 'ten listed, then the count');
   t.ok(ms < 5_000, 'well under what it was (minutes); the bound is generous for slow machines');
 });
@@ -107,7 +131,11 @@ t.test('many errors below the top level: large arguments are checked up to their
   t.equal(items, 'Invalid arguments: "body.tags[0]" must be string (arguments this large are checked up to their first error)');
   t.equal(validate({ body: { name: 'x', tags: tags.map(String) } }), undefined, 'large and valid: accepted');
   const few = validate({ body: { name: 'x' }, a: 1, b: 2 });
-  t.equal(few, 'Invalid arguments: "a" is not an accepted argument; "b" is not an accepted argument', 'a few unknown names still go through Ajv with the rest');
+  t.equal(
+    few,
+    'Invalid arguments: "a" is not an accepted argument; "b" is not an accepted argument',
+    'a few unknown names still go through Ajv with the rest',
+  );
 });
 
 t.test('up to FULL_ERROR_LIST_MAX_VALUES values every error is listed; one more and only the first', async (t) => {
@@ -116,5 +144,8 @@ t.test('up to FULL_ERROR_LIST_MAX_VALUES values every error is listed; one more 
   const args = (items: number) => ({ body: { name: 'x', tags: Array.from({ length: items }, (_, i) => i) } });
   const atBound = validate(args(FULL_ERROR_LIST_MAX_VALUES - 4))!;
   t.match(atBound, /^Invalid arguments: "body\.tags\[0\]" must be string; .*; and 986 more$/);
-  t.equal(validate(args(FULL_ERROR_LIST_MAX_VALUES - 3)), 'Invalid arguments: "body.tags[0]" must be string (arguments this large are checked up to their first error)');
+  t.equal(
+    validate(args(FULL_ERROR_LIST_MAX_VALUES - 3)),
+    'Invalid arguments: "body.tags[0]" must be string (arguments this large are checked up to their first error)',
+  );
 });

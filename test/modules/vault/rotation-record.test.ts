@@ -32,7 +32,10 @@ t.test('the record teaches the other key to a vault holding either one', async (
   const record = parseRecord(JSON.stringify(startRecord(oldKey, newKey)));
   t.equal(record.from, keyIdOf(oldKey));
   t.equal(record.to, keyIdOf(newKey));
-  t.notOk(JSON.stringify(record).includes(oldKey.toString('base64')) || JSON.stringify(record).includes(newKey.toString('base64')), 'no key in the clear');
+  t.notOk(
+    JSON.stringify(record).includes(oldKey.toString('base64')) || JSON.stringify(record).includes(newKey.toString('base64')),
+    'no key in the clear',
+  );
 
   const onOld = createVault(oldKey);
   const sealedOld = onOld.seal('under old', ctx);

@@ -2,12 +2,23 @@
 // A created key is handed to the caller once and kept nowhere: the list is refetched, the
 // mutation is dropped from the cache as soon as it settles (gcTime 0), and nothing is persisted.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { AccessKeyList, AccessKeyView, EnvironmentList, EnvironmentView, NewAccessKeyBody, NewEnvironmentBody, OAuthStartView } from '@latchkey/api';
+import type {
+  AccessKeyList,
+  AccessKeyView,
+  EnvironmentList,
+  EnvironmentView,
+  NewAccessKeyBody,
+  NewEnvironmentBody,
+  OAuthStartView,
+} from '@latchkey/api';
 import { api } from './client';
 import { keys } from './queries';
 
 export function useEnvironments(id: string) {
-  return useQuery({ queryKey: keys.environments(id), queryFn: async () => (await api<EnvironmentList>('GET', `/workspaces/${id}/environments`)).environments });
+  return useQuery({
+    queryKey: keys.environments(id),
+    queryFn: async () => (await api<EnvironmentList>('GET', `/workspaces/${id}/environments`)).environments,
+  });
 }
 
 /** Adding or removing an environment changes the workspace's `mcpUrls`, and removing one drops its keys. */
@@ -28,7 +39,9 @@ export function useAddEnvironment(id: string) {
 }
 
 export function useUpdateEnvironment(id: string) {
-  return useEnvironmentMutation(id, ({ name, baseUrl }: { name: string; baseUrl: string | null }) => api<EnvironmentView>('PATCH', `/workspaces/${id}/environments/${name}`, { baseUrl }));
+  return useEnvironmentMutation(id, ({ name, baseUrl }: { name: string; baseUrl: string | null }) =>
+    api<EnvironmentView>('PATCH', `/workspaces/${id}/environments/${name}`, { baseUrl }),
+  );
 }
 
 export function useDeleteEnvironment(id: string) {
@@ -64,7 +77,8 @@ export function useRevokeAccessKey(id: string) {
 /** Asks for the provider's authorize URL and sends the browser there; it comes back to Configure. */
 export function useStartOAuth(id: string, environment: string) {
   return useMutation({
-    mutationFn: () => api<OAuthStartView>('POST', `/workspaces/${id}/oauth/start${environment === 'live' ? '' : `?environment=${environment}`}`),
+    mutationFn: () =>
+      api<OAuthStartView>('POST', `/workspaces/${id}/oauth/start${environment === 'live' ? '' : `?environment=${environment}`}`),
     onSuccess: ({ authorizeUrl }) => window.location.assign(authorizeUrl),
   });
 }

@@ -56,7 +56,13 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     const error = (parsed as Partial<ErrorBody> | undefined)?.error;
     if (res.status === 401 && path !== '/session') onSignedOut();
     const retryAfter = Number(res.headers.get('retry-after')) || undefined;
-    throw new ApiError(res.status, error?.code ?? `HTTP_${res.status}`, error?.message ?? `The gateway answered ${res.status} ${res.statusText}.`, error?.details ?? [], retryAfter);
+    throw new ApiError(
+      res.status,
+      error?.code ?? `HTTP_${res.status}`,
+      error?.message ?? `The gateway answered ${res.status} ${res.statusText}.`,
+      error?.details ?? [],
+      retryAfter,
+    );
   }
   return parsed as T;
 }

@@ -34,7 +34,11 @@ function rememberSession(session: SessionView): SessionView {
 }
 
 export function useSession() {
-  return useQuery({ queryKey: keys.session, queryFn: async () => rememberSession(await api<SessionView>('GET', '/session')), staleTime: Infinity });
+  return useQuery({
+    queryKey: keys.session,
+    queryFn: async () => rememberSession(await api<SessionView>('GET', '/session')),
+    staleTime: Infinity,
+  });
 }
 
 export function useSignIn() {
@@ -139,7 +143,8 @@ export function useTools(id: string) {
 export function useToggleTools(id: string) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: async (toggles: Record<string, boolean>) => (await api<ToolList>('PATCH', `/workspaces/${id}/tools`, { tools: toggles })).tools,
+    mutationFn: async (toggles: Record<string, boolean>) =>
+      (await api<ToolList>('PATCH', `/workspaces/${id}/tools`, { tools: toggles })).tools,
     onMutate: async (toggles) => {
       const before = client.getQueryData<ToolView[]>(keys.tools(id));
       const toggled = (tools: ToolView[] | undefined) => tools?.map((t) => (t.name in toggles ? { ...t, enabled: toggles[t.name] } : t));
@@ -158,7 +163,8 @@ export function useToggleTools(id: string) {
 }
 
 /** Auth endpoints take `?environment=`; live is the default. */
-const authPath = (id: string, environment: string) => `/workspaces/${id}/auth${environment === 'live' ? '' : `?environment=${environment}`}`;
+const authPath = (id: string, environment: string) =>
+  `/workspaces/${id}/auth${environment === 'live' ? '' : `?environment=${environment}`}`;
 
 export function useAuth(id: string, environment = 'live') {
   return useQuery({

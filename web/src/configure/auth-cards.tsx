@@ -15,14 +15,14 @@ export function AuthCards({ value, saved, onChange }: { value: AuthType; saved: 
     <fieldset className="auth-cards">
       <legend>Authentication type</legend>
       <div className="auth-card-grid">
-      {AUTH_CARDS.map((card) => (
-        <label key={card.type} className={`auth-card${value === card.type ? ' selected' : ''}`}>
-          <input type="radio" name="auth-type" value={card.type} checked={value === card.type} onChange={() => onChange(card.type)} />
-          <span className="auth-card-title">{card.title}</span>
-          <span className="auth-card-text">{card.text}</span>
-          {saved === card.type && <span className="badge saved-badge">In use</span>}
-        </label>
-      ))}
+        {AUTH_CARDS.map((card) => (
+          <label key={card.type} className={`auth-card${value === card.type ? ' selected' : ''}`}>
+            <input type="radio" name="auth-type" value={card.type} checked={value === card.type} onChange={() => onChange(card.type)} />
+            <span className="auth-card-title">{card.title}</span>
+            <span className="auth-card-text">{card.text}</span>
+            {saved === card.type && <span className="badge saved-badge">In use</span>}
+          </label>
+        ))}
       </div>
     </fieldset>
   );

@@ -93,7 +93,13 @@ function AuthEditor({ workspace, environment, saved }: { workspace: WorkspaceVie
             <div className="grid-2">
               <label>
                 {keyIn === 'query' ? 'Query parameter' : keyIn === 'cookie' ? 'Cookie name' : 'Header name'}
-                <input value={keyName} onChange={(e) => setKeyName(e.target.value)} placeholder="From the spec, e.g. X-Api-Key" readOnly={showSaved} spellCheck={false} />
+                <input
+                  value={keyName}
+                  onChange={(e) => setKeyName(e.target.value)}
+                  placeholder="From the spec, e.g. X-Api-Key"
+                  readOnly={showSaved}
+                  spellCheck={false}
+                />
               </label>
               <label>
                 Send the key in
@@ -117,9 +123,10 @@ function AuthEditor({ workspace, environment, saved }: { workspace: WorkspaceVie
         {type === 'passthrough' && (
           <>
             <p className="muted">
-              Each caller brings its own credentials: the <span className="mono">Authorization</span>, <span className="mono">X-API-Key</span> and other{' '}
-              <span className="mono">X-*</span> headers of every MCP request are forwarded to the API for that one call, and never stored, cached or logged (Latchkey's
-              own <span className="mono">X-Latchkey-*</span> headers stay behind).
+              Each caller brings its own credentials: the <span className="mono">Authorization</span>,{' '}
+              <span className="mono">X-API-Key</span> and other <span className="mono">X-*</span> headers of every MCP request are forwarded
+              to the API for that one call, and never stored, cached or logged (Latchkey's own <span className="mono">X-Latchkey-*</span>{' '}
+              headers stay behind).
             </p>
             <p className="muted small-text">Optional: headers to add to every call; they win over the caller's.</p>
             {showSaved && passHeaders.length === 0 ? (
@@ -179,9 +186,14 @@ function AuthEditor({ workspace, environment, saved }: { workspace: WorkspaceVie
         onConfirm={() => remove.mutate(undefined, { onSuccess: () => setConfirmRemove(false) })}
       >
         {saved.type === 'oauth2' ? (
-          <p>The gateway revokes the tokens at the provider (where it offers revocation) and deletes them with the OAuth settings. Tool calls reach the API without credentials until you connect again.</p>
+          <p>
+            The gateway revokes the tokens at the provider (where it offers revocation) and deletes them with the OAuth settings. Tool calls
+            reach the API without credentials until you connect again.
+          </p>
         ) : (
-          <p>Tool calls will reach the API without them from now on. The secret cannot be shown or recovered: to use it again, type it again.</p>
+          <p>
+            Tool calls will reach the API without them from now on. The secret cannot be shown or recovered: to use it again, type it again.
+          </p>
         )}
       </ConfirmDialog>
     </form>

@@ -59,7 +59,11 @@ export function BaseUrlForm({ workspace, environment = 'live' }: { workspace: Wo
               </button>
             </>
           ) : specUrl ? (
-            environment === 'live' ? "From the spec. Change it to point at another server (e.g. staging)." : "From the spec. Point the test environment at a sandbox to keep test calls away from live data."
+            environment === 'live' ? (
+              'From the spec. Change it to point at another server (e.g. staging).'
+            ) : (
+              'From the spec. Point the test environment at a sandbox to keep test calls away from live data.'
+            )
           ) : (
             'Where tool calls are sent. The spec does not name a server, so set one here.'
           )}

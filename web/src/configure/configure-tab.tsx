@@ -21,7 +21,9 @@ export function ConfigureTab({ workspace, onUpload }: { workspace: WorkspaceView
       </section>
       <section className="panel" aria-labelledby="auth-heading">
         <h2 id="auth-heading">Authentication{environment === 'test' && <span className="badge env-badge env-test">test</span>}</h2>
-        <p className="muted">Saved once and sealed in the gateway: MCP clients never see it. A saved secret is never shown again; to change it, type a new one.</p>
+        <p className="muted">
+          Saved once and sealed in the gateway: MCP clients never see it. A saved secret is never shown again; to change it, type a new one.
+        </p>
         <AuthForm key={environment} workspace={workspace} environment={environment} />
       </section>
       <section className="panel" aria-labelledby="tools-heading">

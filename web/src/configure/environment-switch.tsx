@@ -11,7 +11,15 @@ export type EnvironmentName = 'live' | 'test';
 
 export const hasTest = (workspace: WorkspaceView) => Boolean(workspace.mcpUrls?.test);
 
-export function EnvironmentSwitch({ workspace, value, onChange }: { workspace: WorkspaceView; value: EnvironmentName; onChange(env: EnvironmentName): void }) {
+export function EnvironmentSwitch({
+  workspace,
+  value,
+  onChange,
+}: {
+  workspace: WorkspaceView;
+  value: EnvironmentName;
+  onChange(env: EnvironmentName): void;
+}) {
   const add = useAddEnvironment(workspace.id);
   const remove = useDeleteEnvironment(workspace.id);
   const [adding, setAdding] = useState(false);
@@ -63,7 +71,14 @@ export function EnvironmentSwitch({ workspace, value, onChange }: { workspace: W
         <form onSubmit={submit} className="inline-form add-environment">
           <label>
             Test base URL <span className="muted">(optional: the spec's otherwise)</span>
-            <input type="url" value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} placeholder="https://sandbox.example.com/v1" spellCheck={false} autoFocus />
+            <input
+              type="url"
+              value={baseUrl}
+              onChange={(e) => setBaseUrl(e.target.value)}
+              placeholder="https://sandbox.example.com/v1"
+              spellCheck={false}
+              autoFocus
+            />
           </label>
           <FormError error={add.error} />
           <div className="button-row">
@@ -86,7 +101,9 @@ export function EnvironmentSwitch({ workspace, value, onChange }: { workspace: W
         onCancel={() => (setConfirmRemove(false), remove.reset())}
         onConfirm={() => remove.mutate('test', { onSuccess: () => (setConfirmRemove(false), onChange('live')) })}
       >
-        <p>Its MCP URL stops working at once, and its base URL, saved credentials and test access keys are removed. Live is not affected.</p>
+        <p>
+          Its MCP URL stops working at once, and its base URL, saved credentials and test access keys are removed. Live is not affected.
+        </p>
       </ConfirmDialog>
     </div>
   );

@@ -25,18 +25,35 @@ export function HeaderRows({ rows, onChange, saved, minRows, addLabel = 'Add hea
         <div className="header-row" key={i}>
           <label>
             Header name
-            <input value={row.name} onChange={(e) => setRow(i, { name: e.target.value })} placeholder="X-Tenant" required readOnly={saved} spellCheck={false} />
+            <input
+              value={row.name}
+              onChange={(e) => setRow(i, { name: e.target.value })}
+              placeholder="X-Tenant"
+              required
+              readOnly={saved}
+              spellCheck={false}
+            />
           </label>
           <SecretField label="Value" value={row.value} onChange={(value) => setRow(i, { value })} saved={saved} />
           {!saved && rows.length > minRows && (
-            <button type="button" className="icon-button secondary outline" aria-label={`Remove header ${row.name || i + 1}`} onClick={() => onChange(rows.filter((_, j) => j !== i))}>
+            <button
+              type="button"
+              className="icon-button secondary outline"
+              aria-label={`Remove header ${row.name || i + 1}`}
+              onClick={() => onChange(rows.filter((_, j) => j !== i))}
+            >
               <X aria-hidden size={16} />
             </button>
           )}
         </div>
       ))}
       {!saved && (
-        <button type="button" className="secondary outline small" onClick={() => onChange([...rows, { name: '', value: '' }])} disabled={rows.length >= 50}>
+        <button
+          type="button"
+          className="secondary outline small"
+          onClick={() => onChange([...rows, { name: '', value: '' }])}
+          disabled={rows.length >= 50}
+        >
           <Plus aria-hidden size={16} /> {addLabel}
         </button>
       )}
@@ -44,4 +61,5 @@ export function HeaderRows({ rows, onChange, saved, minRows, addLabel = 'Add hea
   );
 }
 
-export const rowsToHeaders = (rows: HeaderRow[]) => Object.fromEntries(rows.filter((r) => r.name.trim()).map((r) => [r.name.trim(), r.value]));
+export const rowsToHeaders = (rows: HeaderRow[]) =>
+  Object.fromEntries(rows.filter((r) => r.name.trim()).map((r) => [r.name.trim(), r.value]));

@@ -32,7 +32,8 @@ export function HeldCredentials({ workspace, environment, auth }: { workspace: W
               <span className="mono">{now}</span>
             </>
           )}
-          . No tool call is sent{environment === 'test' ? ' from the test environment' : ''} until you confirm; confirm only if you trust the new address with them.
+          . No tool call is sent{environment === 'test' ? ' from the test environment' : ''} until you confirm; confirm only if you trust
+          the new address with them.
         </p>
         <FormError error={confirm.error} />
         <button type="button" className="small" onClick={() => confirm.mutate()} aria-busy={confirm.isPending} disabled={confirm.isPending}>

@@ -18,7 +18,12 @@ export function readOAuthReturn(): OAuthReturn {
   const oauth = params.get('oauth');
   return {
     environment: env === 'test' || env === 'live' ? env : undefined,
-    outcome: oauth === 'connected' ? { ok: true } : oauth === 'error' ? { ok: false, message: params.get('message') || 'The provider did not complete the connection.' } : undefined,
+    outcome:
+      oauth === 'connected'
+        ? { ok: true }
+        : oauth === 'error'
+          ? { ok: false, message: params.get('message') || 'The provider did not complete the connection.' }
+          : undefined,
   };
 }
 

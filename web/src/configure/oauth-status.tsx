@@ -9,7 +9,15 @@ import { FormError } from '../ui/states';
 
 const when = (iso: string | null) => (iso ? <span title={dateTime(iso)}>{timeAgo(iso)}</span> : <span className="muted">never</span>);
 
-const NOT_CONNECTED: OAuthHealthView = { connected: false, expiresAt: null, lastRefreshAt: null, lastSuccessAt: null, lastFailureAt: null, lastFailure: null, reconnectNeeded: false };
+const NOT_CONNECTED: OAuthHealthView = {
+  connected: false,
+  expiresAt: null,
+  lastRefreshAt: null,
+  lastSuccessAt: null,
+  lastFailureAt: null,
+  lastFailure: null,
+  reconnectNeeded: false,
+};
 
 export function OAuthStatus({ workspaceId, environment, saved }: { workspaceId: string; environment: string; saved: AuthView }) {
   const start = useStartOAuth(workspaceId, environment);
@@ -29,7 +37,9 @@ export function OAuthStatus({ workspaceId, environment, saved }: { workspaceId: 
           <div>
             <strong>Reconnect needed</strong>
             <p>
-              {code ? 'The provider no longer accepts the saved grant: tool calls fail until someone connects the account again.' : 'The provider refused the client credentials: check them and save again.'}
+              {code
+                ? 'The provider no longer accepts the saved grant: tool calls fail until someone connects the account again.'
+                : 'The provider refused the client credentials: check them and save again.'}
               {health.lastFailure && <> Last error: {health.lastFailure}</>}
             </p>
           </div>
@@ -38,21 +48,31 @@ export function OAuthStatus({ workspaceId, environment, saved }: { workspaceId: 
         <p className="callout" role="status">
           <CheckCircle2 aria-hidden size={18} />
           <span>
-            <strong>Connected.</strong> {code ? 'Calls use the approved account; tokens are refreshed ahead of expiry.' : 'Calls use a token fetched with the client credentials.'}
+            <strong>Connected.</strong>{' '}
+            {code
+              ? 'Calls use the approved account; tokens are refreshed ahead of expiry.'
+              : 'Calls use a token fetched with the client credentials.'}
           </span>
         </p>
       ) : (
         <p className="callout warning-callout" role="status">
           <Link2 aria-hidden size={18} />
           <span>
-            <strong>Not connected yet.</strong> {code ? 'Press Connect and approve access at the provider.' : 'A token is fetched on the first tool call.'}
+            <strong>Not connected yet.</strong>{' '}
+            {code ? 'Press Connect and approve access at the provider.' : 'A token is fetched on the first tool call.'}
           </span>
         </p>
       )}
       <dl className="facts oauth-facts">
         <div>
           <dt>Access token expires</dt>
-          <dd>{health.expiresAt ? <span title={dateTime(health.expiresAt)}>{dateTime(health.expiresAt)}</span> : <span className="muted">—</span>}</dd>
+          <dd>
+            {health.expiresAt ? (
+              <span title={dateTime(health.expiresAt)}>{dateTime(health.expiresAt)}</span>
+            ) : (
+              <span className="muted">—</span>
+            )}
+          </dd>
         </div>
         <div>
           <dt>Last refresh</dt>

@@ -32,7 +32,15 @@ export function SecretField({ label, value, onChange, saved, required = true, pl
   return (
     <label>
       {label}
-      <input type="password" value={value} onChange={(e) => onChange(e.target.value)} required={required} autoComplete="new-password" spellCheck={false} placeholder={placeholder} />
+      <input
+        type="password"
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        required={required}
+        autoComplete="new-password"
+        spellCheck={false}
+        placeholder={placeholder}
+      />
     </label>
   );
 }

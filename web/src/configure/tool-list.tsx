@@ -84,13 +84,19 @@ export function ToolList({ workspace, onUpload }: { workspace: WorkspaceView; on
       </div>
       <div className="tool-summary">
         <span className="muted" aria-live="polite">
-          {visible.length === all.length ? plural(all.length, 'tool') : `${visible.length} of ${plural(all.length, 'tool')} shown`} · {enabledCount} enabled
+          {visible.length === all.length ? plural(all.length, 'tool') : `${visible.length} of ${plural(all.length, 'tool')} shown`} ·{' '}
+          {enabledCount} enabled
         </span>
         <div className="button-row">
           <button type="button" className="secondary outline small" onClick={enableVisible} disabled={visible.every((t) => t.enabled)}>
             Enable all shown
           </button>
-          <button type="button" className="secondary outline small" onClick={() => setAll(visible, false)} disabled={visible.every((t) => !t.enabled)}>
+          <button
+            type="button"
+            className="secondary outline small"
+            onClick={() => setAll(visible, false)}
+            disabled={visible.every((t) => !t.enabled)}
+          >
             Disable all shown
           </button>
         </div>
@@ -106,7 +112,13 @@ export function ToolList({ workspace, onUpload }: { workspace: WorkspaceView; on
         <ul className="tool-list">
           {visible.map((tool) => (
             <li key={tool.name} className={`tool-row${tool.enabled ? ' enabled' : ''}`}>
-              <input type="checkbox" role="switch" aria-label={tool.name} checked={tool.enabled} onChange={(e) => toggle.mutate({ [tool.name]: e.target.checked })} />
+              <input
+                type="checkbox"
+                role="switch"
+                aria-label={tool.name}
+                checked={tool.enabled}
+                onChange={(e) => toggle.mutate({ [tool.name]: e.target.checked })}
+              />
               <MethodBadge method={tool.method} />
               <div className="tool-text">
                 <span className="tool-name mono">{tool.name}</span>

@@ -10,12 +10,17 @@ import { EmptyState, ErrorState, Loading } from '../ui/states';
 import { CreateKeyDialog, type CreatedKey } from './create-key-dialog';
 import { NewKeyDialog } from './new-key-dialog';
 
-const date = (iso: string | null, none: string) => (iso ? <span title={dateTime(iso)}>{timeAgo(iso)}</span> : <span className="muted">{none}</span>);
+const date = (iso: string | null, none: string) =>
+  iso ? <span title={dateTime(iso)}>{timeAgo(iso)}</span> : <span className="muted">{none}</span>;
 
 function expiry(key: AccessKeyView) {
   if (!key.expiresAt) return <span className="muted">never</span>;
   const past = Date.parse(key.expiresAt) <= Date.now();
-  return <span className={past ? 'badge status-error' : undefined} title={dateTime(key.expiresAt)}>{past ? 'expired' : timeAgo(key.expiresAt)}</span>;
+  return (
+    <span className={past ? 'badge status-error' : undefined} title={dateTime(key.expiresAt)}>
+      {past ? 'expired' : timeAgo(key.expiresAt)}
+    </span>
+  );
 }
 
 export function AccessKeys({ workspace }: { workspace: WorkspaceView }) {
@@ -37,7 +42,8 @@ export function AccessKeys({ workspace }: { workspace: WorkspaceView }) {
         <div>
           <h2 id="keys-heading">Access keys</h2>
           <p className="muted small-text">
-            {workspace.access === 'keys' ? 'Every client needs one of these.' : 'Used once access is set to “URL and an access key”.'} A key sees only its scope, tools and environment, and is revoked alone.
+            {workspace.access === 'keys' ? 'Every client needs one of these.' : 'Used once access is set to “URL and an access key”.'} A key
+            sees only its scope, tools and environment, and is revoked alone.
           </p>
         </div>
         {list.data && list.data.length > 0 && createButton}
@@ -78,7 +84,13 @@ export function AccessKeys({ workspace }: { workspace: WorkspaceView }) {
                     <span className={`badge ${key.scope === 'read' ? 'method-get' : 'risk-write'}`}>{key.scope}</span>
                   </td>
                   <td className="key-tools-cell" title={key.tools?.join(', ')}>
-                    {key.tools ? <span className="mono">{key.tools.length <= 2 ? key.tools.join(', ') : `${key.tools.slice(0, 2).join(', ')} +${key.tools.length - 2}`}</span> : <span className="muted">all</span>}
+                    {key.tools ? (
+                      <span className="mono">
+                        {key.tools.length <= 2 ? key.tools.join(', ') : `${key.tools.slice(0, 2).join(', ')} +${key.tools.length - 2}`}
+                      </span>
+                    ) : (
+                      <span className="muted">all</span>
+                    )}
                   </td>
                   <td>
                     <span className={`badge env-badge env-${key.environment}`}>{key.environment}</span>
@@ -87,7 +99,12 @@ export function AccessKeys({ workspace }: { workspace: WorkspaceView }) {
                   <td>{date(key.lastUsedAt, 'never')}</td>
                   <td>{expiry(key)}</td>
                   <td className="num">
-                    <button type="button" className="secondary outline small danger-outline" onClick={() => setRevoking(key)} aria-label={`Revoke key “${key.label}”`}>
+                    <button
+                      type="button"
+                      className="secondary outline small danger-outline"
+                      onClick={() => setRevoking(key)}
+                      aria-label={`Revoke key “${key.label}”`}
+                    >
                       Revoke
                     </button>
                   </td>

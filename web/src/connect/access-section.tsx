@@ -7,8 +7,16 @@ import { SavedIndicator } from '../ui/badges';
 import { FormError } from '../ui/states';
 
 const MODES = [
-  { value: 'url', title: 'The URL alone', text: 'Whoever holds the MCP URL can call the enabled tools. Simple for one person; rotate the URL if it leaks.' },
-  { value: 'keys', title: 'URL and an access key', text: 'Each client also sends a key of its own (X-Latchkey-Key). Keys have a scope, tools and an environment, and are revoked one by one.' },
+  {
+    value: 'url',
+    title: 'The URL alone',
+    text: 'Whoever holds the MCP URL can call the enabled tools. Simple for one person; rotate the URL if it leaks.',
+  },
+  {
+    value: 'keys',
+    title: 'URL and an access key',
+    text: 'Each client also sends a key of its own (X-Latchkey-Key). Keys have a scope, tools and an environment, and are revoked one by one.',
+  },
 ] as const;
 
 export function AccessSection({ workspace }: { workspace: WorkspaceView }) {
@@ -23,7 +31,14 @@ export function AccessSection({ workspace }: { workspace: WorkspaceView }) {
         <div className="auth-card-grid access-grid">
           {MODES.map((mode) => (
             <label key={mode.value} className={`auth-card${access === mode.value ? ' selected' : ''}`}>
-              <input type="radio" name="access-mode" value={mode.value} checked={access === mode.value} disabled={update.isPending} onChange={() => update.mutate({ access: mode.value })} />
+              <input
+                type="radio"
+                name="access-mode"
+                value={mode.value}
+                checked={access === mode.value}
+                disabled={update.isPending}
+                onChange={() => update.mutate({ access: mode.value })}
+              />
               <span className="auth-card-title">{mode.title}</span>
               <span className="auth-card-text">{mode.text}</span>
             </label>
@@ -53,10 +68,19 @@ function RateLimitForm({ workspace }: { workspace: WorkspaceView }) {
     <form onSubmit={submit} className="inline-form rate-limit-form">
       <label>
         Rate limit <span className="muted">(requests per minute, per workspace and per key)</span>
-        <input type="number" min={0} step={1} value={value} onChange={(e) => (setValue(e.target.value), update.reset())} placeholder="The gateway's default" aria-describedby="rate-limit-hint" />
+        <input
+          type="number"
+          min={0}
+          step={1}
+          value={value}
+          onChange={(e) => (setValue(e.target.value), update.reset())}
+          placeholder="The gateway's default"
+          aria-describedby="rate-limit-hint"
+        />
         <small id="rate-limit-hint">
           In effect: <strong>{effective === undefined ? '—' : effective === 0 ? 'no limit' : `${effective} per minute`}</strong>
-          {current === null ? ' (the gateway default).' : ' (this workspace’s own).'} Over it, clients get HTTP 429 with Retry-After; 0 means no limit.
+          {current === null ? ' (the gateway default).' : ' (this workspace’s own).'} Over it, clients get HTTP 429 with Retry-After; 0
+          means no limit.
         </small>
       </label>
       <div className="button-row">
@@ -64,7 +88,12 @@ function RateLimitForm({ workspace }: { workspace: WorkspaceView }) {
           Save rate limit
         </button>
         {current !== null && (
-          <button type="button" className="secondary outline" onClick={() => update.mutate({ rateLimit: null })} disabled={update.isPending}>
+          <button
+            type="button"
+            className="secondary outline"
+            onClick={() => update.mutate({ rateLimit: null })}
+            disabled={update.isPending}
+          >
             Use the default
           </button>
         )}

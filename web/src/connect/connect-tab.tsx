@@ -47,15 +47,17 @@ export function ConnectTab({ workspace }: { workspace: WorkspaceView }) {
           <p className="callout">
             <KeyRound aria-hidden size={18} />
             <span>
-              Your client needs the URL and a workspace access key, sent as <span className="mono">{KEY_HEADER}</span> — never the upstream API's key: its credentials
-              stay sealed in Latchkey and are added to each call.{testUrl && ' A test key reaches only the test environment, a live key only live.'}
+              Your client needs the URL and a workspace access key, sent as <span className="mono">{KEY_HEADER}</span> — never the upstream
+              API's key: its credentials stay sealed in Latchkey and are added to each call.
+              {testUrl && ' A test key reaches only the test environment, a live key only live.'}
             </span>
           </p>
         ) : (
           <p className="callout">
             <ShieldCheck aria-hidden size={18} />
             <span>
-              Your client needs no API key: this URL is all it needs. The API's credentials stay sealed in Latchkey and are added to each call. Treat the URL like a password.
+              Your client needs no API key: this URL is all it needs. The API's credentials stay sealed in Latchkey and are added to each
+              call. Treat the URL like a password.
             </span>
           </p>
         )}
@@ -78,7 +80,11 @@ export function ConnectTab({ workspace }: { workspace: WorkspaceView }) {
             </fieldset>
           )}
         </div>
-        {keys && <p className="muted small-text">Replace the placeholder with an access key{testUrl ? ` for the ${snippetEnv} environment` : ''}.</p>}
+        {keys && (
+          <p className="muted small-text">
+            Replace the placeholder with an access key{testUrl ? ` for the ${snippetEnv} environment` : ''}.
+          </p>
+        )}
         <div className="snippets">
           {snippetsFor(url, workspace.slug, { withKey: keys }).map((s) => (
             <article key={s.client} className="snippet" aria-labelledby={`snippet-${s.client}`}>
@@ -102,7 +108,9 @@ export function ConnectTab({ workspace }: { workspace: WorkspaceView }) {
       <section className="panel danger-zone" aria-labelledby="rotate-heading">
         <div>
           <h2 id="rotate-heading">Rotate the URL</h2>
-          <p className="muted">If the URL has leaked, replace it. The current URL stops working at once, and every client must get the new one.</p>
+          <p className="muted">
+            If the URL has leaked, replace it. The current URL stops working at once, and every client must get the new one.
+          </p>
         </div>
         <button type="button" className="secondary outline danger-outline" onClick={() => setConfirming(true)}>
           <RotateCcw aria-hidden size={16} /> Rotate URL

@@ -15,7 +15,17 @@ export interface CreatedKey {
   environment: string;
 }
 
-export function CreateKeyDialog({ workspace, open, onClose, onCreated }: { workspace: WorkspaceView; open: boolean; onClose(): void; onCreated(created: CreatedKey): void }) {
+export function CreateKeyDialog({
+  workspace,
+  open,
+  onClose,
+  onCreated,
+}: {
+  workspace: WorkspaceView;
+  open: boolean;
+  onClose(): void;
+  onCreated(created: CreatedKey): void;
+}) {
   return (
     <Modal open={open} title="Create an access key" onClose={onClose} className="key-dialog">
       <CreateKeyForm workspace={workspace} onClose={onClose} onCreated={onCreated} />
@@ -23,7 +33,15 @@ export function CreateKeyDialog({ workspace, open, onClose, onCreated }: { works
   );
 }
 
-function CreateKeyForm({ workspace, onClose, onCreated }: { workspace: WorkspaceView; onClose(): void; onCreated(created: CreatedKey): void }) {
+function CreateKeyForm({
+  workspace,
+  onClose,
+  onCreated,
+}: {
+  workspace: WorkspaceView;
+  onClose(): void;
+  onCreated(created: CreatedKey): void;
+}) {
   const create = useCreateAccessKey(workspace.id);
   const tools = useTools(workspace.id);
   const [label, setLabel] = useState('');
@@ -63,7 +81,14 @@ function CreateKeyForm({ workspace, onClose, onCreated }: { workspace: Workspace
     <form onSubmit={submit}>
       <label>
         Label
-        <input value={label} onChange={(e) => setLabel(e.target.value)} placeholder="GitHub Actions, Alice's laptop…" maxLength={100} required autoFocus />
+        <input
+          value={label}
+          onChange={(e) => setLabel(e.target.value)}
+          placeholder="GitHub Actions, Alice's laptop…"
+          maxLength={100}
+          required
+          autoFocus
+        />
       </label>
       <fieldset>
         <legend>Scope</legend>

@@ -11,8 +11,8 @@ export function NewKeyDialog({ created, onClose }: { created: CreatedKey | null;
       {created && (
         <>
           <p>
-            Key <strong>“{created.label}”</strong> for the <strong>{created.environment}</strong> environment. Give it to the client, which sends it as{' '}
-            <span className="mono">X-Latchkey-Key</span> with every request.
+            Key <strong>“{created.label}”</strong> for the <strong>{created.environment}</strong> environment. Give it to the client, which
+            sends it as <span className="mono">X-Latchkey-Key</span> with every request.
           </p>
           <div className="url-row">
             <input className="mono grow" readOnly value={created.key} aria-label="Access key" onFocus={(e) => e.target.select()} />

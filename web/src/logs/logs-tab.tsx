@@ -34,7 +34,14 @@ export function LogsTab({ workspace, onConnect }: { workspace: WorkspaceView; on
   const [autoRefresh, setAutoRefresh] = useState(false);
   const [open, setOpen] = useState<LogItem | null>(null);
   const cursor = cursors.at(-1);
-  const query: LogQuery = { limit: PAGE_SIZE, ...(cursor ? { cursor } : {}), ...(tool ? { tool } : {}), ...(result ? { ok: result === 'ok' } : {}), ...(caller ? { caller } : {}), ...(environment ? { environment } : {}) };
+  const query: LogQuery = {
+    limit: PAGE_SIZE,
+    ...(cursor ? { cursor } : {}),
+    ...(tool ? { tool } : {}),
+    ...(result ? { ok: result === 'ok' } : {}),
+    ...(caller ? { caller } : {}),
+    ...(environment ? { environment } : {}),
+  };
   // Only the first page refreshes: older pages do not change.
   const logs = useLogs(workspace.id, query, autoRefresh && !cursor ? REFRESH_MS : false);
   const filtered = Boolean(tool || result || caller || environment);
@@ -42,13 +49,20 @@ export function LogsTab({ workspace, onConnect }: { workspace: WorkspaceView; on
   const client = useQueryClient();
   const newest = logs.data?.items[0]?.at;
   useEffect(() => {
-    if (newest && (!workspace.lastCallAt || newest > workspace.lastCallAt)) void client.invalidateQueries({ queryKey: keys.workspaces, exact: true });
+    if (newest && (!workspace.lastCallAt || newest > workspace.lastCallAt))
+      void client.invalidateQueries({ queryKey: keys.workspaces, exact: true });
   }, [newest, workspace.lastCallAt, client]);
 
   const resetPaging = () => setCursors([]);
   // Every call the filters match, not only this page: streamed by the API as a file.
   const exportUrl = (format: 'jsonl' | 'csv') => {
-    const params = new URLSearchParams({ format, ...(tool ? { tool } : {}), ...(result ? { ok: String(result === 'ok') } : {}), ...(caller ? { caller } : {}), ...(environment ? { environment } : {}) });
+    const params = new URLSearchParams({
+      format,
+      ...(tool ? { tool } : {}),
+      ...(result ? { ok: String(result === 'ok') } : {}),
+      ...(caller ? { caller } : {}),
+      ...(environment ? { environment } : {}),
+    });
     return `/api/workspaces/${encodeURIComponent(workspace.id)}/logs/export?${params}`;
   };
 
@@ -102,13 +116,30 @@ export function LogsTab({ workspace, onConnect }: { workspace: WorkspaceView; on
             <input type="checkbox" role="switch" checked={autoRefresh} onChange={(e) => setAutoRefresh(e.target.checked)} />
             Auto-refresh
           </label>
-          <button type="button" className="secondary outline small" onClick={() => void logs.refetch()} aria-busy={logs.isFetching && !logs.isPending}>
+          <button
+            type="button"
+            className="secondary outline small"
+            onClick={() => void logs.refetch()}
+            aria-busy={logs.isFetching && !logs.isPending}
+          >
             <RefreshCw aria-hidden size={16} /> Refresh
           </button>
-          <a className="secondary outline small" role="button" href={exportUrl('csv')} download title="Every call these filters match, as CSV">
+          <a
+            className="secondary outline small"
+            role="button"
+            href={exportUrl('csv')}
+            download
+            title="Every call these filters match, as CSV"
+          >
             <Download aria-hidden size={16} /> CSV
           </a>
-          <a className="secondary outline small" role="button" href={exportUrl('jsonl')} download title="Every call these filters match, as JSON Lines">
+          <a
+            className="secondary outline small"
+            role="button"
+            href={exportUrl('jsonl')}
+            download
+            title="Every call these filters match, as JSON Lines"
+          >
             <Download aria-hidden size={16} /> JSONL
           </a>
         </div>
@@ -160,7 +191,12 @@ export function LogsTab({ workspace, onConnect }: { workspace: WorkspaceView; on
                     <td>{callerText(item)}</td>
                     <td>{item.environment && <span className={`badge env-badge env-${item.environment}`}>{item.environment}</span>}</td>
                     <td className="num">
-                      <button type="button" className="link" onClick={() => setOpen(item)} aria-label={`Details of the ${item.tool} call at ${dateTime(item.at)}`}>
+                      <button
+                        type="button"
+                        className="link"
+                        onClick={() => setOpen(item)}
+                        aria-label={`Details of the ${item.tool} call at ${dateTime(item.at)}`}
+                      >
                         Details
                       </button>
                     </td>
@@ -170,11 +206,21 @@ export function LogsTab({ workspace, onConnect }: { workspace: WorkspaceView; on
             </table>
           </div>
           <nav className="pager" aria-label="Pages of calls">
-            <button type="button" className="secondary outline small" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
+            <button
+              type="button"
+              className="secondary outline small"
+              disabled={cursors.length === 0}
+              onClick={() => setCursors((c) => c.slice(0, -1))}
+            >
               <ChevronLeft aria-hidden size={16} /> Newer
             </button>
             <span className="muted small-text">Page {cursors.length + 1}</span>
-            <button type="button" className="secondary outline small" disabled={!logs.data.nextCursor} onClick={() => setCursors((c) => [...c, logs.data.nextCursor!])}>
+            <button
+              type="button"
+              className="secondary outline small"
+              disabled={!logs.data.nextCursor}
+              onClick={() => setCursors((c) => [...c, logs.data.nextCursor!])}
+            >
               Older <ChevronRight aria-hidden size={16} />
             </button>
           </nav>

@@ -7,8 +7,10 @@ import { Logo } from '../ui/logo';
 import { FormError } from '../ui/states';
 
 function signInError(error: unknown): unknown {
-  if (error instanceof ApiError && error.status === 429) return new Error(`Too many wrong tokens. Try again in ${error.retryAfterSeconds ?? 'a few'} seconds.`);
-  if (error instanceof ApiError && error.status === 401) return new Error('That is not the admin token. Check the token printed when the gateway first started, or LATCHKEY_ADMIN_TOKEN.');
+  if (error instanceof ApiError && error.status === 429)
+    return new Error(`Too many wrong tokens. Try again in ${error.retryAfterSeconds ?? 'a few'} seconds.`);
+  if (error instanceof ApiError && error.status === 401)
+    return new Error('That is not the admin token. Check the token printed when the gateway first started, or LATCHKEY_ADMIN_TOKEN.');
   return error;
 }
 

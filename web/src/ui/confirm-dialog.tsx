@@ -29,7 +29,14 @@ export function ConfirmDialog({ open, title, children, confirmLabel, danger, pen
           <button type="button" className="secondary outline" onClick={onCancel} disabled={pending}>
             Cancel
           </button>
-          <button type="button" className={danger ? 'danger' : undefined} onClick={onConfirm} aria-busy={pending} disabled={pending} autoFocus>
+          <button
+            type="button"
+            className={danger ? 'danger' : undefined}
+            onClick={onConfirm}
+            aria-busy={pending}
+            disabled={pending}
+            autoFocus
+          >
             {confirmLabel}
           </button>
         </footer>

@@ -18,7 +18,15 @@ async function copyText(text: string) {
   area.remove();
 }
 
-export function CopyButton({ text, label = 'Copy', className = 'secondary outline small' }: { text: string; label?: string; className?: string }) {
+export function CopyButton({
+  text,
+  label = 'Copy',
+  className = 'secondary outline small',
+}: {
+  text: string;
+  label?: string;
+  className?: string;
+}) {
   const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
   useEffect(() => {
     if (state === 'idle') return;
@@ -30,7 +38,12 @@ export function CopyButton({ text, label = 'Copy', className = 'secondary outlin
       type="button"
       className={`copy-button ${className}`}
       aria-label={state === 'copied' ? `${label}: copied` : label}
-      onClick={() => copyText(text).then(() => setState('copied'), () => setState('failed'))}
+      onClick={() =>
+        copyText(text).then(
+          () => setState('copied'),
+          () => setState('failed'),
+        )
+      }
     >
       {state === 'copied' ? <Check aria-hidden size={16} /> : <Copy aria-hidden size={16} />}
       <span aria-live="polite">{state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy failed' : 'Copy'}</span>

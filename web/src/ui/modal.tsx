@@ -4,7 +4,19 @@ import type { ReactNode } from 'react';
 import { X } from 'lucide-react';
 import { useDialog } from './use-dialog';
 
-export function Modal({ open, title, onClose, children, className }: { open: boolean; title: string; onClose(): void; children: ReactNode; className?: string }) {
+export function Modal({
+  open,
+  title,
+  onClose,
+  children,
+  className,
+}: {
+  open: boolean;
+  title: string;
+  onClose(): void;
+  children: ReactNode;
+  className?: string;
+}) {
   const { ref, titleId } = useDialog(open);
   return (
     <dialog ref={ref} className={`modal ${className ?? ''}`} onCancel={(e) => (e.preventDefault(), onClose())} aria-labelledby={titleId}>

@@ -38,7 +38,15 @@ export function SpecSourceForm({ pending, onSubmit }: { pending: boolean; onSubm
         <form onSubmit={submit}>
           <label>
             Spec text (JSON or YAML)
-            <textarea className="mono" rows={10} value={text} onChange={(e) => setText(e.target.value)} placeholder={'openapi: 3.0.3\ninfo:\n  title: My API\n  version: "1.0"\npaths: …'} spellCheck={false} required />
+            <textarea
+              className="mono"
+              rows={10}
+              value={text}
+              onChange={(e) => setText(e.target.value)}
+              placeholder={'openapi: 3.0.3\ninfo:\n  title: My API\n  version: "1.0"\npaths: …'}
+              spellCheck={false}
+              required
+            />
           </label>
           <button type="submit" aria-busy={pending} disabled={pending}>
             Import spec
@@ -49,7 +57,13 @@ export function SpecSourceForm({ pending, onSubmit }: { pending: boolean; onSubm
         <form onSubmit={submit}>
           <label>
             Spec URL
-            <input type="url" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://api.example.com/openapi.json" required />
+            <input
+              type="url"
+              value={url}
+              onChange={(e) => setUrl(e.target.value)}
+              placeholder="https://api.example.com/openapi.json"
+              required
+            />
           </label>
           <button type="submit" aria-busy={pending} disabled={pending}>
             Import from URL

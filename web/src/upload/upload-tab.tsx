@@ -35,7 +35,13 @@ export function UploadTab({ workspace, onConfigure }: { workspace: WorkspaceView
       {hadSpec && (
         <section className="panel">
           <h2>Current spec</h2>
-          {spec.isPending ? <Loading /> : spec.isError ? <ErrorState error={spec.error} onRetry={() => void spec.refetch()} /> : <CurrentSpec summary={spec.data} review={!upload.isSuccess} />}
+          {spec.isPending ? (
+            <Loading />
+          ) : spec.isError ? (
+            <ErrorState error={spec.error} onRetry={() => void spec.refetch()} />
+          ) : (
+            <CurrentSpec summary={spec.data} review={!upload.isSuccess} />
+          )}
         </section>
       )}
     </div>

@@ -24,7 +24,8 @@ export function ConsolePage() {
 
   let content;
   if (workspaces.isPending) content = <Loading label="Loading workspaces…" />;
-  else if (workspaces.isError) content = <ErrorState title="Could not load the workspaces" error={workspaces.error} onRetry={() => void workspaces.refetch()} />;
+  else if (workspaces.isError)
+    content = <ErrorState title="Could not load the workspaces" error={workspaces.error} onRetry={() => void workspaces.refetch()} />;
   else if (workspaces.data.length === 0)
     content = (
       <EmptyState level={2} icon={<Boxes aria-hidden size={32} />} title="Create your first workspace">
@@ -32,7 +33,10 @@ export function ConsolePage() {
         <CreateWorkspaceForm onCreated={(w) => navigate({ workspaceId: w.id, tab: 'upload' })} />
       </EmptyState>
     );
-  else if (selected) content = <WorkspacePage key={selected.id} workspace={selected} tab={route.tab} onTab={(tab) => navigate({ workspaceId: selected.id, tab })} />;
+  else if (selected)
+    content = (
+      <WorkspacePage key={selected.id} workspace={selected} tab={route.tab} onTab={(tab) => navigate({ workspaceId: selected.id, tab })} />
+    );
   else content = <Loading />;
 
   return (

@@ -20,7 +20,14 @@ export function CreateWorkspaceForm({ onCreated, onCancel }: { onCreated(workspa
     <form className="create-workspace" onSubmit={submit}>
       <label>
         Workspace name
-        <input value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Billing API" maxLength={100} required autoFocus={!!onCancel} />
+        <input
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          placeholder="e.g. Billing API"
+          maxLength={100}
+          required
+          autoFocus={!!onCancel}
+        />
       </label>
       <FormError error={create.error} />
       <div className="button-row">

@@ -32,7 +32,11 @@ export function WorkspaceHeader({ workspace }: { workspace: WorkspaceView }) {
             <button type="submit" aria-busy={rename.isPending} disabled={rename.isPending}>
               Save name
             </button>
-            <button type="button" className="secondary outline" onClick={() => (setRenaming(false), setName(workspace.name), rename.reset())}>
+            <button
+              type="button"
+              className="secondary outline"
+              onClick={() => (setRenaming(false), setName(workspace.name), rename.reset())}
+            >
               Cancel
             </button>
           </div>
@@ -43,7 +47,9 @@ export function WorkspaceHeader({ workspace }: { workspace: WorkspaceView }) {
           <div>
             <h1>{workspace.name}</h1>
             <p className="muted">
-              {workspace.toolCount === 0 ? 'No spec uploaded yet' : `${workspace.enabledToolCount} of ${plural(workspace.toolCount, 'tool')} enabled`}
+              {workspace.toolCount === 0
+                ? 'No spec uploaded yet'
+                : `${workspace.enabledToolCount} of ${plural(workspace.toolCount, 'tool')} enabled`}
               {workspace.baseUrl && (
                 <>
                   {' · '}
