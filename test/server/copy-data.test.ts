@@ -33,92 +33,78 @@ async function populate({ db, t: tb }: Store): Promise<void> {
     { key: 'config_version', value: '7' },
   ]);
   for (const id of ['w1', 'w2']) {
-    await db
-      .insert(tb.workspaces)
-      .values({
-        id,
-        name: `Workspace ${id} – ünïcode`,
-        slug: id,
-        access: id === 'w1' ? 'keys' : 'url',
-        rateLimit: id === 'w1' ? 0 : null,
-        allowedOrigins: id === 'w1' ? ['https://uploads.example.com'] : null,
-        createdAt: at,
-        updatedAt: at,
-      });
-    await db
-      .insert(tb.environments)
-      .values({
-        workspaceId: id,
-        name: 'live',
-        urlTokenHash: `hash-${id}-live`,
-        urlTokenSealed: sealed(1),
-        baseUrlOverride: null,
-        createdAt: at,
-        updatedAt: at,
-      });
-    await db
-      .insert(tb.specs)
-      .values({
-        workspaceId: id,
-        title: 'Items',
-        version: '1.0',
-        openapi: JSON.stringify({ openapi: '3.0.3', paths: {} }),
-        sourceUrl: null,
-        baseUrl: 'https://api.example.com',
-        securitySchemes: [{ name: 'key', type: 'apiKey' } as never],
-        warnings: [],
-        uploadedAt: at,
-      });
-    // Enough tools to span several pages of 3.
-    await db
-      .insert(tb.tools)
-      .values(
-        Array.from({ length: 8 }, (_, i) => ({
-          workspaceId: id,
-          name: `tool_${i}`,
-          position: i,
-          enabled: i % 3 !== 0,
-          definition: { name: `tool_${i}`, method: 'GET', path: `/t/${i}`, nested: { list: [1, 'two', null] } } as never,
-        })),
-      );
-    await db
-      .insert(tb.credentials)
-      .values({
-        workspaceId: id,
-        environment: 'live',
-        type: 'api_key',
-        publicInfo: { in: 'header', name: 'X-Api-Key' } as never,
-        sealed: sealed(2),
-        updatedAt: at,
-        health: null,
-        refreshLeaseUntil: null,
-        origin: 'https://api.example.com',
-      });
-  }
-  await db
-    .insert(tb.environments)
-    .values({
-      workspaceId: 'w1',
-      name: 'test',
-      urlTokenHash: 'hash-w1-test',
-      urlTokenSealed: sealed(3),
-      baseUrlOverride: 'https://sandbox.example.com',
+    await db.insert(tb.workspaces).values({
+      id,
+      name: `Workspace ${id} – ünïcode`,
+      slug: id,
+      access: id === 'w1' ? 'keys' : 'url',
+      rateLimit: id === 'w1' ? 0 : null,
+      allowedOrigins: id === 'w1' ? ['https://uploads.example.com'] : null,
       createdAt: at,
       updatedAt: at,
     });
-  await db
-    .insert(tb.credentials)
-    .values({
-      workspaceId: 'w1',
-      environment: 'test',
-      type: 'oauth2',
-      publicInfo: { flow: 'client_credentials', scopes: ['a', 'b'] } as never,
-      sealed: sealed(4),
+    await db.insert(tb.environments).values({
+      workspaceId: id,
+      name: 'live',
+      urlTokenHash: `hash-${id}-live`,
+      urlTokenSealed: sealed(1),
+      baseUrlOverride: null,
+      createdAt: at,
       updatedAt: at,
-      health: { lastRefreshAt: at } as never,
-      refreshLeaseUntil: 1_767_000_000_000,
-      origin: null,
     });
+    await db.insert(tb.specs).values({
+      workspaceId: id,
+      title: 'Items',
+      version: '1.0',
+      openapi: JSON.stringify({ openapi: '3.0.3', paths: {} }),
+      sourceUrl: null,
+      baseUrl: 'https://api.example.com',
+      securitySchemes: [{ name: 'key', type: 'apiKey' } as never],
+      warnings: [],
+      uploadedAt: at,
+    });
+    // Enough tools to span several pages of 3.
+    await db.insert(tb.tools).values(
+      Array.from({ length: 8 }, (_, i) => ({
+        workspaceId: id,
+        name: `tool_${i}`,
+        position: i,
+        enabled: i % 3 !== 0,
+        definition: { name: `tool_${i}`, method: 'GET', path: `/t/${i}`, nested: { list: [1, 'two', null] } } as never,
+      })),
+    );
+    await db.insert(tb.credentials).values({
+      workspaceId: id,
+      environment: 'live',
+      type: 'api_key',
+      publicInfo: { in: 'header', name: 'X-Api-Key' } as never,
+      sealed: sealed(2),
+      updatedAt: at,
+      health: null,
+      refreshLeaseUntil: null,
+      origin: 'https://api.example.com',
+    });
+  }
+  await db.insert(tb.environments).values({
+    workspaceId: 'w1',
+    name: 'test',
+    urlTokenHash: 'hash-w1-test',
+    urlTokenSealed: sealed(3),
+    baseUrlOverride: 'https://sandbox.example.com',
+    createdAt: at,
+    updatedAt: at,
+  });
+  await db.insert(tb.credentials).values({
+    workspaceId: 'w1',
+    environment: 'test',
+    type: 'oauth2',
+    publicInfo: { flow: 'client_credentials', scopes: ['a', 'b'] } as never,
+    sealed: sealed(4),
+    updatedAt: at,
+    health: { lastRefreshAt: at } as never,
+    refreshLeaseUntil: 1_767_000_000_000,
+    origin: null,
+  });
   await db.insert(tb.accessKeys).values([
     {
       id: 'k1',
@@ -155,27 +141,25 @@ async function populate({ db, t: tb }: Store): Promise<void> {
     { key: 'ws:w1', windowStart: 1_767_225_600_000, used: 12 },
     { key: 'ws:w1', windowStart: 1_767_225_660_000, used: 3 },
   ]);
-  await db
-    .insert(tb.callLogs)
-    .values(
-      Array.from({ length: LOG_ROWS }, (_, i) => ({
-        workspaceId: i % 2 ? 'w1' : 'w2',
-        at,
-        tool: `tool_${i % 8}`,
-        method: 'GET',
-        url: `https://api.example.com/t/${i}`,
-        status: i % 5 ? 200 : 500,
-        ok: i % 5 !== 0,
-        durationMs: i,
-        error: i % 5 ? null : 'boom',
-        caller: i % 7 ? 'url' : 'k1',
-        callerLabel: i % 7 ? null : 'CI',
-        environment: 'live',
-        userAgent: null,
-        arguments: JSON.stringify({ i }),
-        responseExcerpt: '{"ok":true}',
-      })),
-    );
+  await db.insert(tb.callLogs).values(
+    Array.from({ length: LOG_ROWS }, (_, i) => ({
+      workspaceId: i % 2 ? 'w1' : 'w2',
+      at,
+      tool: `tool_${i % 8}`,
+      method: 'GET',
+      url: `https://api.example.com/t/${i}`,
+      status: i % 5 ? 200 : 500,
+      ok: i % 5 !== 0,
+      durationMs: i,
+      error: i % 5 ? null : 'boom',
+      caller: i % 7 ? 'url' : 'k1',
+      callerLabel: i % 7 ? null : 'CI',
+      environment: 'live',
+      userAgent: null,
+      arguments: JSON.stringify({ i }),
+      responseExcerpt: '{"ok":true}',
+    })),
+  );
 }
 
 /** Every row of every table, in key order, as the repositories would read them. */

@@ -71,15 +71,13 @@ t.test("an invalid spec shows the parser's message and where", async (t) => {
 
   // A file picked from disk goes the same way (multipart).
   await page.getByRole('radio', { name: 'File' }).check();
-  await page
-    .getByLabel('Spec file')
-    .setInputFiles({
-      name: 'tiny.yaml',
-      mimeType: 'application/yaml',
-      buffer: Buffer.from(
-        'openapi: 3.0.3\ninfo: { title: Tiny, version: "2.1" }\nservers: [{ url: "https://api.example.com" }]\npaths:\n  /ping:\n    get: { operationId: ping, responses: { "200": { description: ok } } }\n',
-      ),
-    });
+  await page.getByLabel('Spec file').setInputFiles({
+    name: 'tiny.yaml',
+    mimeType: 'application/yaml',
+    buffer: Buffer.from(
+      'openapi: 3.0.3\ninfo: { title: Tiny, version: "2.1" }\nservers: [{ url: "https://api.example.com" }]\npaths:\n  /ping:\n    get: { operationId: ping, responses: { "200": { description: ok } } }\n',
+    ),
+  });
   await page.getByRole('status').filter({ hasText: 'Imported Tiny 2.1: 1 tool' }).waitFor();
   t.pass('a file upload imports');
   t.same(
