@@ -14,11 +14,6 @@ export const MAX_ARGUMENT_VALUES = 20_000;
 const tooMany = `The arguments hold more than ${MAX_ARGUMENT_VALUES.toLocaleString('en-US')} values, the most Latchkey accepts in one call; send less at once.`;
 const tooDeep = `The arguments are nested more than ${MAX_ARGUMENT_DEPTH} levels deep, the most Latchkey accepts.`;
 
-/** Undefined when the arguments are within the bounds, else a message for the model. */
-export function argumentLimitProblem(args: unknown): string | undefined {
-  return measureArguments(args).problem;
-}
-
 export interface ArgumentMeasure {
   /** Set when the arguments are out of bounds: a message for the model. */
   problem?: string;

@@ -59,8 +59,3 @@ export function createBodyShapeScanner({ maxWidth, maxValues }: BodyShapeBounds)
     },
   };
 }
-
-/** True when some object or array in `text` holds more than `max` members. */
-export function hasContainerWiderThan(text: string, max: number): boolean {
-  return createBodyShapeScanner({ maxWidth: max, maxValues: Infinity }).push(Buffer.from(text)) === 'too-wide';
-}

@@ -1,7 +1,11 @@
 // The widest object or array of a JSON body, found by scanning the text before JSON.parse builds
 // it: strings (quotes, escapes, commas and brackets inside them) are skipped.
 import t from 'tap';
-import { createBodyShapeScanner, hasContainerWiderThan } from '../../../server/modules/mcp/body-width.js';
+import { createBodyShapeScanner } from '../../../server/modules/mcp/body-width.js';
+
+/** True when some object or array in `text` holds more than `max` members (the scanner on one chunk). */
+const hasContainerWiderThan = (text: string, max: number) =>
+  createBodyShapeScanner({ maxWidth: max, maxValues: Infinity }).push(Buffer.from(text)) === 'too-wide';
 
 t.test('counts members per object or array, at every level', async (t) => {
   t.equal(hasContainerWiderThan('{"a":1,"b":2,"c":3}', 3), false, 'three members, three allowed');
