@@ -2,10 +2,9 @@
 // building tools can take seconds of CPU, which on the main thread would stall every workspace's
 // /mcp and /healthz. One thread is started on the first upload and stops after a quiet minute;
 // errors thrown there (SpecInvalid with its details, …) are rebuilt here as the same errors.
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import * as errors from '../../errors.js';
+import { idleStopper, startSiblingWorker } from '../shared/worker-thread.js';
 import type { ImportAnswer, ImportJob, ThrownError } from './import-worker.js';
 import type { ImportOptions } from './import-spec.js';
 import type { ImportedSpec } from './types.js';
@@ -15,15 +14,7 @@ const IDLE_MS = 60_000;
 const MAX_HEAP_MB = 2048;
 
 function startWorker(): Worker {
-  const here = fileURLToPath(import.meta.url);
-  const url = new URL(`./import-worker${path.extname(here)}`, import.meta.url);
-  const resourceLimits = { maxOldGenerationSizeMb: MAX_HEAP_MB };
-  if (url.pathname.endsWith('.ts')) {
-    // From source under tsx: on Node 20 a worker does not inherit tsx's loader, so it registers it.
-    const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`;
-    return new Worker(boot, { eval: true, resourceLimits });
-  }
-  return new Worker(url, { resourceLimits });
+  return startSiblingWorker(import.meta.url, 'import-worker', { resourceLimits: { maxOldGenerationSizeMb: MAX_HEAP_MB } });
 }
 
 type ErrorConstructor = new (...args: unknown[]) => Error;
@@ -68,7 +59,7 @@ interface Pending {
 }
 
 let worker: Worker | undefined;
-let idleTimer: NodeJS.Timeout | undefined;
+const idle = idleStopper(IDLE_MS);
 let seq = 0;
 const pending = new Map<number, Pending>();
 
@@ -113,18 +104,16 @@ function ensureWorker(): Worker {
 }
 
 function scheduleIdleStop(target: Worker): void {
-  clearTimeout(idleTimer);
-  idleTimer = setTimeout(() => {
+  idle.schedule(() => {
     if (worker !== target || pending.size > 0) return;
     worker = undefined;
     void target.terminate();
-  }, IDLE_MS);
-  idleTimer.unref();
+  });
 }
 
 /** parseSpecText + importSpec, on the import thread. Rejects with the errors they throw. */
 export function importSpecText(text: string, options: ImportOptions = {}): Promise<ImportedSpec> {
-  clearTimeout(idleTimer);
+  idle.cancel();
   const target = ensureWorker();
   const job: ImportJob = { id: ++seq, text, options };
   return new Promise<ImportedSpec>((resolve, reject) => {

@@ -5,10 +5,9 @@
 // bytes: the body is handed to the thread and the serialised result handed back, neither copied
 // (on the 2-core VM a fresh 1 MB copy cost ~3 ms in page faults alone). Should the thread fail to
 // start, results are built here, one per event-loop turn.
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { takeTurn } from '../shared/take-turn.js';
+import { idleStopper, startSiblingWorker } from '../shared/worker-thread.js';
 import { ResultThreadStopped } from './errors.js';
 import { serializeToolResult, type SerializedToolResult, type ToolResultOptions } from './tool-result.js';
 import type { ResultAnswer, ResultJob } from './tool-result-worker.js';
@@ -27,20 +26,9 @@ interface Pending {
 let worker: Worker | undefined;
 /** Set when the thread could not start or stopped unasked: every result is built here from then on. */
 let failed = false;
-let idleTimer: NodeJS.Timeout | undefined;
+const idle = idleStopper(IDLE_MS);
 let seq = 0;
 const pending = new Map<number, Pending>();
-
-function startWorker(): Worker {
-  const here = fileURLToPath(import.meta.url);
-  const url = new URL(`./tool-result-worker${path.extname(here)}`, import.meta.url);
-  if (url.pathname.endsWith('.ts')) {
-    // From source under tsx: on Node 20 a worker does not inherit tsx's loader, so it registers it.
-    const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`;
-    return new Worker(boot, { eval: true });
-  }
-  return new Worker(url);
-}
 
 function asBuffer(result: SerializedToolResult): BuiltToolResult {
   return { ...result, json: Buffer.from(result.json.buffer, result.json.byteOffset, result.json.byteLength) };
@@ -67,7 +55,7 @@ function ensureWorker(): Worker | undefined {
   if (worker || failed) return worker;
   let started: Worker;
   try {
-    started = startWorker();
+    started = startSiblingWorker(import.meta.url, 'tool-result-worker');
   } catch {
     failed = true;
     return undefined;
@@ -94,13 +82,11 @@ function ensureWorker(): Worker | undefined {
 }
 
 function scheduleIdleStop(target: Worker): void {
-  clearTimeout(idleTimer);
-  idleTimer = setTimeout(() => {
+  idle.schedule(() => {
     if (worker !== target || pending.size > 0) return;
     worker = undefined;
     void target.terminate();
-  }, IDLE_MS);
-  idleTimer.unref();
+  });
 }
 
 /**
@@ -113,7 +99,7 @@ export function serializeToolResultOffThread(
   options: ToolResultOptions,
   excerptChars: number,
 ): Promise<BuiltToolResult> {
-  clearTimeout(idleTimer);
+  idle.cancel();
   const target = ensureWorker();
   if (!target) return buildHere(response, options, excerptChars);
   const { body } = response;
