@@ -13,6 +13,7 @@ import gateway from './plugins/gateway.js';
 import housekeeping from './plugins/housekeeping.js';
 import metricsPlugin from './plugins/metrics.js';
 import vaultPlugin from './plugins/vault.js';
+import originGuard from './plugins/origin-guard.js';
 import web from './plugins/web.js';
 import apiRoutes from './routes/api/index.js';
 import healthRoutes from './routes/health.js';
@@ -132,6 +133,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(configPlugin, { config: opts.config });
   await app.register(dbPlugin);
   await app.register(metricsPlugin);
+  await app.register(originGuard);
   await app.register(vaultPlugin);
   await app.register(cookie);
   await app.register(adminAuth);

@@ -2,6 +2,7 @@
 // setting stops the process with one readable line instead of failing on the first request.
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { normalizeOrigin } from './modules/shared/origin-policy.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -50,6 +51,8 @@ export interface Config {
   databaseUrl?: string;
   /** LATCHKEY_LOG_RETENTION_DAYS: call-log rows older than this are pruned in the background; 0 keeps them. */
   logRetentionDays: number;
+  /** LATCHKEY_ALLOWED_ORIGINS: web origins besides PUBLIC_URL's whose pages may call /mcp and /api. */
+  allowedOrigins: string[];
 }
 
 /** A setting that cannot be used. Its message is the one line printed before exiting. */
@@ -110,6 +113,26 @@ export function defaultPublicUrl(host: string, port: number): string {
   return `http://${shownHost}:${port}`;
 }
 
+/** LATCHKEY_ALLOWED_ORIGINS: web origins (scheme://host[:port]) whose pages may call /mcp and /api. */
+function allowedOriginsFrom(raw: string | undefined): string[] {
+  if (raw === undefined || raw.trim() === '') return [];
+  return raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const origin = normalizeOrigin(entry);
+      // An origin only: no path, query or credentials (a browser's Origin header never has them).
+      const url = origin === undefined ? undefined : new URL(entry);
+      if (!url || url.pathname !== '/' || url.search || url.hash || url.username || url.password) {
+        throw new ConfigError(
+          `LATCHKEY_ALLOWED_ORIGINS takes web origins such as https://app.example.com or http://localhost:5173, comma-separated; got "${entry}".`,
+        );
+      }
+      return url.origin;
+    });
+}
+
 function publicUrlFrom(raw: string | undefined): string | undefined {
   if (raw === undefined || raw.trim() === '') return undefined;
   let url: URL;
@@ -161,6 +184,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxCallsInFlight: integer(env, 'LATCHKEY_MAX_CALLS_IN_FLIGHT', 16, 1, 10_000),
     databaseUrl: databaseUrlFrom(env.DATABASE_URL),
     logRetentionDays: integer(env, 'LATCHKEY_LOG_RETENTION_DAYS', 30, 0, 36_500),
+    allowedOrigins: allowedOriginsFrom(env.LATCHKEY_ALLOWED_ORIGINS),
   };
 }
 

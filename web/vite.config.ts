@@ -4,9 +4,12 @@ import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
 const gateway = process.env.LATCHKEY_URL ?? 'http://127.0.0.1:8080';
+// The gateway refuses pages from origins it does not know (Origin validation): forwarded requests
+// carry its own origin instead of this dev server's.
+const forward = { target: gateway, headers: { origin: new URL(gateway).origin } };
 
 export default defineConfig({
   plugins: [react()],
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 800 },
-  server: { proxy: { '/api': gateway, '/mcp': gateway, '/healthz': gateway } },
+  server: { proxy: { '/api': forward, '/mcp': forward, '/healthz': forward } },
 });

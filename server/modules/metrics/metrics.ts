@@ -11,7 +11,8 @@ const OTHER = 'other';
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /** Why a request to /mcp was turned away before any tool ran. */
-export type RefusalReason = 'rate_limited' | 'busy' | 'unauthorized' | 'unknown_workspace' | 'bad_request' | 'database_unavailable';
+export type RefusalReason =
+  'rate_limited' | 'busy' | 'unauthorized' | 'unknown_workspace' | 'bad_request' | 'database_unavailable' | 'forbidden_origin';
 
 export interface GatewayGauges {
   /** Call-log rows waiting to be written (in the queue, and held while the database is away). */
