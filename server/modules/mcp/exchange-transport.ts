@@ -17,6 +17,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { Readable } from 'node:stream';
 import { isPlainObject } from '../shared/is-plain-object.js';
+import { plainError } from './error-wording.js';
 
 export interface ExchangeAnswer {
   status: number;
@@ -76,6 +77,8 @@ export function jsonRpcError(status: number, code: number, message: string, id: 
 
 interface InFlight {
   clientId: RequestId;
+  /** The request's method, to word its errors. */
+  method: string;
   /** Takes the response's JSON, as text or as pieces of UTF-8 bytes. */
   deliver(json: string | Buffer[]): void;
 }
@@ -160,7 +163,9 @@ export class ExchangeTransport<C> implements Transport {
     // Stateless: only responses to an open exchange's requests have somewhere to go.
     if (!('id' in message) || typeof message.id !== 'number' || 'method' in message) return;
     const flight = this.takeFlight(message.id);
-    flight?.deliver(JSON.stringify({ ...message, id: flight.clientId }));
+    if (!flight) return;
+    const error = 'error' in message ? plainError(message.error, flight.method) : undefined;
+    flight.deliver(JSON.stringify(error ? { ...message, error, id: flight.clientId } : { ...message, id: flight.clientId }));
   }
 
   private takeFlight(id: number): InFlight | undefined {
@@ -211,6 +216,7 @@ export class ExchangeTransport<C> implements Transport {
       ownIds.set(request, id);
       this.inFlight.set(id, {
         clientId: request.id,
+        method: request.method,
         deliver: (json) => {
           responses[index] = batch && typeof json === 'string' ? [Buffer.from(json)] : json;
           if (--waiting === 0) finish();

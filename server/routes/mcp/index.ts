@@ -1,5 +1,5 @@
 // The MCP endpoint a client holds: POST /mcp/<token>, Streamable HTTP, stateless, JSON answers.
-import { errorCodes, type FastifyError, type FastifyInstance, type FastifyReply, type LogLevel } from 'fastify';
+import { errorCodes, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type LogLevel } from 'fastify';
 import { checkAccessKey, forwardedHeaders, presentedKey, viewForKey, type KeyGrant } from '../../modules/mcp/access.js';
 import { mcpEndpointFor } from '../../modules/mcp/index.js';
 import {
@@ -119,7 +119,7 @@ export default async function mcpRoutes(app: FastifyInstance) {
     return answer(reply, jsonRpcError(500, -32603, 'Internal error; the gateway log has the details.'));
   });
 
-  app.post<{ Params: { token: string } }>('/mcp/:token', { logLevel, bodyLimit: 4 * 1024 * 1024 }, async (request, reply) => {
+  const handleMcp = async (request: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply) => {
     if (largeBodies.has(request)) await takeTurn();
     const { token } = request.params;
     let target: Resolved | undefined;
@@ -233,7 +233,10 @@ export default async function mcpRoutes(app: FastifyInstance) {
     } finally {
       release();
     }
-  });
+  };
+  // `<MCP URL>/mcp` too: tools that pick the transport from a URL ending in /mcp (the Inspector)
+  // then need no flag. The same workspace, the same checks.
+  for (const route of ['/mcp/:token', '/mcp/:token/mcp']) app.post(route, { logLevel, bodyLimit: 4 * 1024 * 1024 }, handleMcp);
 
   // No OAuth for MCP clients (yet): a registration attempt learns what the workspace needs instead
   // of a 404 that OAuth clients report as a failed sign-in. Not 404: mcp-remote takes a 404 as a
@@ -250,6 +253,8 @@ export default async function mcpRoutes(app: FastifyInstance) {
     reply.header('allow', 'POST');
     return answer(reply, jsonRpcError(405, -32000, 'Method not allowed: this endpoint is stateless, send JSON-RPC with POST.'));
   };
-  app.get('/mcp/:token', notAllowed);
-  app.delete('/mcp/:token', notAllowed);
+  for (const route of ['/mcp/:token', '/mcp/:token/mcp']) {
+    app.get(route, notAllowed);
+    app.delete(route, notAllowed);
+  }
 }

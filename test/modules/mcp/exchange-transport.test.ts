@@ -82,14 +82,26 @@ t.test('concurrent exchanges with the same request ids get their own answers', a
   t.same(fastList.body, { jsonrpc: '2.0', id: 1, result: { tools: [], nextCursor: '0' } });
 });
 
-t.test('errors from direct handlers are JSON-RPC errors, worded as the SDK words them', async (t) => {
+t.test('errors from direct handlers are JSON-RPC errors, without the prefix clients add themselves', async (t) => {
   const { transport } = setup();
   const unknown = await transport.exchange(call(3, 1, 'boom'), {}, ctx('fay'));
-  t.same(unknown.body, { jsonrpc: '2.0', id: 3, error: { code: -32602, message: 'MCP error -32602: no such tool' } });
+  // McpError's message starts "MCP error -32602: ", and clients print that prefix again.
+  t.same(unknown.body, { jsonrpc: '2.0', id: 3, error: { code: -32602, message: 'no such tool' } });
   const crash = await transport.exchange(call(4, 1, 'crash'), {}, ctx('fay'));
   t.same(crash.body, { jsonrpc: '2.0', id: 4, error: { code: -32603, message: 'oops' } });
   const missing = await transport.exchange({ jsonrpc: '2.0', id: 5, method: 'no/such/method' }, {}, ctx('fay'));
   t.match(missing.body, { id: 5, error: { code: -32601 } }, 'the SDK answers methods it does not know');
+  // The SDK answered this -32603 with its validator's JSON dump; it is a params error, in one line.
+  const noVersion = await transport.exchange(
+    { jsonrpc: '2.0', id: 6, method: 'initialize', params: { capabilities: {}, clientInfo: { name: 'c', version: '1' } } },
+    {},
+    ctx('fay'),
+  );
+  t.same(noVersion.body, {
+    jsonrpc: '2.0',
+    id: 6,
+    error: { code: -32602, message: 'Invalid params for initialize: params.protocolVersion: expected string, received undefined.' },
+  });
 });
 
 t.test('batches answer in order; notifications alone get 202', async (t) => {
