@@ -14,6 +14,7 @@ import housekeeping from './plugins/housekeeping.js';
 import metricsPlugin from './plugins/metrics.js';
 import vaultPlugin from './plugins/vault.js';
 import originGuard from './plugins/origin-guard.js';
+import tracingPlugin from './plugins/tracing.js';
 import web from './plugins/web.js';
 import apiRoutes from './routes/api/index.js';
 import healthRoutes from './routes/health.js';
@@ -134,6 +135,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(dbPlugin);
   await app.register(metricsPlugin);
   await app.register(originGuard);
+  await app.register(tracingPlugin);
   await app.register(vaultPlugin);
   await app.register(cookie);
   await app.register(adminAuth);

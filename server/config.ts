@@ -3,6 +3,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { normalizeOrigin } from './modules/shared/origin-policy.js';
+import type { SamplerName, TracingSettings } from './modules/telemetry/tracing.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -53,6 +54,8 @@ export interface Config {
   logRetentionDays: number;
   /** LATCHKEY_ALLOWED_ORIGINS: web origins besides PUBLIC_URL's whose pages may call /mcp and /api. */
   allowedOrigins: string[];
+  /** OpenTelemetry traces (the OTEL_* variables); undefined: off. */
+  tracing?: Omit<TracingSettings, 'serviceVersion'>;
 }
 
 /** A setting that cannot be used. Its message is the one line printed before exiting. */
@@ -111,6 +114,75 @@ function trustProxyFrom(raw: string | undefined): boolean | string[] {
 export function defaultPublicUrl(host: string, port: number): string {
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   return `http://${shownHost}:${port}`;
+}
+
+const SAMPLERS: SamplerName[] = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+];
+
+/** `name=value` pairs, comma-separated, values URL-encoded (the OTLP exporter variables' format). */
+function otlpHeaders(raw: string | undefined, name: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const pair of (raw ?? '').split(',')) {
+    if (pair.trim() === '') continue;
+    const mark = pair.indexOf('=');
+    if (mark <= 0) throw new ConfigError(`${name} takes name=value pairs separated by commas (values URL-encoded).`);
+    try {
+      headers[pair.slice(0, mark).trim()] = decodeURIComponent(pair.slice(mark + 1).trim());
+    } catch {
+      throw new ConfigError(`${name} has a value that is not URL-encoded correctly.`);
+    }
+  }
+  return headers;
+}
+
+/**
+ * OpenTelemetry traces, by the standard OTEL_* variables: on when OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
+ * (used as it is) or OTEL_EXPORTER_OTLP_ENDPOINT (+ /v1/traces) is set, unless OTEL_SDK_DISABLED=true
+ * or OTEL_TRACES_EXPORTER=none.
+ */
+function tracingFrom(env: Env): Config['tracing'] {
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true' || env.OTEL_TRACES_EXPORTER?.trim().toLowerCase() === 'none') return undefined;
+  const tracesEndpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  if (!tracesEndpoint && !base) return undefined;
+  const url = tracesEndpoint || `${base!.replace(/\/+$/, '')}/v1/traces`;
+  const which = tracesEndpoint ? 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' : 'OTEL_EXPORTER_OTLP_ENDPOINT';
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+    throw new ConfigError(
+      `${which} must be an http(s) URL (OTLP over HTTP) such as http://otel-collector:4318, got "${tracesEndpoint || base}".`,
+    );
+  }
+  const sampler = (env.OTEL_TRACES_SAMPLER?.trim().toLowerCase() || 'parentbased_always_on') as SamplerName;
+  if (!SAMPLERS.includes(sampler)) {
+    throw new ConfigError(`OTEL_TRACES_SAMPLER must be one of ${SAMPLERS.join(', ')}, got "${env.OTEL_TRACES_SAMPLER}".`);
+  }
+  const argText = env.OTEL_TRACES_SAMPLER_ARG?.trim();
+  const samplerArg = argText ? Number(argText) : 1;
+  if (!(samplerArg >= 0 && samplerArg <= 1))
+    throw new ConfigError(`OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1, got "${argText}".`);
+  return {
+    url,
+    headers: {
+      ...otlpHeaders(env.OTEL_EXPORTER_OTLP_HEADERS, 'OTEL_EXPORTER_OTLP_HEADERS'),
+      ...otlpHeaders(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS'),
+    },
+    serviceName: env.OTEL_SERVICE_NAME?.trim() || 'latchkey',
+    sampler,
+    samplerArg,
+    scheduleDelayMs: integer(env, 'OTEL_BSP_SCHEDULE_DELAY', 5000, 0, 600_000),
+  };
 }
 
 /** LATCHKEY_ALLOWED_ORIGINS: web origins (scheme://host[:port]) whose pages may call /mcp and /api. */
@@ -185,6 +257,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: databaseUrlFrom(env.DATABASE_URL),
     logRetentionDays: integer(env, 'LATCHKEY_LOG_RETENTION_DAYS', 30, 0, 36_500),
     allowedOrigins: allowedOriginsFrom(env.LATCHKEY_ALLOWED_ORIGINS),
+    tracing: tracingFrom(env),
   };
 }
 

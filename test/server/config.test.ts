@@ -98,3 +98,38 @@ t.test('LATCHKEY_SHUTDOWN_GRACE_MS covers the upstream timeout unless set', asyn
   t.equal(loadConfig({ LATCHKEY_SHUTDOWN_GRACE_MS: '5000' }).shutdownGraceMs, 5000);
   t.throws(() => loadConfig({ LATCHKEY_SHUTDOWN_GRACE_MS: 'soon' }), /LATCHKEY_SHUTDOWN_GRACE_MS must be a whole number/);
 });
+
+t.test('OpenTelemetry traces by the standard OTEL_* variables', async (t) => {
+  t.equal(loadConfig({}).tracing, undefined, 'off unless an endpoint is set');
+  t.match(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).tracing, {
+    url: 'http://collector:4318/v1/traces',
+    serviceName: 'latchkey',
+    sampler: 'parentbased_always_on',
+    samplerArg: 1,
+    scheduleDelayMs: 5000,
+  });
+  const full = loadConfig({
+    OTEL_EXPORTER_OTLP_ENDPOINT: 'http://ignored:4318',
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://otel.example.com/custom/traces',
+    OTEL_EXPORTER_OTLP_HEADERS: 'x-team=ops, authorization=Bearer%20abc',
+    OTEL_SERVICE_NAME: 'gw-eu',
+    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+    OTEL_TRACES_SAMPLER_ARG: '0.25',
+  }).tracing;
+  t.match(full, {
+    url: 'https://otel.example.com/custom/traces',
+    headers: { 'x-team': 'ops', authorization: 'Bearer abc' },
+    serviceName: 'gw-eu',
+    sampler: 'parentbased_traceidratio',
+    samplerArg: 0.25,
+  });
+  t.equal(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_SDK_DISABLED: 'true' }).tracing, undefined);
+  t.equal(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_EXPORTER: 'none' }).tracing, undefined);
+  t.throws(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }), /OTEL_EXPORTER_OTLP_ENDPOINT must be an http\(s\) URL/);
+  t.throws(
+    () => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_SAMPLER: 'sometimes' }),
+    /OTEL_TRACES_SAMPLER must be one of/,
+  );
+  t.throws(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_SAMPLER_ARG: '2' }), /from 0 to 1/);
+  t.throws(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_OTLP_HEADERS: 'novalue' }), /name=value pairs/);
+});

@@ -1,6 +1,7 @@
 // One tools/call, from arguments to a tool result. Upstream failures become `isError` results the
 // model can read; only protocol faults (an unknown or disabled tool) are JSON-RPC errors.
 import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Attributes } from '@opentelemetry/api';
 import {
   UpstreamAborted,
   buildUpstreamRequest,
@@ -16,6 +17,7 @@ import {
 import { OAuthReconnectNeeded } from '../oauth/index.js';
 import type { UpstreamCredentials, UpstreamRequest } from '../upstream/types.js';
 import type { WorkspaceRuntime } from './workspace-runtime.js';
+import type { RequestSpan } from '../telemetry/tracing.js';
 import { measureArguments } from './argument-limits.js';
 import { jsonPrefix } from './json-prefix.js';
 import { SerializedResult } from './exchange-transport.js';
@@ -50,6 +52,17 @@ export interface CallDeps {
   stopping?: AbortSignal;
 }
 
+/** What an upstream span says about the request: the server and the path template, nothing the caller sent. */
+function upstreamSpanAttributes(req: UpstreamRequest, template: string): Attributes {
+  const url = new URL(req.url);
+  return {
+    'http.request.method': req.method,
+    'server.address': url.hostname,
+    'server.port': Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
+    'url.template': template,
+  };
+}
+
 export interface CallerInfo {
   /** `url`, or the access key's id. */
   caller: string;
@@ -57,6 +70,8 @@ export interface CallerInfo {
   userAgent?: string;
   /** Passthrough: the caller's headers for this one call. Never stored or logged. */
   forwarded?: Record<string, string>;
+  /** The MCP request's span when tracing is on: each upstream call gets a child span. */
+  trace?: RequestSpan;
 }
 
 /** What one call's record says about how it went; the rest is known when the call starts. */
@@ -206,9 +221,16 @@ export async function callTool(
   try {
     const sendOptions = { signal: deps.stopping };
     const send = async (req: UpstreamRequest) => {
+      // Named by the path template: the resolved URL may hold argument values and a key in its query.
+      const span = caller.trace?.startUpstream(`${req.method} ${definition.path}`, upstreamSpanAttributes(req, definition.path));
       const sentAt = performance.now();
       try {
-        return await deps.upstream.send(req, sendOptions);
+        const response = await deps.upstream.send(span ? { ...req, headers: { ...req.headers, ...span.headers } } : req, sendOptions);
+        span?.end({ status: response.status });
+        return response;
+      } catch (err) {
+        span?.end({ error: (err as Error).name });
+        throw err;
       } finally {
         upstreamMs = (upstreamMs ?? 0) + (performance.now() - sentAt);
       }

@@ -18,6 +18,7 @@ import { McpBodyLengthMismatch, McpBodyTooManyValues, McpBodyTooWide, McpBodyUnr
 import { looksLikeUrlToken } from '../../modules/workspaces/url-token.js';
 import type { Resolved } from '../../plugins/gateway.js';
 import { isDatabaseUnavailable } from '../../db/client.js';
+import type { RequestSpan } from '../../modules/telemetry/tracing.js';
 
 function answer(reply: FastifyReply, result: ExchangeAnswer) {
   reply.code(result.status);
@@ -60,6 +61,20 @@ function bodyRefusal(refused: ShapeRefusal | 'too-large' | 'length-mismatch'): E
   if (refused === 'length-mismatch') return new McpBodyLengthMismatch();
   if (refused === 'too-wide') return new McpBodyTooWide(MAX_ARGUMENT_VALUES.toLocaleString('en-US'));
   return new McpBodyTooManyValues(MAX_BODY_VALUES.toLocaleString('en-US'));
+}
+
+/** The request's span says what was asked (method, tool) and of which workspace: never the URL or the arguments. */
+function nameSpan(span: RequestSpan, body: unknown, workspaceId: string, version: string | string[] | undefined): void {
+  const first = Array.isArray(body) ? undefined : (body as { method?: unknown; params?: { name?: unknown } } | undefined);
+  // Client-chosen strings, so bounded.
+  const method = Array.isArray(body) ? 'batch' : typeof first?.method === 'string' ? first.method.slice(0, 64) : 'unknown';
+  span.setName(`mcp ${method}`);
+  span.setAttributes({
+    'mcp.method.name': method,
+    'latchkey.workspace.id': workspaceId,
+    ...(typeof version === 'string' && { 'mcp.protocol.version': version.slice(0, 32) }),
+    ...(method === 'tools/call' && typeof first?.params?.name === 'string' && { 'gen_ai.tool.name': first.params.name.slice(0, 128) }),
+  });
 }
 
 export default async function mcpRoutes(app: FastifyInstance) {
@@ -142,6 +157,8 @@ export default async function mcpRoutes(app: FastifyInstance) {
       return answer(reply, jsonRpcError(404, -32001, 'No workspace at this URL: it may have been rotated or deleted.'));
     }
     const { workspace } = target;
+    const span = request.traceSpan;
+    if (span) nameSpan(span, request.body, workspace.workspaceId, request.headers['mcp-protocol-version']);
 
     // Access is decided before any tool code runs: a refused request never reaches the upstream.
     let grant: KeyGrant | undefined;
@@ -228,6 +245,7 @@ export default async function mcpRoutes(app: FastifyInstance) {
         callerLabel: grant?.label,
         userAgent: request.headers['user-agent'],
         forwarded: runtime.passthrough ? forwardedHeaders(request.headers, presented.fromAuthorization && grant !== undefined) : undefined,
+        trace: span,
       };
       return answer(reply, await mcpEndpointFor(view, app.gateway.callDeps).exchange(request.body, request.headers, caller));
     } finally {
