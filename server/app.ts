@@ -40,6 +40,8 @@ export interface BuildOptions {
   /** Passed to Fastify as `logger`: pino options or an instance (tests capture output this way). */
   logger?: FastifyServerOptions['logger'];
   loggerInstance?: FastifyServerOptions['loggerInstance'];
+  /** The clock expiries are measured by; Date.now unless a test brings its own (see plugins/config.ts). */
+  now?: () => number;
 }
 
 const MASK = '****';
@@ -131,7 +133,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   });
 
-  await app.register(configPlugin, { config: opts.config });
+  await app.register(configPlugin, { config: opts.config, now: opts.now });
   await app.register(dbPlugin);
   await app.register(metricsPlugin);
   await app.register(originGuard);

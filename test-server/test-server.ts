@@ -46,6 +46,8 @@ export interface TestServerOptions {
   redirectUris?: string[];
   /** What /token and /revoke accept; default all three. Narrow it to test a client's fallback. */
   tokenEndpointAuthMethods?: TokenEndpointAuthMethod[];
+  /** The clock token and code lifetimes are measured by: tests move one instead of waiting. Date.now by default. */
+  now?: () => number;
 }
 
 export type TestServerStats = { requests: number } & Partial<OAuthStats>;
@@ -152,6 +154,7 @@ function createOAuthServerFor(options: TestServerOptions): OAuthServer {
     discovery,
     redirectUris: options.redirectUris ?? [],
     tokenEndpointAuthMethods: methods,
+    now: options.now,
   });
 }
 

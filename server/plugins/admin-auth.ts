@@ -84,6 +84,7 @@ function createConsoleSessions(
     signingKey: app.vault.deriveKey('console-session-v1', expected),
     csrfKey: app.vault.deriveKey('console-csrf-v1', expected),
     ttlMs: SESSION_TTL_MS,
+    now: app.now,
   });
   // Signed-out sessions are kept in the database until they would have expired anyway: every
   // gateway process sharing it refuses a copy of the cookie, before and after a restart.
@@ -115,7 +116,7 @@ function createConsoleSessions(
     },
     async signOut(request, reply) {
       const session = await current(request);
-      if (session) await revoked.revoke(sessionHash(session), session.expiresAt, Date.now());
+      if (session) await revoked.revoke(sessionHash(session), session.expiresAt, app.now());
       reply.clearCookie(cookieName(), cookieOptions());
     },
     current,
@@ -143,7 +144,7 @@ async function adminAuthPlugin(app: FastifyInstance) {
   }
 
   const verify = (token: string | undefined): boolean => token !== undefined && timingSafeEqual(hashToken(token), expected);
-  const throttle = createLoginThrottle();
+  const throttle = createLoginThrottle({ now: app.now });
   const sessions = createConsoleSessions(app, expected, verify, throttle);
 
   async function requireAdmin(request: FastifyRequest) {

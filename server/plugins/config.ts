@@ -7,11 +7,17 @@ declare module 'fastify' {
     config: Config;
     /** PUBLIC_URL, or http://HOST:PORT once the gateway listens (PORT=0 picks the port then). */
     publicUrl(): string;
+    /**
+     * The clock expiries are measured by (OAuth tokens, access keys, console sessions, sign-in
+     * lock-outs): Date.now, or a clock a test moves instead of waiting for time to pass.
+     */
+    now(): number;
   }
 }
 
-async function configPlugin(app: FastifyInstance, opts: { config: Config }) {
+async function configPlugin(app: FastifyInstance, opts: { config: Config; now?: () => number }) {
   app.decorate('config', opts.config);
+  app.decorate('now', opts.now ?? Date.now);
   app.decorate('publicUrl', function publicUrl(this: FastifyInstance) {
     if (opts.config.publicUrl) return opts.config.publicUrl;
     const address = app.server.address();

@@ -150,6 +150,7 @@ async function gatewayPlugin(app: FastifyInstance) {
         },
       },
       saved.health ?? {},
+      { now: app.now },
     );
     connections.set(key, { version: saved.updatedAt, connection });
     return connection;

@@ -72,7 +72,7 @@ export default async function oauthCallbackRoutes(app: FastifyInstance) {
           `/workspaces/${encodeURIComponent(pending.workspaceId)}/configure?${new URLSearchParams({ environment: pending.environment, ...params })}`,
           303,
         );
-      if (Date.parse(pending.expiresAt) < Date.now())
+      if (Date.parse(pending.expiresAt) < app.now())
         return back({ oauth: 'error', message: 'The authorization took too long (over 10 minutes). Press Connect again.' });
       // pending.sessionHash holds the flow binding's hash (see api/oauth.ts).
       if (!(await startedHere(request, stateHash, pending.sessionHash))) {
@@ -90,13 +90,16 @@ export default async function oauthCallbackRoutes(app: FastifyInstance) {
         return back({ oauth: 'error', message: 'The OAuth settings changed while connecting. Press Connect again.' });
       const { publicInfo: info, secret } = saved;
       try {
-        const tokens = await exchangeCode({
-          ...clientAuthOf(info, secret),
-          tokenEndpoint: info.tokenUrl,
-          code,
-          redirectUri: oauthRedirectUri(app),
-          codeVerifier: await app.credentials.openVerifier(pending),
-        });
+        const tokens = await exchangeCode(
+          {
+            ...clientAuthOf(info, secret),
+            tokenEndpoint: info.tokenUrl,
+            code,
+            redirectUri: oauthRedirectUri(app),
+            codeVerifier: await app.credentials.openVerifier(pending),
+          },
+          { now: app.now },
+        );
         const now = new Date().toISOString();
         const health: OAuthHealth = {
           connected: true,

@@ -37,6 +37,8 @@ export interface OAuthServerOptions {
   redirectUris: string[];
   /** What /token and /revoke accept; all three unless narrowed (to test a client's fallback). */
   tokenEndpointAuthMethods: TokenEndpointAuthMethod[];
+  /** The clock lifetimes are measured by; Date.now by default. */
+  now?: () => number;
 }
 
 export interface OAuthServer {
@@ -121,7 +123,7 @@ export function buildMetadata(origin: string, options: OAuthServerOptions): Reco
 }
 
 export function createOAuthServer(options: OAuthServerOptions): OAuthServer {
-  const state = new OAuthState(options.tokenTtlSeconds);
+  const state = new OAuthState(options.tokenTtlSeconds, options.now);
   state.addClient({
     clientId: options.clientId,
     clientSecret: options.clientSecret,

@@ -27,6 +27,8 @@ export interface TestGateway {
 export interface StartOptions {
   env?: Record<string, string>;
   dataDir?: string;
+  /** The gateway's clock for expiries (see test/helpers/clock.ts); the real one by default. */
+  now?: () => number;
 }
 
 export async function startGateway(t: Test, opts: StartOptions = {}): Promise<TestGateway> {
@@ -56,7 +58,7 @@ export async function startGateway(t: Test, opts: StartOptions = {}): Promise<Te
       cb();
     },
   });
-  const app = await buildApp({ config, loggerInstance: pino(loggerOptions(config), stream) });
+  const app = await buildApp({ config, loggerInstance: pino(loggerOptions(config), stream), now: opts.now });
   await app.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(() => app.close());
   const url = app.publicUrl();

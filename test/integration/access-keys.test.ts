@@ -3,6 +3,7 @@
 import t from 'tap';
 import { startTestServer } from '../../test-server/test-server.js';
 import { startGateway } from '../helpers/gateway.js';
+import { testClock } from '../helpers/clock.js';
 import { connectClient, textOf } from '../helpers/mcp-client.js';
 import { storedBytes } from '../helpers/stored-bytes.js';
 import { workspaceFor } from '../helpers/workspace.js';
@@ -30,7 +31,9 @@ const callTool = (name: string, args: Record<string, unknown> = {}) => ({
 t.test('access keys: required, revocable, expiring, scoped', async (t) => {
   const upstream = await startTestServer({ mode: 'apikey' });
   t.teardown(() => upstream.close());
-  const gw = await startGateway(t);
+  // Key expiry on a clock the test moves.
+  const clock = testClock();
+  const gw = await startGateway(t, { now: clock.now });
   const ws = await workspaceFor(t, gw, upstream, { enable: ['createItem', 'deleteItem'] });
   t.equal((await gw.api('PATCH', `/api/workspaces/${ws.id}`, { access: 'keys' })).body.access, 'keys');
 
@@ -89,9 +92,9 @@ t.test('access keys: required, revocable, expiring, scoped', async (t) => {
   // Expiry.
   t.equal((await gw.api('POST', `/api/workspaces/${ws.id}/keys`, { label: 'past', expiresAt: '2001-01-01T00:00:00Z' })).status, 400);
   const soon = (
-    await gw.api('POST', `/api/workspaces/${ws.id}/keys`, { label: 'soon', expiresAt: new Date(Date.now() + 1000).toISOString() })
+    await gw.api('POST', `/api/workspaces/${ws.id}/keys`, { label: 'soon', expiresAt: new Date(clock.now() + 1000).toISOString() })
   ).body;
-  await new Promise((r) => setTimeout(r, 1100));
+  clock.advance(1100);
   const expired = await rpc(ws.mcpUrl, callTool('listItems'), { 'x-latchkey-key': soon.key });
   t.equal(expired.status, 401);
   t.match(await expired.json(), { error: { message: /expired/ } });

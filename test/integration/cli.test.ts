@@ -40,12 +40,12 @@ async function gateway(dataDir: string): Promise<{ url: string; stdout: string; 
   const exited = new Promise((r) => child.on('exit', r));
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout.on('data', () => {
+      // The banner is one write: once its last line has ended, the admin token (if any) is there too.
       const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]);
+      if (m && out.endsWith('\n')) resolve(m[1]);
     });
     void exited.then(() => reject(new Error(out)));
   });
-  await new Promise((r) => setTimeout(r, 50)); // the banner's next lines
   return {
     url,
     stdout: out,

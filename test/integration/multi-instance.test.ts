@@ -4,6 +4,7 @@
 import t from 'tap';
 import { startTestServer } from '../../test-server/test-server.js';
 import { startGateway } from '../helpers/gateway.js';
+import { testClock } from '../helpers/clock.js';
 import { workspaceFor } from '../helpers/workspace.js';
 import { connectClient, textOf } from '../helpers/mcp-client.js';
 import { connectOAuth, signInSession } from '../helpers/oauth.js';
@@ -44,10 +45,16 @@ t.test('a key revoked through one instance stops working on the other', async (t
 t.test('two instances renew a rotating OAuth grant once between them, not once each', async (t) => {
   // Refresh tokens rotate, and a replayed one revokes the whole grant (reuse detection): two
   // processes refreshing the same set would break the connection for both.
-  const upstream = await startTestServer({ mode: 'oauth', tokenTtlSeconds: 2 });
+  // Token lifetimes on one clock the test moves, shared by the provider and both instances.
+  const clock = testClock();
+  const upstream = await startTestServer({ mode: 'oauth', tokenTtlSeconds: 2, now: clock.now });
   t.teardown(() => upstream.close());
-  const a = await startGateway(t);
-  const b = await startGateway(t, { dataDir: a.dataDir, env: { LATCHKEY_ADMIN_TOKEN: a.adminToken, LATCHKEY_MASTER_KEY: '' } });
+  const a = await startGateway(t, { now: clock.now });
+  const b = await startGateway(t, {
+    dataDir: a.dataDir,
+    env: { LATCHKEY_ADMIN_TOKEN: a.adminToken, LATCHKEY_MASTER_KEY: '' },
+    now: clock.now,
+  });
   const { body: ws } = await a.api('POST', '/api/workspaces', { name: 'OAuth API' });
   await a.api('POST', `/api/workspaces/${ws.id}/spec`, { url: `${upstream.url}/openapi.json` });
   await a.api('PUT', `/api/workspaces/${ws.id}/auth`, {
@@ -67,7 +74,7 @@ t.test('two instances renew a rotating OAuth grant once between them, not once e
 
   for (let round = 1; round <= 2; round++) {
     // Past expiry: both instances see a token to renew at the same moment.
-    await new Promise((r) => setTimeout(r, 2100));
+    clock.advance(2100);
     const before = upstream.oauth!.stats();
     const results = await Promise.all([...Array.from({ length: 5 }, () => call(onA)), ...Array.from({ length: 5 }, () => call(onB))]);
     const after = upstream.oauth!.stats();

@@ -4,6 +4,7 @@
 import t, { type Test } from 'tap';
 import { startTestServer, type TestServer } from '../../test-server/test-server.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { testClock } from '../helpers/clock.js';
 import { connectClient, textOf } from '../helpers/mcp-client.js';
 import { connectOAuth, signInSession, type ConsoleSessionCookie } from '../helpers/oauth.js';
 import { storedBytes } from '../helpers/stored-bytes.js';
@@ -27,9 +28,11 @@ async function oauthWorkspace(t: Test, gw: TestGateway, upstream: TestServer) {
 }
 
 t.test('client credentials: fetched on first use, renewed when it expires', async (t) => {
-  const upstream = await startTestServer({ mode: 'oauth', tokenTtlSeconds: 2 });
+  // Token lifetimes on a clock the test moves: the gateway and the provider share it.
+  const clock = testClock();
+  const upstream = await startTestServer({ mode: 'oauth', tokenTtlSeconds: 2, now: clock.now });
   t.teardown(() => upstream.close());
-  const gw = await startGateway(t);
+  const gw = await startGateway(t, { now: clock.now });
   const ws = await oauthWorkspace(t, gw, upstream);
   const saved = await gw.api('PUT', `/api/workspaces/${ws.id}/auth`, {
     type: 'oauth2',
@@ -52,7 +55,7 @@ t.test('client credentials: fetched on first use, renewed when it expires', asyn
   t.notOk(first.isError, textOf(first));
   t.match(upstream.received.at(-1)!.headers.authorization, /^Bearer /);
   t.equal(upstream.oauth!.stats().tokensIssued, 1, 'one token on first use');
-  await new Promise((r) => setTimeout(r, 2100));
+  clock.advance(2100);
   const later = await client.callTool({ name: 'listUsers', arguments: {} });
   t.notOk(later.isError, 'still works past the 2 s token lifetime');
   t.equal(upstream.oauth!.stats().tokensIssued, 2, 'a new token was fetched');
@@ -61,9 +64,10 @@ t.test('client credentials: fetched on first use, renewed when it expires', asyn
 });
 
 t.test('authorization code with PKCE, refresh, single flight, reconnect needed, state binding', async (t) => {
-  const upstream = await startTestServer({ mode: 'oauth', tokenTtlSeconds: 2 });
+  const clock = testClock();
+  const upstream = await startTestServer({ mode: 'oauth', tokenTtlSeconds: 2, now: clock.now });
   t.teardown(() => upstream.close());
-  const gw = await startGateway(t, { env: { LOG_LEVEL: 'debug' } });
+  const gw = await startGateway(t, { env: { LOG_LEVEL: 'debug' }, now: clock.now });
   const ws = await oauthWorkspace(t, gw, upstream);
   const seen: string[] = [];
   // No clientId: the gateway registers itself (RFC 7591) from the issuer's metadata (RFC 8414).
@@ -125,7 +129,7 @@ t.test('authorization code with PKCE, refresh, single flight, reconnect needed, 
 
   const client = await connectClient(t, ws.mcpUrl);
   t.notOk((await client.callTool({ name: 'listUsers', arguments: {} })).isError, 'a tool call with the connected account');
-  await new Promise((r) => setTimeout(r, 2100));
+  clock.advance(2100);
   const refreshesBefore = upstream.oauth!.stats().refreshes;
   const results = await Promise.all(Array.from({ length: 10 }, () => client.callTool({ name: 'listUsers', arguments: {} })));
   t.ok(

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { ErrorBody, SessionView } from '../../server/routes/api/types.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import { testClock } from '../helpers/clock.js';
 
 /** Where the gateway listens, which is not its PUBLIC_URL when that is set. */
 function origin(gw: TestGateway): string {
@@ -158,7 +159,9 @@ t.test('sessions survive a restart; a new admin token ends them', async (t) => {
 });
 
 t.test('wrong tokens are slowed down per address, on sign-in and bearer alike', async (t) => {
-  const gw = await startGateway(t);
+  // The lock-out runs on a clock the test moves.
+  const clock = testClock();
+  const gw = await startGateway(t, { now: clock.now });
   for (let i = 0; i < 3; i++) {
     const { res, body } = await signIn(gw, `wrong-${i}`);
     t.equal(res.status, 401);
@@ -176,7 +179,7 @@ t.test('wrong tokens are slowed down per address, on sign-in and bearer alike', 
   const bearer = await fetch(`${gw.url}/api/workspaces`, { headers: { authorization: `Bearer ${gw.adminToken}` } });
   t.equal(bearer.status, 429);
   t.equal(bearer.headers.get('retry-after'), '1');
-  await new Promise((r) => setTimeout(r, 1100));
+  clock.advance(1100);
   t.equal((await signIn(gw)).res.status, 200, 'after the wait the right token works, and resets the count');
   t.equal((await signIn(gw, 'wrong-again')).res.status, 401, 'free attempts again');
 });

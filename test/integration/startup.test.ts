@@ -1,6 +1,7 @@
 // The process as a user starts it: banner, generated admin token and master key, health, clean
 // SIGTERM, and one-line refusals for bad settings and for the wrong master key.
 import t from 'tap';
+import { waitUntil } from '../helpers/wait.js';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
@@ -43,7 +44,8 @@ t.test('first start generates the admin token and master key; SIGTERM closes cle
   const first = startServer({ PORT: '0', DATA_DIR: dataDir });
   t.teardown(() => first.child.kill('SIGKILL'));
   const url = await first.listening;
-  await new Promise((r) => setTimeout(r, 100));
+  // The banner's next lines: waited for, not slept on.
+  await waitUntil(() => /Admin token: lka_\S+/.test(first.run.stdout), 'the admin token in the banner');
   const token = /Admin token: (lka_\S+)/.exec(first.run.stdout)?.[1];
   t.ok(token, 'the banner shows the generated admin token');
   t.equal(statSync(path.join(dataDir, 'master.key')).mode & 0o777, 0o600, 'master.key is 0600');

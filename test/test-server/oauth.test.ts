@@ -1,7 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { startTestServer } from '../../test-server/test-server.js';
 import { start } from './fixtures/helper.js';
+import { testClock } from '../helpers/clock.js';
 import {
   REDIRECT_URI,
   answerConsent,
@@ -81,14 +81,15 @@ t.test('the API needs a valid bearer token: MISSING_TOKEN, INVALID_TOKEN, then 2
 });
 
 t.test('expiry: with a 1 s TTL the token answers TOKEN_EXPIRED afterwards', async (t) => {
-  const server = await start(t, { mode: 'oauth', tokenTtlSeconds: 1 });
+  const clock = testClock();
+  const server = await start(t, { mode: 'oauth', tokenTtlSeconds: 1, now: clock.now });
   const { clientId, clientSecret } = server.oauth!;
   const issued = await postForm(`${server.url}/token`, { grant_type: 'client_credentials' }, { clientId, clientSecret });
   t.equal(issued.status, 200);
   t.equal(issued.body.expires_in, 1);
   const token = issued.body.access_token as string;
   t.equal((await bearer(server, '/api/users', token)).status, 200, 'valid at first');
-  await sleep(1100);
+  clock.advance(1100);
   const expired = await bearer(server, '/api/users', token);
   t.equal(expired.status, 401);
   t.same(await expired.json(), { error: 'TOKEN_EXPIRED' });

@@ -9,6 +9,7 @@ import type { Page } from 'playwright-core';
 import { startTestServer } from '../../test-server/test-server.js';
 import { launchBrowser, openConsole, signIn } from '../helpers/browser.js';
 import { startGateway } from '../helpers/gateway.js';
+import { testClock } from '../helpers/clock.js';
 import { connectClient } from '../helpers/mcp-client.js';
 import { workspaceFor } from '../helpers/workspace.js';
 
@@ -135,10 +136,12 @@ async function codeWithAnotherChallenge(authorizeUrl: string): Promise<string> {
 }
 
 t.test('OAuth in the console: connect, refresh, reconnect needed, a failed PKCE exchange, client credentials', async (t) => {
-  const upstream = await startTestServer({ mode: 'oauth', tokenTtlSeconds: 2 });
+  // Token lifetimes on a clock the test moves, shared by the provider and the gateway.
+  const clock = testClock();
+  const upstream = await startTestServer({ mode: 'oauth', tokenTtlSeconds: 2, now: clock.now });
   t.teardown(() => upstream.close());
   const oauth = upstream.oauth!;
-  const gw = await startGateway(t);
+  const gw = await startGateway(t, { now: clock.now });
   const browser = await launchBrowser(t);
   const session = await openConsole(t, browser, gw);
   const { page } = session;
@@ -199,7 +202,7 @@ t.test('OAuth in the console: connect, refresh, reconnect needed, a failed PKCE 
   const client = await connectClient(t, ws.mcpUrl);
   const first = await client.callTool({ name: 'listUsers', arguments: {} });
   t.notOk(first.isError, 'a tool call with the connected account');
-  await new Promise((r) => setTimeout(r, 2100));
+  clock.advance(2100);
   const refreshes = oauth.stats().refreshes;
   const later = await client.callTool({ name: 'listUsers', arguments: {} });
   t.notOk(later.isError, 'and again past the token lifetime');

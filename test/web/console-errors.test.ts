@@ -3,12 +3,15 @@
 import t from 'tap';
 import { launchBrowser, openConsole, signIn } from '../helpers/browser.js';
 import { startGateway } from '../helpers/gateway.js';
+import { testClock } from '../helpers/clock.js';
 
 // What Chromium logs by itself for an answer >= 400 that a test provokes on purpose.
 const expectedFailure = (status: number) => (problem: string) => problem.includes(`status of ${status}`);
 
 t.test('a wrong admin token is refused, and repeated ones are slowed down', async (t) => {
-  const gw = await startGateway(t);
+  // The lock-out runs on a clock the test moves.
+  const clock = testClock();
+  const gw = await startGateway(t, { now: clock.now });
   const browser = await launchBrowser(t);
   const { page, problems, context } = await openConsole(t, browser, gw);
 
@@ -31,7 +34,7 @@ t.test('a wrong admin token is refused, and repeated ones are slowed down', asyn
   t.match(await page.getByRole('alert').innerText(), /Try again in \d+ seconds/, 'even the right token waits while locked out');
   t.same(await context.cookies(), []);
 
-  await new Promise((r) => setTimeout(r, 2100));
+  clock.advance(2100);
   await signIn(page, gw.adminToken);
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
   t.pass('after the wait, the right token signs in');

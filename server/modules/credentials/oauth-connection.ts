@@ -67,6 +67,8 @@ export interface OAuthConnectionOptions {
   /** How long to wait for another process's refresh before giving up on this call. */
   waitMs?: number;
   pollMs?: number;
+  /** The clock token lifetimes are measured by (tests move it instead of waiting); Date.now by default. */
+  now?: () => number;
 }
 
 export interface OAuthConnection {
@@ -105,6 +107,7 @@ export function createOAuthConnection(
   const leaseMs = opts.leaseMs ?? 30_000;
   const waitMs = opts.waitMs ?? leaseMs + 5_000;
   const pollMs = opts.pollMs ?? 100;
+  const now = opts.now ?? Date.now;
   const health: OAuthHealth = { connected: false, reconnectNeeded: false, ...stored };
   const describe = (tokens: TokenSet | undefined) => {
     health.connected = tokens !== undefined;
@@ -114,12 +117,15 @@ export function createOAuthConnection(
 
   function fetchMachineToken(): Promise<TokenSet> {
     const secret = store.loadSecret();
-    return clientCredentialsToken({
-      ...clientAuthOf(info, secret),
-      tokenEndpoint: info.tokenUrl,
-      scopes: info.scopes,
-      audience: info.audience,
-    });
+    return clientCredentialsToken(
+      {
+        ...clientAuthOf(info, secret),
+        tokenEndpoint: info.tokenUrl,
+        scopes: info.scopes,
+        audience: info.audience,
+      },
+      { now },
+    );
   }
 
   // True while this process holds the refresh lease: from before the refresh until its tokens
@@ -151,7 +157,7 @@ export function createOAuthConnection(
         'no_refresh_token',
       );
     const secret = store.loadSecret();
-    return refreshTokens({ ...clientAuthOf(info, secret), tokenEndpoint: info.tokenUrl, refreshToken: current.refreshToken });
+    return refreshTokens({ ...clientAuthOf(info, secret), tokenEndpoint: info.tokenUrl, refreshToken: current.refreshToken }, { now });
   }
 
   /** Tokens another process saved in place of `current`, if it did. */
@@ -184,6 +190,7 @@ export function createOAuthConnection(
 
   let firstFetch: Promise<TokenSet> | undefined;
   const manager = createTokenManager({
+    now,
     async load() {
       const tokens = store.loadSecret().tokens;
       if (tokens || info.flow !== 'client_credentials') return tokens;

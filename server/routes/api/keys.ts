@@ -61,7 +61,7 @@ export default async function keysRoutes(app: FastifyInstance) {
       if (expiresAt !== undefined) {
         const at = Date.parse(expiresAt);
         if (Number.isNaN(at)) throw new BadRequest('"expiresAt" must be an ISO 8601 date-time, e.g. 2027-01-31T00:00:00Z.');
-        if (at <= Date.now()) throw new BadRequest('"expiresAt" must be in the future.');
+        if (at <= app.now()) throw new BadRequest('"expiresAt" must be in the future.');
         expires = new Date(at).toISOString();
       }
       if (tools) {

@@ -96,7 +96,7 @@ export default async function oauthRoutes(app: FastifyInstance) {
       const state = createState();
       const stateHash = sha256(state);
       const binding = flowBinding(bindingKey, session.id, stateHash);
-      const now = Date.now();
+      const now = app.now();
       await app.repos.oauthPending.purgeExpired(new Date(now).toISOString());
       await app.repos.oauthPending.insert({
         stateHash,

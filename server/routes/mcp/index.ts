@@ -164,7 +164,7 @@ export default async function mcpRoutes(app: FastifyInstance) {
     let grant: KeyGrant | undefined;
     const presented = presentedKey(request.headers);
     if (workspace.access === 'keys') {
-      const check = checkAccessKey(workspace.keys, presented.key, Date.now());
+      const check = checkAccessKey(workspace.keys, presented.key, app.now());
       if (!check.ok) {
         // RFC 6750 §3.1: a request without credentials gets a challenge without an error code.
         const error = presented.key ? ' error="invalid_token",' : '';
