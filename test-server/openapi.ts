@@ -3,6 +3,7 @@
 import type { OpenAPIV3 } from 'openapi-types';
 import type { AuthScheme } from './auth.js';
 import { ECHO_PATH, echoPathItem } from './echo.js';
+import { conformancePaths } from './conformance.js';
 
 const ref = (name: string): OpenAPIV3.ReferenceObject => ({ $ref: `#/components/schemas/${name}` });
 const response = (name: string): OpenAPIV3.ReferenceObject => ({ $ref: `#/components/responses/${name}` });
@@ -160,7 +161,11 @@ function paths(requiresAuth: boolean): OpenAPIV3.PathsObject {
 }
 
 /** `origin` is where the server can be reached, e.g. `http://127.0.0.1:3456`. `echo`: GET /api/echo is served too. */
-export function buildOpenApiDocument(origin: string, auth: AuthScheme, options: { echo?: boolean } = {}): OpenAPIV3.Document {
+export function buildOpenApiDocument(
+  origin: string,
+  auth: AuthScheme,
+  options: { echo?: boolean; conformance?: boolean } = {},
+): OpenAPIV3.Document {
   const security = auth.securityScheme?.(origin);
   // Cloned so a caller that mutates the result (validators dereference in place) cannot change
   // the shared schema constants.
@@ -177,7 +182,11 @@ export function buildOpenApiDocument(origin: string, auth: AuthScheme, options: 
       { name: 'items', description: 'Things for sale.' },
       { name: 'users', description: 'People with accounts.' },
     ],
-    paths: { ...paths(security !== undefined), ...(options.echo ? { [ECHO_PATH]: echoPathItem } : {}) },
+    paths: {
+      ...paths(security !== undefined),
+      ...(options.echo ? { [ECHO_PATH]: echoPathItem } : {}),
+      ...(options.conformance ? conformancePaths : {}),
+    },
     components: {
       schemas,
       responses,

