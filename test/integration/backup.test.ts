@@ -4,7 +4,6 @@
 // key is given, and then its secrets are re-sealed under the new install's key. Runs in both
 // passes (on PostgreSQL each install is a database of its own).
 import t from 'tap';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -15,27 +14,11 @@ import { workspaceFor } from '../helpers/workspace.js';
 import { connectClient, textOf } from '../helpers/mcp-client.js';
 import { storedBytes } from '../helpers/stored-bytes.js';
 import { waitUntil } from '../helpers/wait.js';
+import { besideGateway, spawnLatchkey } from '../helpers/latchkey-cli.js';
 import { keyIdOf, readKeyFile } from '../../server/modules/vault/index.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
-function latchkey(gw: Pick<TestGateway, 'dataDir' | 'config'>, args: string[], env: Record<string, string> = {}) {
-  const childEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATA_DIR: gw.dataDir,
-    ...(gw.config.databaseUrl ? { DATABASE_URL: gw.config.databaseUrl } : {}),
-    ...env,
-  };
-  delete childEnv.LATCHKEY_MASTER_KEY;
-  const child = spawn(process.execPath, ['bin/latchkey.mjs', ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (code) => resolve({ code, stdout, stderr })),
-  );
-}
+const latchkey = (gw: Pick<TestGateway, 'dataDir' | 'config'>, args: string[], env: Record<string, string> = {}) =>
+  spawnLatchkey(args, besideGateway(gw, env)).done;
 
 t.test('export, then import into a fresh install: the same URL, access key and API key work there', async (t) => {
   const marker = `BACKUPMARK${randomBytes(6).toString('hex')}`;

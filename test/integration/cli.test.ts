@@ -2,6 +2,7 @@
 // and `admin-token reset` against a real data directory: the new token opens the restarted
 // gateway, the old one no longer does.
 import t from 'tap';
+import { spawnLatchkey } from '../helpers/latchkey-cli.js';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { startTestServer } from '../../test-server/test-server.js';
@@ -17,18 +18,7 @@ if (process.env.LATCHKEY_TEST_DATABASE === 'postgres') {
 }
 
 /** Runs the command without blocking this process: the test server it may call lives here. */
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['bin/latchkey.mjs', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
+const cli = (args: string[], env: Record<string, string> = {}) => spawnLatchkey(args, { ...process.env, ...env }).done;
 
 async function gateway(dataDir: string): Promise<{ url: string; stdout: string; stop(): Promise<void> }> {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn' };

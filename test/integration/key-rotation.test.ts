@@ -4,7 +4,7 @@
 // new key alone serves everything, and once the old key is forgotten it opens nothing. Runs in
 // both passes: on PostgreSQL the two nodes share a database as behind a balancer.
 import t from 'tap';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -14,6 +14,7 @@ import { workspaceFor } from '../helpers/workspace.js';
 import { connectClient, textOf } from '../helpers/mcp-client.js';
 import { storedBytes } from '../helpers/stored-bytes.js';
 import { waitUntil } from '../helpers/wait.js';
+import { besideGateway, spawnLatchkey } from '../helpers/latchkey-cli.js';
 import { openStore } from '../../server/db/client.js';
 import { createRepositories } from '../../server/db/repositories/index.js';
 import { SEALED_KINDS } from '../../server/db/repositories/sealed-values-repository.js';
@@ -21,31 +22,8 @@ import { keyIdOf, parseRecord, readKeyFile, ROTATION_KEY, sealedKeyId, sealedPre
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-interface Run {
-  child: ChildProcess;
-  stdout: () => string;
-  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
-}
-
 /** `latchkey …` against the gateway's data, as an operator runs it next to the running gateway. */
-function latchkey(gw: TestGateway, args: string[], env: Record<string, string> = {}): Run {
-  const childEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATA_DIR: gw.dataDir,
-    ...(gw.config.databaseUrl ? { DATABASE_URL: gw.config.databaseUrl } : {}),
-    ...env,
-  };
-  if (!('LATCHKEY_MASTER_KEY' in env)) delete childEnv.LATCHKEY_MASTER_KEY;
-  const child = spawn(process.execPath, ['bin/latchkey.mjs', ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-  return { child, stdout: () => stdout, done };
-}
+const latchkey = (gw: TestGateway, args: string[], env: Record<string, string> = {}) => spawnLatchkey(args, besideGateway(gw, env));
 
 /** Starts the gateway process on the same data; answers once it exits (it is expected to refuse). */
 function gatewayProcess(gw: TestGateway, env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {

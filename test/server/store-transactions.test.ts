@@ -1,20 +1,12 @@
 // The store's transactions on SQLite's single connection: a rolled-back transaction takes none of
 // the writes other requests made meanwhile, and changes are announced after the commit only.
 import t, { type Test } from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { openSqliteStore } from '../../server/db/client.js';
+import { openTempStore } from '../helpers/temp-store.js';
 import { createRepositories } from '../../server/db/repositories/index.js';
 
 function open(t: Test) {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'latchkey-tx-'));
-  const store = openSqliteStore(dataDir, { watch: true });
-  t.teardown(async () => {
-    await store.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const { store } = openTempStore(t, 'latchkey-tx', { watch: true });
   const heard: string[] = [];
   store.changes.subscribe((id) => heard.push(id));
   return { store, repos: createRepositories(store), heard };

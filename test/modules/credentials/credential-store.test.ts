@@ -1,22 +1,16 @@
 // The credential store on a real SQLite store: secrets go in sealed and come out typed, a summary
 // never carries them, and the database file holds none of their bytes.
 import t from 'tap';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { openTempStore } from '../../helpers/temp-store.js';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { openSqliteStore } from '../../../server/db/client.js';
 import { createRepositories } from '../../../server/db/repositories/index.js';
 import { createCredentialStore } from '../../../server/modules/credentials/credential-store.js';
 import { createVault } from '../../../server/modules/vault/index.js';
 
 t.test('save, describe, open and the OAuth updates', async (t) => {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'latchkey-credstore-'));
-  const store = openSqliteStore(dataDir, { watch: true });
-  t.teardown(async () => {
-    await store.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const { store, dataDir } = openTempStore(t, 'latchkey-credstore', { watch: true });
   const heard: string[] = [];
   store.changes.subscribe((id) => heard.push(id));
   const repos = createRepositories(store);
@@ -85,12 +79,7 @@ t.test('save, describe, open and the OAuth updates', async (t) => {
 });
 
 t.test('URL tokens and PKCE verifiers: sealed for their place, opened only there', async (t) => {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'latchkey-credstore-'));
-  const store = openSqliteStore(dataDir);
-  t.teardown(async () => {
-    await store.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const { store } = openTempStore(t, 'latchkey-credstore');
   const credentials = createCredentialStore(createRepositories(store).credentials, createVault(randomBytes(32)));
   const sealed = credentials.sealUrlToken('w1', 'test', 'lk_token_value');
   t.notOk(sealed.includes('lk_token_value'));
@@ -111,12 +100,7 @@ t.test('URL tokens and PKCE verifiers: sealed for their place, opened only there
 });
 
 t.test('a value sealed under a key this node has not learnt yet: it learns the keys once, then opens it', async (t) => {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'latchkey-credstore-'));
-  const store = openSqliteStore(dataDir);
-  t.teardown(async () => {
-    await store.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const { store } = openTempStore(t, 'latchkey-credstore');
   const newKey = randomBytes(32);
   const vault = createVault(randomBytes(32));
   let lessons = 0;

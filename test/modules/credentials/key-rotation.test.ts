@@ -2,23 +2,15 @@
 // gateway rewrites meanwhile is not overwritten (and is moved on the next pass), a value neither
 // key opens is reported and left as it is, and what each value says is unchanged.
 import t from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { openTempStore } from '../../helpers/temp-store.js';
 import { randomBytes } from 'node:crypto';
-import { openSqliteStore } from '../../../server/db/client.js';
 import { createRepositories } from '../../../server/db/repositories/index.js';
 import { SEALED_KINDS } from '../../../server/db/repositories/sealed-values-repository.js';
 import { resealAll, sealContextOf } from '../../../server/modules/credentials/key-rotation.js';
 import { createVault, sealedKeyId, sealedPrefix } from '../../../server/modules/vault/index.js';
 
 t.test('every sealed value moves to the new key; racing writes and unopenable values are respected', async (t) => {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'latchkey-reseal-'));
-  const store = openSqliteStore(dataDir);
-  t.teardown(async () => {
-    await store.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const { store } = openTempStore(t, 'latchkey-reseal');
   const repos = createRepositories(store);
   const oldKey = randomBytes(32);
   const old = createVault(oldKey);
@@ -106,12 +98,7 @@ t.test('every sealed value moves to the new key; racing writes and unopenable va
 });
 
 t.test('a value rewritten by a gateway during a batch is not overwritten, and moves on the next pass', async (t) => {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'latchkey-reseal-'));
-  const store = openSqliteStore(dataDir);
-  t.teardown(async () => {
-    await store.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const { store } = openTempStore(t, 'latchkey-reseal');
   const repos = createRepositories(store);
   const oldKey = randomBytes(32);
   const old = createVault(oldKey);
