@@ -14,6 +14,7 @@ import {
   opensCheck,
   parseRecord,
   readKeyFile,
+  writeKeyFile,
   ROTATION_KEY,
   sealedKeyId,
   VAULT_CHECK,
@@ -169,7 +170,7 @@ export async function importConfiguration(args: string[]): Promise<void> {
   // The adopted key is on disk before the data that needs it; taken back if the import fails.
   if (keys.adopt) {
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-    writeFileSync(masterKeyFile(config), `${keys.adopt.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+    writeKeyFile(masterKeyFile(config), keys.adopt);
   }
   const written = await withStore(
     config,

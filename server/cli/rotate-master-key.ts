@@ -4,7 +4,7 @@
 // everything until the operator forgets the old one. Killed halfway, it is run again and goes on
 // where it was: nothing is lost, because a value is only ever replaced by its re-sealed copy.
 import { randomBytes } from 'node:crypto';
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync } from 'node:fs';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { createRepositories, type Repositories } from '../db/repositories/index.js';
 import { resealAll } from '../modules/credentials/key-rotation.js';
@@ -15,6 +15,7 @@ import {
   opensCheck,
   parseRecord,
   readKeyFile,
+  writeKeyFile,
   ROTATION_KEY,
   sealedPrefix,
   startRecord,
@@ -123,7 +124,7 @@ function keepKey(file: string, key: Buffer): void {
       `${file} holds another key, left by a rotation that was not finished: run latchkey rotate-master-key without --new-key-file to finish that one.`,
     );
   }
-  writeFileSync(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  writeKeyFile(file, key);
 }
 
 async function rotate(

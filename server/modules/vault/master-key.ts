@@ -18,12 +18,20 @@ export function loadMasterKey(dataDir: string, fromEnv?: Buffer): MasterKeySourc
   const file = path.join(dataDir, 'master.key');
   mkdirSync(dataDir, { recursive: true });
   try {
-    writeFileSync(file, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+    writeKeyFile(file, randomBytes(32));
     return { key: readKeyFile(file), origin: 'generated', file };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
   return { key: readKeyFile(file), origin: 'file', file };
+}
+
+/**
+ * Writes a key file the way the gateway reads it: base64 and a newline, mode 0600, created
+ * atomically (`wx`: fails with EEXIST rather than replacing another key).
+ */
+export function writeKeyFile(file: string, key: Buffer): void {
+  writeFileSync(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
 }
 
 export function readKeyFile(file: string): Buffer {
