@@ -125,6 +125,9 @@ const SAMPLERS: SamplerName[] = [
   'parentbased_traceidratio',
 ];
 
+/** An HTTP header name (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
 /** `name=value` pairs, comma-separated, values URL-encoded (the OTLP exporter variables' format). */
 function otlpHeaders(raw: string | undefined, name: string): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -132,11 +135,17 @@ function otlpHeaders(raw: string | undefined, name: string): Record<string, stri
     if (pair.trim() === '') continue;
     const mark = pair.indexOf('=');
     if (mark <= 0) throw new ConfigError(`${name} takes name=value pairs separated by commas (values URL-encoded).`);
+    const header = pair.slice(0, mark).trim();
+    // Caught here rather than by the exporter, which would drop every span without a word.
+    if (!HEADER_NAME.test(header)) throw new ConfigError(`${name} names a header that is not a valid HTTP header name: "${header}".`);
+    let value: string;
     try {
-      headers[pair.slice(0, mark).trim()] = decodeURIComponent(pair.slice(mark + 1).trim());
+      value = decodeURIComponent(pair.slice(mark + 1).trim());
     } catch {
       throw new ConfigError(`${name} has a value that is not URL-encoded correctly.`);
     }
+    if (/[\r\n\0]/.test(value)) throw new ConfigError(`${name} has a value with a line break or NUL in it.`);
+    headers[header] = value;
   }
   return headers;
 }

@@ -1,7 +1,7 @@
 // OpenTelemetry traces when OTEL_EXPORTER_OTLP_ENDPOINT (or …_TRACES_ENDPOINT) is set: a span per
-// MCP request, opened when the request arrives and ended when its answer is sent; the route names
-// it and hands it to the tool calls, which open the upstream spans (modules/telemetry/tracing.ts).
-// Off, nothing is added to any request.
+// MCP request, opened when the request arrives and ended when its answer is sent (or the client
+// hangs up); the route names it and hands it to the tool calls, which open the upstream spans
+// (modules/telemetry/tracing.ts). Off, no hook is added and nothing is built.
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { createTracing, type RequestSpan, type Tracing } from '../modules/telemetry/tracing.js';
@@ -20,24 +20,32 @@ declare module 'fastify' {
 
 async function tracingPlugin(app: FastifyInstance) {
   const settings = app.config.tracing;
-  const tracing = settings ? createTracing({ ...settings, serviceVersion: SERVER_INFO.version }) : undefined;
-  app.decorate('tracing', tracing);
   app.decorateRequest('traceSpan', undefined);
-  if (!tracing) return;
-  app.addHook('onRequest', async (request) => {
-    if (!request.url.startsWith('/mcp/')) return;
-    // The route template, never the URL: the path holds the workspace's URL token.
-    request.traceSpan = tracing.startRequest('mcp', request.headers, {
-      'http.request.method': request.method,
-      'http.route': request.routeOptions.url ?? '/mcp',
-    });
-  });
-  app.addHook('onResponse', async (request, reply) => {
-    request.traceSpan?.end(reply.statusCode);
+  if (!settings) {
+    app.decorate('tracing', undefined);
+    return;
+  }
+  const tracing = createTracing({ ...settings, serviceVersion: SERVER_INFO.version });
+  app.decorate('tracing', tracing);
+  // A callback hook, not an async one: no promise per request for a line of work.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.url.startsWith('/mcp/')) {
+      // The route template, never the URL: the path holds the workspace's URL token.
+      const span = tracing.startRequest('mcp', request.headers, {
+        'http.request.method': request.method,
+        'http.route': request.routeOptions.url ?? '/mcp',
+      });
+      request.traceSpan = span;
+      // Ended on 'close', which every response emits: onResponse and onRequestAbort both miss a
+      // client that hangs up while its call is running, and the span would never end.
+      const res = reply.raw;
+      res.once('close', () => (res.writableFinished ? span.end(res.statusCode) : span.abort()));
+    }
+    done();
   });
   // Spans still buffered go out; a collector that does not answer costs the shutdown 3 s at most.
   app.addHook('onClose', async () => tracing.shutdown(3000));
-  app.log.info({ endpoint: new URL(settings!.url).origin, sampler: settings!.sampler }, 'OpenTelemetry traces on');
+  app.log.info({ endpoint: new URL(settings.url).origin, sampler: settings.sampler }, 'OpenTelemetry traces on');
 }
 
 export default fp(tracingPlugin, { name: 'tracing', dependencies: ['config'] });

@@ -16,8 +16,8 @@ import {
 } from '../upstream/index.js';
 import { OAuthReconnectNeeded } from '../oauth/index.js';
 import type { UpstreamCredentials, UpstreamRequest } from '../upstream/types.js';
-import type { WorkspaceRuntime } from './workspace-runtime.js';
-import type { RequestSpan } from '../telemetry/tracing.js';
+import type { RuntimeTool, WorkspaceRuntime } from './workspace-runtime.js';
+import type { RequestSpan, UpstreamSpan } from '../telemetry/tracing.js';
 import { measureArguments } from './argument-limits.js';
 import { jsonPrefix } from './json-prefix.js';
 import { SerializedResult } from './exchange-transport.js';
@@ -52,15 +52,38 @@ export interface CallDeps {
   stopping?: AbortSignal;
 }
 
-/** What an upstream span says about the request: the server and the path template, nothing the caller sent. */
-function upstreamSpanAttributes(req: UpstreamRequest, template: string): Attributes {
-  const url = new URL(req.url);
-  return {
-    'http.request.method': req.method,
-    'server.address': url.hostname,
-    'server.port': Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
-    'url.template': template,
-  };
+interface UpstreamSpanShape {
+  name: string;
+  attributes: Attributes;
+}
+
+// A tool's base URL is fixed for the tool object's life (a change builds a new runtime), so its
+// span name and attributes are worked out on its first traced call only.
+const upstreamSpanShapes = new WeakMap<RuntimeTool, UpstreamSpanShape>();
+
+/**
+ * What an upstream span says about the request: the tool, the server and the path template,
+ * nothing the caller sent. Named by the template: the resolved URL may hold argument values and a
+ * key in its query.
+ */
+function startUpstreamSpan(trace: RequestSpan, tool: RuntimeTool, name: string, req: UpstreamRequest): UpstreamSpan {
+  let shape = upstreamSpanShapes.get(tool);
+  if (!shape) {
+    const url = new URL(req.url);
+    const template = tool.definition.path;
+    shape = {
+      name: `${req.method} ${template}`,
+      attributes: {
+        'http.request.method': req.method,
+        'server.address': url.hostname,
+        'server.port': Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
+        'url.template': template,
+        'gen_ai.tool.name': name,
+      },
+    };
+    upstreamSpanShapes.set(tool, shape);
+  }
+  return trace.startUpstream(shape.name, shape.attributes);
 }
 
 export interface CallerInfo {
@@ -152,7 +175,9 @@ export async function callTool(
   // One literal with every field, always in this order: spreading a shared base into each record
   // cost more than the rest of the bookkeeping together, and one shape keeps the batch cheap to
   // post to the log writer's thread.
-  const record = (outcome: Outcome) =>
+  const record = (outcome: Outcome) => {
+    // A failed call fails its MCP request's span, though the answer is a 200 with an isError result.
+    if (!outcome.ok) caller.trace?.fail('tool_error');
     deps.record({
       workspaceId: runtime.workspaceId,
       at,
@@ -171,11 +196,13 @@ export async function callTool(
       arguments: argumentsText,
       responseExcerpt: outcome.responseExcerpt,
     });
+  };
 
   const tool = runtime.tools.get(name);
   if (!tool) {
     const message = runtime.refusal(name);
     record({ ok: false, error: message });
+    caller.trace?.fail(String(ErrorCode.InvalidParams));
     throw new McpError(ErrorCode.InvalidParams, message);
   }
   const definition = tool.definition;
@@ -221,8 +248,7 @@ export async function callTool(
   try {
     const sendOptions = { signal: deps.stopping };
     const send = async (req: UpstreamRequest) => {
-      // Named by the path template: the resolved URL may hold argument values and a key in its query.
-      const span = caller.trace?.startUpstream(`${req.method} ${definition.path}`, upstreamSpanAttributes(req, definition.path));
+      const span = caller.trace && startUpstreamSpan(caller.trace, tool, name, req);
       const sentAt = performance.now();
       try {
         const response = await deps.upstream.send(span ? { ...req, headers: { ...req.headers, ...span.headers } } : req, sendOptions);

@@ -4,7 +4,17 @@
 // manager, no instrumentation hooks): when tracing is off, nothing of this runs on the hot path.
 // Spans carry names and templates only — the MCP path holds the URL token, the upstream URL may
 // hold a key in its query, headers hold credentials: none of those is ever an attribute.
-import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type TextMapGetter } from '@opentelemetry/api';
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+  type TextMapGetter,
+  type Tracer,
+} from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -16,6 +26,7 @@ import {
   TraceIdRatioBasedSampler,
   TracerProvider,
   type Sampler,
+  type SpanExporter,
 } from '@opentelemetry/sdk-trace';
 
 export type SamplerName =
@@ -37,15 +48,21 @@ export interface TracingSettings {
 export interface UpstreamSpan {
   /** `traceparent` (and `tracestate`) for the upstream request. */
   headers: Record<string, string>;
+  /** `error`: a low-cardinality name for a request that got no answer (the error's class name). */
   end(outcome: { status?: number; error?: string }): void;
 }
 
 export interface RequestSpan {
   setName(name: string): void;
   setAttributes(attributes: Attributes): void;
+  /** The request failed though its HTTP answer may be 200 (a tool error, a JSON-RPC error): `error.type`. */
+  fail(errorType: string): void;
   /** A child span for one upstream call, `GET /items/{id}` style. */
   startUpstream(name: string, attributes: Attributes): UpstreamSpan;
+  /** The answer went out. Only the first of `end` and `abort` counts. */
   end(status: number): void;
+  /** The client went away before its answer. */
+  abort(): void;
 }
 
 export interface Tracing {
@@ -78,6 +95,11 @@ function samplerOf(name: SamplerName, arg: number): Sampler {
   }
 }
 
+function markFailed(span: Span, errorType: string): void {
+  span.setAttribute('error.type', errorType);
+  span.setStatus({ code: SpanStatusCode.ERROR });
+}
+
 function upstreamSpan(span: Span, parent: Context): UpstreamSpan {
   const headers: Record<string, string> = {};
   propagator.inject(trace.setSpan(parent, span), headers, { set: (carrier, key, value) => (carrier[key] = value) });
@@ -85,18 +107,70 @@ function upstreamSpan(span: Span, parent: Context): UpstreamSpan {
     headers,
     end({ status, error }) {
       if (status !== undefined) span.setAttribute('http.response.status_code', status);
-      if (error !== undefined || (status !== undefined && status >= 400)) {
-        span.setStatus({ code: SpanStatusCode.ERROR, message: error ?? `HTTP ${status}` });
-        if (status === undefined) span.setAttribute('error.type', 'request_failed');
-        else span.setAttribute('error.type', String(status));
-      }
+      // A CLIENT span fails on a 4xx too (semantic conventions for HTTP clients).
+      if (error !== undefined) markFailed(span, error);
+      else if (status !== undefined && status >= 400) markFailed(span, String(status));
       span.end();
     },
   };
 }
 
-export function createTracing(settings: TracingSettings): Tracing {
-  const exporter = new OTLPTraceExporter({ url: settings.url, headers: settings.headers, timeoutMillis: 5000 });
+/** A class rather than closures: one of these is made per traced MCP request. */
+class McpRequestSpan implements RequestSpan {
+  private failed = false;
+  private ended = false;
+  /** The context upstream spans start in: made on the first upstream call (initialize and tools/list make none). */
+  private context: Context | undefined;
+
+  constructor(
+    private readonly tracer: Tracer,
+    private readonly span: Span,
+    private readonly parent: Context,
+  ) {}
+
+  setName(name: string): void {
+    this.span.updateName(name);
+  }
+
+  setAttributes(attributes: Attributes): void {
+    this.span.setAttributes(attributes);
+  }
+
+  fail(errorType: string): void {
+    this.failed = true;
+    markFailed(this.span, errorType);
+  }
+
+  startUpstream(name: string, attributes: Attributes): UpstreamSpan {
+    const own = (this.context ??= trace.setSpan(this.parent, this.span));
+    return upstreamSpan(this.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, own), own);
+  }
+
+  end(status: number): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.span.setAttribute('http.response.status_code', status);
+    // Every MCP answer of 400 or more is a JSON-RPC error (refused, unauthorized, rate limited…):
+    // the request failed, which MCP's conventions mark as an error.
+    if (status >= 400 && !this.failed) markFailed(this.span, String(status));
+    this.span.end();
+  }
+
+  abort(): void {
+    if (this.ended) return;
+    this.ended = true;
+    markFailed(this.span, 'client_aborted');
+    this.span.end();
+  }
+}
+
+export interface TracingOptions {
+  /** Where finished spans go instead of OTLP/HTTP (unit tests). */
+  exporter?: SpanExporter;
+}
+
+export function createTracing(settings: TracingSettings, options: TracingOptions = {}): Tracing {
+  const exporter = options.exporter ?? new OTLPTraceExporter({ url: settings.url, headers: settings.headers, timeoutMillis: 5000 });
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': settings.serviceName, 'service.version': settings.serviceVersion }),
     sampler: samplerOf(settings.sampler, settings.samplerArg),
@@ -106,21 +180,10 @@ export function createTracing(settings: TracingSettings): Tracing {
 
   return {
     startRequest(name, headers, attributes) {
-      // The client's trace, when it sends a traceparent; a new one otherwise.
-      const parent = propagator.extract(context.active(), headers, headerGetter);
-      const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
-      const own = trace.setSpan(parent, span);
-      return {
-        setName: (next) => void span.updateName(next),
-        setAttributes: (more) => void span.setAttributes(more),
-        startUpstream: (upstreamName, upstreamAttributes) =>
-          upstreamSpan(tracer.startSpan(upstreamName, { kind: SpanKind.CLIENT, attributes: upstreamAttributes }, own), own),
-        end(status) {
-          span.setAttribute('http.response.status_code', status);
-          if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${status}` });
-          span.end();
-        },
-      };
+      // The client's trace, when it sends a valid traceparent; a new one otherwise. No ambient
+      // context: spans are handed along, so the root context is the only one there is.
+      const parent = propagator.extract(ROOT_CONTEXT, headers, headerGetter);
+      return new McpRequestSpan(tracer, tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent), parent);
     },
     async shutdown(timeoutMs) {
       let timer: NodeJS.Timeout | undefined;

@@ -63,11 +63,17 @@ function bodyRefusal(refused: ShapeRefusal | 'too-large' | 'length-mismatch'): E
   return new McpBodyTooManyValues(MAX_BODY_VALUES.toLocaleString('en-US'));
 }
 
+const METHOD_NAME = /^[\w/.-]{1,64}$/;
+
 /** The request's span says what was asked (method, tool) and of which workspace: never the URL or the arguments. */
 function nameSpan(span: RequestSpan, body: unknown, workspaceId: string, version: string | string[] | undefined): void {
   const first = Array.isArray(body) ? undefined : (body as { method?: unknown; params?: { name?: unknown } } | undefined);
-  // Client-chosen strings, so bounded.
-  const method = Array.isArray(body) ? 'batch' : typeof first?.method === 'string' ? first.method.slice(0, 64) : 'unknown';
+  // Client-chosen strings: a method that does not look like one is not made a span name.
+  const method = Array.isArray(body)
+    ? 'batch'
+    : typeof first?.method === 'string' && METHOD_NAME.test(first.method)
+      ? first.method
+      : 'unknown';
   span.setName(`mcp ${method}`);
   span.setAttributes({
     'mcp.method.name': method,
