@@ -9,7 +9,8 @@ declare module 'fastify' {
     publicUrl(): string;
     /**
      * The clock expiries are measured by (OAuth tokens, access keys, console sessions, sign-in
-     * lock-outs): Date.now, or a clock a test moves instead of waiting for time to pass.
+     * lock-outs, rate-limit windows): Date.now, or a clock a test moves instead of waiting for
+     * time to pass (buildApp's `now`).
      */
     now(): number;
   }

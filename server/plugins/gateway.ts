@@ -312,15 +312,17 @@ async function gatewayPlugin(app: FastifyInstance) {
       keysUsed.set(keyId, new Date().toISOString());
     },
     // Nodes sharing PostgreSQL count together (leasing a few calls at a time); a SQLite node alone.
+    // Windows follow app.now: a test moves it instead of waiting for a minute to roll over.
     rateLimiter:
       database.dialect === 'postgres'
         ? createSharedRateLimiter({
+            clock: app.now,
             lease: (request) => repos.rateWindows.lease(request),
             onDegraded: (err) =>
               app.log.error({ err }, 'rate limits cannot reach the database; each node now counts alone, up to the full limit'),
             onRestored: () => app.log.info('rate limits reach the database again and are shared across nodes'),
           })
-        : createRateLimiter(),
+        : createRateLimiter({ clock: app.now }),
     callDeps: {
       upstream,
       maxResponseBytes: config.maxResponseBytes,

@@ -1,6 +1,6 @@
 // A clock a test moves instead of waiting for time to pass: given to the gateway (startGateway's
 // `now`) and to the test server (startTestServer's `now`), it decides when tokens, keys,
-// sessions and lock-outs expire. Everything else (timeouts, polling) keeps real time.
+// sessions, lock-outs and rate windows expire. Everything else (timeouts, polling) keeps real time.
 export interface TestClock {
   now: () => number;
   /** Moves the clock forward by `ms`. */
@@ -14,6 +14,17 @@ export function testClock(start = Date.now()): TestClock {
     now: () => Date.now() + offset,
     advance(ms) {
       offset += ms;
+    },
+  };
+}
+
+/** A clock that stands still until moved: for a test that must know exactly how much time passed. */
+export function frozenClock(start = Date.now()): TestClock {
+  let at = start;
+  return {
+    now: () => at,
+    advance(ms) {
+      at += ms;
     },
   };
 }

@@ -1,6 +1,7 @@
 // Connecting a workspace to the test server's authorization server over plain HTTP, as a browser
 // would: a console session, the start call, the approve page, and back at /oauth/callback.
 import type { TestGateway } from './gateway.js';
+import type { TestServer } from '../../test-server/test-server.js';
 
 export interface ConsoleSessionCookie {
   cookie: string;
@@ -39,4 +40,21 @@ export async function connectOAuth(gw: TestGateway, workspaceId: string, session
   const code = location.searchParams.get('code') ?? '';
   const callback = await fetch(location, { headers: { cookie: session.cookie }, redirect: 'manual' });
   return { authorizeUrl, location, callback, code };
+}
+
+/**
+ * Marks the API requests made from now on: the returned function counts them, and those that still
+ * presented the token of the last request before the mark. A gateway that sees a token expire on
+ * the clock a test moved renews it before its next call; one whose clock did not move sends the
+ * old token, is refused, and renews after the 401 — the calls succeed either way, these counts differ.
+ */
+export function markApiRequests(upstream: TestServer): () => { count: number; withOldToken: number } {
+  const before = upstream.stats().requests;
+  const oldToken = upstream.received.at(-1)?.headers.authorization;
+  return () => {
+    const count = upstream.stats().requests - before;
+    // `received` keeps the latest 200 requests; `requests` counts them all.
+    const sent = count === 0 ? [] : upstream.received.slice(-count);
+    return { count, withOldToken: sent.filter((r) => r.headers.authorization === oldToken).length };
+  };
 }

@@ -7,7 +7,7 @@ import { startGateway } from '../helpers/gateway.js';
 import { testClock } from '../helpers/clock.js';
 import { workspaceFor } from '../helpers/workspace.js';
 import { connectClient, textOf } from '../helpers/mcp-client.js';
-import { connectOAuth, signInSession } from '../helpers/oauth.js';
+import { connectOAuth, markApiRequests, signInSession } from '../helpers/oauth.js';
 
 const ping = (url: string, headers: Record<string, string> = {}) =>
   fetch(url, {
@@ -74,6 +74,7 @@ t.test('two instances renew a rotating OAuth grant once between them, not once e
 
   for (let round = 1; round <= 2; round++) {
     // Past expiry: both instances see a token to renew at the same moment.
+    const sent = markApiRequests(upstream);
     clock.advance(2100);
     const before = upstream.oauth!.stats();
     const results = await Promise.all([...Array.from({ length: 5 }, () => call(onA)), ...Array.from({ length: 5 }, () => call(onB))]);
@@ -85,6 +86,7 @@ t.test('two instances renew a rotating OAuth grant once between them, not once e
     );
     t.equal(after.refreshes - before.refreshes, 1, `round ${round}: one refresh between the two instances`);
     t.equal(after.refreshFailures - before.refreshFailures, 0, `round ${round}: no spent refresh token replayed`);
+    t.same(sent(), { count: 10, withOldToken: 0 }, `round ${round}: renewed at expiry, before the calls, not after a 401`);
   }
   const health = (await a.api('GET', `/api/workspaces/${ws.id}/auth`)).body.health;
   t.match(health, { connected: true, reconnectNeeded: false }, 'the connection is healthy afterwards');

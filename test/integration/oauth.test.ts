@@ -6,7 +6,7 @@ import { startTestServer, type TestServer } from '../../test-server/test-server.
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 import { testClock } from '../helpers/clock.js';
 import { connectClient, textOf } from '../helpers/mcp-client.js';
-import { connectOAuth, signInSession, type ConsoleSessionCookie } from '../helpers/oauth.js';
+import { connectOAuth, markApiRequests, signInSession, type ConsoleSessionCookie } from '../helpers/oauth.js';
 import { storedBytes } from '../helpers/stored-bytes.js';
 
 /** Every authorization code seen, for the leak check. */
@@ -55,10 +55,12 @@ t.test('client credentials: fetched on first use, renewed when it expires', asyn
   t.notOk(first.isError, textOf(first));
   t.match(upstream.received.at(-1)!.headers.authorization, /^Bearer /);
   t.equal(upstream.oauth!.stats().tokensIssued, 1, 'one token on first use');
+  const sent = markApiRequests(upstream);
   clock.advance(2100);
   const later = await client.callTool({ name: 'listUsers', arguments: {} });
   t.notOk(later.isError, 'still works past the 2 s token lifetime');
   t.equal(upstream.oauth!.stats().tokensIssued, 2, 'a new token was fetched');
+  t.same(sent(), { count: 1, withOldToken: 0 }, 'before the call, not after the API refused the old token');
   const auth = (await gw.api('GET', `/api/workspaces/${ws.id}/auth`)).body;
   t.match(auth.health, { connected: true, reconnectNeeded: false, lastSuccessAt: String, expiresAt: String });
 });
@@ -129,6 +131,7 @@ t.test('authorization code with PKCE, refresh, single flight, reconnect needed, 
 
   const client = await connectClient(t, ws.mcpUrl);
   t.notOk((await client.callTool({ name: 'listUsers', arguments: {} })).isError, 'a tool call with the connected account');
+  const sent = markApiRequests(upstream);
   clock.advance(2100);
   const refreshesBefore = upstream.oauth!.stats().refreshes;
   const results = await Promise.all(Array.from({ length: 10 }, () => client.callTool({ name: 'listUsers', arguments: {} })));
@@ -137,6 +140,7 @@ t.test('authorization code with PKCE, refresh, single flight, reconnect needed, 
     'ten concurrent calls at expiry all succeed',
   );
   t.equal(upstream.oauth!.stats().refreshes - refreshesBefore, 1, 'exactly one refresh');
+  t.same(sent(), { count: 10, withOldToken: 0 }, 'at expiry, before the calls: none sent the old token and was refused');
 
   // The upstream refuses a token before its time: one refresh, one retry.
   upstream.oauth!.expireAccessTokens();

@@ -9,6 +9,7 @@ import { startTestServer } from '../../test-server/test-server.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 import { startCluster } from '../helpers/postgres.js';
 import { workspaceFor } from '../helpers/workspace.js';
+import { testClock } from '../helpers/clock.js';
 import type { SharedRateLimiter } from '../../server/modules/mcp/shared-rate-limiter.js';
 
 const LIMIT = 600;
@@ -37,11 +38,13 @@ t.test('a limit of 600 a minute over three nodes lets through 600 ± 10 %, leasi
   t.teardown(() => cluster.stop());
   const databaseUrl = await cluster.createDatabase();
   const env = { DATABASE_URL: databaseUrl, LATCHKEY_MASTER_KEY: randomBytes(32).toString('base64') };
-  const a = await startGateway(t, { env });
+  // The three nodes count minutes on one clock the test moves.
+  const clock = testClock();
+  const a = await startGateway(t, { env, now: clock.now });
   const nodes = [
     a,
-    await startGateway(t, { env: { ...env, LATCHKEY_ADMIN_TOKEN: a.adminToken } }),
-    await startGateway(t, { env: { ...env, LATCHKEY_ADMIN_TOKEN: a.adminToken } }),
+    await startGateway(t, { env: { ...env, LATCHKEY_ADMIN_TOKEN: a.adminToken }, now: clock.now }),
+    await startGateway(t, { env: { ...env, LATCHKEY_ADMIN_TOKEN: a.adminToken }, now: clock.now }),
   ];
   const upstream = await startTestServer({ mode: 'apikey' });
   t.teardown(() => upstream.close());
@@ -50,14 +53,13 @@ t.test('a limit of 600 a minute over three nodes lets through 600 ± 10 %, leasi
   const urls = nodes.map((gw) => ws.mcpUrl.replace(a.url, gw.url));
 
   // A run that crosses a minute boundary may rightly admit a little more (the minute before starts
-  // sliding out of view): start at the top of a minute when the next one is close.
-  const toNextMinute = 60_000 - (Date.now() % 60_000);
-  if (toNextMinute < 10_000) await new Promise((resolve) => setTimeout(resolve, toNextMinute + 50));
+  // sliding out of view): the clock is moved to the top of the next minute, a whole one ahead.
+  clock.advance(60_000 - (clock.now() % 60_000));
 
   const upstreamBefore = upstream.stats().requests;
   const answers: Answer[] = new Array(CALLS);
   let next = 0;
-  const started = Date.now();
+  const started = clock.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < CALLS) {
@@ -66,7 +68,7 @@ t.test('a limit of 600 a minute over three nodes lets through 600 ± 10 %, leasi
       }
     }),
   );
-  const ended = Date.now();
+  const ended = clock.now();
 
   const allowed = answers.filter((x) => x.status === 200);
   const refused = answers.filter((x) => x.status !== 200);
@@ -128,7 +130,8 @@ t.test('a limit of 600 a minute over three nodes lets through 600 ± 10 %, leasi
   );
 
   // Pruning keeps the minutes from the one given on.
-  const thisMinute = Date.now() - (Date.now() % 60_000);
+  const at = Date.now(); // read once: two reads may straddle a minute's end
+  const thisMinute = at - (at % 60_000);
   await client.query('insert into rate_windows (key, window_start, used) values ($1, $2, 1), ($1, $3, 1)', [
     'old',
     thisMinute - 120_000,

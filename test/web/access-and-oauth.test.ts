@@ -11,6 +11,7 @@ import { launchBrowser, openConsole, signIn } from '../helpers/browser.js';
 import { startGateway } from '../helpers/gateway.js';
 import { testClock } from '../helpers/clock.js';
 import { connectClient } from '../helpers/mcp-client.js';
+import { markApiRequests } from '../helpers/oauth.js';
 import { workspaceFor } from '../helpers/workspace.js';
 
 const tab = (page: Page, name: string) => page.getByRole('tab', { name, exact: true });
@@ -202,11 +203,13 @@ t.test('OAuth in the console: connect, refresh, reconnect needed, a failed PKCE 
   const client = await connectClient(t, ws.mcpUrl);
   const first = await client.callTool({ name: 'listUsers', arguments: {} });
   t.notOk(first.isError, 'a tool call with the connected account');
+  const sent = markApiRequests(upstream);
   clock.advance(2100);
   const refreshes = oauth.stats().refreshes;
   const later = await client.callTool({ name: 'listUsers', arguments: {} });
   t.notOk(later.isError, 'and again past the token lifetime');
   t.equal(oauth.stats().refreshes, refreshes + 1, 'the token was refreshed');
+  t.same(sent(), { count: 1, withOldToken: 0 }, 'at expiry, before the call, not after the API refused the old token');
   await page.reload();
   const facts = page.locator('.oauth-facts');
   await facts.waitFor();

@@ -28,7 +28,15 @@ export interface MemoryRateLimiter extends RateLimiter {
   take(keys: string | readonly string[], perMinute: number, count?: number, now?: number): RateDecision;
 }
 
-export function createRateLimiter(maxBuckets = 100_000): MemoryRateLimiter {
+export interface RateLimiterOptions {
+  maxBuckets?: number;
+  /** The clock refills follow when a call passes no `now`: Date.now unless a test moves its own. */
+  clock?(): number;
+}
+
+export function createRateLimiter(opts: RateLimiterOptions = {}): MemoryRateLimiter {
+  const maxBuckets = opts.maxBuckets ?? 100_000;
+  const clock = opts.clock ?? Date.now;
   const buckets = new Map<string, Bucket>();
 
   function refilled(key: string, perMinute: number, now: number): Bucket {
@@ -45,7 +53,7 @@ export function createRateLimiter(maxBuckets = 100_000): MemoryRateLimiter {
   }
 
   return {
-    take(keys, perMinute, count = 1, now = Date.now()) {
+    take(keys, perMinute, count = 1, now = clock()) {
       if (perMinute <= 0 || count <= 0) return { ok: true, retryAfterSeconds: 0 };
       if (count > perMinute) return { ok: false, retryAfterSeconds: 60 };
       const bucketsTaken = (typeof keys === 'string' ? [keys] : keys).map((key) => refilled(key, perMinute, now));

@@ -141,7 +141,7 @@ export function createSharedRateLimiter(opts: SharedRateLimiterOptions): SharedR
     leaseFailures: 0,
     degraded: false,
   };
-  let fallback: MemoryRateLimiter = createRateLimiter();
+  let fallback: MemoryRateLimiter = createRateLimiter({ clock });
   let retryDatabaseAt = 0;
   let probing = false;
 
@@ -178,7 +178,7 @@ export function createSharedRateLimiter(opts: SharedRateLimiterOptions): SharedR
     if (!stats.degraded) return;
     stats.degraded = false;
     // Buckets counted alone during the outage say nothing about the shared count.
-    fallback = createRateLimiter();
+    fallback = createRateLimiter({ clock });
     opts.onRestored?.();
   }
 

@@ -6,6 +6,7 @@ import { startTestServer } from '../../../test-server/test-server.js';
 import { createOAuthConnection, type OAuthStore } from '../../../server/modules/credentials/oauth-connection.js';
 import type { OAuthPublicInfo, OAuthSecret } from '../../../server/modules/credentials/oauth-settings.js';
 import type { TokenSet } from '../../../server/modules/oauth/index.js';
+import { testClock } from '../../helpers/clock.js';
 
 const upstream = await startTestServer({ mode: 'oauth', tokenTtlSeconds: 2 });
 t.teardown(() => upstream.close());
@@ -16,13 +17,19 @@ const info: OAuthPublicInfo = {
   scopes: ['items:read'],
 };
 
-/** One database row as every process sees it: the stored secret and the lease. */
+/**
+ * One database row as every process sees it: the stored secret and the lease. Leases run out on the
+ * database's clock, which the test moves; `whenRefused` plays what the lease holder does meanwhile.
+ */
 function sharedRow(tokens: TokenSet) {
+  const clock = testClock();
   const row = {
     secret: { clientSecret: upstream.oauth!.clientSecret, tokens } as OAuthSecret,
     leaseUntil: 0 as number | null,
     releases: 0,
+    refusals: 0,
   };
+  let whenRefused = () => {};
   let mine = row.secret;
   const store: OAuthStore = {
     loadSecret: () => mine,
@@ -34,8 +41,12 @@ function sharedRow(tokens: TokenSet) {
     shared: {
       reloadSecret: async () => (mine = row.secret),
       async tryLease(ms) {
-        if (row.leaseUntil !== null && row.leaseUntil > Date.now()) return false;
-        row.leaseUntil = Date.now() + ms;
+        if (row.leaseUntil !== null && row.leaseUntil > clock.now()) {
+          row.refusals++;
+          whenRefused();
+          return false;
+        }
+        row.leaseUntil = clock.now() + ms;
         return true;
       },
       async releaseLease() {
@@ -44,7 +55,14 @@ function sharedRow(tokens: TokenSet) {
       },
     },
   };
-  return { row, store };
+  return {
+    row,
+    store,
+    clock,
+    whenRefused(then: () => void) {
+      whenRefused = then;
+    },
+  };
 }
 
 const expired = (accessToken: string): TokenSet => ({
@@ -56,24 +74,29 @@ const expired = (accessToken: string): TokenSet => ({
 const issued = () => upstream.oauth!.stats().tokensIssued;
 
 t.test('another process is renewing: its tokens are taken up, the token endpoint is not asked', async (t) => {
-  const { row, store } = sharedRow(expired('old-token'));
-  row.leaseUntil = Date.now() + 10_000;
-  const connection = createOAuthConnection(info, store, {}, { pollMs: 20 });
-  const before = issued();
-  setTimeout(() => {
+  const { row, store, clock, whenRefused } = sharedRow(expired('old-token'));
+  row.leaseUntil = clock.now() + 10_000;
+  // The other process saves its tokens once this one has been refused the lease: an order, not a delay.
+  whenRefused(() => {
     row.secret = { ...row.secret, tokens: { accessToken: 'saved-by-the-other', tokenType: 'Bearer', expiresAt: Date.now() + 60_000 } };
     row.leaseUntil = null;
-  }, 150);
+  });
+  const connection = createOAuthConnection(info, store, {}, { pollMs: 20 });
+  const before = issued();
   t.equal(await connection.getAccessToken(), 'saved-by-the-other');
+  t.equal(row.refusals, 1, 'it waited while the other held the lease');
   t.equal(issued() - before, 0, 'no second refresh');
 });
 
 t.test('a holder that crashed: its lease runs out, then this process renews, saves and releases', async (t) => {
-  const { row, store } = sharedRow(expired('old-token'));
-  row.leaseUntil = Date.now() + 200;
+  const { row, store, clock, whenRefused } = sharedRow(expired('old-token'));
+  row.leaseUntil = clock.now() + 30_000;
+  // Refused once, then the crashed holder's 30 s run out on the database's clock.
+  whenRefused(() => clock.advance(30_000));
   const connection = createOAuthConnection(info, store, {}, { pollMs: 20 });
   const before = issued();
   const token = await connection.getAccessToken();
+  t.equal(row.refusals, 1, 'refused while the lease held');
   t.not(token, 'old-token');
   t.equal(issued() - before, 1, 'one token from the endpoint');
   t.equal(row.secret.tokens?.accessToken, token, 'saved where the other processes read');
@@ -82,8 +105,9 @@ t.test('a holder that crashed: its lease runs out, then this process renews, sav
 });
 
 t.test('a holder that never finishes: the call fails with a clear message, without a refresh of its own', async (t) => {
-  const { row, store } = sharedRow(expired('old-token'));
-  row.leaseUntil = Date.now() + 60_000;
+  const { row, store, clock } = sharedRow(expired('old-token'));
+  row.leaseUntil = clock.now() + 60_000;
+  // waitMs is how long a caller waits, a timeout kept on real time: short, not moved.
   const connection = createOAuthConnection(info, store, {}, { pollMs: 20, waitMs: 200 });
   const before = issued();
   await t.rejects(connection.getAccessToken(), { message: /Another gateway process is renewing the OAuth tokens/ });

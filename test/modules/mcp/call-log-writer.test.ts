@@ -72,14 +72,16 @@ t.test('flush waits for the sink to have stored every batch handed over so far',
 });
 
 t.test('flushes by itself after a short delay', async (t) => {
-  let written = 0;
-  const writer = createCallLogWriter(
-    (e) => {
-      written += e.length;
-    },
-    { flushMs: 5 },
-  );
+  let wrote!: (entries: CallRecord[]) => void;
+  const written = new Promise<CallRecord[]>((resolve) => (wrote = resolve));
+  const writer = createCallLogWriter(wrote, { flushMs: 5 });
+  t.teardown(() => writer.close());
   writer.push(entry('a'));
-  await new Promise((r) => setTimeout(r, 50));
-  t.equal(written, 1);
+  // The sink's call awaited, not a pause guessed long enough. The writer's timer is unref'd: this
+  // deadline also keeps the process alive until then.
+  let deadline: NodeJS.Timeout | undefined;
+  const never = new Promise<'never'>((resolve) => (deadline = setTimeout(() => resolve('never'), 5_000)));
+  const entries = await Promise.race([written, never]);
+  clearTimeout(deadline);
+  t.same(entries === 'never' ? entries : entries.map((e) => e.tool), ['a'], 'written without a flush being asked for');
 });

@@ -46,3 +46,12 @@ t.test('edge cases: no limit, a count above the limit, the default count', async
   limiter.reset('y');
   t.ok(limiter.take('y', 5, 5, 0).ok, 'reset forgets the bucket');
 });
+
+t.test('a call that passes no time is measured by the clock the limiter was given', async (t) => {
+  let now = 7_000_000;
+  const limiter = createRateLimiter({ clock: () => now });
+  t.ok(limiter.take('k', 60, 60).ok, 'the whole burst');
+  t.same(limiter.take('k', 60, 1), { ok: false, retryAfterSeconds: 1 }, 'empty: one call a second');
+  now += 1_000;
+  t.ok(limiter.take('k', 60, 1).ok, 'one second later on that clock, one call fits');
+});
