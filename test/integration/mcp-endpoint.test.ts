@@ -83,7 +83,10 @@ t.test('raw JSON-RPC over POST', async (t) => {
 
   const badVersion = await post(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }), { 'mcp-protocol-version': '1999-01-01' });
   t.equal(badVersion.status, 400);
-  t.match(await badVersion.json(), { error: { message: /unsupported protocol version/ } });
+  t.match(await badVersion.json(), {
+    id: null,
+    error: { code: -32022, message: /Unsupported protocol version/, data: { requested: '1999-01-01' } },
+  });
 
   const badArgs = await post(
     JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'listItems', arguments: { limit: 1, bogus: true } } }),

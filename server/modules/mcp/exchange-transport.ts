@@ -8,7 +8,6 @@
 // SDK's, except for the hot methods the owner passes as `direct` handlers.
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
-  LATEST_PROTOCOL_VERSION,
   SUPPORTED_PROTOCOL_VERSIONS,
   type JSONRPCMessage,
   type JSONRPCNotification,
@@ -18,6 +17,7 @@ import {
 import { Readable } from 'node:stream';
 import { isPlainObject } from '../shared/is-plain-object.js';
 import { plainError } from './error-wording.js';
+import { unsupportedVersion } from './modern-protocol.js';
 
 export interface ExchangeAnswer {
   status: number;
@@ -134,7 +134,7 @@ function resultMessage(clientId: RequestId, json: string | Buffer): string | Buf
 }
 
 /** Pieces as one buffer, or as a stream when joining them would copy more than JOIN_MAX_BYTES. */
-function joined(pieces: Buffer[]): Buffer | Readable {
+export function joined(pieces: Buffer[]): Buffer | Readable {
   let size = 0;
   for (const piece of pieces) size += piece.length;
   return size <= JOIN_MAX_BYTES ? Buffer.concat(pieces, size) : Readable.from(pieces, { objectMode: false });
@@ -185,13 +185,9 @@ export class ExchangeTransport<C> implements Transport {
    */
   async exchange(body: unknown, headers: Record<string, string | string[] | undefined>, context: C): Promise<ExchangeAnswer> {
     const version = headers['mcp-protocol-version'];
-    if (typeof version === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
-      return jsonRpcError(
-        400,
-        -32000,
-        `Bad Request: unsupported protocol version ${version} (supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')}; latest ${LATEST_PROTOCOL_VERSION})`,
-      );
-    }
+    // Answered as the 2026-07-28 revision words it (-32022 with the versions served): a client
+    // that speaks several revisions reads from it which to use.
+    if (typeof version === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) return unsupportedVersion(version);
     const batch = Array.isArray(body);
     const raw: unknown[] = batch ? body : [body];
     if (raw.length === 0 || raw.length > MAX_BATCH)

@@ -1,14 +1,27 @@
 // The MCP endpoint for one workspace view (a runtime, or a key's narrowed view of it). Stateless:
 // nothing is kept between requests, so any gateway process can answer any of them. One endpoint
-// per view is built on first use and shared by every exchange (see exchange-transport.ts): the
-// SDK's Server answers initialize, ping and whatever else a client sends; tools/list and
-// tools/call, the hot path, are answered directly.
+// per view is built on first use and shared by every exchange (see exchange-transport.ts). For the
+// 2025 revisions the SDK's Server answers initialize, ping and whatever else a client sends;
+// tools/list and tools/call, the hot path, are answered directly. A 2026-07-28 request (no
+// handshake; modern-protocol.ts) is answered here without the SDK: server/discover, tools/list
+// and tools/call are all it has to serve.
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, McpError, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { isPlainObject } from '../shared/is-plain-object.js';
 import { callTool, type CallDeps, type CallerInfo } from './call-tool.js';
-import { ExchangeTransport, SerializedResult, type ExchangeAnswer } from './exchange-transport.js';
+import { ExchangeTransport, joined, SerializedResult, type ExchangeAnswer } from './exchange-transport.js';
+import {
+  asModernResult,
+  checkModernRequest,
+  isAnswer,
+  isModernRequest,
+  methodNotFound,
+  modernResultHead,
+  SERVED_PROTOCOL_VERSIONS,
+  type ModernRequest,
+} from './modern-protocol.js';
+import { plainError } from './error-wording.js';
 import { toolResultJson } from '../upstream/index.js';
 import type { WorkspaceRuntime } from './workspace-runtime.js';
 
@@ -38,27 +51,78 @@ function invalidParams(message: string): McpError {
   return new McpError(ErrorCode.InvalidParams, `Invalid tools/call request: ${message}`);
 }
 
+/**
+ * How long a 2026-07-28 client may keep the tool list (and the discover result) before asking
+ * again. The list changes only when an admin edits the workspace, and the revision has no
+ * list-changed notice without a subscription stream: a minute bounds how stale a client's list is.
+ * Private: the list belongs to one URL or key, which is a secret, so no shared cache may keep it.
+ */
+const LIST_TTL_MS = 60_000;
+
+function modernAnswer(id: RequestId, result: string | Buffer[]): ExchangeAnswer {
+  const head = `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":`;
+  if (typeof result === 'string') return { status: 200, body: `${head}${result}}` };
+  return { status: 200, body: joined([Buffer.from(head), ...result, Buffer.from('}')]) };
+}
+
 function createEndpoint(runtime: WorkspaceRuntime, deps: CallDeps): McpEndpoint {
-  const server = new Server(SERVER_INFO, {
-    capabilities: { tools: {} },
-    jsonSchemaValidator: sharedValidator,
-    instructions: `Tools for "${runtime.name}", served by Latchkey. Credentials are added by the gateway: never ask the user for API keys.`,
-  });
+  const instructions = `Tools for "${runtime.name}", served by Latchkey. Credentials are added by the gateway: never ask the user for API keys.`;
+  const server = new Server(SERVER_INFO, { capabilities: { tools: {} }, jsonSchemaValidator: sharedValidator, instructions });
+  const callFromParams = (params: Record<string, unknown> | undefined, caller: CallerInfo): Promise<SerializedResult> => {
+    const name = params?.name;
+    const args = params?.arguments;
+    if (typeof name !== 'string') throw invalidParams('"name" must be a string.');
+    if (args !== undefined && !isPlainObject(args)) throw invalidParams('"arguments" must be an object.');
+    return callTool(runtime, deps, name, args, caller).then((result) =>
+      result instanceof SerializedResult ? result : new SerializedResult(toolResultJson(result)),
+    );
+  };
   // The view's tool list never changes (a change makes a new runtime): serialised once, on first use.
   let toolList: SerializedResult | undefined;
   const transport = new ExchangeTransport<CallerInfo>({
     'tools/list': () => (toolList ??= new SerializedResult(JSON.stringify(runtime.listResult))),
-    'tools/call': (params, caller) => {
-      const name = params?.name;
-      const args = params?.arguments;
-      if (typeof name !== 'string') throw invalidParams('"name" must be a string.');
-      if (args !== undefined && !isPlainObject(args)) throw invalidParams('"arguments" must be an object.');
-      return callTool(runtime, deps, name, args, caller).then((result) =>
-        result instanceof SerializedResult ? result : new SerializedResult(toolResultJson(result)),
-      );
-    },
+    'tools/call': callFromParams,
   });
   // connect() only wires callbacks and starts the transport, which has nothing to start.
   void server.connect(transport);
-  return { exchange: (body, headers, caller) => transport.exchange(body, headers, caller) };
+
+  // The 2026-07-28 results, likewise made once: each opens with resultType and the server's identity.
+  const head = modernResultHead(SERVER_INFO);
+  const cache = `"ttlMs":${LIST_TTL_MS},"cacheScope":"private"`;
+  let modernList: string | undefined;
+  let discover: string | undefined;
+  const answerModern = async (request: ModernRequest, caller: CallerInfo): Promise<ExchangeAnswer> => {
+    switch (request.method) {
+      case 'server/discover':
+        discover ??= `${head},${cache},${JSON.stringify({ supportedVersions: SERVED_PROTOCOL_VERSIONS, capabilities: { tools: {} }, instructions }).slice(1)}`;
+        return modernAnswer(request.id, discover);
+      case 'tools/list':
+        modernList ??= `${head},${cache},${JSON.stringify(runtime.listResult).slice(1)}`;
+        return modernAnswer(request.id, modernList);
+      case 'tools/call':
+        try {
+          return modernAnswer(request.id, asModernResult(head, (await callFromParams(request.params, caller)).json));
+        } catch (err) {
+          const { code, message } = err as { code?: unknown; message?: unknown };
+          const error = plainError(
+            {
+              code: Number.isSafeInteger(code) ? (code as number) : -32603,
+              message: typeof message === 'string' ? message : 'Internal error',
+            },
+            'tools/call',
+          );
+          return { status: 200, body: JSON.stringify({ jsonrpc: '2.0', id: request.id, error }) };
+        }
+      default:
+        return methodNotFound(request.id, request.method);
+    }
+  };
+
+  return {
+    exchange(body, headers, caller) {
+      if (!isModernRequest(body, headers)) return transport.exchange(body, headers, caller);
+      const checked = checkModernRequest(body, headers);
+      return isAnswer(checked) ? Promise.resolve(checked) : answerModern(checked, caller);
+    },
+  };
 }

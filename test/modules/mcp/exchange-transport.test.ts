@@ -150,7 +150,13 @@ t.test('malformed envelopes are refused before any handler sees them', async (t)
   t.equal((await transport.exchange([], {}, ctx('eve'))).status, 400, 'an empty batch');
   const old = await transport.exchange(call(1, 1), { 'mcp-protocol-version': '1999-01-01' }, ctx('eve'));
   t.equal(old.status, 400);
-  t.match((old.body as { error: { message: string } }).error.message, /unsupported protocol version 1999-01-01/);
+  t.match(old.body, {
+    error: {
+      code: -32022,
+      message: /Unsupported protocol version "1999-01-01"/,
+      data: { requested: '1999-01-01', supported: ['2026-07-28', '2025-11-25'] },
+    },
+  });
   t.same(seen, []);
 });
 
