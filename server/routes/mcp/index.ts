@@ -19,6 +19,7 @@ import { looksLikeUrlToken } from '../../modules/workspaces/url-token.js';
 import type { Resolved } from '../../plugins/gateway.js';
 import { isDatabaseUnavailable } from '../../db/client.js';
 import type { RequestSpan } from '../../modules/telemetry/tracing.js';
+import { legacySseRoutes } from './legacy-sse.js';
 
 function answer(reply: FastifyReply, result: ExchangeAnswer) {
   reply.code(result.status);
@@ -273,12 +274,12 @@ export default async function mcpRoutes(app: FastifyInstance) {
   );
 
   // Stateless: there is no server-initiated stream to open (GET) and no session to end (DELETE).
+  // A GET that asks for an event stream without a negotiated version is a 2024-11-05 HTTP+SSE
+  // client, served by legacy-sse.ts.
   const notAllowed = async (_request: unknown, reply: FastifyReply) => {
     reply.header('allow', 'POST');
     return answer(reply, jsonRpcError(405, -32000, 'Method not allowed: this endpoint is stateless, send JSON-RPC with POST.'));
   };
-  for (const route of ['/mcp/:token', '/mcp/:token/mcp']) {
-    app.get(route, notAllowed);
-    app.delete(route, notAllowed);
-  }
+  for (const route of ['/mcp/:token', '/mcp/:token/mcp']) app.delete(route, notAllowed);
+  legacySseRoutes(app, { notAllowed, logLevel });
 }

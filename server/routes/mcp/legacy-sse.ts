@@ -1,0 +1,136 @@
+// The deprecated HTTP+SSE transport of MCP 2024-11-05, for clients that still only speak it
+// (mcp-remote --transport sse-only, the SDKs' SSEClientTransport, older IDE plugins): a GET on the
+// workspace URL opens an event stream whose first event names a message endpoint; the client
+// POSTs each JSON-RPC message there and reads the answers from the stream.
+//
+// It never shapes the main path: each POSTed message is answered by the Streamable HTTP endpoint
+// itself (app.inject to POST /mcp/<token>, with the client's own headers), so access keys, rate
+// limits, the call log and traces apply exactly as they do there, and the answer is written to the
+// stream. A stream lives on the node that opened it: POSTs for it must reach that node (sticky
+// sessions behind a balancer); a POST elsewhere is told to reopen the stream.
+import { randomBytes } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest, LogLevel } from 'fastify';
+import { checkAccessKey, presentedKey } from '../../modules/mcp/access.js';
+import { jsonRpcError } from '../../modules/mcp/exchange-transport.js';
+import { looksLikeUrlToken } from '../../modules/workspaces/url-token.js';
+
+interface Stream {
+  token: string;
+  res: ServerResponse;
+}
+
+/** Streams open at once on this node: each holds a connection, so they are bounded. */
+const MAX_STREAMS = 1_000;
+/** A comment line this often keeps proxies and idle timeouts from closing a quiet stream. */
+const KEEP_ALIVE_MS = 25_000;
+/** Headers of the client's POST that the injected request does not take over. */
+const HOP_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'expect']);
+
+/** One SSE event; every line of the data gets its own `data:` field. */
+function event(name: string, data: string): string {
+  return `event: ${name}\n${data
+    .split(/\r?\n/)
+    .map((line) => `data: ${line}`)
+    .join('\n')}\n\n`;
+}
+
+function send(reply: FastifyReply, status: number, code: number, message: string) {
+  const answer = jsonRpcError(status, code, message);
+  return reply.code(status).type('application/json').send(answer.body);
+}
+
+export interface LegacySseOptions {
+  /** The Streamable HTTP endpoint's answer to a GET that is not an HTTP+SSE client's. */
+  notAllowed: (request: FastifyRequest, reply: FastifyReply) => unknown;
+  logLevel: LogLevel;
+}
+
+export function legacySseRoutes(app: FastifyInstance, { notAllowed, logLevel }: LegacySseOptions): void {
+  const streams = new Map<string, Stream>();
+  const keepAlive = setInterval(() => {
+    for (const { res } of streams.values()) res.write(': keep-alive\n\n');
+  }, KEEP_ALIVE_MS);
+  keepAlive.unref();
+  // Open streams would hold a graceful close until they end by themselves: they end first.
+  app.addHook('preClose', async () => {
+    clearInterval(keepAlive);
+    for (const { res } of streams.values()) res.end();
+    streams.clear();
+  });
+
+  const openStream = async (request: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply) => {
+    // A Streamable HTTP client's optional notification stream sends the negotiated version and is
+    // refused as before; an HTTP+SSE client (2024-11-05 has no such header) gets its stream.
+    const wantsStream = /text\/event-stream/.test(request.headers.accept ?? '');
+    if (!wantsStream || request.headers['mcp-protocol-version'] !== undefined) return notAllowed(request, reply);
+    const { token } = request.params;
+    const target = looksLikeUrlToken(token) ? await app.gateway.resolve(token) : undefined;
+    if (!target) return send(reply, 404, -32001, 'No workspace at this URL: it may have been rotated or deleted.');
+    if (target.workspace.access === 'keys') {
+      const presented = presentedKey(request.headers);
+      const check = checkAccessKey(target.workspace.keys, presented.key, app.now());
+      if (!check.ok) {
+        reply.header('www-authenticate', `Bearer realm="latchkey", error_description="${check.reason.replace(/"/g, "'")}"`);
+        app.metrics.refused('unauthorized');
+        return send(reply, 401, -32001, check.reason);
+      }
+    }
+    if (streams.size >= MAX_STREAMS) {
+      reply.header('retry-after', '30');
+      return send(reply, 503, -32000, 'Too many open SSE streams on this gateway node; retry shortly, or use Streamable HTTP (POST).');
+    }
+
+    const id = randomBytes(16).toString('base64url');
+    const res = reply.raw;
+    reply.hijack();
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    streams.set(id, { token, res });
+    res.on('close', () => streams.delete(id));
+    // Relative to the stream's URL, which the client resolves it against: right behind any prefix.
+    res.write(event('endpoint', `${request.url.replace(/\?.*$/, '').replace(/\/$/, '')}/messages?sessionId=${id}`));
+  };
+
+  const postMessage = async (
+    request: FastifyRequest<{ Params: { token: string }; Querystring: { sessionId?: string } }>,
+    reply: FastifyReply,
+  ) => {
+    const stream = streams.get(request.query.sessionId ?? '');
+    if (!stream || stream.token !== request.params.token)
+      return send(
+        reply,
+        404,
+        -32001,
+        'No open SSE stream for this sessionId on this gateway node: reopen the stream (GET the workspace URL); behind a load balancer, keep a client on one node.',
+      );
+    const headers: Record<string, string | string[]> = {};
+    for (const [name, value] of Object.entries(request.headers)) if (value !== undefined && !HOP_HEADERS.has(name)) headers[name] = value;
+    const answered = await app.inject({
+      method: 'POST',
+      url: `/mcp/${stream.token}`,
+      headers,
+      payload: JSON.stringify(request.body),
+      remoteAddress: request.ip,
+    });
+    // Refusals (a wrong key, a rate limit, a malformed message) are the POST's own answer, which
+    // the client reports; results and JSON-RPC errors go down the stream to the waiting request.
+    if (answered.statusCode >= 400) {
+      for (const name of ['retry-after', 'www-authenticate']) {
+        const value = answered.headers[name];
+        if (typeof value === 'string') reply.header(name, value);
+      }
+      return reply.code(answered.statusCode).type('application/json').send(answered.body);
+    }
+    if (answered.statusCode === 200 && answered.body) stream.res.write(event('message', answered.body));
+    return reply.code(202).send();
+  };
+
+  for (const route of ['/mcp/:token', '/mcp/:token/mcp']) app.get(route, { logLevel }, openStream);
+  for (const route of ['/mcp/:token/messages', '/mcp/:token/mcp/messages'])
+    app.post(route, { logLevel, bodyLimit: 4 * 1024 * 1024 }, postMessage);
+}
