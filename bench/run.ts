@@ -180,7 +180,15 @@ async function main() {
     const ws = await workspaceOn(gatewayUrl);
     const pgWs = await workspaceOn(pgGatewayUrl);
 
-    const rows: { label: string; c: number; direct: LoadResult; floor: LoadResult; gateway: LoadResult; postgres: LoadResult }[] = [];
+    const rows: {
+      label: string;
+      c: number;
+      direct: LoadResult;
+      floor: LoadResult;
+      gateway: LoadResult;
+      modern: LoadResult;
+      postgres: LoadResult;
+    }[] = [];
     for (const c of [1, 16]) {
       const common = ['-n', String(n), '-c', String(c), '--expect', 'widget-0010', '--warmup', String(warmup), '--max-seconds', '60'];
       const direct = await runLoad([
@@ -214,6 +222,20 @@ async function main() {
         String(gateway.child.pid),
         ...common,
       ]);
+      // The same gateway and calls over MCP 2026-07-28 (no handshake, _meta and headers checked per request).
+      const viaModern = await runLoad([
+        '--url',
+        ws.mcpUrl,
+        '--tool',
+        'listItems',
+        '--protocol-version',
+        '2026-07-28',
+        '--cpu-pid',
+        String(gateway.child.pid),
+        '--cpu-main-thread',
+        String(gateway.child.pid),
+        ...common,
+      ]);
       const database0 = postgresCpuMs(pg.dataDir);
       const viaPostgres = await runLoad([
         '--url',
@@ -229,7 +251,7 @@ async function main() {
       // The log rows of the last calls reach the database within the writer's flush interval.
       await new Promise((r) => setTimeout(r, 500));
       viaPostgres.databaseMsPerCall = (postgresCpuMs(pg.dataDir) - database0) / n;
-      rows.push({ label: 'listItems', c, direct, floor: viaFloor, gateway: viaGateway, postgres: viaPostgres });
+      rows.push({ label: 'listItems', c, direct, floor: viaFloor, gateway: viaGateway, modern: viaModern, postgres: viaPostgres });
     }
 
     // Every call is logged off the hot path (a worker thread in the compiled server): check it was.
@@ -243,6 +265,7 @@ async function main() {
     process.stdout.write(
       'direct: the test server itself; floor: the least a proxy adds; gateway: MCP tools/call through Latchkey (SQLite);\n',
     );
+    process.stdout.write('gw-2026: the same gateway spoken to in MCP 2026-07-28 (per-request _meta and headers, no handshake);\n');
     process.stdout.write('postgres: the same through a gateway whose store is PostgreSQL (a throwaway local cluster).\n');
     process.stdout.write('The load generator, the servers and the gateway share this machine: compare rows of one run.\n\n');
     // CPU ms per call is that of the serving process only (test server for direct, gateway for
@@ -254,6 +277,7 @@ async function main() {
         ['direct', r.direct],
         ['floor', r.floor],
         ['gateway', r.gateway],
+        ['gw-2026', r.modern],
         ['postgres', r.postgres],
       ] as const) {
         process.stdout.write(
@@ -272,6 +296,9 @@ async function main() {
         ` the gateway serves ${((r.gateway.calls_per_s / r.floor.calls_per_s) * 100).toFixed(0)} % of the floor's calls/s)\n`,
       );
       const pct = (a = NaN, b = NaN) => `${((a / b) * 100).toFixed(0)} %`;
+      process.stdout.write(
+        `     in 2026-07-28: ${pct(r.modern.calls_per_s, r.gateway.calls_per_s)} of the 2025 calls/s; CPU per call on the event loop ${pct(r.modern.mainMsPerCall, r.gateway.mainMsPerCall)} of 2025's\n`,
+      );
       process.stdout.write(
         `     on PostgreSQL: ${pct(r.postgres.calls_per_s, r.gateway.calls_per_s)} of the SQLite gateway's calls/s; CPU per call on the event loop (the hot path) ${pct(r.postgres.mainMsPerCall, r.gateway.mainMsPerCall)} of SQLite's,`,
       );
