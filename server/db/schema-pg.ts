@@ -78,6 +78,10 @@ export const specs = pgTable('specs', {
   baseUrl: text('base_url'),
   securitySchemes: json<SecuritySchemeSummary[]>('security_schemes').notNull(),
   warnings: json<SpecWarning[]>('warnings').notNull(),
+  /** info.description as uploaded (bounded at import); the MCP instructions quote it, bounded again. */
+  description: text('description'),
+  /** An https or data:image URL from info.x-logo: the icon MCP clients show for this server and its tools. */
+  iconUrl: text('icon_url'),
   uploadedAt: text('uploaded_at').notNull(),
 });
 

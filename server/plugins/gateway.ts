@@ -191,6 +191,8 @@ async function gatewayPlugin(app: FastifyInstance) {
           workspaceId,
           name: workspace.name,
           environment: env.name,
+          description: spec?.description,
+          iconUrl: spec?.iconUrl,
           baseUrl: env.baseUrlOverride ?? spec?.baseUrl ?? undefined,
           baseUrlOverridden: env.baseUrlOverride !== null,
           allowedOrigins,

@@ -247,3 +247,50 @@ t.test('a workspace that requires access keys asks for one in 2026-07-28 too', a
   });
   t.equal(withKey.body.result?.resultType, 'complete', 'served with its key');
 });
+
+t.test("the spec's description and logo: instructions and icons in both eras, gone with a spec that has none", async (t) => {
+  const upstream = await startTestServer({ mode: 'apikey' });
+  t.teardown(() => upstream.close());
+  const gw = await startGateway(t);
+  const ws = await workspaceFor(t, gw, upstream, { enable: ['listItems'] });
+  const spec = await (await fetch(`${upstream.url}/openapi.json`)).json();
+  const logo = 'https://cdn.example.com/items-logo.png';
+  const about = `Items of the shop. ${'Every item has a name and a price. '.repeat(80)}`;
+  const upload = async (info: object) => gw.api('POST', `/api/workspaces/${ws.id}/spec`, { content: JSON.stringify({ ...spec, info }) });
+  t.equal((await upload({ ...spec.info, description: about, 'x-logo': { url: logo } })).status, 200);
+
+  const v1 = await connectClient(t, ws.mcpUrl);
+  const instructions = v1.getInstructions() ?? '';
+  t.match(
+    instructions,
+    /^Tools for "Items API", served by Latchkey\. .*\n\nAbout the API, from its OpenAPI description:\nItems of the shop\./s,
+  );
+  t.ok(instructions.length < 1_800, `the description is quoted bounded (${instructions.length} characters of ${about.length})`);
+  t.match(instructions, /price\. \[…\]$/, 'and cut at a sentence');
+  t.same(v1.getServerVersion()?.icons, [{ src: logo }], '2025: the server has the logo as its icon');
+  const tools = (await v1.listTools()).tools;
+  t.ok(
+    tools.every((tool) => tool.icons?.[0]?.src === logo),
+    'and so has every tool',
+  );
+
+  const discover = await send(ws.mcpUrl, { method: 'server/discover', params: { _meta: META } });
+  t.same(discover.body.result._meta['io.modelcontextprotocol/serverInfo'].icons, [{ src: logo }], '2026: discover names the icon');
+  t.equal(discover.body.result.instructions, instructions, 'and gives the same instructions');
+  const call = await send(ws.mcpUrl, { method: 'tools/call', params: { name: 'listItems', arguments: { limit: 1 }, _meta: META } });
+  t.same(
+    call.body.result._meta['io.modelcontextprotocol/serverInfo'],
+    { name: 'latchkey', version: '0.1.0' },
+    'a call result names the server without repeating the icon',
+  );
+
+  const refused = await upload({
+    title: spec.info.title,
+    version: spec.info.version,
+    'x-logo': { url: 'http://cdn.example.com/logo.png' },
+  });
+  t.match(refused.body.warnings, [{ message: /x-logo url is not https/ }], 'an http logo is a warning at upload');
+  const v1Again = await connectClient(t, ws.mcpUrl);
+  t.equal(v1Again.getServerVersion()?.icons, undefined, 'and no icon');
+  t.notMatch(v1Again.getInstructions() ?? '', /About the API/, 'a spec without a description adds nothing to the instructions');
+});

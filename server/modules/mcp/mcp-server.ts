@@ -65,9 +65,34 @@ function modernAnswer(id: RequestId, result: string | Buffer[]): ExchangeAnswer 
   return { status: 200, body: joined([Buffer.from(head), ...result, Buffer.from('}')]) };
 }
 
+/**
+ * The API's own description quoted in the instructions at most this long: clients put
+ * instructions into the model's context on every conversation, so a long spec introduction (some
+ * run to pages of authentication how-tos) would cost every user tokens for little.
+ */
+export const MAX_INSTRUCTIONS_DESCRIPTION = 1_500;
+
+/** What a client is told about this server: whose tools these are, that keys are not its business, and the API's own words. */
+export function instructionsFor(runtime: Pick<WorkspaceRuntime, 'name' | 'description'>): string {
+  const base = `Tools for "${runtime.name}", served by Latchkey. Credentials are added by the gateway: never ask the user for API keys.`;
+  const about = runtime.description;
+  if (!about) return base;
+  let quoted = about;
+  if (about.length > MAX_INSTRUCTIONS_DESCRIPTION) {
+    // Cut at the last sentence or line end that fits, or else at a word, and say it was cut.
+    const head = about.slice(0, MAX_INSTRUCTIONS_DESCRIPTION);
+    const end = Math.max(head.lastIndexOf('. '), head.lastIndexOf('\n'));
+    const cut = end > MAX_INSTRUCTIONS_DESCRIPTION / 2 ? end + 1 : head.lastIndexOf(' ');
+    quoted = `${head.slice(0, cut > 0 ? cut : MAX_INSTRUCTIONS_DESCRIPTION).trimEnd()} […]`;
+  }
+  return `${base}\n\nAbout the API, from its OpenAPI description:\n${quoted}`;
+}
+
 function createEndpoint(runtime: WorkspaceRuntime, deps: CallDeps): McpEndpoint {
-  const instructions = `Tools for "${runtime.name}", served by Latchkey. Credentials are added by the gateway: never ask the user for API keys.`;
-  const server = new Server(SERVER_INFO, { capabilities: { tools: {} }, jsonSchemaValidator: sharedValidator, instructions });
+  const instructions = instructionsFor(runtime);
+  // The spec's logo, when it has one, as the server's icon (2025-11-25 and 2026-07-28 show it).
+  const serverInfo = runtime.icons ? { ...SERVER_INFO, icons: runtime.icons } : SERVER_INFO;
+  const server = new Server(serverInfo, { capabilities: { tools: {} }, jsonSchemaValidator: sharedValidator, instructions });
   const callFromParams = (params: Record<string, unknown> | undefined, caller: CallerInfo): Promise<SerializedResult> => {
     const name = params?.name;
     const args = params?.arguments;
@@ -94,7 +119,8 @@ function createEndpoint(runtime: WorkspaceRuntime, deps: CallDeps): McpEndpoint 
   const answerModern = async (request: ModernRequest, caller: CallerInfo): Promise<ExchangeAnswer> => {
     switch (request.method) {
       case 'server/discover':
-        discover ??= `${head},${cache},${JSON.stringify({ supportedVersions: SERVED_PROTOCOL_VERSIONS, capabilities: { tools: {} }, instructions }).slice(1)}`;
+        // The discover result names the server with its icon; other results name it briefly.
+        discover ??= `${modernResultHead(serverInfo)},${cache},${JSON.stringify({ supportedVersions: SERVED_PROTOCOL_VERSIONS, capabilities: { tools: {} }, instructions }).slice(1)}`;
         return modernAnswer(request.id, discover);
       case 'tools/list':
         modernList ??= `${head},${cache},${JSON.stringify(runtime.listResult).slice(1)}`;

@@ -1,7 +1,7 @@
 // Everything a workspace's tool calls need, built once per configuration version and kept in
 // memory: the tool list answer, compiled validators (lazily, once per tool), the opened
 // credentials. The hot path reads only this, never the database.
-import type { ListToolsResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Icon, ListToolsResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { ToolDefinition } from '../specs/types.js';
 import { compileArgumentValidator, DEFAULT_PASSTHROUGH_HEADERS, secretValues, type ArgumentValidator } from '../upstream/index.js';
 import type { OAuthConnection } from '../credentials/oauth-connection.js';
@@ -24,6 +24,10 @@ export interface WorkspaceRuntime {
   workspaceId: string;
   name: string;
   environment: string;
+  /** The spec's info.description: quoted in the MCP instructions. */
+  description?: string;
+  /** The spec's x-logo: the server's icon (and each tool's, when it is an https URL). */
+  icons?: Icon[];
   /** Undefined when neither the spec nor the user gave one. */
   baseUrl?: string;
   /** The base URL's origin and those the admin allowed: the only ones a call (and its credentials) may go to. */
@@ -64,15 +68,18 @@ export interface RuntimeInput {
   held?: string;
   credentials: UpstreamCredentials;
   tools: { definition: ToolDefinition; enabled: boolean }[];
+  description?: string | null;
+  iconUrl?: string | null;
 }
 
-function listEntry(definition: ToolDefinition): Tool {
+function listEntry(definition: ToolDefinition, icons: Icon[] | undefined): Tool {
   return {
     name: definition.name,
     title: definition.annotations.title,
     description: definition.description,
     inputSchema: definition.inputSchema as Tool['inputSchema'],
     annotations: definition.annotations,
+    ...(icons && { icons }),
   };
 }
 
@@ -100,11 +107,14 @@ export function buildWorkspaceRuntime(input: RuntimeInput): WorkspaceRuntime {
   const tools = new Map<string, RuntimeTool>();
   const entries: Tool[] = [];
   const supplied = suppliedByCredentials(input.credentials, input.tokenSource !== undefined);
+  const icons = input.iconUrl ? [{ src: input.iconUrl }] : undefined;
+  // A data: icon can be kilobytes: shown on the server only, not repeated in every tool's entry.
+  const toolIcons = input.iconUrl?.startsWith('https:') ? icons : undefined;
   for (const { definition: stored, enabled } of input.tools) {
     if (!enabled) continue;
     const definition = withoutSuppliedParameters(stored, supplied);
     tools.set(definition.name, runtimeTool(definition, input));
-    entries.push(listEntry(definition));
+    entries.push(listEntry(definition, toolIcons));
   }
   const baseOrigin = originOf(input.baseUrl);
   const allowedOrigins = new Set(input.allowedOrigins ?? []);
@@ -114,6 +124,8 @@ export function buildWorkspaceRuntime(input: RuntimeInput): WorkspaceRuntime {
     workspaceId: input.workspaceId,
     name: input.name,
     environment: input.environment,
+    description: input.description ?? undefined,
+    icons,
     baseUrl: input.baseUrl,
     allowedOrigins,
     held: input.held,

@@ -13,6 +13,7 @@ import { createSchemaSource } from './schema-portable.js';
 import { annotationsFor, buildTool, IMPORT_SCHEMA_BUDGET, SCHEMA_BUDGET, type UnnamedTool } from './build-tool.js';
 import { assignToolNames } from './tool-names.js';
 import { SkipOperation } from './skip-operation.js';
+import { specDescription, specIcon } from './spec-identity.js';
 
 // swagger2openapi is CommonJS without type declarations: this is the one call we use.
 const require = createRequire(import.meta.url);
@@ -201,6 +202,8 @@ export async function importSpec(document: unknown, opts: ImportOptions = {}): P
   return {
     title: stringOrUndefined(info.title) ?? 'Untitled API',
     version: typeof info.version === 'string' ? info.version : '',
+    description: specDescription(info),
+    iconUrl: specIcon(info, opts.sourceUrl, warnings),
     openapi,
     baseUrl,
     securitySchemes: summariseSecuritySchemes(oas),

@@ -118,6 +118,10 @@ export interface SpecWarning {
 export interface ImportedSpec {
   title: string;
   version: string;
+  /** info.description, trimmed and bounded (spec-identity.ts). */
+  description?: string;
+  /** info.x-logo.url when it is an https or small data: image URL (spec-identity.ts). */
+  iconUrl?: string;
   /** The document's own version as uploaded: `2.0`, `3.0.3`, `3.1.0`. */
   openapi: string;
   /** The default base URL: the first server, variables substituted, resolved against the spec's URL. Undefined when none can be derived. */

@@ -93,6 +93,8 @@ export default async function specRoutes(app: FastifyInstance) {
             workspaceId: id,
             title: imported.title,
             version: imported.version,
+            description: imported.description ?? null,
+            iconUrl: imported.iconUrl ?? null,
             openapi: imported.openapi,
             sourceUrl: source.sourceUrl ?? null,
             baseUrl: imported.baseUrl ?? null,
