@@ -18,6 +18,22 @@ declare module 'fastify' {
   }
 }
 
+const TRACE_CONTEXT = /^[\x20-\x7e]{1,512}$/;
+
+/** `traceparent` and `tracestate` from a single request's `params._meta`, when it carries a traceparent there. */
+function contextCarrier(body: unknown): Record<string, string> | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  const params = (body as { params?: unknown }).params;
+  const meta = typeof params === 'object' && params !== null ? (params as { _meta?: unknown })._meta : undefined;
+  if (typeof meta !== 'object' || meta === null) return undefined;
+  const { traceparent, tracestate } = meta as { traceparent?: unknown; tracestate?: unknown };
+  if (typeof traceparent !== 'string' || !TRACE_CONTEXT.test(traceparent)) return undefined;
+  return typeof tracestate === 'string' && TRACE_CONTEXT.test(tracestate) ? { traceparent, tracestate } : { traceparent };
+}
+
+// The request's span, started on demand: set in onRequest, called in preHandler (or at close).
+const startSpan = new WeakMap<object, () => RequestSpan>();
+
 async function tracingPlugin(app: FastifyInstance) {
   const settings = app.config.tracing;
   app.decorateRequest('traceSpan', undefined);
@@ -27,20 +43,35 @@ async function tracingPlugin(app: FastifyInstance) {
   }
   const tracing = createTracing({ ...settings, serviceVersion: SERVER_INFO.version });
   app.decorate('tracing', tracing);
-  // A callback hook, not an async one: no promise per request for a line of work.
+  // Callback hooks, not async ones: no promise per request for a line of work. The span starts
+  // once the body is read (preHandler), where an MCP client may carry its trace context in
+  // `params._meta` (MCP 2026-07-28 reserves `traceparent` there; OpenTelemetry's MCP conventions
+  // use it in every revision), timed from the request's arrival. A request refused before that
+  // (a malformed body) gets its span when it closes.
   app.addHook('onRequest', (request, reply, done) => {
     if (request.url.startsWith('/mcp/')) {
-      // The route template, never the URL: the path holds the workspace's URL token.
-      const span = tracing.startRequest('mcp', request.headers, {
-        'http.request.method': request.method,
-        'http.route': request.routeOptions.url ?? '/mcp',
-      });
-      request.traceSpan = span;
+      const arrived = performance.timeOrigin + performance.now();
+      const route = request.routeOptions.url ?? '/mcp';
+      const start = () => {
+        // The route template, never the URL: the path holds the workspace's URL token.
+        const attributes = { 'http.request.method': request.method, 'http.route': route };
+        return tracing.startRequest('mcp', contextCarrier(request.body) ?? request.headers, attributes, arrived);
+      };
+      startSpan.set(request, start);
       // Ended on 'close', which every response emits: onResponse and onRequestAbort both miss a
       // client that hangs up while its call is running, and the span would never end.
       const res = reply.raw;
-      res.once('close', () => (res.writableFinished ? span.end(res.statusCode) : span.abort()));
+      res.once('close', () => {
+        const span = (request.traceSpan ??= start());
+        if (res.writableFinished) span.end(res.statusCode);
+        else span.abort();
+      });
     }
+    done();
+  });
+  app.addHook('preHandler', (request, _reply, done) => {
+    const start = startSpan.get(request);
+    if (start) request.traceSpan = start();
     done();
   });
   // Spans still buffered go out; a collector that does not answer costs the shutdown 3 s at most.

@@ -131,6 +131,25 @@ t.test('the MCP span, the upstream span and the traceparent the API received', a
   await waitUntil(() => receiver.spans.some((s) => s.spanId === againParent), 'its upstream span');
   t.equal(receiver.spans.find((s) => s.spanId === againParent)!.parentSpanId, callOf(clientTrace)!.spanId);
 
+  // Trace context in the request's params._meta (MCP 2026-07-28 reserves traceparent there; so do
+  // OpenTelemetry's MCP conventions for every revision): it wins over the HTTP headers.
+  const [metaTrace, metaSpan] = [hex(16), hex(8)];
+  const viaMeta = await fetch(ws.mcpUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json', traceparent: `00-${hex(16)}-${hex(8)}-01` },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 9,
+      method: 'tools/call',
+      params: { name: 'echoRequest', arguments: {}, _meta: { traceparent: `00-${metaTrace}-${metaSpan}-01`, tracestate: 'via=meta' } },
+    }),
+  });
+  const echoedMeta = JSON.parse((await viaMeta.json()).result.content[0].text) as { headers: Record<string, string> };
+  t.equal(echoedMeta.headers.traceparent.split('-')[1], metaTrace, "the API's traceparent continues the trace named in _meta");
+  t.equal(echoedMeta.headers.tracestate, 'via=meta', 'and its tracestate goes on');
+  await waitUntil(() => callOf(metaTrace) !== undefined, 'the _meta trace at the receiver');
+  t.equal(callOf(metaTrace)!.parentSpanId, metaSpan, "the MCP span's parent is the span named in _meta");
+
   // A tool that fails fails both spans, though the MCP answer is a 200 with an isError result.
   const failedTrace = hex(16);
   const failing = await connectClient(t, ws.mcpUrl, { traceparent: `00-${failedTrace}-${hex(8)}-01` });

@@ -66,7 +66,17 @@ export interface RequestSpan {
 }
 
 export interface Tracing {
-  startRequest(name: string, headers: Record<string, string | string[] | undefined>, attributes: Attributes): RequestSpan;
+  /**
+   * `carrier`: where the client's trace context is read (`traceparent`, `tracestate`): the request's
+   * `params._meta` when it has one there, else its headers. `startTime`: when the request arrived
+   * (the span is started once its body is read, which is where `_meta` is).
+   */
+  startRequest(
+    name: string,
+    carrier: Record<string, string | string[] | undefined>,
+    attributes: Attributes,
+    startTime?: number,
+  ): RequestSpan;
   /** Sends what is buffered; gives up after `timeoutMs` (a dead collector must not hold a shutdown). */
   shutdown(timeoutMs: number): Promise<void>;
 }
@@ -179,11 +189,11 @@ export function createTracing(settings: TracingSettings, options: TracingOptions
   const tracer = provider.getTracer('latchkey', settings.serviceVersion);
 
   return {
-    startRequest(name, headers, attributes) {
+    startRequest(name, carrier, attributes, startTime) {
       // The client's trace, when it sends a valid traceparent; a new one otherwise. No ambient
       // context: spans are handed along, so the root context is the only one there is.
-      const parent = propagator.extract(ROOT_CONTEXT, headers, headerGetter);
-      return new McpRequestSpan(tracer, tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent), parent);
+      const parent = propagator.extract(ROOT_CONTEXT, carrier, headerGetter);
+      return new McpRequestSpan(tracer, tracer.startSpan(name, { kind: SpanKind.SERVER, attributes, startTime }, parent), parent);
     },
     async shutdown(timeoutMs) {
       let timer: NodeJS.Timeout | undefined;
