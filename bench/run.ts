@@ -211,43 +211,14 @@ async function main() {
         String(floor.child.pid),
         ...common,
       ]);
-      const viaGateway = await runLoad([
-        '--url',
-        ws.mcpUrl,
-        '--tool',
-        'listItems',
-        '--cpu-pid',
-        String(gateway.child.pid),
-        '--cpu-main-thread',
-        String(gateway.child.pid),
-        ...common,
-      ]);
+      /** tools/call listItems at a gateway, its process's CPU (and its main thread's) measured. */
+      const viaMcp = (url: string, pid: number | undefined, ...extra: string[]) =>
+        runLoad(['--url', url, '--tool', 'listItems', ...extra, '--cpu-pid', String(pid), '--cpu-main-thread', String(pid), ...common]);
+      const viaGateway = await viaMcp(ws.mcpUrl, gateway.child.pid);
       // The same gateway and calls over MCP 2026-07-28 (no handshake, _meta and headers checked per request).
-      const viaModern = await runLoad([
-        '--url',
-        ws.mcpUrl,
-        '--tool',
-        'listItems',
-        '--protocol-version',
-        '2026-07-28',
-        '--cpu-pid',
-        String(gateway.child.pid),
-        '--cpu-main-thread',
-        String(gateway.child.pid),
-        ...common,
-      ]);
+      const viaModern = await viaMcp(ws.mcpUrl, gateway.child.pid, '--protocol-version', '2026-07-28');
       const database0 = postgresCpuMs(pg.dataDir);
-      const viaPostgres = await runLoad([
-        '--url',
-        pgWs.mcpUrl,
-        '--tool',
-        'listItems',
-        '--cpu-pid',
-        String(pgGateway.child.pid),
-        '--cpu-main-thread',
-        String(pgGateway.child.pid),
-        ...common,
-      ]);
+      const viaPostgres = await viaMcp(pgWs.mcpUrl, pgGateway.child.pid);
       // The log rows of the last calls reach the database within the writer's flush interval.
       await new Promise((r) => setTimeout(r, 500));
       viaPostgres.databaseMsPerCall = (postgresCpuMs(pg.dataDir) - database0) / n;

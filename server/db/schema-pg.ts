@@ -26,6 +26,8 @@ export const workspaces = pgTable('workspaces', {
   slug: text('slug').notNull(),
   access: text('access').notNull().default('url'),
   rateLimit: integer('rate_limit'),
+  /** The longest tool name this workspace gives (tool-names.ts); null: 64, as before budgets existed. */
+  toolNameBudget: integer('tool_name_budget'),
   allowedOrigins: json<string[]>('allowed_origins'),
   createdAt: text('created_at').notNull(),
   updatedAt: text('updated_at').notNull(),

@@ -30,6 +30,8 @@ export const workspaces = sqliteTable('workspaces', {
   access: text('access').notNull().default('url'),
   /** Calls per minute; null: the instance default (LATCHKEY_RATE_LIMIT); 0: no limit. */
   rateLimit: integer('rate_limit'),
+  /** The longest tool name this workspace gives (tool-names.ts); null: 64, as before budgets existed. */
+  toolNameBudget: integer('tool_name_budget'),
   /**
    * JSON: string[] of origins (`https://uploads.example.com`) tool calls may go to besides the base
    * URL's, with the workspace's credentials; null: none.

@@ -342,6 +342,23 @@ t.test('the rate limit: saved on Connect, shown after a reload, enforced', async
   t.match(await workspace(), { rateLimit: null, effectiveRateLimit: gatewayDefault }, 'and the workspace is back on the default');
 });
 
+t.test('the longest tool name: set on Configure, shown after a reload', async (t) => {
+  await tab(page, 'Configure').click();
+  const budget = page.getByRole('spinbutton', { name: /Longest tool name/ });
+  t.equal(await budget.inputValue(), '48', 'a new workspace names tools within 48 characters');
+  await budget.fill('30');
+  await page.getByRole('button', { name: 'Save name length' }).click();
+  await page.getByRole('button', { name: 'Save name length' }).and(page.locator('[disabled]')).waitFor();
+  t.equal((await workspace()).toolNameBudget, 30, 'the PATCH took effect');
+  await page.reload();
+  await budget.waitFor();
+  t.equal(await budget.inputValue(), '30', 'after a reload the field shows it');
+  await budget.fill('48');
+  await page.getByRole('button', { name: 'Save name length' }).click();
+  await page.getByRole('button', { name: 'Save name length' }).and(page.locator('[disabled]')).waitFor();
+  t.equal((await workspace()).toolNameBudget, 48);
+});
+
 t.test("a key's expiry picker starts at tomorrow in the browser's own time zone", async (t) => {
   // 20:00 in New York is already the next day in UTC: the first day on offer is still New York's tomorrow.
   const context = await browser.newContext({ baseURL: gw.url, locale: 'en-US', timezoneId: 'America/New_York' });

@@ -8,8 +8,8 @@ export function createAccessKeysRepository({ db, t, changed }: Store) {
   const named = (workspaceId: string, id: string) => and(eq(accessKeys.workspaceId, workspaceId), eq(accessKeys.id, id));
 
   return {
-    async list(workspaceId: string): Promise<AccessKeyRow[]> {
-      return db
+    async list(workspaceId: string, tx: Db = db): Promise<AccessKeyRow[]> {
+      return tx
         .select()
         .from(accessKeys)
         .where(eq(accessKeys.workspaceId, workspaceId))
@@ -19,6 +19,12 @@ export function createAccessKeysRepository({ db, t, changed }: Store) {
     async get(workspaceId: string, id: string): Promise<AccessKeyRow | undefined> {
       const [row] = await db.select().from(accessKeys).where(named(workspaceId, id));
       return row;
+    },
+
+    /** A key's named tools, after the workspace's tools were renamed (a new name budget). */
+    async setTools(workspaceId: string, id: string, tools: string[], tx: Db = db): Promise<void> {
+      await tx.update(accessKeys).set({ tools }).where(named(workspaceId, id));
+      await changed(workspaceId);
     },
 
     async insert(row: AccessKeyRow): Promise<void> {

@@ -19,6 +19,7 @@ export function createWorkspacesRepository({ db, t, changed }: Store) {
     slug: workspaces.slug,
     access: workspaces.access,
     rateLimit: workspaces.rateLimit,
+    toolNameBudget: workspaces.toolNameBudget,
     allowedOrigins: workspaces.allowedOrigins,
     createdAt: workspaces.createdAt,
     updatedAt: workspaces.updatedAt,
@@ -54,7 +55,7 @@ export function createWorkspacesRepository({ db, t, changed }: Store) {
 
     async update(
       id: string,
-      changes: Partial<Pick<WorkspaceRow, 'name' | 'access' | 'rateLimit' | 'allowedOrigins'>>,
+      changes: Partial<Pick<WorkspaceRow, 'name' | 'access' | 'rateLimit' | 'allowedOrigins' | 'toolNameBudget'>>,
       now: string,
       tx: Db = db,
     ): Promise<boolean> {

@@ -29,6 +29,8 @@ export interface ImportOptions {
   sourceUrl?: string;
   /** The workspace's tools before this upload: names they hold are kept where still valid. */
   previous?: ToolDefinition[];
+  /** The workspace's tool name budget (tool-names.ts); 64 when not given. */
+  nameBudget?: number;
   /** The size of the spec's text: the import's schema budget grows with it (see IMPORT_SCHEMA_BUDGET). */
   sourceBytes?: number;
   /** Overrides the import's schema budget (tests). */
@@ -197,7 +199,7 @@ export async function importSpec(document: unknown, opts: ImportOptions = {}): P
   }
   warnings.push(...skipped);
 
-  const names = assignToolNames(tools, opts.previous);
+  const names = assignToolNames(tools, opts.previous, opts.nameBudget);
   const info = isObject(doc.info) ? doc.info : {};
   return {
     title: stringOrUndefined(info.title) ?? 'Untitled API',

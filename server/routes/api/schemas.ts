@@ -31,6 +31,7 @@ export const WorkspaceView = {
     access: { type: 'string' },
     rateLimit: { type: ['integer', 'null'] },
     effectiveRateLimit: { type: 'integer' },
+    toolNameBudget: { type: 'integer' },
     allowedOrigins: { type: 'array', items: { type: 'string' } },
     toolCount: { type: 'integer' },
     enabledToolCount: { type: 'integer' },

@@ -12,6 +12,7 @@ import {
 } from '../../modules/specs/index.js';
 import type { SecuritySchemeSummary, ToolDefinition } from '../../modules/specs/types.js';
 import { errorResponses, IdParams, SpecSummary } from './schemas.js';
+import { MAX_NAME_BUDGET } from '../../modules/specs/tool-names.js';
 import { requireWorkspace } from './workspaces.js';
 import { bindCredentialsOnUpload } from './credential-binding.js';
 
@@ -72,11 +73,12 @@ export default async function specRoutes(app: FastifyInstance) {
     },
     async (request) => {
       const { id } = request.params;
-      await requireWorkspace(app, id);
+      const workspace = await requireWorkspace(app, id);
       const source = await readSource(app, request);
       const previous = (await app.repos.tools.list(id)).map((t) => t.definition);
+      const nameBudget = workspace.toolNameBudget ?? MAX_NAME_BUDGET;
       // Parsed and built on the import thread: a spec that takes seconds never stalls serving.
-      const imported = await importSpecText(source.text, { sourceUrl: source.sourceUrl, previous }).catch((err: unknown) => {
+      const imported = await importSpecText(source.text, { sourceUrl: source.sourceUrl, previous, nameBudget }).catch((err: unknown) => {
         app.metrics.specImport('refused');
         throw err;
       });

@@ -38,6 +38,8 @@ export interface WorkspaceView {
   access?: 'url' | 'keys';
   rateLimit?: number | null;
   effectiveRateLimit?: number;
+  /** The longest tool name the workspace gives: 48 for new workspaces, 64 for those made before budgets. */
+  toolNameBudget?: number;
   /** Origins tool calls (and the credentials) may go to besides the base URL's. */
   allowedOrigins?: string[];
   toolCount: number;
@@ -53,6 +55,8 @@ export interface WorkspaceList {
 
 export interface CreateWorkspaceBody {
   name: string;
+  /** 24 to 64; default 48 (room for the prefixes clients put in front of a tool's name). */
+  toolNameBudget?: number;
 }
 
 export interface UpdateWorkspaceBody {
@@ -63,6 +67,8 @@ export interface UpdateWorkspaceBody {
   rateLimit?: number | null;
   /** Origins such as "https://uploads.example.com"; [] or null: none besides the base URL's. */
   allowedOrigins?: string[] | null;
+  /** Renames the tools that do not fit; access keys limited to named tools follow. */
+  toolNameBudget?: number;
 }
 
 export interface SpecWarningView {

@@ -3,10 +3,13 @@ import { randomUUID } from 'node:crypto';
 import type { WorkspaceSummaryRow } from '../../db/repositories/workspaces-repository.js';
 import { BadRequest, EnvironmentNotFound, WorkspaceNotFound } from '../../errors.js';
 import type { EnvironmentRow } from '../../db/repositories/environments-repository.js';
+import type { Db } from '../../db/client.js';
+import type { CreateWorkspaceBody, UpdateWorkspaceBody } from './types.js';
 import { hashUrlToken, newUrlToken, slugify } from '../../modules/workspaces/url-token.js';
 import { parseAllowedOrigins } from '../../modules/credentials/credential-origin.js';
 import { withoutUserinfo } from '../../modules/specs/servers.js';
 import { EnvironmentQuery, errorResponses, IdParams, WorkspaceView } from './schemas.js';
+import { DEFAULT_NAME_BUDGET, MAX_NAME_BUDGET, MIN_NAME_BUDGET, renameForBudget } from '../../modules/specs/tool-names.js';
 
 export async function mcpUrlOf(app: FastifyInstance, env: EnvironmentRow): Promise<string> {
   return `${app.publicUrl()}/mcp/${await app.credentials.openUrlToken(env)}`;
@@ -32,6 +35,7 @@ export async function workspaceView(app: FastifyInstance, row: WorkspaceSummaryR
     access: row.access,
     rateLimit: row.rateLimit,
     effectiveRateLimit: row.rateLimit ?? app.config.rateLimit,
+    toolNameBudget: row.toolNameBudget ?? MAX_NAME_BUDGET,
     allowedOrigins: row.allowedOrigins ?? [],
     toolCount: row.toolCount,
     enabledToolCount: row.enabledToolCount,
@@ -69,13 +73,38 @@ export function checkBaseUrl(value: string): string {
 }
 
 const NameSchema = { type: 'string', minLength: 1, maxLength: 100, pattern: '\\S' } as const;
+const BudgetSchema = { type: 'integer', minimum: MIN_NAME_BUDGET, maximum: MAX_NAME_BUDGET } as const;
+
+/**
+ * A new name budget renames the tools that do not fit it (and only those), keeping their toggles,
+ * and the access keys limited to named tools follow them. The only way an existing workspace's
+ * tool names change: clients that hold the old names see them in the next tools/list.
+ */
+async function renameTools(app: FastifyInstance, workspaceId: string, budget: number, tx: Db): Promise<void> {
+  const { tools, renamed } = renameForBudget(await app.repos.tools.list(workspaceId, {}, tx), budget);
+  if (renamed.size === 0) return;
+  await app.repos.tools.replaceAll(workspaceId, tools, tx);
+  for (const key of await app.repos.accessKeys.list(workspaceId, tx))
+    if (key.tools?.some((name) => renamed.has(name)))
+      await app.repos.accessKeys.setTools(
+        workspaceId,
+        key.id,
+        key.tools.map((name) => renamed.get(name) ?? name),
+        tx,
+      );
+}
 
 export default async function workspacesRoutes(app: FastifyInstance) {
-  app.post<{ Body: { name: string } }>(
+  app.post<{ Body: CreateWorkspaceBody }>(
     '/workspaces',
     {
       schema: {
-        body: { type: 'object', properties: { name: NameSchema }, required: ['name'], additionalProperties: false },
+        body: {
+          type: 'object',
+          properties: { name: NameSchema, toolNameBudget: BudgetSchema },
+          required: ['name'],
+          additionalProperties: false,
+        },
         response: { 201: WorkspaceView, ...errorResponses },
       },
     },
@@ -85,7 +114,8 @@ export default async function workspacesRoutes(app: FastifyInstance) {
       const slug = slugify(name);
       const now = new Date().toISOString();
       await app.repos.transaction(async (tx) => {
-        await app.repos.workspaces.insert({ id, name, slug, createdAt: now, updatedAt: now }, tx);
+        const toolNameBudget = request.body.toolNameBudget ?? DEFAULT_NAME_BUDGET;
+        await app.repos.workspaces.insert({ id, name, slug, toolNameBudget, createdAt: now, updatedAt: now }, tx);
         await app.repos.environments.insert(
           {
             workspaceId: id,
@@ -119,7 +149,7 @@ export default async function workspacesRoutes(app: FastifyInstance) {
 
   app.patch<{
     Params: { id: string };
-    Body: { name?: string; baseUrl?: string | null; access?: 'url' | 'keys'; rateLimit?: number | null; allowedOrigins?: string[] | null };
+    Body: UpdateWorkspaceBody;
   }>(
     '/workspaces/:id',
     {
@@ -134,6 +164,7 @@ export default async function workspacesRoutes(app: FastifyInstance) {
             rateLimit: { type: ['integer', 'null'], minimum: 0, maximum: 1_000_000 },
             // Checked by parseAllowedOrigins, whose messages say what an origin looks like.
             allowedOrigins: { type: ['array', 'null'], items: { type: 'string', maxLength: 2048 } },
+            toolNameBudget: BudgetSchema,
           },
           additionalProperties: false,
           minProperties: 1,
@@ -143,15 +174,17 @@ export default async function workspacesRoutes(app: FastifyInstance) {
     },
     async (request) => {
       const { id } = request.params;
-      await requireWorkspace(app, id);
-      const { name, baseUrl, access, rateLimit } = request.body;
+      const current = await requireWorkspace(app, id);
+      const { name, baseUrl, access, rateLimit, toolNameBudget } = request.body;
       const now = new Date().toISOString();
       const baseUrlOverride = baseUrl === undefined ? undefined : baseUrl === null ? null : checkBaseUrl(baseUrl);
       const origins = request.body.allowedOrigins === undefined ? undefined : parseAllowedOrigins(request.body.allowedOrigins ?? []);
       const allowedOrigins = origins === undefined ? undefined : origins.length > 0 ? origins : null;
       await app.repos.transaction(async (tx) => {
-        await app.repos.workspaces.update(id, { name: name?.trim(), access, rateLimit, allowedOrigins }, now, tx);
+        await app.repos.workspaces.update(id, { name: name?.trim(), access, rateLimit, allowedOrigins, toolNameBudget }, now, tx);
         if (baseUrlOverride !== undefined) await app.repos.environments.update(id, 'live', { baseUrlOverride }, now, tx);
+        if (toolNameBudget !== undefined && toolNameBudget !== (current.toolNameBudget ?? MAX_NAME_BUDGET))
+          await renameTools(app, id, toolNameBudget, tx);
       });
       return workspaceView(app, await requireWorkspace(app, id));
     },

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import t from 'tap';
 import { importSpec, parseSpecText } from '../../../server/modules/specs/index.js';
+import { assignToolNames, DEFAULT_NAME_BUDGET, renameForBudget } from '../../../server/modules/specs/tool-names.js';
 
 const require = createRequire(import.meta.url);
 const file = process.env.GITHUB_OPENAPI_JSON ?? require.resolve('@octokit/openapi/generated/api.github.com.json');
@@ -37,4 +38,26 @@ t.test('GitHub REST spec: one tool per operation, in seconds', async (t) => {
   t.ok(elapsed < 45_000, `imported in ${elapsed} ms`);
   const largest = Math.max(...spec.tools.map((tool) => JSON.stringify(tool.inputSchema).length));
   t.ok(largest < 80_000, `largest input schema ${largest} chars`);
+
+  // Claude Code calls a tool mcp__<server>__<tool> and refuses the whole past 64 characters.
+  const tooLongForClaudeCode = (list: string[]) => list.filter((name) => `mcp__github__${name}`.length > 64).length;
+  t.ok(tooLongForClaudeCode(names) > 100, `at MCP's 64, ${tooLongForClaudeCode(names)} tools break in Claude Code`);
+  const budgeted = assignToolNames(spec.tools, [], DEFAULT_NAME_BUDGET);
+  t.equal(tooLongForClaudeCode(budgeted), 0, 'at the default budget, none');
+  t.equal(new Set(budgeted).size, budgeted.length, 'still unique');
+  t.ok(
+    budgeted.every((name, i) => name.length <= DEFAULT_NAME_BUDGET && (names[i].length > DEFAULT_NAME_BUDGET || name === names[i])),
+    'every name that fits is kept; the others are shortened to fit',
+  );
+  const { tools: renamed, renamed: changes } = renameForBudget(
+    spec.tools.map((definition) => ({ name: definition.name, enabled: true, definition })),
+    DEFAULT_NAME_BUDGET,
+  );
+  t.equal(changes.size, names.filter((name) => name.length > DEFAULT_NAME_BUDGET).length, 'a new budget renames exactly the tools over it');
+  t.ok(
+    renamed.every((tool) => tool.name === tool.definition.name && tool.name.length <= DEFAULT_NAME_BUDGET),
+    'and their definitions carry the new names',
+  );
+  t.equal(new Set(renamed.map((tool) => tool.name)).size, renamed.length, 'unique after renaming');
+  t.same(renameForBudget(renamed, DEFAULT_NAME_BUDGET).renamed.size, 0, 'renaming again under the same budget changes nothing');
 });

@@ -94,3 +94,25 @@ t.test('names through importSpec: unique, valid, stable across runs', async (t) 
     'fingerprints are stable',
   );
 });
+
+t.test('a name budget: names fit it, with a hash for those shortened; fitting names are untouched', async (t) => {
+  const requests = [
+    { method: 'GET' as const, path: '/a', operationId: 'short' },
+    { method: 'GET' as const, path: '/b', operationId: 'repos_list_deployment_branch_policies_for_environment' },
+    { method: 'GET' as const, path: '/c', operationId: 'repos_list_deployment_branch_policies_for_environments' },
+  ];
+  const names = assignToolNames(requests, [], 32);
+  t.equal(names[0], 'short');
+  t.ok(
+    names.every((name) => name.length <= 32 && TOOL_NAME.test(name)),
+    names.join(', '),
+  );
+  t.match(names[1], /^repos_list_deployment_bra\w*_[a-z0-9]{6}$/, 'shortened readably, with a hash');
+  t.not(names[1], names[2], 'two names that meet once shortened stay apart');
+  t.same(assignToolNames(requests, [], 32), names, 'deterministic');
+  t.ok(
+    assignToolNames(requests, [], 5).every((name) => name.length <= 24),
+    'a budget below 24 counts as 24',
+  );
+  t.same(assignToolNames(requests, [], 64)[1], 'repos_list_deployment_branch_policies_for_environment', 'at 64 nothing changes');
+});

@@ -84,7 +84,11 @@ export function useUpdateWorkspace(id: string) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (body: UpdateWorkspaceBody) => api<WorkspaceView>('PATCH', `/workspaces/${id}`, body),
-    onSuccess: (updated) => replaceWorkspace(client, updated),
+    onSuccess: (updated, body) => {
+      replaceWorkspace(client, updated);
+      // A new name budget may have renamed tools.
+      if (body.toolNameBudget !== undefined) void client.invalidateQueries({ queryKey: keys.tools(id) });
+    },
   });
 }
 

@@ -5,6 +5,7 @@ import { BaseUrlForm } from './base-url-form';
 import { EnvironmentSwitch, hasTest, type EnvironmentName } from './environment-switch';
 import { OAuthBanner, readOAuthReturn } from './oauth-banner';
 import { ToolList } from './tool-list';
+import { NameBudgetForm } from './name-budget-form';
 
 export function ConfigureTab({ workspace, onUpload }: { workspace: WorkspaceView; onUpload(): void }) {
   // Coming back from an OAuth provider: which environment, and how it went.
@@ -29,6 +30,7 @@ export function ConfigureTab({ workspace, onUpload }: { workspace: WorkspaceView
       <section className="panel" aria-labelledby="tools-heading">
         <h2 id="tools-heading">Tools</h2>
         <ToolList workspace={workspace} onUpload={onUpload} />
+        <NameBudgetForm workspace={workspace} />
       </section>
     </div>
   );

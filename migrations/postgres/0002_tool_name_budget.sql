@@ -1,0 +1,1 @@
+ALTER TABLE "workspaces" ADD COLUMN "tool_name_budget" integer;
