@@ -72,6 +72,14 @@ t.test('keys mode, unknown sessions, and Streamable HTTP clients still get 405',
   const streamable = await fetch(ws.mcpUrl, { headers: { accept: 'text/event-stream', 'mcp-protocol-version': '2025-11-25' } });
   t.equal(streamable.status, 405, "a Streamable HTTP client's notification stream is refused as before");
   t.equal((await fetch(ws.mcpUrl)).status, 405, 'a GET that asks for no event stream too');
+  // The endpoint is relative to the stream's URL, so a gateway behind a path prefix names it right.
+  const opened = new AbortController();
+  const stream = await fetch(ws.mcpUrl, { headers: { accept: 'text/event-stream' }, signal: opened.signal });
+  t.equal(stream.headers.get('content-type'), 'text/event-stream');
+  const first = new TextDecoder().decode((await stream.body!.getReader().read()).value);
+  opened.abort();
+  const token = ws.mcpUrl.split('/').pop();
+  t.match(first, new RegExp(`^event: endpoint\ndata: ${token}/messages\\?sessionId=[\\w-]{22}\n\n$`), 'the endpoint event, relative');
   const unknown = await fetch(ws.mcpUrl.replace(/.{8}$/, 'xxxxxxxx'), { headers: { accept: 'text/event-stream' } });
   t.equal(unknown.status, 404, 'an unknown workspace');
 

@@ -87,11 +87,7 @@ export interface ModernRequest {
   method: string;
   params: Record<string, unknown>;
   version: string;
-  /** `_meta.traceparent`, when the client sent W3C trace context there. */
-  traceparent?: string;
 }
-
-const TRACEPARENT = /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/;
 
 /**
  * A modern request checked against the revision's rules, or the answer that refuses it. The body
@@ -156,8 +152,8 @@ export function checkModernRequest(body: unknown, headers: Headers): ModernReque
     if (name !== params.name)
       return refuse(requestId, HEADER_MISMATCH, `Header mismatch: Mcp-Name header does not match the body's params.name.`);
   }
-  const traceparent = typeof meta.traceparent === 'string' && TRACEPARENT.test(meta.traceparent) ? meta.traceparent : undefined;
-  return { id: requestId, method, params, version, traceparent };
+  // Trace context in _meta is read by the tracing plugin, which starts the request's span.
+  return { id: requestId, method, params, version };
 }
 
 export function isAnswer(checked: ModernRequest | ExchangeAnswer): checked is ExchangeAnswer {

@@ -92,8 +92,10 @@ export function legacySseRoutes(app: FastifyInstance, { notAllowed, logLevel }: 
     });
     streams.set(id, { token, res });
     res.on('close', () => streams.delete(id));
-    // Relative to the stream's URL, which the client resolves it against: right behind any prefix.
-    res.write(event('endpoint', `${request.url.replace(/\?.*$/, '').replace(/\/$/, '')}/messages?sessionId=${id}`));
+    // Relative to the stream's URL (its last segment, then messages), which the client resolves it
+    // against: right behind a reverse proxy that serves the gateway under a path prefix too.
+    const last = request.url.replace(/\?.*$/, '').replace(/\/+$/, '').split('/').pop();
+    res.write(event('endpoint', `${last}/messages?sessionId=${id}`));
   };
 
   const postMessage = async (
