@@ -48,6 +48,9 @@ t.test(
     t.equal((await gw.api('PATCH', `/api/workspaces/${ws.id}/tools`, { tools: { getItem: false } })).status, 200);
 
     const run = (...args: string[]) => inspector(tools, home, args);
+    /** `tools/call <tool>` over Streamable HTTP, in the given era (the CLI's default: legacy). */
+    const callTool = (tool: string, arg: string, era = 'legacy') =>
+      run(ws.mcpUrl, '--transport', 'http', '--protocol-era', era, '--method', 'tools/call', '--tool-name', tool, '--tool-arg', arg);
     for (const target of [
       [ws.mcpUrl, '--transport', 'http'],
       [`${ws.mcpUrl}/mcp`],
@@ -62,34 +65,12 @@ t.test(
     }
 
     for (const era of ['legacy', 'modern']) {
-      const read = await run(
-        ws.mcpUrl,
-        '--transport',
-        'http',
-        '--protocol-era',
-        era,
-        '--method',
-        'tools/call',
-        '--tool-name',
-        'listItems',
-        '--tool-arg',
-        'limit=2',
-      );
+      const read = await callTool('listItems', 'limit=2', era);
       t.equal(read.code, 0, `${era}: a read call exits 0\n${read.stderr.slice(-500)}`);
       t.equal(JSON.parse(JSON.parse(read.stdout).content[0].text).items.length, 2, `${era}: a read call`);
     }
 
-    const write = await run(
-      ws.mcpUrl,
-      '--transport',
-      'http',
-      '--method',
-      'tools/call',
-      '--tool-name',
-      'createItem',
-      '--tool-arg',
-      'body={"name":"from-inspector"}',
-    );
+    const write = await callTool('createItem', 'body={"name":"from-inspector"}');
     t.equal(write.code, 0, `a write call exits 0\n${write.stderr.slice(-500)}${write.stdout.slice(-500)}`);
     t.match(
       upstream.received.at(-1),
@@ -100,17 +81,7 @@ t.test(
 
     // The Inspector looks a tool up in tools/list before calling it: a disabled one is not there.
     const before = upstream.stats().requests;
-    const disabled = await run(
-      ws.mcpUrl,
-      '--transport',
-      'http',
-      '--method',
-      'tools/call',
-      '--tool-name',
-      'getItem',
-      '--tool-arg',
-      'id=itm_0001',
-    );
+    const disabled = await callTool('getItem', 'id=itm_0001');
     t.not(disabled.code, 0, 'a disabled tool: the call fails');
     t.match(`${disabled.stdout}${disabled.stderr}`, /Tool 'getItem' not found on server/, 'as a tool the server does not offer');
     t.equal(upstream.stats().requests, before, 'and nothing reached the API');
