@@ -28,8 +28,11 @@ function run(command: string, args: string[]): Promise<{ code: number | null; st
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  child.on('error', (err) => (stderr += String(err)));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return new Promise((resolve) => {
+    // No python3 at all: 'error', and no 'close' to wait for.
+    child.on('error', (err) => resolve({ code: -1, stdout, stderr: `${stderr}${String(err)}` }));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 /** The venv with the pinned package, made once; the reason it cannot be, otherwise. */
