@@ -3,6 +3,7 @@
 // hangs up); the route names it and hands it to the tool calls, which open the upstream spans
 // (modules/telemetry/tracing.ts). Off, no hook is added and nothing is built.
 import fp from 'fastify-plugin';
+import { isPlainObject } from '../modules/shared/is-plain-object.js';
 import type { FastifyInstance } from 'fastify';
 import { createTracing, type RequestSpan, type Tracing } from '../modules/telemetry/tracing.js';
 import { SERVER_INFO } from '../modules/mcp/mcp-server.js';
@@ -22,11 +23,9 @@ const TRACE_CONTEXT = /^[\x20-\x7e]{1,512}$/;
 
 /** `traceparent` and `tracestate` from a single request's `params._meta`, when it carries a traceparent there. */
 function contextCarrier(body: unknown): Record<string, string> | undefined {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
-  const params = (body as { params?: unknown }).params;
-  const meta = typeof params === 'object' && params !== null ? (params as { _meta?: unknown })._meta : undefined;
-  if (typeof meta !== 'object' || meta === null) return undefined;
-  const { traceparent, tracestate } = meta as { traceparent?: unknown; tracestate?: unknown };
+  const meta = isPlainObject(body) && isPlainObject(body.params) ? body.params._meta : undefined;
+  if (!isPlainObject(meta)) return undefined;
+  const { traceparent, tracestate } = meta;
   if (typeof traceparent !== 'string' || !TRACE_CONTEXT.test(traceparent)) return undefined;
   return typeof tracestate === 'string' && TRACE_CONTEXT.test(tracestate) ? { traceparent, tracestate } : { traceparent };
 }

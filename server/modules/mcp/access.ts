@@ -44,6 +44,15 @@ export function checkAccessKey(keys: Map<string, KeyGrant>, presented: string | 
 }
 
 /** The key presented on a request: X-Latchkey-Key first (it leaves Authorization to passthrough), then a Bearer `lk_` token. */
+/**
+ * The `WWW-Authenticate` challenge for a refused key. RFC 6750 §3.1: a request without
+ * credentials gets a challenge without an error code; a wrong key gets `invalid_token`.
+ */
+export function keyChallenge(presented: boolean, reason: string): string {
+  const error = presented ? ' error="invalid_token",' : '';
+  return `Bearer realm="latchkey",${error} error_description="${reason.replace(/"/g, "'")}"`;
+}
+
 export function presentedKey(headers: Record<string, string | string[] | undefined>): { key?: string; fromAuthorization: boolean } {
   const own = headers['x-latchkey-key'];
   if (typeof own === 'string' && own.trim()) return { key: own.trim(), fromAuthorization: false };

@@ -109,7 +109,7 @@ function classify(item: unknown): Incoming | undefined {
 export type DirectHandler<C> = (params: Record<string, unknown> | undefined, context: C) => unknown;
 
 /** The JSON-RPC error answer for what a handler threw, as the SDK's Protocol words it. */
-function errorAnswer(id: RequestId, err: unknown): JSONRPCMessage {
+export function errorAnswer(id: RequestId, err: unknown): JSONRPCMessage {
   const { code, message, data } = err as { code?: unknown; message?: unknown; data?: unknown };
   return {
     jsonrpc: '2.0',

@@ -10,7 +10,7 @@ import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv
 import { ErrorCode, McpError, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { isPlainObject } from '../shared/is-plain-object.js';
 import { callTool, type CallDeps, type CallerInfo } from './call-tool.js';
-import { ExchangeTransport, joined, SerializedResult, type ExchangeAnswer } from './exchange-transport.js';
+import { errorAnswer, ExchangeTransport, joined, SerializedResult, type ExchangeAnswer } from './exchange-transport.js';
 import {
   asModernResult,
   checkModernRequest,
@@ -21,7 +21,7 @@ import {
   SERVED_PROTOCOL_VERSIONS,
   type ModernRequest,
 } from './modern-protocol.js';
-import { plainError } from './error-wording.js';
+import { plainError, type WireError } from './error-wording.js';
 import { toolResultJson } from '../upstream/index.js';
 import type { WorkspaceRuntime } from './workspace-runtime.js';
 
@@ -129,15 +129,9 @@ function createEndpoint(runtime: WorkspaceRuntime, deps: CallDeps): McpEndpoint 
         try {
           return modernAnswer(request.id, asModernResult(head, (await callFromParams(request.params, caller)).json));
         } catch (err) {
-          const { code, message } = err as { code?: unknown; message?: unknown };
-          const error = plainError(
-            {
-              code: Number.isSafeInteger(code) ? (code as number) : -32603,
-              message: typeof message === 'string' ? message : 'Internal error',
-            },
-            'tools/call',
-          );
-          return { status: 200, body: JSON.stringify({ jsonrpc: '2.0', id: request.id, error }) };
+          // Worded as for the 2025 revisions (exchange-transport.ts): the SDK's prefix goes, data stays.
+          const { error } = errorAnswer(request.id, err) as { error: WireError };
+          return { status: 200, body: JSON.stringify({ jsonrpc: '2.0', id: request.id, error: plainError(error, 'tools/call') }) };
         }
       default:
         return methodNotFound(request.id, request.method);

@@ -1,6 +1,6 @@
 // The MCP endpoint a client holds: POST /mcp/<token>, Streamable HTTP, stateless, JSON answers.
 import { errorCodes, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type LogLevel } from 'fastify';
-import { checkAccessKey, forwardedHeaders, presentedKey, viewForKey, type KeyGrant } from '../../modules/mcp/access.js';
+import { checkAccessKey, forwardedHeaders, keyChallenge, presentedKey, viewForKey, type KeyGrant } from '../../modules/mcp/access.js';
 import { mcpEndpointFor } from '../../modules/mcp/index.js';
 import {
   batchTooLarge,
@@ -173,9 +173,7 @@ export default async function mcpRoutes(app: FastifyInstance) {
     if (workspace.access === 'keys') {
       const check = checkAccessKey(workspace.keys, presented.key, app.now());
       if (!check.ok) {
-        // RFC 6750 §3.1: a request without credentials gets a challenge without an error code.
-        const error = presented.key ? ' error="invalid_token",' : '';
-        reply.header('www-authenticate', `Bearer realm="latchkey",${error} error_description="${check.reason.replace(/"/g, "'")}"`);
+        reply.header('www-authenticate', keyChallenge(presented.key !== undefined, check.reason));
         app.metrics.refused('unauthorized');
         return answer(reply, jsonRpcError(401, -32001, check.reason));
       }

@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest, LogLevel } from 'fastify';
-import { checkAccessKey, presentedKey } from '../../modules/mcp/access.js';
+import { checkAccessKey, keyChallenge, presentedKey } from '../../modules/mcp/access.js';
 import { jsonRpcError } from '../../modules/mcp/exchange-transport.js';
 import { looksLikeUrlToken } from '../../modules/workspaces/url-token.js';
 
@@ -71,7 +71,7 @@ export function legacySseRoutes(app: FastifyInstance, { notAllowed, logLevel }: 
       const presented = presentedKey(request.headers);
       const check = checkAccessKey(target.workspace.keys, presented.key, app.now());
       if (!check.ok) {
-        reply.header('www-authenticate', `Bearer realm="latchkey", error_description="${check.reason.replace(/"/g, "'")}"`);
+        reply.header('www-authenticate', keyChallenge(presented.key !== undefined, check.reason));
         app.metrics.refused('unauthorized');
         return send(reply, 401, -32001, check.reason);
       }
