@@ -28,6 +28,8 @@ export const workspaces = pgTable('workspaces', {
   rateLimit: integer('rate_limit'),
   /** The longest tool name this workspace gives (tool-names.ts); null: 64, as before budgets existed. */
   toolNameBudget: integer('tool_name_budget'),
+  /** The schema profile every client gets (profiles/); null: chosen per client from its clientInfo. */
+  schemaProfile: text('schema_profile'),
   allowedOrigins: json<string[]>('allowed_origins'),
   createdAt: text('created_at').notNull(),
   updatedAt: text('updated_at').notNull(),
@@ -62,6 +64,8 @@ export const accessKeys = pgTable(
     scope: text('scope').notNull(),
     tools: json<string[]>('tools'),
     environment: text('environment').notNull(),
+    /** The schema profile this key's client gets; null: the workspace's choice. */
+    schemaProfile: text('schema_profile'),
     createdAt: text('created_at').notNull(),
     lastUsedAt: text('last_used_at'),
     expiresAt: text('expires_at'),

@@ -32,6 +32,8 @@ export const workspaces = sqliteTable('workspaces', {
   rateLimit: integer('rate_limit'),
   /** The longest tool name this workspace gives (tool-names.ts); null: 64, as before budgets existed. */
   toolNameBudget: integer('tool_name_budget'),
+  /** The schema profile every client gets (profiles/); null: chosen per client from its clientInfo. */
+  schemaProfile: text('schema_profile'),
   /**
    * JSON: string[] of origins (`https://uploads.example.com`) tool calls may go to besides the base
    * URL's, with the workspace's credentials; null: none.
@@ -78,6 +80,8 @@ export const accessKeys = sqliteTable(
     /** JSON: string[] of tool names the key is narrowed to; null: no narrowing. */
     tools: json<string[]>('tools'),
     environment: text('environment').notNull(),
+    /** The schema profile this key's client gets; null: the workspace's choice. */
+    schemaProfile: text('schema_profile'),
     createdAt: text('created_at').notNull(),
     lastUsedAt: text('last_used_at'),
     expiresAt: text('expires_at'),

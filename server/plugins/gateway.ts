@@ -15,6 +15,7 @@ import { createRateLimiter, type RateLimiter } from '../modules/mcp/rate-limiter
 import { createSharedRateLimiter } from '../modules/mcp/shared-rate-limiter.js';
 import { createUpstreamClient, passthroughHeaderNames } from '../modules/upstream/index.js';
 import { hashUrlToken } from '../modules/workspaces/url-token.js';
+import { isSchemaProfile, type SchemaProfile } from '../modules/profiles/index.js';
 
 /** A workspace as the MCP endpoint needs it, built from the database once and kept in memory. */
 export interface GatewayWorkspace {
@@ -25,6 +26,8 @@ export interface GatewayWorkspace {
   environments: Map<string, WorkspaceRuntime>;
   /** sha256 hex of the key -> what it grants. */
   keys: Map<string, KeyGrant>;
+  /** The profile every client gets; undefined: chosen per client by its name. */
+  schemaProfile?: SchemaProfile;
 }
 
 export interface Resolved {
@@ -217,6 +220,7 @@ async function gatewayPlugin(app: FastifyInstance) {
         environment: k.environment,
         expiresAt: k.expiresAt ? Date.parse(k.expiresAt) : undefined,
         hash: k.keyHash,
+        schemaProfile: isSchemaProfile(k.schemaProfile) ? k.schemaProfile : undefined,
       });
     }
     return {
@@ -226,6 +230,7 @@ async function gatewayPlugin(app: FastifyInstance) {
         rateLimit: workspace.rateLimit ?? config.rateLimit,
         environments,
         keys,
+        schemaProfile: isSchemaProfile(workspace.schemaProfile) ? workspace.schemaProfile : undefined,
       },
       tokens: found,
     };

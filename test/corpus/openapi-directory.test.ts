@@ -64,6 +64,8 @@ t.test('every spec imports or is refused with a clear error, within its deadline
   const largest = imported.reduce((m, r) => Math.max(m, r.largest), 0);
   const nested = imported.reduce((n, r) => n + r.nestedNames, 0);
   const toolFailures = imported.filter((r) => r.failingTools > 0);
+  const profileFailures = imported.filter((r) => r.profiles.failing > 0);
+  const profileCount = (key: 'openai' | 'gemini') => imported.reduce((n, r) => n + r.profiles.jsonText[key], 0);
   const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
 
   report([
@@ -77,6 +79,9 @@ t.test('every spec imports or is refused with a clear error, within its deadline
     `  valid (with operations): ${valid}   imported: ${imported.length}   rate: ${pct(rate)}   (counting the ${nothingToImport.length} without operations as failures: ${pct(strictRate)})`,
     `  refused as invalid: ${invalid.length}   no operations: ${nothingToImport.length}   other refusals: ${otherRefusals.length}   crashes/hangs: ${broken.length}`,
     `  tools: ${tools}   failing the portability rules: ${toolFailures.reduce((n, r) => n + r.failingTools, 0)}   largest input schema: ${largest} chars   nested property names outside [a-zA-Z0-9_.-]: ${nested}`,
+    `  schema profiles: tools failing a profile's rules or not mapping back: ${profileFailures.reduce((n, r) => n + r.profiles.failing, 0)}   ` +
+      `with a value offered as JSON text: openai ${profileCount('openai')}, gemini ${profileCount('gemini')}   ` +
+      `profile arguments validated with Ajv: ${imported.reduce((n, r) => n + r.profiles.validated, 0)} tools`,
     `  slowest: ${slowest.map((r) => `${r.entry.id} ${(r.wallMs / 1000).toFixed(1)} s`).join('; ')}`,
     `  total: ${totalS.toFixed(1)} s`,
     ...invalid.map((r) => `  refused: ${r.entry.id}: ${r.message}${r.pointer ? ` [${r.pointer}]` : ''}`),
@@ -93,6 +98,11 @@ t.test('every spec imports or is refused with a clear error, within its deadline
     toolFailures.map((r) => ({ spec: r.entry.id, tools: r.failures })),
     [],
     'every tool has a valid name, a portable input schema and compiles with Ajv 2020-12',
+  );
+  t.same(
+    profileFailures.map((r) => ({ spec: r.entry.id, failing: r.profiles.failing, first: r.profiles.failures })),
+    [],
+    'every tool passes the openai and gemini profile rules, and profile arguments map back to the real ones exactly',
   );
   t.ok(rate >= MIN_RATE, `import rate ${pct(rate)} >= ${pct(MIN_RATE)}`);
   t.same(

@@ -13,6 +13,7 @@ import { launchBrowser, openConsole, signIn, type ConsoleSession } from '../help
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 import { connectClient, textOf } from '../helpers/mcp-client.js';
 import { waitUntil } from '../helpers/wait.js';
+import { geminiProblems } from '../helpers/profile-rules.js';
 import { workspaceFor, type ReadyWorkspace } from '../helpers/workspace.js';
 
 const tab = (page: Page, name: string) => page.getByRole('tab', { name, exact: true });
@@ -357,6 +358,52 @@ t.test('the longest tool name: set on Configure, shown after a reload', async (t
   await page.getByRole('button', { name: 'Save name length' }).click();
   await page.getByRole('button', { name: 'Save name length' }).and(page.locator('[disabled]')).waitFor();
   t.equal((await workspace()).toolNameBudget, 48);
+});
+
+t.test('tool schemas: a profile chosen on Configure and per key on Connect reaches clients', async (t) => {
+  await tab(page, 'Configure').click();
+  const form = page.getByRole('combobox', { name: /Tool schemas for clients/ });
+  t.equal(await form.inputValue(), 'auto', 'a new workspace picks the form by the client');
+  await form.selectOption('gemini');
+  await page.getByRole('button', { name: 'Save schema form' }).click();
+  await page.getByRole('button', { name: 'Save schema form' }).and(page.locator('[disabled]')).waitFor();
+  t.equal((await workspace()).schemaProfile, 'gemini', 'the PATCH took effect');
+  const client = await connectClient(t, ws.mcpUrl);
+  const tools = (await client.listTools()).tools;
+  t.ok(tools.length > 0);
+  t.same(
+    tools.flatMap((tool) => geminiProblems(tool.inputSchema)),
+    [],
+    'a client now gets the Gemini form',
+  );
+  await page.reload();
+  await form.waitFor();
+  t.equal(await form.inputValue(), 'gemini', 'after a reload the form shows it');
+  await form.selectOption('auto');
+  await page.getByRole('button', { name: 'Save schema form' }).click();
+  await page.getByRole('button', { name: 'Save schema form' }).and(page.locator('[disabled]')).waitFor();
+  t.equal((await workspace()).schemaProfile, 'auto');
+
+  await tab(page, 'Connect').click();
+  await page.getByRole('button', { name: 'Create access key' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create an access key' });
+  await dialog.getByLabel('Label').fill('Gemini agent');
+  await dialog.getByLabel('Tool schemas').selectOption('gemini');
+  await dialog.getByRole('button', { name: 'Create key' }).click();
+  const shown = page.getByRole('dialog', { name: 'Your new access key' });
+  await shown.getByRole('button', { name: 'Done' }).click();
+  const keySelect = page.getByRole('combobox', { name: 'Tool schemas for key “Gemini agent”' });
+  t.equal(await keySelect.inputValue(), 'gemini', 'the key was made with its profile');
+  await keySelect.selectOption('openai');
+  await waitUntil(
+    async () => (await accessKeys()).find((k) => k.label === 'Gemini agent')?.schemaProfile === 'openai',
+    'the key to be openai',
+  );
+  await page.reload();
+  await keySelect.waitFor();
+  t.equal(await keySelect.inputValue(), 'openai', 'after a reload the row shows the new profile');
+  const made = (await accessKeys()).find((k) => k.label === 'Gemini agent')!;
+  t.equal((await gw.api('DELETE', `/api/workspaces/${ws.id}/keys/${made.id}`)).status, 204);
 });
 
 t.test("a key's expiry picker starts at tomorrow in the browser's own time zone", async (t) => {

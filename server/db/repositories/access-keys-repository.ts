@@ -27,6 +27,13 @@ export function createAccessKeysRepository({ db, t, changed }: Store) {
       await changed(workspaceId);
     },
 
+    /** null: the key follows the workspace's choice. */
+    async setSchemaProfile(workspaceId: string, id: string, schemaProfile: string | null): Promise<boolean> {
+      const rows = await db.update(accessKeys).set({ schemaProfile }).where(named(workspaceId, id)).returning({ id: accessKeys.id });
+      await changed(workspaceId);
+      return rows.length > 0;
+    },
+
     async insert(row: AccessKeyRow): Promise<void> {
       await db.insert(accessKeys).values(row);
       await changed(row.workspaceId);

@@ -20,6 +20,7 @@ export function createWorkspacesRepository({ db, t, changed }: Store) {
     access: workspaces.access,
     rateLimit: workspaces.rateLimit,
     toolNameBudget: workspaces.toolNameBudget,
+    schemaProfile: workspaces.schemaProfile,
     allowedOrigins: workspaces.allowedOrigins,
     createdAt: workspaces.createdAt,
     updatedAt: workspaces.updatedAt,
@@ -55,7 +56,7 @@ export function createWorkspacesRepository({ db, t, changed }: Store) {
 
     async update(
       id: string,
-      changes: Partial<Pick<WorkspaceRow, 'name' | 'access' | 'rateLimit' | 'allowedOrigins' | 'toolNameBudget'>>,
+      changes: Partial<Pick<WorkspaceRow, 'name' | 'access' | 'rateLimit' | 'allowedOrigins' | 'toolNameBudget' | 'schemaProfile'>>,
       now: string,
       tx: Db = db,
     ): Promise<boolean> {

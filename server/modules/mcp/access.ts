@@ -3,6 +3,7 @@
 import { hash, timingSafeEqual } from 'node:crypto';
 import type { ListToolsResult } from '@modelcontextprotocol/sdk/types.js';
 import type { WorkspaceRuntime } from './workspace-runtime.js';
+import type { SchemaProfile } from '../profiles/index.js';
 import { forwardingProblem, isMethodOverride } from '../upstream/passthrough-headers.js';
 
 export type AccessMode = 'url' | 'keys';
@@ -19,6 +20,8 @@ export interface KeyGrant {
   expiresAt?: number;
   /** sha256 hex of the key. */
   hash: string;
+  /** The schema profile this key's client gets; undefined: the workspace's choice. */
+  schemaProfile?: SchemaProfile;
 }
 
 export type KeyCheck = { ok: true; grant: KeyGrant } | { ok: false; reason: string };

@@ -153,11 +153,15 @@ export async function callTool(
   runtime: WorkspaceRuntime,
   deps: CallDeps,
   name: string,
-  args: Record<string, unknown> | undefined,
+  offered: Record<string, unknown> | undefined,
   caller: CallerInfo,
 ): Promise<CallToolResult | SerializedResult> {
   const started = performance.now();
   const at = Date.now();
+  const tool = runtime.tools.get(name);
+  // A schema profile's arguments become the real ones first: everything below (bounds, the log,
+  // validation, the request) sees what the default profile would have given it.
+  const args = offered && tool?.toRealArguments ? tool.toRealArguments(offered) : offered;
   const { credentials, secrets: known, refused: passthroughRefused } = credentialsFor(runtime, caller);
   // The runtime's own list unless this call adds to it: masking is prepared once per list.
   let secrets = known;
@@ -181,7 +185,7 @@ export async function callTool(
     deps.record({
       workspaceId: runtime.workspaceId,
       at,
-      tool: name,
+      tool: tool?.definition.name ?? name,
       method: outcome.method,
       url: outcome.url,
       status: outcome.status,
@@ -198,7 +202,6 @@ export async function callTool(
     });
   };
 
-  const tool = runtime.tools.get(name);
   if (!tool) {
     const message = runtime.refusal(name);
     record({ ok: false, error: message });

@@ -17,6 +17,8 @@ export interface RuntimeTool {
   origin?: string;
   /** Compiled on the first call of this tool, then reused. `values`: see ArgumentValidator. */
   validate(args: unknown, values?: number): string | undefined;
+  /** A schema profile's view: the client's arguments as the real schema has them (profiles/). */
+  toRealArguments?: (args: Record<string, unknown>) => Record<string, unknown>;
 }
 
 /** One environment of a workspace, as its tool calls need it. */

@@ -5,17 +5,20 @@ import { randomUUID } from 'node:crypto';
 import type { AccessKeyRow } from '../../db/repositories/access-keys-repository.js';
 import { AccessKeyNotFound, BadRequest } from '../../errors.js';
 import { hashAccessKey } from '../../modules/mcp/access.js';
+import { SCHEMA_PROFILES } from '../../modules/profiles/index.js';
 import { newAccessKey } from '../../modules/workspaces/access-key.js';
 import { AccessKeyView, errorResponses, IdParams } from './schemas.js';
 import { requireEnvironment, requireWorkspace } from './workspaces.js';
+import type { KeySchemaProfile, NewAccessKeyBody } from './types.js';
 
-interface NewKeyBody {
-  label: string;
-  scope?: 'read' | 'write';
-  tools?: string[];
-  environment?: 'live' | 'test';
-  expiresAt?: string;
-}
+type NewKeyBody = NewAccessKeyBody;
+
+const ProfileSchema = { type: ['string', 'null'], enum: [...SCHEMA_PROFILES, null] } as const;
+const KeyParams = {
+  type: 'object',
+  properties: { id: { type: 'string' }, keyId: { type: 'string', maxLength: 100 } },
+  required: ['id', 'keyId'],
+} as const;
 
 function keyView(row: AccessKeyRow) {
   return {
@@ -25,6 +28,7 @@ function keyView(row: AccessKeyRow) {
     scope: row.scope,
     tools: row.tools,
     environment: row.environment,
+    schemaProfile: row.schemaProfile,
     createdAt: row.createdAt,
     lastUsedAt: row.lastUsedAt,
     expiresAt: row.expiresAt,
@@ -42,6 +46,7 @@ export default async function keysRoutes(app: FastifyInstance) {
           properties: {
             label: { type: 'string', minLength: 1, maxLength: 100, pattern: '\\S' },
             scope: { type: 'string', enum: ['read', 'write'] },
+            schemaProfile: ProfileSchema,
             tools: { type: 'array', items: { type: 'string', maxLength: 64 }, minItems: 1, maxItems: 2000, uniqueItems: true },
             environment: { type: 'string', enum: ['live', 'test'] },
             expiresAt: { type: 'string', maxLength: 40 },
@@ -79,6 +84,7 @@ export default async function keysRoutes(app: FastifyInstance) {
         scope,
         tools: tools ?? null,
         environment,
+        schemaProfile: request.body.schemaProfile ?? null,
         createdAt: new Date().toISOString(),
         lastUsedAt: null,
         expiresAt: expires,
@@ -105,15 +111,29 @@ export default async function keysRoutes(app: FastifyInstance) {
     },
   );
 
+  // What a key's client is offered can change without a new key: the integration keeps its secret.
+  app.patch<{ Params: { id: string; keyId: string }; Body: { schemaProfile: KeySchemaProfile | null } }>(
+    '/workspaces/:id/keys/:keyId',
+    {
+      schema: {
+        params: KeyParams,
+        body: { type: 'object', properties: { schemaProfile: ProfileSchema }, required: ['schemaProfile'], additionalProperties: false },
+        response: { 200: AccessKeyView, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { id, keyId } = request.params;
+      await requireWorkspace(app, id);
+      if (!(await app.repos.accessKeys.setSchemaProfile(id, keyId, request.body.schemaProfile))) throw new AccessKeyNotFound(keyId);
+      return keyView((await app.repos.accessKeys.get(id, keyId))!);
+    },
+  );
+
   app.delete<{ Params: { id: string; keyId: string } }>(
     '/workspaces/:id/keys/:keyId',
     {
       schema: {
-        params: {
-          type: 'object',
-          properties: { id: { type: 'string' }, keyId: { type: 'string', maxLength: 100 } },
-          required: ['id', 'keyId'],
-        },
+        params: KeyParams,
         response: { 204: { type: 'null' }, ...errorResponses },
       },
     },

@@ -32,6 +32,7 @@ export const WorkspaceView = {
     rateLimit: { type: ['integer', 'null'] },
     effectiveRateLimit: { type: 'integer' },
     toolNameBudget: { type: 'integer' },
+    schemaProfile: { type: 'string' },
     allowedOrigins: { type: 'array', items: { type: 'string' } },
     toolCount: { type: 'integer' },
     enabledToolCount: { type: 'integer' },
@@ -207,6 +208,8 @@ export const AccessKeyView = {
     scope: { type: 'string' },
     tools: { type: ['array', 'null'], items: { type: 'string' } },
     environment: { type: 'string' },
+    /** null: the workspace's choice. */
+    schemaProfile: { type: ['string', 'null'] },
     createdAt: { type: 'string' },
     lastUsedAt: { type: ['string', 'null'] },
     expiresAt: { type: ['string', 'null'] },

@@ -40,6 +40,8 @@ export interface WorkspaceView {
   effectiveRateLimit?: number;
   /** The longest tool name the workspace gives: 48 for new workspaces, 64 for those made before budgets. */
   toolNameBudget?: number;
+  /** The schema profile clients get: `auto` (by the client's name), `default`, `openai` or `gemini`. */
+  schemaProfile?: WorkspaceSchemaProfile;
   /** Origins tool calls (and the credentials) may go to besides the base URL's. */
   allowedOrigins?: string[];
   toolCount: number;
@@ -69,7 +71,13 @@ export interface UpdateWorkspaceBody {
   allowedOrigins?: string[] | null;
   /** Renames the tools that do not fit; access keys limited to named tools follow. */
   toolNameBudget?: number;
+  schemaProfile?: WorkspaceSchemaProfile;
 }
+
+export type KeySchemaProfile = 'default' | 'openai' | 'gemini';
+
+/** `auto`: each client gets the profile its name calls for (CLIENT_PROFILES), else `default`. */
+export type WorkspaceSchemaProfile = 'auto' | KeySchemaProfile;
 
 export interface SpecWarningView {
   message: string;
@@ -297,6 +305,8 @@ export interface NewAccessKeyBody {
   tools?: string[];
   environment?: 'live' | 'test';
   expiresAt?: string;
+  /** null or absent: the workspace's choice. */
+  schemaProfile?: KeySchemaProfile | null;
 }
 
 export interface AccessKeyList {
@@ -312,6 +322,8 @@ export interface AccessKeyView {
   scope: string;
   tools: string[] | null;
   environment: string;
+  /** null: the workspace's choice. */
+  schemaProfile: KeySchemaProfile | null;
   createdAt: string;
   lastUsedAt: string | null;
   expiresAt: string | null;

@@ -9,6 +9,7 @@ import { hashUrlToken, newUrlToken, slugify } from '../../modules/workspaces/url
 import { parseAllowedOrigins } from '../../modules/credentials/credential-origin.js';
 import { withoutUserinfo } from '../../modules/specs/servers.js';
 import { EnvironmentQuery, errorResponses, IdParams, WorkspaceView } from './schemas.js';
+import { SCHEMA_PROFILES } from '../../modules/profiles/index.js';
 import { DEFAULT_NAME_BUDGET, MAX_NAME_BUDGET, MIN_NAME_BUDGET, renameForBudget } from '../../modules/specs/tool-names.js';
 
 export async function mcpUrlOf(app: FastifyInstance, env: EnvironmentRow): Promise<string> {
@@ -36,6 +37,7 @@ export async function workspaceView(app: FastifyInstance, row: WorkspaceSummaryR
     rateLimit: row.rateLimit,
     effectiveRateLimit: row.rateLimit ?? app.config.rateLimit,
     toolNameBudget: row.toolNameBudget ?? MAX_NAME_BUDGET,
+    schemaProfile: row.schemaProfile ?? 'auto',
     allowedOrigins: row.allowedOrigins ?? [],
     toolCount: row.toolCount,
     enabledToolCount: row.enabledToolCount,
@@ -165,6 +167,7 @@ export default async function workspacesRoutes(app: FastifyInstance) {
             // Checked by parseAllowedOrigins, whose messages say what an origin looks like.
             allowedOrigins: { type: ['array', 'null'], items: { type: 'string', maxLength: 2048 } },
             toolNameBudget: BudgetSchema,
+            schemaProfile: { type: 'string', enum: ['auto', ...SCHEMA_PROFILES] },
           },
           additionalProperties: false,
           minProperties: 1,
@@ -176,12 +179,19 @@ export default async function workspacesRoutes(app: FastifyInstance) {
       const { id } = request.params;
       const current = await requireWorkspace(app, id);
       const { name, baseUrl, access, rateLimit, toolNameBudget } = request.body;
+      const schemaProfile =
+        request.body.schemaProfile === undefined ? undefined : request.body.schemaProfile === 'auto' ? null : request.body.schemaProfile;
       const now = new Date().toISOString();
       const baseUrlOverride = baseUrl === undefined ? undefined : baseUrl === null ? null : checkBaseUrl(baseUrl);
       const origins = request.body.allowedOrigins === undefined ? undefined : parseAllowedOrigins(request.body.allowedOrigins ?? []);
       const allowedOrigins = origins === undefined ? undefined : origins.length > 0 ? origins : null;
       await app.repos.transaction(async (tx) => {
-        await app.repos.workspaces.update(id, { name: name?.trim(), access, rateLimit, allowedOrigins, toolNameBudget }, now, tx);
+        await app.repos.workspaces.update(
+          id,
+          { name: name?.trim(), access, rateLimit, allowedOrigins, toolNameBudget, schemaProfile },
+          now,
+          tx,
+        );
         if (baseUrlOverride !== undefined) await app.repos.environments.update(id, 'live', { baseUrlOverride }, now, tx);
         if (toolNameBudget !== undefined && toolNameBudget !== (current.toolNameBudget ?? MAX_NAME_BUDGET))
           await renameTools(app, id, toolNameBudget, tx);

@@ -2,6 +2,8 @@
 import { errorCodes, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type LogLevel } from 'fastify';
 import { checkAccessKey, forwardedHeaders, keyChallenge, presentedKey, viewForKey, type KeyGrant } from '../../modules/mcp/access.js';
 import { mcpEndpointFor } from '../../modules/mcp/index.js';
+import { clientProfile } from '../../modules/mcp/client-profile.js';
+import { viewForProfile } from '../../modules/mcp/profile-view.js';
 import {
   batchTooLarge,
   jsonRpcError,
@@ -242,7 +244,11 @@ export default async function mcpRoutes(app: FastifyInstance) {
       // With a key, the key's environment decides; otherwise the URL's.
       const runtime = workspace.environments.get(grant?.environment ?? target.environment);
       if (!runtime) return answer(reply, jsonRpcError(404, -32001, `This workspace has no "${grant?.environment}" environment.`));
-      const view = grant ? viewForKey(runtime, grant) : runtime;
+      // The schema profile: the key's choice, else the workspace's, else the one the client's name calls for.
+      const chosen = grant?.schemaProfile ?? workspace.schemaProfile;
+      const byClient = chosen ? undefined : clientProfile(request.body, request.headers);
+      if (byClient?.session) reply.header('mcp-session-id', byClient.session);
+      const view = viewForProfile(grant ? viewForKey(runtime, grant) : runtime, chosen ?? byClient?.profile ?? 'default');
 
       // One server per workspace view, shared by every exchange; the caller travels with the exchange.
       const caller = {

@@ -18,6 +18,8 @@ import { looksLikeUrlToken } from '../../modules/workspaces/url-token.js';
 interface Stream {
   token: string;
   res: ServerResponse;
+  /** The Mcp-Session-Id the endpoint gave this client's initialize (it names a schema profile), sent on its later messages. */
+  session?: string;
 }
 
 /** Streams open at once on this node: each holds a connection, so they are bounded. */
@@ -112,6 +114,7 @@ export function legacySseRoutes(app: FastifyInstance, { notAllowed, logLevel }: 
       );
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(request.headers)) if (value !== undefined && !HOP_HEADERS.has(name)) headers[name] = value;
+    if (stream.session) headers['mcp-session-id'] = stream.session;
     const answered = await app.inject({
       method: 'POST',
       url: `/mcp/${stream.token}`,
@@ -128,6 +131,8 @@ export function legacySseRoutes(app: FastifyInstance, { notAllowed, logLevel }: 
       }
       return reply.code(answered.statusCode).type('application/json').send(answered.body);
     }
+    const session = answered.headers['mcp-session-id'];
+    if (typeof session === 'string') stream.session = session;
     if (answered.statusCode === 200 && answered.body) stream.res.write(event('message', answered.body));
     return reply.code(202).send();
   };

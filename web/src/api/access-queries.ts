@@ -7,6 +7,7 @@ import type {
   AccessKeyView,
   EnvironmentList,
   EnvironmentView,
+  KeySchemaProfile,
   NewAccessKeyBody,
   NewEnvironmentBody,
   OAuthStartView,
@@ -71,6 +72,17 @@ export function useRevokeAccessKey(id: string) {
     mutationFn: (keyId: string) => api<void>('DELETE', `/workspaces/${id}/keys/${encodeURIComponent(keyId)}`),
     onSuccess: (_void, keyId) => client.setQueryData<AccessKeyView[]>(keys.accessKeys(id), (list) => list?.filter((k) => k.id !== keyId)),
     onSettled: () => void client.invalidateQueries({ queryKey: keys.accessKeys(id) }),
+  });
+}
+
+/** A key's schema profile; null: the workspace's choice. */
+export function useSetKeyProfile(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ keyId, schemaProfile }: { keyId: string; schemaProfile: KeySchemaProfile | null }) =>
+      api<AccessKeyView>('PATCH', `/workspaces/${id}/keys/${encodeURIComponent(keyId)}`, { schemaProfile }),
+    onSuccess: (updated) =>
+      client.setQueryData<AccessKeyView[]>(keys.accessKeys(id), (list) => list?.map((k) => (k.id === updated.id ? updated : k))),
   });
 }
 

@@ -6,6 +6,7 @@ import { EnvironmentSwitch, hasTest, type EnvironmentName } from './environment-
 import { OAuthBanner, readOAuthReturn } from './oauth-banner';
 import { ToolList } from './tool-list';
 import { NameBudgetForm } from './name-budget-form';
+import { SchemaProfileForm } from './schema-profile-form';
 
 export function ConfigureTab({ workspace, onUpload }: { workspace: WorkspaceView; onUpload(): void }) {
   // Coming back from an OAuth provider: which environment, and how it went.
@@ -31,6 +32,7 @@ export function ConfigureTab({ workspace, onUpload }: { workspace: WorkspaceView
         <h2 id="tools-heading">Tools</h2>
         <ToolList workspace={workspace} onUpload={onUpload} />
         <NameBudgetForm workspace={workspace} />
+        <SchemaProfileForm workspace={workspace} />
       </section>
     </div>
   );

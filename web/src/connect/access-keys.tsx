@@ -2,11 +2,11 @@
 // prefix; a new key is shown once, in its own dialog.
 import { useState } from 'react';
 import { KeyRound, Plus } from 'lucide-react';
-import type { AccessKeyView, WorkspaceView } from '@latchkey/api';
-import { useAccessKeys, useRevokeAccessKey } from '../api/access-queries';
+import type { AccessKeyView, KeySchemaProfile, WorkspaceView } from '@latchkey/api';
+import { useAccessKeys, useRevokeAccessKey, useSetKeyProfile } from '../api/access-queries';
 import { ConfirmDialog } from '../ui/confirm-dialog';
 import { dateTime, timeAgo } from '../ui/format';
-import { EmptyState, ErrorState, Loading } from '../ui/states';
+import { EmptyState, ErrorState, FormError, Loading } from '../ui/states';
 import { CreateKeyDialog, type CreatedKey } from './create-key-dialog';
 import { NewKeyDialog } from './new-key-dialog';
 
@@ -26,6 +26,7 @@ function expiry(key: AccessKeyView) {
 export function AccessKeys({ workspace }: { workspace: WorkspaceView }) {
   const list = useAccessKeys(workspace.id);
   const revoke = useRevokeAccessKey(workspace.id);
+  const setProfile = useSetKeyProfile(workspace.id);
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<CreatedKey | null>(null);
   const [revoking, setRevoking] = useState<AccessKeyView | null>(null);
@@ -70,6 +71,7 @@ export function AccessKeys({ workspace }: { workspace: WorkspaceView }) {
                 <th scope="col">Created</th>
                 <th scope="col">Last used</th>
                 <th scope="col">Expires</th>
+                <th scope="col">Schemas</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
                 </th>
@@ -98,6 +100,22 @@ export function AccessKeys({ workspace }: { workspace: WorkspaceView }) {
                   <td>{date(key.createdAt, '')}</td>
                   <td>{date(key.lastUsedAt, 'never')}</td>
                   <td>{expiry(key)}</td>
+                  <td>
+                    <select
+                      className="compact-select"
+                      value={key.schemaProfile ?? ''}
+                      disabled={setProfile.isPending}
+                      aria-label={`Tool schemas for key “${key.label}”`}
+                      onChange={(e) =>
+                        setProfile.mutate({ keyId: key.id, schemaProfile: (e.target.value || null) as KeySchemaProfile | null })
+                      }
+                    >
+                      <option value="">workspace</option>
+                      <option value="default">default</option>
+                      <option value="openai">openai</option>
+                      <option value="gemini">gemini</option>
+                    </select>
+                  </td>
                   <td className="num">
                     <button
                       type="button"
@@ -112,6 +130,7 @@ export function AccessKeys({ workspace }: { workspace: WorkspaceView }) {
               ))}
             </tbody>
           </table>
+          <FormError error={setProfile.error} />
         </div>
       )}
       <CreateKeyDialog

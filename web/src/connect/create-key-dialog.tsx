@@ -2,7 +2,8 @@
 // (when the workspace has test), an optional expiry. The answer's key goes straight to the
 // one-time dialog; the mutation is reset so the cache does not keep it.
 import { useState, type FormEvent } from 'react';
-import type { NewAccessKeyBody, WorkspaceView } from '@latchkey/api';
+import type { KeySchemaProfile, NewAccessKeyBody, WorkspaceView } from '@latchkey/api';
+import { PROFILE_LABELS } from '../configure/schema-profile-form';
 import { useCreateAccessKey } from '../api/access-queries';
 import { useTools } from '../api/queries';
 import { MethodBadge } from '../ui/badges';
@@ -50,6 +51,7 @@ function CreateKeyForm({
   const [picked, setPicked] = useState<string[]>([]);
   const [environment, setEnvironment] = useState<'live' | 'test'>('live');
   const [expires, setExpires] = useState('');
+  const [profile, setProfile] = useState<KeySchemaProfile | ''>('');
   const withTest = Boolean(workspace.mcpUrls?.test);
 
   function submit(event: FormEvent) {
@@ -61,6 +63,7 @@ function CreateKeyForm({
       ...(withTest ? { environment } : {}),
       // The key stops working at the start of that day, local time.
       ...(expires ? { expiresAt: new Date(`${expires}T00:00:00`).toISOString() } : {}),
+      ...(profile ? { schemaProfile: profile } : {}),
     };
     create.mutate(body, {
       onSuccess: (created) => {
@@ -141,6 +144,15 @@ function CreateKeyForm({
         <label>
           Expires on <span className="muted">(optional)</span>
           <input type="date" value={expires} min={tomorrow} onChange={(e) => setExpires(e.target.value)} />
+        </label>
+        <label>
+          Tool schemas
+          <select value={profile} onChange={(e) => setProfile(e.target.value as KeySchemaProfile | '')}>
+            <option value="">The workspace&rsquo;s choice</option>
+            <option value="default">{PROFILE_LABELS.default}</option>
+            <option value="openai">{PROFILE_LABELS.openai}</option>
+            <option value="gemini">{PROFILE_LABELS.gemini}</option>
+          </select>
         </label>
       </div>
       <FormError error={create.error} />
