@@ -10,7 +10,22 @@ export interface ChangeFeed {
   /** Tells every node that a workspace's configuration changed; called after the change is committed. */
   announce(workspaceId: string): Promise<void>;
   subscribe(listener: ChangeListener): void;
+  /** Messages from one node to another, on PostgreSQL only: there is no other node on SQLite. */
+  relay?: NodeRelay;
   close(): Promise<void>;
+}
+
+/**
+ * A short message to one node, over the same LISTEN connection as the changes. Best effort: a
+ * message sent while the receiver's connection is down is not delivered, so what it stands for
+ * must be kept elsewhere (the legacy SSE relay keeps its messages in a table and polls too).
+ */
+export interface NodeRelay {
+  /** This node's id, as other nodes address it. */
+  nodeId: string;
+  /** `payload` at most 7,000 bytes (NOTIFY's limit is 8,000). */
+  send(nodeId: string, payload: string): Promise<void>;
+  onMessage(listener: (payload: string) => void): void;
 }
 
 export interface VersionCounter {
@@ -76,6 +91,8 @@ export function pollingFeed(counter: VersionCounter, hooks: FeedHooks): ChangeFe
 }
 
 const CHANNEL = 'latchkey_changes';
+const RELAY_CHANNEL = 'latchkey_relay';
+export const MAX_RELAY_PAYLOAD = 7_000;
 
 export interface NotifyFeedOptions extends FeedHooks {
   /** A fresh connection for LISTEN (not from the pool: it is held for good). */
@@ -94,6 +111,7 @@ export interface NotifyFeedOptions extends FeedHooks {
  */
 export function notifyFeed(opts: NotifyFeedOptions): ChangeFeed {
   const subscribers = listeners();
+  const relayed: ((payload: string) => void)[] = [];
   let listening = false;
   let everListened = false;
   let closed = false;
@@ -106,13 +124,17 @@ export function notifyFeed(opts: NotifyFeedOptions): ChangeFeed {
     try {
       const next = await opts.connect();
       next.on('notification', (msg) => {
-        if (msg.channel !== CHANNEL || !msg.payload) return;
+        if (!msg.payload) return;
         const space = msg.payload.indexOf(' ');
-        if (msg.payload.slice(0, space) !== opts.nodeId) subscribers.emit(msg.payload.slice(space + 1));
+        const node = msg.payload.slice(0, space);
+        const rest = msg.payload.slice(space + 1);
+        // Changes name the node they come from (its own are not news); relay messages the node they go to.
+        if (msg.channel === CHANNEL && node !== opts.nodeId) subscribers.emit(rest);
+        if (msg.channel === RELAY_CHANNEL && node === opts.nodeId) for (const l of relayed) l(rest);
       });
       next.on('error', (err) => lost(next, err));
       next.on('end', () => lost(next, new Error('the connection ended')));
-      await next.query(`LISTEN ${CHANNEL}`);
+      await next.query(`LISTEN ${CHANNEL}; LISTEN ${RELAY_CHANNEL}`);
       if (closed) return void (await next.end().catch(() => {}));
       const wasDown = everListened;
       everListened = true;
@@ -154,6 +176,15 @@ export function notifyFeed(opts: NotifyFeedOptions): ChangeFeed {
       await opts.notify(CHANNEL, `${opts.nodeId} ${workspaceId}`);
     },
     subscribe: subscribers.add,
+    relay: {
+      nodeId: opts.nodeId,
+      async send(nodeId, payload) {
+        if (Buffer.byteLength(payload) > MAX_RELAY_PAYLOAD)
+          throw new RangeError(`a relay message holds at most ${MAX_RELAY_PAYLOAD} bytes`);
+        await opts.notify(RELAY_CHANNEL, `${nodeId} ${payload}`);
+      },
+      onMessage: (listener) => void relayed.push(listener),
+    },
     async close() {
       closed = true;
       poller.stop();

@@ -40,6 +40,8 @@ const TABLES: TableCopy[] = [
 ];
 
 export const COPIED_TABLES = TABLES.map((t) => t.name);
+/** Tables not copied: what they hold lives only as long as a connection to one node (legacy SSE streams). */
+export const TRANSIENT_TABLES = ['sse_streams', 'sse_messages'];
 
 export interface TableCount {
   table: string;

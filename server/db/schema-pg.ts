@@ -180,3 +180,22 @@ export const rateWindows = pgTable(
   },
   (t) => [primaryKey({ columns: [t.key, t.windowStart] })],
 );
+
+export const sseStreams = pgTable('sse_streams', {
+  id: text('id').primaryKey(),
+  tokenHash: text('token_hash').notNull(),
+  nodeId: text('node_id').notNull(),
+  session: text('session'),
+  seenAt: bigint('seen_at', { mode: 'number' }).notNull(),
+});
+
+export const sseMessages = pgTable(
+  'sse_messages',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    streamId: text('stream_id').notNull(),
+    body: text('body').notNull(),
+    createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+  },
+  (t) => [index('sse_messages_stream_id_idx').on(t.streamId)],
+);

@@ -231,3 +231,30 @@ export const rateWindows = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.key, t.windowStart] })],
 );
+
+/**
+ * Legacy HTTP+SSE streams open on some node (PostgreSQL only: routes/mcp/sse-relay.ts). A message
+ * POSTed to another node is answered there and relayed to the stream's node. Transient: not copied.
+ */
+export const sseStreams = sqliteTable('sse_streams', {
+  id: text('id').primaryKey(),
+  /** sha256 of the URL token the stream was opened on: a POST must name the same workspace URL. */
+  tokenHash: text('token_hash').notNull(),
+  nodeId: text('node_id').notNull(),
+  /** The Mcp-Session-Id its initialize was answered with (it names a schema profile); null: none. */
+  session: text('session'),
+  /** Epoch ms the owning node last said the stream is open; an old one means the node is gone. */
+  seenAt: integer('seen_at').notNull(),
+});
+
+/** Answers waiting to be written to a stream on another node; taken (deleted) by that node. */
+export const sseMessages = sqliteTable(
+  'sse_messages',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    streamId: text('stream_id').notNull(),
+    body: text('body').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('sse_messages_stream_id_idx').on(t.streamId)],
+);

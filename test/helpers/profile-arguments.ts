@@ -38,9 +38,12 @@ export function sampleValue(schema: unknown, depth = 6): unknown {
   for (const key of ['anyOf', 'oneOf'] as const) {
     const list = schema[key];
     if (Array.isArray(list) && list.length > 0) {
-      const pick = list.find((b) => isNode(b) && b.type !== 'null') ?? list[0];
+      const pick = (list.find((b) => isNode(b) && b.type !== 'null') ?? list[0]) as Node;
       const rest = Object.fromEntries(Object.entries(schema).filter(([k]) => k !== key));
-      return sampleValue({ ...rest, ...(pick as Node) }, depth);
+      // The branch applies together with the node's own keywords: its properties add to the node's.
+      const properties =
+        isNode(rest.properties) || isNode(pick.properties) ? { ...(rest.properties as Node), ...(pick.properties as Node) } : undefined;
+      return sampleValue({ ...rest, ...pick, ...(properties && { properties }) }, depth);
     }
   }
   if (Array.isArray(schema.allOf)) {
@@ -56,7 +59,13 @@ export function sampleValue(schema: unknown, depth = 6): unknown {
       const out: Node = {};
       if (depth <= 0) return out;
       const properties = isNode(schema.properties) ? schema.properties : {};
-      for (const [name, inner] of Object.entries(properties)) setOwn(out, name, sampleValue(inner, depth - 1));
+      const required = Array.isArray(schema.required) ? schema.required : [];
+      for (const [name, inner] of Object.entries(properties)) {
+        const value = sampleValue(inner, depth - 1);
+        // An optional property that can only be null is left out: the openai profile cannot send
+        // an explicit null for an optional property (null means "left out" there; see the README).
+        if (value !== null || required.includes(name)) setOwn(out, name, value);
+      }
       if (Object.keys(properties).length === 0 && schema.additionalProperties !== false) {
         setOwn(out, 'extra', sampleValue(isNode(schema.additionalProperties) ? schema.additionalProperties : 'any', depth - 1));
       }

@@ -8,6 +8,7 @@ import { createRateWindowsRepository } from './rate-windows-repository.js';
 import { createSealedValuesRepository } from './sealed-values-repository.js';
 import { createRevokedSessionsRepository } from './revoked-sessions-repository.js';
 import { createSettingsRepository } from './settings-repository.js';
+import { createSseRelayRepository } from './sse-relay-repository.js';
 import { createSpecsRepository } from './specs-repository.js';
 import { createToolsRepository } from './tools-repository.js';
 import { createWorkspacesRepository } from './workspaces-repository.js';
@@ -27,6 +28,7 @@ export function createRepositories(store: Store) {
     revokedSessions: guard(createRevokedSessionsRepository(store)),
     rateWindows: guard(createRateWindowsRepository(store)),
     sealedValues: guard(createSealedValuesRepository(store)),
+    sseRelay: guard(createSseRelayRepository(store)),
     /** Runs `fn` in one transaction; repositories take the `tx` it gets. */
     transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
       return store.transaction(fn);

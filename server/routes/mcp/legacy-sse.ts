@@ -6,14 +6,18 @@
 // It never shapes the main path: each POSTed message is answered by the Streamable HTTP endpoint
 // itself (app.inject to POST /mcp/<token>, with the client's own headers), so access keys, rate
 // limits, the call log and traces apply exactly as they do there, and the answer is written to the
-// stream. A stream lives on the node that opened it: POSTs for it must reach that node (sticky
-// sessions behind a balancer); a POST elsewhere is told to reopen the stream.
+// stream. A stream lives on the node that opened it; on PostgreSQL a POST that reaches another
+// node is answered there and its answer relayed to the stream's node (sse-relay.ts). On SQLite
+// there is one node.
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest, LogLevel } from 'fastify';
 import { checkAccessKey, keyChallenge, presentedKey } from '../../modules/mcp/access.js';
 import { jsonRpcError } from '../../modules/mcp/exchange-transport.js';
 import { looksLikeUrlToken } from '../../modules/workspaces/url-token.js';
+import { isDatabaseUnavailable } from '../../db/client.js';
+import type { Resolved } from '../../plugins/gateway.js';
+import { createSseRelay, type RemoteStream } from './sse-relay.js';
 
 interface Stream {
   token: string;
@@ -54,11 +58,22 @@ export function legacySseRoutes(app: FastifyInstance, { notAllowed, logLevel }: 
     for (const { res } of streams.values()) res.write(': keep-alive\n\n');
   }, KEEP_ALIVE_MS);
   keepAlive.unref();
+  const relay = createSseRelay(app, {
+    heartbeatMs: KEEP_ALIVE_MS,
+    write(streamId, body) {
+      const stream = streams.get(streamId);
+      stream?.res.write(event('message', body));
+      return stream !== undefined;
+    },
+    localIds: () => [...streams.keys()],
+  });
   // Open streams would hold a graceful close until they end by themselves: they end first.
   app.addHook('preClose', async () => {
     clearInterval(keepAlive);
+    const ids = [...streams.keys()];
     for (const { res } of streams.values()) res.end();
     streams.clear();
+    await relay?.stop(ids);
   });
 
   const openStream = async (request: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply) => {
@@ -67,7 +82,15 @@ export function legacySseRoutes(app: FastifyInstance, { notAllowed, logLevel }: 
     const wantsStream = /text\/event-stream/.test(request.headers.accept ?? '');
     if (!wantsStream || request.headers['mcp-protocol-version'] !== undefined) return notAllowed(request, reply);
     const { token } = request.params;
-    const target = looksLikeUrlToken(token) ? await app.gateway.resolve(token) : undefined;
+    let target: Resolved | undefined;
+    try {
+      target = looksLikeUrlToken(token) ? await app.gateway.resolve(token) : undefined;
+    } catch (err) {
+      if (!isDatabaseUnavailable(err)) throw err;
+      app.metrics.refused('database_unavailable');
+      reply.header('retry-after', '5');
+      return send(reply, 503, -32000, 'The gateway cannot reach its database to load this workspace right now; retry shortly.');
+    }
     if (!target) return send(reply, 404, -32001, 'No workspace at this URL: it may have been rotated or deleted.');
     if (target.workspace.access === 'keys') {
       const presented = presentedKey(request.headers);
@@ -84,6 +107,11 @@ export function legacySseRoutes(app: FastifyInstance, { notAllowed, logLevel }: 
     }
 
     const id = randomBytes(16).toString('base64url');
+    // Registered before the endpoint is announced, so a first POST on another node finds it. A
+    // database that does not answer leaves the stream to this node's POSTs alone.
+    await relay
+      ?.opened(id, token)
+      .catch((err: unknown) => request.log.warn({ err }, 'legacy SSE: the stream could not be registered for other nodes'));
     const res = reply.raw;
     reply.hijack();
     res.writeHead(200, {
@@ -93,7 +121,10 @@ export function legacySseRoutes(app: FastifyInstance, { notAllowed, logLevel }: 
       'x-accel-buffering': 'no',
     });
     streams.set(id, { token, res });
-    res.on('close', () => streams.delete(id));
+    res.on('close', () => {
+      streams.delete(id);
+      relay?.closed(id);
+    });
     // Relative to the stream's URL (its last segment, then messages), which the client resolves it
     // against: right behind a reverse proxy that serves the gateway under a path prefix too.
     const last = request.url.replace(/\?.*$/, '').replace(/\/+$/, '').split('/').pop();
@@ -104,20 +135,34 @@ export function legacySseRoutes(app: FastifyInstance, { notAllowed, logLevel }: 
     request: FastifyRequest<{ Params: { token: string }; Querystring: { sessionId?: string } }>,
     reply: FastifyReply,
   ) => {
-    const stream = streams.get(request.query.sessionId ?? '');
-    if (!stream || stream.token !== request.params.token)
+    const sessionId = request.query.sessionId ?? '';
+    const local = streams.get(sessionId);
+    let remote: RemoteStream | undefined;
+    if (!local && relay && sessionId) {
+      try {
+        remote = await relay.find(sessionId, request.params.token);
+      } catch (err) {
+        if (!isDatabaseUnavailable(err)) throw err;
+        reply.header('retry-after', '5');
+        return send(reply, 503, -32000, 'The gateway cannot reach its database to find this SSE stream right now; retry shortly.');
+      }
+    }
+    if ((!local || local.token !== request.params.token) && !remote)
       return send(
         reply,
         404,
         -32001,
-        'No open SSE stream for this sessionId on this gateway node: reopen the stream (GET the workspace URL); behind a load balancer, keep a client on one node.',
+        relay
+          ? 'No open SSE stream for this sessionId: reopen the stream (GET the workspace URL).'
+          : 'No open SSE stream for this sessionId on this gateway node: reopen the stream (GET the workspace URL); behind a load balancer, keep a client on one node.',
       );
+    const session = local?.session ?? remote?.session;
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(request.headers)) if (value !== undefined && !HOP_HEADERS.has(name)) headers[name] = value;
-    if (stream.session) headers['mcp-session-id'] = stream.session;
+    if (session) headers['mcp-session-id'] = session;
     const answered = await app.inject({
       method: 'POST',
-      url: `/mcp/${stream.token}`,
+      url: `/mcp/${request.params.token}`,
       headers,
       payload: JSON.stringify(request.body),
       remoteAddress: request.ip,
@@ -131,9 +176,29 @@ export function legacySseRoutes(app: FastifyInstance, { notAllowed, logLevel }: 
       }
       return reply.code(answered.statusCode).type('application/json').send(answered.body);
     }
-    const session = answered.headers['mcp-session-id'];
-    if (typeof session === 'string') stream.session = session;
-    if (answered.statusCode === 200 && answered.body) stream.res.write(event('message', answered.body));
+    const given = answered.headers['mcp-session-id'];
+    if (typeof given === 'string' && given !== session) {
+      if (local) local.session = given;
+      relay?.session(sessionId, given);
+    }
+    if (answered.statusCode === 200 && answered.body) {
+      if (local) local.res.write(event('message', answered.body));
+      else if (remote && relay) {
+        try {
+          await relay.deliver(remote, answered.body);
+        } catch (err) {
+          if (!isDatabaseUnavailable(err)) throw err;
+          // The message was handled (a call may have reached the API): say so, not just "retry".
+          reply.header('retry-after', '5');
+          return send(
+            reply,
+            503,
+            -32000,
+            'The message was handled, but its answer could not be passed to the node holding the SSE stream (the database does not answer); a tool call may have taken effect.',
+          );
+        }
+      }
+    }
     return reply.code(202).send();
   };
 

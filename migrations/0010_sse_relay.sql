@@ -1,0 +1,15 @@
+CREATE TABLE `sse_messages` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`stream_id` text NOT NULL,
+	`body` text NOT NULL,
+	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `sse_messages_stream_id_idx` ON `sse_messages` (`stream_id`);--> statement-breakpoint
+CREATE TABLE `sse_streams` (
+	`id` text PRIMARY KEY NOT NULL,
+	`token_hash` text NOT NULL,
+	`node_id` text NOT NULL,
+	`session` text,
+	`seen_at` integer NOT NULL
+);
