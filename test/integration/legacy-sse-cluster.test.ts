@@ -6,6 +6,7 @@
 // every node. On SQLite there is one node and nothing to relay.
 import t, { type Test } from 'tap';
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { startTestServer } from '../../test-server/test-server.js';
@@ -84,6 +85,11 @@ t.test('a stream on A, its messages on B: every answer reaches the stream', asyn
     sent.filter((s) => s.method === 'GET').every((s) => s.origin === new URL(a.url).origin),
     'the stream is on A',
   );
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  t.teardown(() => db.end());
+  const left = await db.query('select count(*)::int as n from sse_messages');
+  t.equal(left.rows[0].n, 0, 'a relayed answer is deleted once its node took it: nothing of it stays in the database');
   // B made the calls, and B's call-log writer wrote them (reading the log there flushes it first).
   const logged = (await b.api('GET', `/api/workspaces/${ws.id}/logs`)).body.items as { tool: string }[];
   t.equal(logged.length, 3, 'the calls are in the shared call log');

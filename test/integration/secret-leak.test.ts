@@ -137,6 +137,49 @@ t.test('an upstream that echoes the request never hands a stored secret back', a
   }
 });
 
+t.test('over legacy HTTP+SSE: an echoed secret is masked in the stream, and nothing of it is stored', async (t) => {
+  const marker = `SSEMARK${randomBytes(6).toString('hex')}`;
+  const upstream = await startTestServer({ mode: 'none', echo: true });
+  t.teardown(() => upstream.close());
+  const gw = await startGateway(t);
+  const { body: ws } = await gw.api('POST', '/api/workspaces', { name: 'echo over sse' });
+  t.equal((await gw.api('POST', `/api/workspaces/${ws.id}/spec`, { url: `${upstream.url}/openapi.json` })).status, 200);
+  const secret = `sse_${marker}/+=`;
+  t.equal((await gw.api('PUT', `/api/workspaces/${ws.id}/auth`, { type: 'bearer', token: secret })).status, 200);
+
+  // The raw stream, as a client receives it, byte for byte.
+  const opened = new AbortController();
+  t.teardown(() => opened.abort());
+  const stream = await fetch(ws.mcpUrl, { headers: { accept: 'text/event-stream' }, signal: opened.signal });
+  const reader = stream.body!.getReader();
+  let received = new TextDecoder().decode((await reader.read()).value);
+  const endpoint = new URL(/data: (\S+)/.exec(received)![1], ws.mcpUrl).href;
+  const post = (id: number, method: string, params?: object) =>
+    fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id, method, params }),
+    });
+  await post(1, 'initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'leak-probe', version: '1' } });
+  for (const [id, args] of [
+    [2, {}],
+    [3, { status: 401 }],
+    [4, { format: 'text' }],
+  ] as const) {
+    t.equal((await post(id, 'tools/call', { name: 'echoRequest', arguments: args })).status, 202);
+  }
+  while (!received.includes('"id":4')) received += new TextDecoder().decode((await reader.read()).value);
+  t.ok(JSON.stringify(upstream.received.at(-1)).includes(marker), 'the upstream did receive the secret');
+  t.same(
+    markerForms([marker, secret]).filter((form) => received.includes(form)),
+    [],
+    'no form of it in the stream',
+  );
+  t.match(received, '****', 'masked where it was');
+  t.notOk((await storedBytes(gw)).includes(marker), 'not in the stored data');
+  t.notOk(gw.logs().includes(marker), 'not in the log output');
+});
+
 t.test('an OAuth access token echoed by the upstream is masked', async (t) => {
   const upstream = await startTestServer({ mode: 'oauth', echo: true });
   t.teardown(() => upstream.close());
