@@ -187,6 +187,12 @@ t.test('the workspace chooses a profile; every profile reaches the upstream as d
     'and the arguments the API was (not) sent',
   );
 
+  // A hostile JSON text: refused by its bounds before it is parsed, as the model's own words.
+  const deep = await client.callTool({ name: 'createOrder', arguments: { body: { customer: 'ada', metadata: '['.repeat(1_000_000) } } });
+  t.ok(deep.isError);
+  t.match(textOf(deep), /nested more than 64 levels deep/);
+  t.equal((await fetch(`${gw.url}/healthz`)).status, 200, 'and the gateway answers as before');
+
   const bad = await gw.api('PATCH', `/api/workspaces/${id}`, { schemaProfile: 'anthropic' });
   t.equal(bad.status, 400, 'an unknown profile is refused');
   t.equal((await gw.api('GET', `/api/workspaces/${id}`)).body.schemaProfile, 'gemini', '…and changes nothing');

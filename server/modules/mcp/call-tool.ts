@@ -161,7 +161,15 @@ export async function callTool(
   const tool = runtime.tools.get(name);
   // A schema profile's arguments become the real ones first: everything below (bounds, the log,
   // validation, the request) sees what the default profile would have given it.
-  const args = offered && tool?.toRealArguments ? tool.toRealArguments(offered) : offered;
+  let args = offered;
+  let unmapped: string | undefined;
+  if (offered && tool?.toRealArguments) {
+    try {
+      args = tool.toRealArguments(offered);
+    } catch (err) {
+      unmapped = (err as Error).message;
+    }
+  }
   const { credentials, secrets: known, refused: passthroughRefused } = credentialsFor(runtime, caller);
   // The runtime's own list unless this call adds to it: masking is prepared once per list.
   let secrets = known;
@@ -214,6 +222,7 @@ export async function callTool(
     return errorResult(message);
   };
 
+  if (unmapped) return refuse(unmapped);
   if (outOfBounds) return refuse(outOfBounds);
   const invalid = tool.validate(args ?? {}, values);
   if (invalid) return refuse(invalid);

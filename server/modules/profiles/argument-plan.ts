@@ -4,6 +4,33 @@
 // with null. Everything else is passed through as it came, and the real schema's validator and
 // the request builder then see exactly what the default profile would have given them.
 import { isObject, setEntry } from '../specs/json-utils.js';
+import { MAX_ARGUMENT_DEPTH, MAX_ARGUMENT_VALUES } from '../mcp/argument-limits.js';
+
+/**
+ * JSON text past the bounds every call's arguments keep (argument-limits.ts) is refused before it
+ * is parsed: 4 MB of nested brackets took JSON.parse 2.5 s, all of it holding the event loop.
+ * Counted over the whole text, brackets and commas inside strings too: a bound, not a parse.
+ */
+function parseBounded(text: string): unknown {
+  let depth = 0;
+  let values = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_ARGUMENT_DEPTH)
+        throw new RangeError(
+          `A value written as JSON text is nested more than ${MAX_ARGUMENT_DEPTH} levels deep, the most Latchkey accepts.`,
+        );
+      values++;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+    else if (c === 0x2c && ++values > MAX_ARGUMENT_VALUES) {
+      throw new RangeError(
+        `A value written as JSON text holds more than ${MAX_ARGUMENT_VALUES.toLocaleString('en-US')} values, the most Latchkey accepts in one call; send less at once.`,
+      );
+    }
+  }
+  return JSON.parse(text) as unknown;
+}
 
 export type ArgumentPlan =
   | {
@@ -21,14 +48,18 @@ export type ArgumentPlan =
   /** The root was too large for the profile: the whole arguments object is this property's JSON text. */
   | { kind: 'unwrap'; property: string };
 
-/** The real arguments for a value written to the profile's schema. Copies only what changes. */
+/**
+ * The real arguments for a value written to the profile's schema. Copies only what changes.
+ * Throws a RangeError, worded for the model, for JSON text out of bounds.
+ */
 export function applyPlan(plan: ArgumentPlan, value: unknown): unknown {
   switch (plan.kind) {
     case 'json':
       if (typeof value !== 'string') return value;
       try {
-        return JSON.parse(value) as unknown;
-      } catch {
+        return parseBounded(value);
+      } catch (err) {
+        if (err instanceof RangeError) throw err;
         // Not JSON: most likely a plain string the model meant as it is (e.g. a string-or-number
         // union); the real schema's validator decides.
         return value;

@@ -92,8 +92,8 @@ function mergeObjects(list: JsonSchema[]): JsonSchema | undefined {
       if (seen && stableStringify(seen) !== stableStringify(schema)) return undefined;
       setEntry(properties, name, schema);
     }
-    const own_required = Array.isArray(branch.required) ? branch.required.filter((n): n is string => typeof n === 'string') : [];
-    required = required === undefined ? own_required : required.filter((n) => own_required.includes(n));
+    const ownRequired = Array.isArray(branch.required) ? branch.required.filter((n): n is string => typeof n === 'string') : [];
+    required = required === undefined ? ownRequired : required.filter((n) => ownRequired.includes(n));
   }
   return { type: 'object', properties, required: required ?? [] };
 }

@@ -199,6 +199,14 @@ t.test('gemini: a tool name must start with a letter or an underscore', async (t
   t.equal(profiledTool('gemini', `9${'x'.repeat(63)}`, { type: 'object', properties: {} }).name.length, 64);
 });
 
+t.test('JSON text past the argument bounds is refused before it is parsed', async (t) => {
+  const plan = { kind: 'json' } as const;
+  t.throws(() => applyPlan(plan, '['.repeat(2_000_000) + ']'.repeat(2_000_000)), /nested more than 64 levels deep/);
+  t.throws(() => applyPlan(plan, `[${'1,'.repeat(30_000)}1]`), /more than 20,000 values/);
+  t.same(applyPlan(plan, '[[1,2],{"a":[3]}]'), [[1, 2], { a: [3] }], 'within bounds: parsed');
+  t.equal(applyPlan(plan, '{"broken"'), '{"broken"', 'text that is not JSON stays text');
+});
+
 t.test('a plan only copies what it maps', async (t) => {
   const plan = { kind: 'object', properties: new Map(), absentWhenNull: new Set(['a']) } as const;
   t.same(applyPlan(plan, 'text'), 'text', 'a value of another shape passes as it came');
