@@ -179,6 +179,9 @@ async function main() {
     };
     const ws = await workspaceOn(gatewayUrl);
     const pgWs = await workspaceOn(pgGatewayUrl);
+    // The same API served in OpenAI's strict form: each call's arguments are mapped back first.
+    const openaiWs = await workspaceOn(gatewayUrl);
+    await admin(gatewayUrl, adminToken, 'PATCH', `/api/workspaces/${openaiWs.id}`, { schemaProfile: 'openai' });
 
     const rows: {
       label: string;
@@ -187,6 +190,7 @@ async function main() {
       floor: LoadResult;
       gateway: LoadResult;
       modern: LoadResult;
+      openai: LoadResult;
       postgres: LoadResult;
     }[] = [];
     for (const c of [1, 16]) {
@@ -217,12 +221,23 @@ async function main() {
       const viaGateway = await viaMcp(ws.mcpUrl, gateway.child.pid);
       // The same gateway and calls over MCP 2026-07-28 (no handshake, _meta and headers checked per request).
       const viaModern = await viaMcp(ws.mcpUrl, gateway.child.pid, '--protocol-version', '2026-07-28');
+      // Strict mode's model fills every property: the optional `q` as null, which means "left out".
+      const viaOpenAi = await viaMcp(openaiWs.mcpUrl, gateway.child.pid, '--args', '{"limit":20,"q":null}');
       const database0 = postgresCpuMs(pg.dataDir);
       const viaPostgres = await viaMcp(pgWs.mcpUrl, pgGateway.child.pid);
       // The log rows of the last calls reach the database within the writer's flush interval.
       await new Promise((r) => setTimeout(r, 500));
       viaPostgres.databaseMsPerCall = (postgresCpuMs(pg.dataDir) - database0) / n;
-      rows.push({ label: 'listItems', c, direct, floor: viaFloor, gateway: viaGateway, modern: viaModern, postgres: viaPostgres });
+      rows.push({
+        label: 'listItems',
+        c,
+        direct,
+        floor: viaFloor,
+        gateway: viaGateway,
+        modern: viaModern,
+        openai: viaOpenAi,
+        postgres: viaPostgres,
+      });
     }
 
     // Every call is logged off the hot path (a worker thread in the compiled server): check it was.
@@ -237,6 +252,7 @@ async function main() {
       'direct: the test server itself; floor: the least a proxy adds; gateway: MCP tools/call through Latchkey (SQLite);\n',
     );
     process.stdout.write('gw-2026: the same gateway spoken to in MCP 2026-07-28 (per-request _meta and headers, no handshake);\n');
+    process.stdout.write("gw-oai: the same gateway, a workspace on the openai schema profile (each call's arguments mapped back);\n");
     process.stdout.write('postgres: the same through a gateway whose store is PostgreSQL (a throwaway local cluster).\n');
     process.stdout.write('The load generator, the servers and the gateway share this machine: compare rows of one run.\n\n');
     // CPU ms per call is that of the serving process only (test server for direct, gateway for
@@ -249,6 +265,7 @@ async function main() {
         ['floor', r.floor],
         ['gateway', r.gateway],
         ['gw-2026', r.modern],
+        ['gw-oai', r.openai],
         ['postgres', r.postgres],
       ] as const) {
         process.stdout.write(
@@ -269,6 +286,9 @@ async function main() {
       const pct = (a = NaN, b = NaN) => `${((a / b) * 100).toFixed(0)} %`;
       process.stdout.write(
         `     in 2026-07-28: ${pct(r.modern.calls_per_s, r.gateway.calls_per_s)} of the 2025 calls/s; CPU per call on the event loop ${pct(r.modern.mainMsPerCall, r.gateway.mainMsPerCall)} of 2025's\n`,
+      );
+      process.stdout.write(
+        `     openai profile: ${pct(r.openai.calls_per_s, r.gateway.calls_per_s)} of default's calls/s; CPU per call on the event loop ${pct(r.openai.mainMsPerCall, r.gateway.mainMsPerCall)} of default's\n`,
       );
       process.stdout.write(
         `     on PostgreSQL: ${pct(r.postgres.calls_per_s, r.gateway.calls_per_s)} of the SQLite gateway's calls/s; CPU per call on the event loop (the hot path) ${pct(r.postgres.mainMsPerCall, r.gateway.mainMsPerCall)} of SQLite's,`,

@@ -159,6 +159,9 @@ t.test('the database goes away and comes back under three running nodes', async 
   t.equal(coldCall.status, 503, 'a workspace B never loaded: 503');
   t.match(coldCall.body, { jsonrpc: '2.0', error: { code: -32000, message: /cannot reach its database/ } }, 'a JSON-RPC error saying why');
   t.equal(coldCall.headers.get('retry-after'), '5', 'with a Retry-After');
+  const coldStream = await fetch(onNode(cold.mcpUrl, b), { headers: { accept: 'text/event-stream' } });
+  t.equal(coldStream.status, 503, 'a legacy SSE stream for it: 503 too');
+  t.match(await coldStream.json(), { error: { code: -32000, message: /cannot reach its database/ } }, 'saying why');
   const admin = await a.api('GET', `/api/workspaces/${warm.id}`);
   t.equal(admin.status, 503, 'the admin API without the database: 503');
   t.match(
@@ -184,7 +187,7 @@ t.test('the database goes away and comes back under three running nodes', async 
     (
       await query<{ n: number }>(
         databaseUrl,
-        "select count(*)::int as n from pg_stat_activity where datname = current_database() and query = 'LISTEN latchkey_changes'",
+        "select count(*)::int as n from pg_stat_activity where datname = current_database() and query like 'LISTEN latchkey_changes%'",
       )
     )[0].n;
   const listening = await observe(async () => (await listeners()) === 3, back, { intervalMs: 100, timeoutMs: 15_000 });
