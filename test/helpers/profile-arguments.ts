@@ -2,12 +2,9 @@
 // from a tool's real input schema, and the same arguments written the profile's way (the inverse
 // of server/modules/profiles/argument-plan.ts, written here so the tests check that one against it).
 import type { ArgumentPlan } from '../../server/modules/profiles/index.js';
+import { isNode } from './profile-rules.js';
 
 type Node = Record<string, unknown>;
-
-function isNode(value: unknown): value is Node {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function setOwn(record: Node, key: string, value: unknown): void {
   Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });

@@ -10,7 +10,7 @@
 
 type Node = Record<string, unknown>;
 
-function isNode(value: unknown): value is Node {
+export function isNode(value: unknown): value is Node {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

@@ -15,11 +15,13 @@ import {
   droppedNotes,
   fittingEnum,
   isNullSchema,
-  typesOf,
   withDescription,
-  withoutEnum,
+  isShapeless,
+  mergedAllOf,
+  omit,
   type Converted,
 } from './profile-common.js';
+import { typeList } from '../specs/schema-keywords.js';
 
 /** The formats Gemini's Schema documents, per type. */
 export const GEMINI_FORMATS: Record<string, readonly string[]> = {
@@ -47,11 +49,6 @@ const NOTED = [
   'minimum',
   'maximum',
 ];
-const SHAPING = ['type', 'enum', 'const', 'anyOf', 'oneOf', 'allOf', 'properties', 'items'];
-
-function isShapeless(node: JsonSchema): boolean {
-  return !SHAPING.some((key) => key in node);
-}
 
 function withNullable(converted: Converted, nullable: boolean): Converted {
   return nullable && converted.schema.type !== undefined ? { ...converted, schema: { ...converted.schema, nullable: true } } : converted;
@@ -99,7 +96,7 @@ function mergeObjects(list: JsonSchema[]): JsonSchema | undefined {
 }
 
 function convertUnion(node: JsonSchema, list: JsonSchema[]): Converted {
-  const siblings = Object.fromEntries(Object.entries(node).filter(([k]) => k !== 'anyOf' && k !== 'oneOf' && k !== 'description'));
+  const siblings = omit(node, 'anyOf', 'oneOf', 'description');
   if (list.every(isShapeless)) return convert({ ...siblings, ...(node.description !== undefined && { description: node.description }) });
   const nullable = list.some(isNullSchema);
   const alternatives: JsonSchema[] = [];
@@ -111,7 +108,7 @@ function convertUnion(node: JsonSchema, list: JsonSchema[]): Converted {
   const own = node.description;
   const described = (schema: JsonSchema) => (typeof own === 'string' ? { ...schema, description: own } : schema);
   if (alternatives.length === 1) return withNullable(convert(described(alternatives[0])), nullable);
-  if (alternatives.every((a) => typesOf(a).join() === 'object' && !('anyOf' in a) && !('oneOf' in a) && !('allOf' in a))) {
+  if (alternatives.every((a) => typeList(a).join() === 'object' && !('anyOf' in a) && !('oneOf' in a) && !('allOf' in a))) {
     const merged = mergeObjects(alternatives);
     if (merged) return withNullable(convert(described(merged), ['one of several forms: send the properties of one']), nullable);
   }
@@ -174,19 +171,18 @@ function convertPrimitive(node: JsonSchema, type: string, nullable: boolean): Co
 function convert(node: JsonSchema, notes: string[] = []): Converted {
   const allOf = branches(node, 'allOf');
   if (allOf) {
-    const rest = Object.fromEntries(Object.entries(node).filter(([k]) => k !== 'allOf'));
-    const merged = mergeSchemas([...allOf, rest]);
-    return merged && !('allOf' in merged) ? convert(merged, notes) : asJsonText(node, 'its parts do not combine');
+    const merged = mergedAllOf(node, allOf);
+    return merged ? convert(merged, notes) : asJsonText(node, 'its parts do not combine');
   }
   const union = branches(node, 'anyOf') ?? branches(node, 'oneOf');
   if (union) return convertUnion(node, union);
   if (Array.isArray(node.enum)) {
     const values = fittingEnum(node);
     if (values.length > 0) return convertEnum(node, values);
-    node = withoutEnum(node);
+    node = omit(node, 'enum');
   }
   if ('const' in node) return convertEnum(node, [node.const]);
-  const types = typesOf(node);
+  const types = typeList(node);
   const nullable = types.includes('null');
   let nonNull = types.filter((t) => t !== 'null');
   // An integer is a number: the union of the two is a number.

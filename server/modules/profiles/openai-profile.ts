@@ -14,11 +14,13 @@ import {
   describe,
   droppedNotes,
   fittingEnum,
-  typesOf,
   withDescription,
-  withoutEnum,
+  isShapeless,
+  mergedAllOf,
+  omit,
   type Converted,
 } from './profile-common.js';
+import { typeList } from '../specs/schema-keywords.js';
 
 export const OPENAI_FORMATS = new Set(['date-time', 'time', 'date', 'duration', 'email', 'hostname', 'ipv4', 'ipv6', 'uuid']);
 export const OPENAI_LIMITS = { depth: 10, properties: 5_000, enumValues: 1_000, chars: 120_000, largeEnum: 250, largeEnumChars: 15_000 };
@@ -28,7 +30,6 @@ const NUMBER_KEYWORDS = ['multipleOf', 'maximum', 'exclusiveMaximum', 'minimum',
 /** Dropped, but worth a note in the description. */
 const NOTED = ['default', 'minLength', 'maxLength', 'examples', 'uniqueItems'];
 /** Keys that give a node its shape; a node with none of them accepts any value. */
-const SHAPING = ['type', 'enum', 'const', 'anyOf', 'oneOf', 'allOf', 'properties', 'items'];
 
 interface Budget {
   properties: number;
@@ -36,16 +37,12 @@ interface Budget {
   chars: number;
 }
 
-function isShapeless(node: JsonSchema): boolean {
-  return !SHAPING.some((key) => key in node);
-}
-
 /** The node made to accept null as well: how strict mode says a property may be left out. */
 function nullable(schema: JsonSchema): JsonSchema {
   if (Array.isArray(schema.anyOf)) {
     return schema.anyOf.some((b) => isObject(b) && b.type === 'null') ? schema : { ...schema, anyOf: [...schema.anyOf, { type: 'null' }] };
   }
-  const types = typesOf(schema);
+  const types = typeList(schema);
   if (types.length === 0 || 'const' in schema) return { anyOf: [schema, { type: 'null' }] };
   const out: JsonSchema = { ...schema, type: types.includes('null') ? types : [...types, 'null'] };
   if (Array.isArray(schema.enum) && !schema.enum.includes(null)) out.enum = [...schema.enum, null];
@@ -68,7 +65,7 @@ function convertEnum(node: JsonSchema, budget: Budget): Converted {
   // One more value each: an optional property's enum gains null (see nullable).
   if (tooLarge || budget.enumValues + values.length + 1 > OPENAI_LIMITS.enumValues || budget.chars + chars > OPENAI_LIMITS.chars) {
     // Past strict mode's enum limits: the type stays, the list is left to the real schema's validator.
-    const types = typesOf(node);
+    const types = typeList(node);
     if (types.length === 0) return asJsonText(node, 'its list of allowed values is too long for this profile');
     return {
       schema: withDescription(
@@ -79,13 +76,13 @@ function convertEnum(node: JsonSchema, budget: Budget): Converted {
   }
   budget.enumValues += values.length + 1;
   budget.chars += chars;
-  const types = typesOf(node);
+  const types = typeList(node);
   const schema: JsonSchema = { ...(types.length > 0 && { type: types.length === 1 ? types[0] : types }), enum: values };
   return { schema: withDescription(schema, describe(node, droppedNotes(node, ['default']))) };
 }
 
 function convertUnion(node: JsonSchema, list: JsonSchema[], depth: number, budget: Budget): Converted {
-  const siblings = Object.fromEntries(Object.entries(node).filter(([k]) => k !== 'anyOf' && k !== 'oneOf' && k !== 'description'));
+  const siblings = omit(node, 'anyOf', 'oneOf', 'description');
   // Branches that only add constraints (`required`, `not`) to the node's own shape: left to the real validator.
   if (list.every(isShapeless)) return convert(siblings, depth, budget, describe(node, []));
   const parts: Converted[] = [];
@@ -162,23 +159,22 @@ function convert(node: JsonSchema, depth: number, budget: Budget, description?: 
   if (description !== undefined) node = { ...node, description };
   const allOf = branches(node, 'allOf');
   if (allOf) {
-    const rest = Object.fromEntries(Object.entries(node).filter(([k]) => k !== 'allOf'));
-    const merged = mergeSchemas([...allOf, rest]);
-    return merged && !('allOf' in merged) ? convert(merged, depth, budget) : asJsonText(node, 'its parts do not combine');
+    const merged = mergedAllOf(node, allOf);
+    return merged ? convert(merged, depth, budget) : asJsonText(node, 'its parts do not combine');
   }
   const union = branches(node, 'anyOf') ?? branches(node, 'oneOf');
   if (union) return convertUnion(node, union, depth, budget);
   if (Array.isArray(node.enum)) {
     const values = fittingEnum(node);
     if (values.length > 0) return convertEnum({ ...node, enum: values }, budget);
-    node = withoutEnum(node);
+    node = omit(node, 'enum');
   }
   if ('const' in node) {
     if (!isPrimitive(node.const)) return asJsonText(node, 'its only allowed value is not a plain value');
     budget.chars += String(node.const).length;
     return { schema: withDescription({ const: node.const }, describe(node, [])) };
   }
-  const types = typesOf(node);
+  const types = typeList(node);
   const nonNull = types.filter((t) => t !== 'null');
   if (nonNull.length === 0) return types.includes('null') ? { schema: { type: 'null' } } : asJsonText(node, 'any JSON value');
   const structured = nonNull.filter((t) => t === 'object' || t === 'array');
@@ -192,7 +188,7 @@ function convert(node: JsonSchema, depth: number, budget: Budget, description?: 
 export function toOpenAiSchema(inputSchema: JsonSchema): Converted {
   const budget: Budget = { properties: 0, enumValues: 0, chars: 0 };
   // The root is always an object: a tool's arguments are named.
-  const root = typesOf(inputSchema).includes('object') ? inputSchema : { ...inputSchema, type: 'object' };
+  const root = typeList(inputSchema).includes('object') ? inputSchema : { ...inputSchema, type: 'object' };
   const converted = convertObject(root, ['object'], 1, budget);
   if (converted.schema.type === 'object') return converted;
   // Only a root too large for the profile ends up as JSON text: offer it as one property.

@@ -3,6 +3,8 @@
 // description, so the model still knows them and the real schema's validator still enforces them.
 import type { JsonSchema } from '../specs/types.js';
 import { isObject, truncateText } from '../specs/json-utils.js';
+import { mergeSchemas } from '../specs/schema-merge.js';
+import { typeList } from '../specs/schema-keywords.js';
 import type { ArgumentPlan } from './argument-plan.js';
 
 export interface Converted {
@@ -66,13 +68,6 @@ export function droppedNotes(node: JsonSchema, dropped: readonly string[]): stri
   return notes;
 }
 
-/** The node's types, `null` included; empty when it says none. */
-export function typesOf(node: JsonSchema): string[] {
-  const type = node.type;
-  if (typeof type === 'string') return [type];
-  return Array.isArray(type) ? type.filter((t): t is string => typeof t === 'string') : [];
-}
-
 /** The node's subschemas in a list keyword, objects only. */
 export function branches(node: JsonSchema, key: 'anyOf' | 'oneOf' | 'allOf'): JsonSchema[] | undefined {
   const list = node[key];
@@ -80,7 +75,7 @@ export function branches(node: JsonSchema, key: 'anyOf' | 'oneOf' | 'allOf'): Js
 }
 
 export function isNullSchema(node: JsonSchema): boolean {
-  const types = typesOf(node);
+  const types = typeList(node);
   return types.length === 1 && types[0] === 'null';
 }
 
@@ -97,7 +92,7 @@ function jsonTypeOf(value: unknown): string {
  */
 export function fittingEnum(node: JsonSchema): unknown[] {
   const values = Array.isArray(node.enum) ? node.enum : [];
-  const types = typesOf(node);
+  const types = typeList(node);
   if (types.length === 0) return values;
   return values.filter((v) => {
     const type = jsonTypeOf(v);
@@ -105,7 +100,20 @@ export function fittingEnum(node: JsonSchema): unknown[] {
   });
 }
 
-/** The node without its enum. */
-export function withoutEnum(node: JsonSchema): JsonSchema {
-  return Object.fromEntries(Object.entries(node).filter(([k]) => k !== 'enum'));
+/** The node without the named keywords. */
+export function omit(node: JsonSchema, ...keys: string[]): JsonSchema {
+  return Object.fromEntries(Object.entries(node).filter(([k]) => !keys.includes(k)));
+}
+
+const SHAPING = ['type', 'enum', 'const', 'anyOf', 'oneOf', 'allOf', 'properties', 'items'];
+
+/** A node with none of the keywords that give a shape accepts any value (or only constrains its siblings'). */
+export function isShapeless(node: JsonSchema): boolean {
+  return !SHAPING.some((key) => key in node);
+}
+
+/** The node with its `allOf` parts merged in, or undefined when they do not combine faithfully. */
+export function mergedAllOf(node: JsonSchema, parts: JsonSchema[]): JsonSchema | undefined {
+  const merged = mergeSchemas([...parts, omit(node, 'allOf')]);
+  return merged && !('allOf' in merged) ? merged : undefined;
 }
