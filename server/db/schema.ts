@@ -34,6 +34,10 @@ export const workspaces = sqliteTable('workspaces', {
   toolNameBudget: integer('tool_name_budget'),
   /** The schema profile every client gets (profiles/); null: chosen per client from its clientInfo. */
   schemaProfile: text('schema_profile'),
+  /** `all` or `dynamic` (discovery/tool-mode.ts); null: auto, by the size of the tool list. */
+  toolMode: text('tool_mode'),
+  /** Tokens a tool's answer may hold before it is cut; null: the default (25,000); 0: no budget. */
+  responseBudget: integer('response_budget'),
   /**
    * JSON: string[] of origins (`https://uploads.example.com`) tool calls may go to besides the base
    * URL's, with the workspace's credentials; null: none.
@@ -82,6 +86,8 @@ export const accessKeys = sqliteTable(
     environment: text('environment').notNull(),
     /** The schema profile this key's client gets; null: the workspace's choice. */
     schemaProfile: text('schema_profile'),
+    /** The tool mode this key's client gets; null: the workspace's choice. */
+    toolMode: text('tool_mode'),
     createdAt: text('created_at').notNull(),
     lastUsedAt: text('last_used_at'),
     expiresAt: text('expires_at'),

@@ -16,6 +16,7 @@ import { createSharedRateLimiter } from '../modules/mcp/shared-rate-limiter.js';
 import { createUpstreamClient, passthroughHeaderNames } from '../modules/upstream/index.js';
 import { hashUrlToken } from '../modules/workspaces/url-token.js';
 import { isSchemaProfile, type SchemaProfile } from '../modules/profiles/index.js';
+import { isToolMode, type ToolModeSetting } from '../modules/discovery/tool-mode.js';
 
 /** A workspace as the MCP endpoint needs it, built from the database once and kept in memory. */
 export interface GatewayWorkspace {
@@ -28,6 +29,8 @@ export interface GatewayWorkspace {
   keys: Map<string, KeyGrant>;
   /** The profile every client gets; undefined: chosen per client by its name. */
   schemaProfile?: SchemaProfile;
+  /** How tools are offered unless a key says otherwise. */
+  toolMode: ToolModeSetting;
 }
 
 export interface Resolved {
@@ -46,6 +49,8 @@ declare module 'fastify' {
       /** The live health of an environment's OAuth connection (undefined when it does not use OAuth). */
       oauthHealth(workspaceId: string, environment: string): Promise<OAuthHealthReport | undefined>;
       forgetOAuth(workspaceId: string, environment: string): void;
+      /** The workspace as the MCP endpoint serves it (loaded if it is not in memory). */
+      workspace(workspaceId: string): GatewayWorkspace | undefined | Promise<GatewayWorkspace | undefined>;
       /** Records that a key was used; written with the next call-log batch. */
       touchKey(keyId: string): void;
       rateLimiter: RateLimiter;
@@ -206,6 +211,7 @@ async function gatewayPlugin(app: FastifyInstance) {
             saved?.type === 'passthrough' ? passthroughHeaderNames(spec?.securitySchemes ?? [], saved.publicInfo.forward) : undefined,
           tokenSource,
           tools,
+          responseBudget: workspace.responseBudget,
         }),
       );
       found.set(env.urlTokenHash, { workspaceId, environment: env.name });
@@ -221,6 +227,7 @@ async function gatewayPlugin(app: FastifyInstance) {
         expiresAt: k.expiresAt ? Date.parse(k.expiresAt) : undefined,
         hash: k.keyHash,
         schemaProfile: isSchemaProfile(k.schemaProfile) ? k.schemaProfile : undefined,
+        toolMode: isToolMode(k.toolMode) ? k.toolMode : undefined,
       });
     }
     return {
@@ -231,6 +238,7 @@ async function gatewayPlugin(app: FastifyInstance) {
         environments,
         keys,
         schemaProfile: isSchemaProfile(workspace.schemaProfile) ? workspace.schemaProfile : undefined,
+        toolMode: isToolMode(workspace.toolMode) ? workspace.toolMode : 'auto',
       },
       tokens: found,
     };
@@ -315,6 +323,7 @@ async function gatewayPlugin(app: FastifyInstance) {
     forgetOAuth(workspaceId: string, environment: string) {
       connections.delete(`${workspaceId}:${environment}`);
     },
+    workspace: workspaceById,
     touchKey(keyId: string) {
       keysUsed.set(keyId, new Date().toISOString());
     },

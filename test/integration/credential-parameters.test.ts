@@ -46,13 +46,17 @@ t.test('a required token argument disappears once the token is saved, and return
   };
 
   const before = await schemaOf();
-  t.same(Object.keys(before.properties).sort(), ['X-Team', 'channel', 'token'], 'without credentials every parameter is an argument');
+  t.same(
+    Object.keys(before.properties).sort(),
+    ['X-Team', 'channel', 'response_filter', 'token'],
+    'without credentials every parameter is an argument',
+  );
   t.same(before.required?.sort(), ['channel', 'token']);
 
   const key = `xoxb-${randomBytes(8).toString('hex')}`;
   t.equal((await gw.api('PUT', `/api/workspaces/${ws.id}/auth`, { type: 'api_key', in: 'query', name: 'token', value: key })).status, 200);
   const after = await schemaOf();
-  t.same(Object.keys(after.properties).sort(), ['X-Team', 'channel'], 'the saved key is no longer asked of the model');
+  t.same(Object.keys(after.properties).sort(), ['X-Team', 'channel', 'response_filter'], 'the saved key is no longer asked of the model');
   t.same(after.required, ['channel']);
   const client = await connectClient(t, ws.mcpUrl);
   const result = await client.callTool({ name: 'echoRequest', arguments: { channel: 'C1' } });
@@ -68,8 +72,16 @@ t.test('a required token argument disappears once the token is saved, and return
       .status,
     200,
   );
-  t.same(Object.keys((await schemaOf()).properties).sort(), ['channel', 'token'], 'a saved header leaves; the token is asked again');
+  t.same(
+    Object.keys((await schemaOf()).properties).sort(),
+    ['channel', 'response_filter', 'token'],
+    'a saved header leaves; the token is asked again',
+  );
 
   t.equal((await gw.api('DELETE', `/api/workspaces/${ws.id}/auth`)).status, 200);
-  t.same(Object.keys((await schemaOf()).properties).sort(), ['X-Team', 'channel', 'token'], 'credentials removed: the arguments are back');
+  t.same(
+    Object.keys((await schemaOf()).properties).sort(),
+    ['X-Team', 'channel', 'response_filter', 'token'],
+    'credentials removed: the arguments are back',
+  );
 });

@@ -227,7 +227,7 @@ t.test('tool calls reach the upstream exactly as the spec says', async (t) => {
     const listItems = tools.find((x) => x.name === 'listItems')!;
     t.same(
       Object.keys(listItems.inputSchema.properties ?? {}).sort(),
-      ['filter_status_', 'meta', 'sort', 'tags'],
+      ['filter_status_', 'meta', 'response_filter', 'sort', 'tags'],
       '`filter[status]` is offered as filter_status_',
     );
     await call('listItems', { filter_status_: 'open', meta: { owner: 'me', size: 3 }, sort: ['name', '-date'], tags: ['a b', 'c'] });

@@ -76,7 +76,11 @@ t.test('constructor, __proto__ and toString survive allOf merging, plain propert
   }
   t.same(merged.required, ['constructor', 'toString']);
   t.same(ownKeys(bodyOf('plain').properties), [...NAMES].sort(), 'every name is a plain property');
-  t.same(ownKeys(byName('params').inputSchema.properties), [...NAMES].sort(), 'every name is a parameter');
+  t.same(
+    ownKeys(byName('params').inputSchema.properties),
+    [...NAMES, 'response_filter'].sort(),
+    "every name is a parameter (and the gateway's filter)",
+  );
 
   // `__proto__` in a request body is refused by the HTTP layer's prototype-poisoning guard before
   // any of this code runs: the calls send the other names.

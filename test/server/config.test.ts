@@ -10,7 +10,7 @@ t.test('defaults', async (t) => {
   t.equal(c.dataDir, path.resolve('./data'));
   t.equal(c.publicUrl, undefined, 'derived from the listening address');
   t.equal(defaultPublicUrl(c.host, c.port), 'http://127.0.0.1:8080');
-  t.equal(c.maxResponseBytes, 1024 * 1024);
+  t.equal(c.maxResponseBytes, 8 * 1024 * 1024);
   t.equal(c.logLevel, 'info');
   t.equal(c.masterKey, undefined);
   t.equal(c.trustProxy, false, 'X-Forwarded-For is not believed unless asked');

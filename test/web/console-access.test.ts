@@ -406,6 +406,47 @@ t.test('tool schemas: a profile chosen on Configure and per key on Connect reach
   t.equal((await gw.api('DELETE', `/api/workspaces/${ws.id}/keys/${made.id}`)).status, 204);
 });
 
+t.test('tool mode and response budget: shown and set on Configure, reaching clients', async (t) => {
+  await tab(page, 'Configure').click();
+  const report = page.getByTestId('tool-mode-report');
+  const enabled = (await workspace()).enabledToolCount;
+  await report.getByText(`Clients get ${enabled} tool`).waitFor();
+  t.match(
+    await report.textContent(),
+    /Auto: \d+ tools?, about [\d,]+ tokens of tools\/list, within 40 tools and 30,000 tokens, so every tool is listed\./,
+  );
+  const mode = page.getByRole('combobox', { name: /How tools are offered/ });
+  t.equal(await mode.inputValue(), 'auto');
+  await mode.selectOption('dynamic');
+  await page.getByRole('button', { name: 'Save tool mode' }).click();
+  await report.getByText('Clients get three meta-tools').waitFor();
+  t.match(await report.textContent(), new RegExp(`instead of ${enabled} tools? .*Set to "dynamic"`), 'and why');
+  t.equal((await workspace()).toolMode, 'dynamic', 'the PATCH took effect');
+  const client = await connectClient(t, ws.mcpUrl);
+  t.same(
+    (await client.listTools()).tools.map((tool) => tool.name),
+    ['search_tools', 'describe_tools', 'call_tool'],
+    'a client now gets the meta-tools',
+  );
+  await mode.selectOption('auto');
+  await page.getByRole('button', { name: 'Save tool mode' }).click();
+  await report.getByText(`Clients get ${enabled} tool`).waitFor();
+
+  const budget = page.getByRole('spinbutton', { name: /Response budget/ });
+  t.equal(await budget.inputValue(), '25000', 'the default budget');
+  await budget.fill('400');
+  await page.getByRole('alert').getByText('0 (no budget) or at least 1,000 tokens').waitFor();
+  t.ok(await page.getByRole('button', { name: 'Save budget' }).isDisabled(), 'too small: said at once, not sent');
+  await budget.fill('2000');
+  await page.getByRole('button', { name: 'Save budget' }).click();
+  await page.getByRole('button', { name: 'Save budget' }).and(page.locator('[disabled]')).waitFor();
+  t.equal((await workspace()).responseBudget, 2000, 'the PATCH took effect');
+  await page.reload();
+  await budget.waitFor();
+  t.equal(await budget.inputValue(), '2000', 'after a reload the field shows it');
+  t.equal((await gw.api('PATCH', `/api/workspaces/${ws.id}`, { responseBudget: null })).status, 200);
+});
+
 t.test("a key's expiry picker starts at tomorrow in the browser's own time zone", async (t) => {
   // 20:00 in New York is already the next day in UTC: the first day on offer is still New York's tomorrow.
   const context = await browser.newContext({ baseURL: gw.url, locale: 'en-US', timezoneId: 'America/New_York' });

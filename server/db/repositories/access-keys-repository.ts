@@ -27,9 +27,13 @@ export function createAccessKeysRepository({ db, t, changed }: Store) {
       await changed(workspaceId);
     },
 
-    /** null: the key follows the workspace's choice. */
-    async setSchemaProfile(workspaceId: string, id: string, schemaProfile: string | null): Promise<boolean> {
-      const rows = await db.update(accessKeys).set({ schemaProfile }).where(named(workspaceId, id)).returning({ id: accessKeys.id });
+    /** The key's own choices; null: the key follows the workspace's. */
+    async setChoices(
+      workspaceId: string,
+      id: string,
+      choices: Partial<Pick<AccessKeyRow, 'schemaProfile' | 'toolMode'>>,
+    ): Promise<boolean> {
+      const rows = await db.update(accessKeys).set(choices).where(named(workspaceId, id)).returning({ id: accessKeys.id });
       await changed(workspaceId);
       return rows.length > 0;
     },

@@ -21,6 +21,8 @@ export function createWorkspacesRepository({ db, t, changed }: Store) {
     rateLimit: workspaces.rateLimit,
     toolNameBudget: workspaces.toolNameBudget,
     schemaProfile: workspaces.schemaProfile,
+    toolMode: workspaces.toolMode,
+    responseBudget: workspaces.responseBudget,
     allowedOrigins: workspaces.allowedOrigins,
     createdAt: workspaces.createdAt,
     updatedAt: workspaces.updatedAt,
@@ -56,7 +58,12 @@ export function createWorkspacesRepository({ db, t, changed }: Store) {
 
     async update(
       id: string,
-      changes: Partial<Pick<WorkspaceRow, 'name' | 'access' | 'rateLimit' | 'allowedOrigins' | 'toolNameBudget' | 'schemaProfile'>>,
+      changes: Partial<
+        Pick<
+          WorkspaceRow,
+          'name' | 'access' | 'rateLimit' | 'allowedOrigins' | 'toolNameBudget' | 'schemaProfile' | 'toolMode' | 'responseBudget'
+        >
+      >,
       now: string,
       tx: Db = db,
     ): Promise<boolean> {

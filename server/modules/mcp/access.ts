@@ -4,6 +4,7 @@ import { hash, timingSafeEqual } from 'node:crypto';
 import type { ListToolsResult } from '@modelcontextprotocol/sdk/types.js';
 import type { WorkspaceRuntime } from './workspace-runtime.js';
 import type { SchemaProfile } from '../profiles/index.js';
+import type { ToolMode } from '../discovery/tool-mode.js';
 import { forwardingProblem, isMethodOverride } from '../upstream/passthrough-headers.js';
 
 export type AccessMode = 'url' | 'keys';
@@ -22,6 +23,8 @@ export interface KeyGrant {
   hash: string;
   /** The schema profile this key's client gets; undefined: the workspace's choice. */
   schemaProfile?: SchemaProfile;
+  /** The tool mode this key's client gets; undefined: the workspace's choice. */
+  toolMode?: ToolMode;
 }
 
 export type KeyCheck = { ok: true; grant: KeyGrant } | { ok: false; reason: string };

@@ -5,10 +5,12 @@ import type { Attributes } from '@opentelemetry/api';
 import {
   UpstreamAborted,
   buildUpstreamRequest,
+  compileFilter,
   maskUrl,
   passthroughHeaders,
   redactSecrets,
   resultExcerpt,
+  RESPONSE_FILTER_ARG,
   serializeToolResultOffThread,
   toToolResult,
   withSecrets,
@@ -224,6 +226,20 @@ export async function callTool(
 
   if (unmapped) return refuse(unmapped);
   if (outOfBounds) return refuse(outOfBounds);
+  // `response_filter` is the gateway's, not the API's: taken out before validation and the request,
+  // and checked now, so a filter that cannot parse costs no upstream call.
+  let filter: string | undefined;
+  if (tool.filterable && args && RESPONSE_FILTER_ARG in args) {
+    const { [RESPONSE_FILTER_ARG]: offeredFilter, ...rest } = args;
+    args = rest;
+    // Null or empty: no filter (strict profiles send null for an argument left out).
+    if (offeredFilter !== null && offeredFilter !== undefined && offeredFilter !== '') {
+      if (typeof offeredFilter !== 'string') return refuse(`"${RESPONSE_FILTER_ARG}" must be a string: a JMESPath expression.`);
+      const compiled = compileFilter(offeredFilter);
+      if ('problem' in compiled) return refuse(compiled.problem);
+      filter = offeredFilter;
+    }
+  }
   const invalid = tool.validate(args ?? {}, values);
   if (invalid) return refuse(invalid);
   if (passthroughRefused) return refuse(passthroughRefused);
@@ -297,7 +313,11 @@ export async function callTool(
         responseExcerpt: redact(cut(excerpt, EXCERPT_BUDGET)),
       });
     };
-    const options = { maxResponseBytes: deps.maxResponseBytes, secrets };
+    const shape =
+      filter !== undefined || runtime.responseBudgetChars > 0
+        ? { filter, budgetChars: runtime.responseBudgetChars, pagingArgs: tool.pagingArgs }
+        : undefined;
+    const options = { maxResponseBytes: deps.maxResponseBytes, secrets, shape };
     if (response.body.byteLength > LARGE_BODY_BYTES) {
       // Tens of ms to parse, mask and print, and tens of thousands of objects left to collect:
       // built on the result thread (the body is handed to it), so the event loop (other calls,

@@ -7,7 +7,7 @@
 // and tools/call are all it has to serve.
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
-import { ErrorCode, McpError, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, McpError, type CallToolResult, type RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { isPlainObject } from '../shared/is-plain-object.js';
 import { callTool, type CallDeps, type CallerInfo } from './call-tool.js';
 import { errorAnswer, ExchangeTransport, joined, SerializedResult, type ExchangeAnswer } from './exchange-transport.js';
@@ -24,6 +24,7 @@ import {
 import { plainError, type WireError } from './error-wording.js';
 import { toolResultJson } from '../upstream/index.js';
 import type { WorkspaceRuntime } from './workspace-runtime.js';
+import { listJson } from './mode-view.js';
 
 export const SERVER_INFO = { name: 'latchkey', version: '0.1.0' };
 
@@ -59,6 +60,9 @@ function invalidParams(message: string): McpError {
  */
 const LIST_TTL_MS = 60_000;
 
+/** Lists longer than this are kept as bytes (see createEndpoint). */
+const LARGE_LIST_CHARS = 64 * 1024;
+
 function modernAnswer(id: RequestId, result: string | Buffer[]): ExchangeAnswer {
   const head = `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":`;
   if (typeof result === 'string') return { status: 200, body: `${head}${result}}` };
@@ -88,8 +92,48 @@ export function instructionsFor(runtime: Pick<WorkspaceRuntime, 'name' | 'descri
   return `${base}\n\nAbout the API, from its OpenAPI description:\n${quoted}`;
 }
 
+function serialized(result: CallToolResult | SerializedResult): SerializedResult {
+  return result instanceof SerializedResult ? result : new SerializedResult(toolResultJson(result));
+}
+
+function errorResult(text: string): SerializedResult {
+  return serialized({ isError: true, content: [{ type: 'text', text }] });
+}
+
+/**
+ * Dynamic mode: search_tools and describe_tools are answered from the view; call_tool makes the
+ * real tool's call, so it is validated, limited and logged exactly as a direct call. A tool it
+ * cannot reach is an `isError` result the model reads, not a protocol error of call_tool's.
+ */
+async function callMeta(
+  runtime: WorkspaceRuntime,
+  deps: CallDeps,
+  name: string,
+  args: Record<string, unknown> | undefined,
+  caller: CallerInfo,
+): Promise<SerializedResult> {
+  let answer;
+  try {
+    answer = runtime.discovery!.answer(name, args);
+  } catch (err) {
+    // A strict profile's JSON-text argument that does not parse.
+    return errorResult((err as Error).message);
+  }
+  if ('result' in answer) return serialized(answer.result);
+  try {
+    return serialized(await callTool(runtime, deps, answer.call.name, answer.call.arguments, caller));
+  } catch (err) {
+    if (err instanceof McpError) return errorResult(`${err.message.replace(/^MCP error -?\d+: /, '')} Find tools with search_tools.`);
+    throw err;
+  }
+}
+
+/** Dynamic mode's word in the instructions: how to reach tools that are not listed. */
+const DYNAMIC_INSTRUCTIONS =
+  "This API's tools are too many to list: find them with search_tools, read their schemas with describe_tools, and run them with call_tool.";
+
 function createEndpoint(runtime: WorkspaceRuntime, deps: CallDeps): McpEndpoint {
-  const instructions = instructionsFor(runtime);
+  const instructions = runtime.discovery ? `${instructionsFor(runtime)}\n\n${DYNAMIC_INSTRUCTIONS}` : instructionsFor(runtime);
   // The spec's logo, when it has one, as the server's icon (2025-11-25 and 2026-07-28 show it).
   const serverInfo = runtime.icons ? { ...SERVER_INFO, icons: runtime.icons } : SERVER_INFO;
   const server = new Server(serverInfo, { capabilities: { tools: {} }, jsonSchemaValidator: sharedValidator, instructions });
@@ -98,14 +142,19 @@ function createEndpoint(runtime: WorkspaceRuntime, deps: CallDeps): McpEndpoint 
     const args = params?.arguments;
     if (typeof name !== 'string') throw invalidParams('"name" must be a string.');
     if (args !== undefined && !isPlainObject(args)) throw invalidParams('"arguments" must be an object.');
-    return callTool(runtime, deps, name, args, caller).then((result) =>
-      result instanceof SerializedResult ? result : new SerializedResult(toolResultJson(result)),
-    );
+    if (runtime.discovery?.handles(name)) return callMeta(runtime, deps, name, args, caller);
+    return callTool(runtime, deps, name, args, caller).then(serialized);
   };
-  // The view's tool list never changes (a change makes a new runtime): serialised once, on first use.
+  // The view's tool list never changes (a change makes a new runtime): serialised once, on first
+  // use. A large one is kept as bytes: encoding GitHub's 2 MiB list again for every answer cost
+  // more than sending it.
   let toolList: SerializedResult | undefined;
   const transport = new ExchangeTransport<CallerInfo>({
-    'tools/list': () => (toolList ??= new SerializedResult(JSON.stringify(runtime.listResult))),
+    'tools/list': () => {
+      if (toolList) return toolList;
+      const json = listJson(runtime);
+      return (toolList = new SerializedResult(json.length > LARGE_LIST_CHARS ? Buffer.from(json) : json));
+    },
     'tools/call': callFromParams,
   });
   // connect() only wires callbacks and starts the transport, which has nothing to start.
@@ -123,7 +172,7 @@ function createEndpoint(runtime: WorkspaceRuntime, deps: CallDeps): McpEndpoint 
         discover ??= `${modernResultHead(serverInfo)},${cache},${JSON.stringify({ supportedVersions: SERVED_PROTOCOL_VERSIONS, capabilities: { tools: {} }, instructions }).slice(1)}`;
         return modernAnswer(request.id, discover);
       case 'tools/list':
-        modernList ??= `${head},${cache},${JSON.stringify(runtime.listResult).slice(1)}`;
+        modernList ??= `${head},${cache},${listJson(runtime).slice(1)}`;
         return modernAnswer(request.id, modernList);
       case 'tools/call':
         try {

@@ -8,6 +8,9 @@ import type { OAuthConnection } from '../credentials/oauth-connection.js';
 import { originOf, originRefusal } from '../credentials/credential-origin.js';
 import { suppliedByCredentials, withoutSuppliedParameters } from './credential-parameters.js';
 import type { UpstreamCredentials } from '../upstream/types.js';
+import type { MetaAnswer } from '../discovery/meta-tools.js';
+import { CHARS_PER_TOKEN } from '../shared/tokens.js';
+import { MAX_FILTER_CHARS, pagingArguments, RESPONSE_FILTER_ARG } from '../upstream/response-shape.js';
 
 export interface RuntimeTool {
   definition: ToolDefinition;
@@ -17,6 +20,10 @@ export interface RuntimeTool {
   origin?: string;
   /** Compiled on the first call of this tool, then reused. `values`: see ArgumentValidator. */
   validate(args: unknown, values?: number): string | undefined;
+  /** The list entry offers `response_filter` (the API has no argument of that name). */
+  filterable: boolean;
+  /** The tool's paging arguments, named when a cut answer says how to see the rest. */
+  pagingArgs: readonly string[];
   /** A schema profile's view: the client's arguments as the real schema has them (profiles/). */
   toRealArguments?: (args: Record<string, unknown>) => Record<string, unknown>;
 }
@@ -45,6 +52,8 @@ export interface WorkspaceRuntime {
   tokenSource?: OAuthConnection;
   /** Every secret string, for redacting anything that is logged. */
   secrets: string[];
+  /** Estimated tokens (as characters of compact JSON) a tool's answer may hold; 0: no budget. */
+  responseBudgetChars: number;
   /** Enabled tools only. */
   tools: Map<string, RuntimeTool>;
   listResult: ListToolsResult;
@@ -52,6 +61,11 @@ export interface WorkspaceRuntime {
   refusal(name: string): string;
   /** Why a tool whose origin is not in `allowedOrigins` was not called. */
   originRefusal(name: string, origin: string): string;
+  /** Dynamic mode: the meta-tools, answered before any real tool of the same name (mode-view.ts). */
+  discovery?: {
+    handles(name: string): boolean;
+    answer(name: string, args: Record<string, unknown> | undefined): MetaAnswer;
+  };
 }
 
 export interface RuntimeInput {
@@ -72,14 +86,34 @@ export interface RuntimeInput {
   tools: { definition: ToolDefinition; enabled: boolean }[];
   description?: string | null;
   iconUrl?: string | null;
+  /** Tokens a tool's answer may hold; undefined: DEFAULT_RESPONSE_BUDGET; 0: no budget. */
+  responseBudget?: number | null;
 }
 
-function listEntry(definition: ToolDefinition, icons: Icon[] | undefined): Tool {
+/** Tokens of one tool answer, unless the workspace says otherwise: a tenth of a large context window. */
+export const DEFAULT_RESPONSE_BUDGET = 25_000;
+
+const FILTER_PROPERTY = {
+  type: 'string',
+  maxLength: MAX_FILTER_CHARS,
+  description:
+    'Optional JMESPath expression applied to a JSON response before it is returned, to keep only what you need, ' +
+    'e.g. "items[].{id: id, name: name}" or "length(@)".',
+};
+
+/** The input schema with `response_filter` added, unless the API has an argument of that name. */
+function withFilter(inputSchema: ToolDefinition['inputSchema']): ToolDefinition['inputSchema'] | undefined {
+  const properties = (inputSchema.properties ?? {}) as Record<string, unknown>;
+  if (RESPONSE_FILTER_ARG in properties) return undefined;
+  return { ...inputSchema, properties: { ...properties, [RESPONSE_FILTER_ARG]: FILTER_PROPERTY } };
+}
+
+function listEntry(definition: ToolDefinition, icons: Icon[] | undefined, inputSchema: ToolDefinition['inputSchema']): Tool {
   return {
     name: definition.name,
     title: definition.annotations.title,
     description: definition.description,
-    inputSchema: definition.inputSchema as Tool['inputSchema'],
+    inputSchema: inputSchema as Tool['inputSchema'],
     annotations: definition.annotations,
     ...(icons && { icons }),
   };
@@ -94,7 +128,7 @@ function lazyValidator(definition: ToolDefinition): RuntimeTool['validate'] {
 }
 
 /** Where one tool's calls go, decided once per runtime rather than per call. */
-function runtimeTool(definition: ToolDefinition, input: RuntimeInput): RuntimeTool {
+function runtimeTool(definition: ToolDefinition, input: RuntimeInput, filterable: boolean): RuntimeTool {
   const own = input.baseUrlOverridden ? undefined : definition.serverUrl;
   const baseUrl = own ?? input.baseUrl;
   return {
@@ -102,6 +136,8 @@ function runtimeTool(definition: ToolDefinition, input: RuntimeInput): RuntimeTo
     baseUrl,
     origin: originOf(baseUrl),
     validate: lazyValidator(definition),
+    filterable,
+    pagingArgs: pagingArguments(definition.params),
   };
 }
 
@@ -115,8 +151,9 @@ export function buildWorkspaceRuntime(input: RuntimeInput): WorkspaceRuntime {
   for (const { definition: stored, enabled } of input.tools) {
     if (!enabled) continue;
     const definition = withoutSuppliedParameters(stored, supplied);
-    tools.set(definition.name, runtimeTool(definition, input));
-    entries.push(listEntry(definition, toolIcons));
+    const offered = withFilter(definition.inputSchema);
+    tools.set(definition.name, runtimeTool(definition, input, offered !== undefined));
+    entries.push(listEntry(definition, toolIcons, offered ?? definition.inputSchema));
   }
   const baseOrigin = originOf(input.baseUrl);
   const allowedOrigins = new Set(input.allowedOrigins ?? []);
@@ -136,6 +173,7 @@ export function buildWorkspaceRuntime(input: RuntimeInput): WorkspaceRuntime {
     passthroughHeaders: input.passthroughHeaders ?? DEFAULT_PASSTHROUGH_HEADERS,
     tokenSource: input.tokenSource,
     secrets: secretValues(input.credentials),
+    responseBudgetChars: CHARS_PER_TOKEN * (input.responseBudget ?? DEFAULT_RESPONSE_BUDGET),
     tools,
     listResult: { tools: entries },
     refusal: (name) =>

@@ -54,3 +54,9 @@ export class ResultThreadStopped extends UpstreamModuleError {
     super('The gateway could not build this result: its result thread stopped. Retry the call.');
   }
 }
+
+/** A call's `response_filter` could not be applied to the answer (a function given the wrong type, say). */
+export class FilterFailed extends UpstreamModuleError {
+  override readonly name = 'FilterFailed';
+  readonly code = 'LK_FILTER_FAILED';
+}

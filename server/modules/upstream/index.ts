@@ -13,6 +13,7 @@ export {
   type ToolResultOptions,
 } from './tool-result.js';
 export { serializeToolResultOffThread } from './tool-result-off-thread.js';
+export { compileFilter, RESPONSE_FILTER_ARG, type ResponseShape } from './response-shape.js';
 export { maskUrl, redactSecrets, secretForms, secretValues, withSecrets, MASK } from './mask.js';
 export { DEFAULT_PASSTHROUGH_HEADERS, forwardingProblem, passthroughHeaderNames, passthroughHeaders } from './passthrough-headers.js';
 export {

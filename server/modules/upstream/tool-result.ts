@@ -9,12 +9,17 @@ import { isJsonMediaType, mediaType } from './encode-body.js';
 import { containsSecret, maskBytes, maskerFor, maskJsonValue, maskSecrets, type SecretMasker } from './mask.js';
 import type { UpstreamResponse } from './types.js';
 import { isPlainObject } from '../shared/is-plain-object.js';
+import { estimateTokens } from '../shared/tokens.js';
+import { RESPONSE_FILTER_ARG, shapeValue, type ResponseShape } from './response-shape.js';
+import { FilterFailed } from './errors.js';
 
 export interface ToolResultOptions {
   /** The client's byte cap, named in truncation notes. */
   maxResponseBytes: number;
   /** Every secret form this call may meet (see secretValues); masked wherever it appears. */
   secrets?: readonly string[];
+  /** The call's response_filter and the workspace's budget (response-shape.ts). */
+  shape?: ResponseShape;
 }
 
 /** An error body longer than this many characters is cut: the status says most of it. */
@@ -77,32 +82,61 @@ export function toToolResult(res: UpstreamResponse, opts: ToolResultOptions): Ca
 
 function successResult(res: UpstreamResponse, type: string, opts: ToolResultOptions, masker: SecretMasker | undefined): CallToolResult {
   if (res.body.length === 0 && !res.truncated) return textResult(maskSecrets(`${statusLine(res)} (empty response body).`, masker));
-  const note = res.truncated ? `\n\n${truncationNote(res, opts)}` : '';
+  let note = res.truncated ? `\n\n${truncationNote(res, opts)}` : '';
   if (isJsonMediaType(type)) {
     const text = decodeText(res);
     const parsed = res.truncated ? undefined : parseJson(text);
-    if (!parsed) return textResult(maskSecrets(text, masker, res.truncated) + note);
+    if (!parsed) return withinBudget(maskSecrets(text, masker, res.truncated), opts.shape, note, res.truncated);
     let value = parsed.value;
-    // Indenting a large answer costs the model tokens and the gateway time and memory for nothing.
-    const indent = res.body.length <= PRETTY_MAX_BYTES ? 2 : undefined;
-    let pretty = JSON.stringify(value, null, indent);
     let raw: string | undefined = text;
+    let cutNote: string | undefined;
+    if (opts.shape) {
+      let shaped;
+      try {
+        shaped = shapeValue(value, opts.shape, text.length);
+      } catch (err) {
+        if (!(err instanceof FilterFailed)) throw err;
+        // The call was made: say so, so that a write is not repeated to mend the filter.
+        return {
+          isError: true,
+          content: [
+            {
+              type: 'text',
+              text: maskSecrets(
+                `The API answered ${statusLine(res)}, but ${err.message}. The call took effect: fix the filter rather than repeating a change.`,
+                masker,
+              ),
+            },
+          ],
+        };
+      }
+      if (shaped.changed) raw = undefined;
+      value = shaped.value;
+      cutNote = shaped.note;
+    }
+    // Indenting a large answer costs the model tokens and the gateway time and memory for nothing.
+    let pretty = render(value, raw === undefined ? undefined : res.body.length, opts.shape);
     // The pretty text has every string escaped one canonical way (however the upstream escaped
     // it); the raw text is what is spliced in. A secret in either: mask the parsed strings and
     // serialise again, which keeps the answer valid JSON.
-    if (masker && (containsSecret(pretty, masker) || containsSecret(text, masker))) {
+    if (masker && (containsSecret(pretty, masker) || (raw !== undefined && containsSecret(raw, masker)))) {
       value = maskJsonValue(value, masker);
-      pretty = JSON.stringify(value, null, indent);
+      pretty = render(value, undefined, opts.shape);
       raw = undefined;
     }
     const result = textResult(pretty);
+    if (cutNote) result.content.push({ type: 'text', text: cutNote });
     if (isPlainObject(value)) {
       result.structuredContent = value;
       if (raw !== undefined) upstreamJson.set(result, raw);
     }
+    if (opts.shape?.filter !== undefined && value === null)
+      result.content.push({ type: 'text', text: `[The "${RESPONSE_FILTER_ARG}" expression matched nothing in the response.]` });
     return result;
   }
-  if (isTextual(type)) return textResult(maskSecrets(decodeText(res), masker, res.truncated) + note);
+  if (opts.shape?.filter !== undefined)
+    note += `\n\n[The response is ${type}, not JSON: "${RESPONSE_FILTER_ARG}" applies to JSON only, so it is shown unfiltered.]`;
+  if (isTextual(type)) return withinBudget(maskSecrets(decodeText(res), masker, res.truncated), opts.shape, note, res.truncated);
   if (res.truncated) {
     return textResult(`${maskSecrets(statusLine(res), masker)}: a ${type} body, not shown. ${truncationNote(res, opts)}`);
   }
@@ -135,6 +169,36 @@ function errorResult(res: UpstreamResponse, type: string, opts: ToolResultOption
     text += `: [${res.totalBytes ?? `more than ${res.body.length}`} bytes of ${type}]`;
   }
   return { isError: true, content: [{ type: 'text', text }] };
+}
+
+/**
+ * JSON for the model: indented when that is cheap (a small body; `bodyBytes` undefined means the
+ * value is no longer the body) and within the budget, compact otherwise.
+ */
+function render(value: unknown, bodyBytes: number | undefined, shape: ResponseShape | undefined): string {
+  const overBudget = (text: string) => shape?.budgetChars !== undefined && shape.budgetChars > 0 && text.length > shape.budgetChars;
+  let compact: string | undefined;
+  if (bodyBytes === undefined) {
+    compact = JSON.stringify(value) ?? 'null';
+    if (compact.length > PRETTY_MAX_BYTES) return compact;
+  } else if (bodyBytes > PRETTY_MAX_BYTES) {
+    return JSON.stringify(value);
+  }
+  const pretty = JSON.stringify(value, null, 2) ?? 'null';
+  return overBudget(pretty) ? (compact ?? JSON.stringify(value)) : pretty;
+}
+
+/** Text (or JSON that did not parse) above the budget: cut at a line end, with a note. */
+function withinBudget(text: string, shape: ResponseShape | undefined, note: string, truncated: boolean | undefined): CallToolResult {
+  const budget = shape?.budgetChars;
+  if (!budget || text.length <= budget) return textResult(text + note);
+  const head = text.slice(0, budget);
+  const end = head.lastIndexOf('\n');
+  const kept = end > budget / 2 ? head.slice(0, end) : head;
+  const more = truncated ? 'more than ' : '';
+  return textResult(
+    `${kept}\n\n[Response cut to fit this workspace's response budget of about ${estimateTokens(budget).toLocaleString('en-US')} tokens: showed ${kept.length.toLocaleString('en-US')} of ${more}${text.length.toLocaleString('en-US')} characters. Ask for less, e.g. with the tool's paging or filtering arguments.]${note}`,
+  );
 }
 
 function textResult(text: string): CallToolResult {

@@ -6,14 +6,16 @@ import type { AccessKeyRow } from '../../db/repositories/access-keys-repository.
 import { AccessKeyNotFound, BadRequest } from '../../errors.js';
 import { hashAccessKey } from '../../modules/mcp/access.js';
 import { SCHEMA_PROFILES } from '../../modules/profiles/index.js';
+import { TOOL_MODES } from '../../modules/discovery/tool-mode.js';
 import { newAccessKey } from '../../modules/workspaces/access-key.js';
 import { AccessKeyView, errorResponses, IdParams } from './schemas.js';
 import { requireEnvironment, requireWorkspace } from './workspaces.js';
-import type { KeySchemaProfile, NewAccessKeyBody } from './types.js';
+import type { KeySchemaProfile, KeyToolMode, NewAccessKeyBody } from './types.js';
 
 type NewKeyBody = NewAccessKeyBody;
 
 const ProfileSchema = { type: ['string', 'null'], enum: [...SCHEMA_PROFILES, null] } as const;
+const ToolModeSchema = { type: ['string', 'null'], enum: [...TOOL_MODES, null] } as const;
 const KeyParams = {
   type: 'object',
   properties: { id: { type: 'string' }, keyId: { type: 'string', maxLength: 100 } },
@@ -29,6 +31,7 @@ function keyView(row: AccessKeyRow) {
     tools: row.tools,
     environment: row.environment,
     schemaProfile: row.schemaProfile,
+    toolMode: row.toolMode,
     createdAt: row.createdAt,
     lastUsedAt: row.lastUsedAt,
     expiresAt: row.expiresAt,
@@ -47,6 +50,7 @@ export default async function keysRoutes(app: FastifyInstance) {
             label: { type: 'string', minLength: 1, maxLength: 100, pattern: '\\S' },
             scope: { type: 'string', enum: ['read', 'write'] },
             schemaProfile: ProfileSchema,
+            toolMode: ToolModeSchema,
             tools: { type: 'array', items: { type: 'string', maxLength: 64 }, minItems: 1, maxItems: 2000, uniqueItems: true },
             environment: { type: 'string', enum: ['live', 'test'] },
             expiresAt: { type: 'string', maxLength: 40 },
@@ -85,6 +89,7 @@ export default async function keysRoutes(app: FastifyInstance) {
         tools: tools ?? null,
         environment,
         schemaProfile: request.body.schemaProfile ?? null,
+        toolMode: request.body.toolMode ?? null,
         createdAt: new Date().toISOString(),
         lastUsedAt: null,
         expiresAt: expires,
@@ -112,19 +117,24 @@ export default async function keysRoutes(app: FastifyInstance) {
   );
 
   // What a key's client is offered can change without a new key: the integration keeps its secret.
-  app.patch<{ Params: { id: string; keyId: string }; Body: { schemaProfile: KeySchemaProfile | null } }>(
+  app.patch<{ Params: { id: string; keyId: string }; Body: { schemaProfile?: KeySchemaProfile | null; toolMode?: KeyToolMode | null } }>(
     '/workspaces/:id/keys/:keyId',
     {
       schema: {
         params: KeyParams,
-        body: { type: 'object', properties: { schemaProfile: ProfileSchema }, required: ['schemaProfile'], additionalProperties: false },
+        body: {
+          type: 'object',
+          properties: { schemaProfile: ProfileSchema, toolMode: ToolModeSchema },
+          minProperties: 1,
+          additionalProperties: false,
+        },
         response: { 200: AccessKeyView, ...errorResponses },
       },
     },
     async (request) => {
       const { id, keyId } = request.params;
       await requireWorkspace(app, id);
-      if (!(await app.repos.accessKeys.setSchemaProfile(id, keyId, request.body.schemaProfile))) throw new AccessKeyNotFound(keyId);
+      if (!(await app.repos.accessKeys.setChoices(id, keyId, request.body))) throw new AccessKeyNotFound(keyId);
       return keyView((await app.repos.accessKeys.get(id, keyId))!);
     },
   );

@@ -33,6 +33,8 @@ export const WorkspaceView = {
     effectiveRateLimit: { type: 'integer' },
     toolNameBudget: { type: 'integer' },
     schemaProfile: { type: 'string' },
+    toolMode: { type: 'string' },
+    responseBudget: { type: 'integer' },
     allowedOrigins: { type: 'array', items: { type: 'string' } },
     toolCount: { type: 'integer' },
     enabledToolCount: { type: 'integer' },
@@ -210,6 +212,8 @@ export const AccessKeyView = {
     environment: { type: 'string' },
     /** null: the workspace's choice. */
     schemaProfile: { type: ['string', 'null'] },
+    /** null: the workspace's choice. */
+    toolMode: { type: ['string', 'null'] },
     createdAt: { type: 'string' },
     lastUsedAt: { type: ['string', 'null'] },
     expiresAt: { type: ['string', 'null'] },

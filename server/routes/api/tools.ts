@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { StoredTool } from '../../db/repositories/tools-repository.js';
-import { BadRequest, ToolNotFound } from '../../errors.js';
+import { BadRequest, ToolNotFound, WorkspaceNotFound } from '../../errors.js';
+import { AUTO_MAX_TOKENS, AUTO_MAX_TOOLS, estimateTokens } from '../../modules/discovery/tool-mode.js';
+import { listJson, modeChoice, viewForMode } from '../../modules/mcp/mode-view.js';
+import type { ToolModeReport } from './types.js';
 import { withoutUserinfo } from '../../modules/specs/servers.js';
 import { errorResponses, IdParams, ToolView } from './schemas.js';
 import { requireWorkspace } from './workspaces.js';
@@ -25,7 +28,44 @@ function toolView(tool: StoredTool) {
 
 const ToolList = { type: 'object', properties: { tools: { type: 'array', items: ToolView } } } as const;
 
+const ToolModeReport = {
+  type: 'object',
+  properties: {
+    setting: { type: 'string' },
+    mode: { type: 'string' },
+    reason: { type: 'string' },
+    tools: { type: 'integer' },
+    estimatedTokens: { type: 'integer' },
+    dynamicEstimatedTokens: { type: 'integer' },
+    thresholds: { type: 'object', properties: { tools: { type: 'integer' }, tokens: { type: 'integer' } } },
+  },
+} as const;
+
 export default async function toolsRoutes(app: FastifyInstance) {
+  // What clients are offered now: measured on the gateway's own view of the live environment (the
+  // default schema profile, no key), so the figures are those of the list a client receives.
+  app.get<{ Params: { id: string } }>(
+    '/workspaces/:id/tool-mode',
+    { schema: { params: IdParams, response: { 200: ToolModeReport, ...errorResponses } } },
+    async (request): Promise<ToolModeReport> => {
+      const { id } = request.params;
+      await requireWorkspace(app, id);
+      const workspace = await app.gateway.workspace(id);
+      const runtime = workspace?.environments.get('live');
+      if (!workspace || !runtime) throw new WorkspaceNotFound(id);
+      const choice = modeChoice(runtime, workspace.toolMode);
+      return {
+        setting: workspace.toolMode,
+        mode: choice.mode,
+        reason: choice.reason,
+        tools: choice.tools,
+        estimatedTokens: choice.estimatedTokens,
+        dynamicEstimatedTokens: estimateTokens(listJson(viewForMode(runtime, 'dynamic', 'default')).length),
+        thresholds: { tools: AUTO_MAX_TOOLS, tokens: AUTO_MAX_TOKENS },
+      };
+    },
+  );
+
   app.get<{ Params: { id: string } }>(
     '/workspaces/:id/tools',
     { schema: { params: IdParams, response: { 200: ToolList, ...errorResponses } } },

@@ -42,6 +42,10 @@ export interface WorkspaceView {
   toolNameBudget?: number;
   /** The schema profile clients get: `auto` (by the client's name), `default`, `openai` or `gemini`. */
   schemaProfile?: WorkspaceSchemaProfile;
+  /** How tools are offered: `auto` (by the list's size), `all` or `dynamic` (three meta-tools that search, describe and call). */
+  toolMode?: WorkspaceToolMode;
+  /** Tokens a tool's answer may hold before it is cut (as JSON stays JSON); 0: no budget. */
+  responseBudget?: number;
   /** Origins tool calls (and the credentials) may go to besides the base URL's. */
   allowedOrigins?: string[];
   toolCount: number;
@@ -72,6 +76,28 @@ export interface UpdateWorkspaceBody {
   /** Renames the tools that do not fit; access keys limited to named tools follow. */
   toolNameBudget?: number;
   schemaProfile?: WorkspaceSchemaProfile;
+  toolMode?: WorkspaceToolMode;
+  /** null restores the default (25,000); 0: no budget. */
+  responseBudget?: number | null;
+}
+
+export type KeyToolMode = 'all' | 'dynamic';
+
+/** `auto`: every tool is listed while they are at most 40 and about 30,000 tokens, else `dynamic`. */
+export type WorkspaceToolMode = 'auto' | KeyToolMode;
+
+/** What clients are offered now (GET /api/workspaces/:id/tool-mode), for the default profile and no key. */
+export interface ToolModeReport {
+  setting: WorkspaceToolMode;
+  mode: KeyToolMode;
+  /** Why, in a sentence. */
+  reason: string;
+  /** Enabled tools, and the estimated tokens of their tools/list in `all` mode. */
+  tools: number;
+  estimatedTokens: number;
+  /** Estimated tokens of tools/list in `dynamic` mode (the three meta-tools). */
+  dynamicEstimatedTokens: number;
+  thresholds: { tools: number; tokens: number };
 }
 
 export type KeySchemaProfile = 'default' | 'openai' | 'gemini';
@@ -307,6 +333,8 @@ export interface NewAccessKeyBody {
   expiresAt?: string;
   /** null or absent: the workspace's choice. */
   schemaProfile?: KeySchemaProfile | null;
+  /** null or absent: the workspace's choice. */
+  toolMode?: KeyToolMode | null;
 }
 
 export interface AccessKeyList {
@@ -324,6 +352,8 @@ export interface AccessKeyView {
   environment: string;
   /** null: the workspace's choice. */
   schemaProfile: KeySchemaProfile | null;
+  /** null: the workspace's choice. */
+  toolMode: KeyToolMode | null;
   createdAt: string;
   lastUsedAt: string | null;
   expiresAt: string | null;

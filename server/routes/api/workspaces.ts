@@ -10,6 +10,8 @@ import { parseAllowedOrigins } from '../../modules/credentials/credential-origin
 import { withoutUserinfo } from '../../modules/specs/servers.js';
 import { EnvironmentQuery, errorResponses, IdParams, WorkspaceView } from './schemas.js';
 import { SCHEMA_PROFILES } from '../../modules/profiles/index.js';
+import { TOOL_MODES } from '../../modules/discovery/tool-mode.js';
+import { DEFAULT_RESPONSE_BUDGET } from '../../modules/mcp/workspace-runtime.js';
 import { DEFAULT_NAME_BUDGET, MAX_NAME_BUDGET, MIN_NAME_BUDGET, renameForBudget } from '../../modules/specs/tool-names.js';
 
 export async function mcpUrlOf(app: FastifyInstance, env: EnvironmentRow): Promise<string> {
@@ -38,6 +40,8 @@ export async function workspaceView(app: FastifyInstance, row: WorkspaceSummaryR
     effectiveRateLimit: row.rateLimit ?? app.config.rateLimit,
     toolNameBudget: row.toolNameBudget ?? MAX_NAME_BUDGET,
     schemaProfile: row.schemaProfile ?? 'auto',
+    toolMode: row.toolMode ?? 'auto',
+    responseBudget: row.responseBudget ?? DEFAULT_RESPONSE_BUDGET,
     allowedOrigins: row.allowedOrigins ?? [],
     toolCount: row.toolCount,
     enabledToolCount: row.enabledToolCount,
@@ -73,6 +77,8 @@ export function checkBaseUrl(value: string): string {
   if (url.search || url.hash) throw new BadRequest('"baseUrl" must not have a query string or fragment.');
   return url.toString().replace(/\/+$/, '');
 }
+
+const MIN_RESPONSE_BUDGET = 1_000;
 
 const NameSchema = { type: 'string', minLength: 1, maxLength: 100, pattern: '\\S' } as const;
 const BudgetSchema = { type: 'integer', minimum: MIN_NAME_BUDGET, maximum: MAX_NAME_BUDGET } as const;
@@ -168,6 +174,8 @@ export default async function workspacesRoutes(app: FastifyInstance) {
             allowedOrigins: { type: ['array', 'null'], items: { type: 'string', maxLength: 2048 } },
             toolNameBudget: BudgetSchema,
             schemaProfile: { type: 'string', enum: ['auto', ...SCHEMA_PROFILES] },
+            toolMode: { type: 'string', enum: ['auto', ...TOOL_MODES] },
+            responseBudget: { type: ['integer', 'null'], minimum: 0, maximum: 10_000_000 },
           },
           additionalProperties: false,
           minProperties: 1,
@@ -181,6 +189,11 @@ export default async function workspacesRoutes(app: FastifyInstance) {
       const { name, baseUrl, access, rateLimit, toolNameBudget } = request.body;
       const schemaProfile =
         request.body.schemaProfile === undefined ? undefined : request.body.schemaProfile === 'auto' ? null : request.body.schemaProfile;
+      const toolMode = request.body.toolMode === undefined ? undefined : request.body.toolMode === 'auto' ? null : request.body.toolMode;
+      const { responseBudget } = request.body;
+      // 0: no budget; below 1,000 tokens an answer would hold little more than its note.
+      if (responseBudget && responseBudget < MIN_RESPONSE_BUDGET)
+        throw new BadRequest(`"responseBudget" must be 0 (no budget) or at least ${MIN_RESPONSE_BUDGET.toLocaleString('en-US')} tokens.`);
       const now = new Date().toISOString();
       const baseUrlOverride = baseUrl === undefined ? undefined : baseUrl === null ? null : checkBaseUrl(baseUrl);
       const origins = request.body.allowedOrigins === undefined ? undefined : parseAllowedOrigins(request.body.allowedOrigins ?? []);
@@ -188,7 +201,7 @@ export default async function workspacesRoutes(app: FastifyInstance) {
       await app.repos.transaction(async (tx) => {
         await app.repos.workspaces.update(
           id,
-          { name: name?.trim(), access, rateLimit, allowedOrigins, toolNameBudget, schemaProfile },
+          { name: name?.trim(), access, rateLimit, allowedOrigins, toolNameBudget, schemaProfile, toolMode, responseBudget },
           now,
           tx,
         );

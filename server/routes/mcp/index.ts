@@ -4,6 +4,7 @@ import { checkAccessKey, forwardedHeaders, keyChallenge, presentedKey, viewForKe
 import { mcpEndpointFor } from '../../modules/mcp/index.js';
 import { clientProfile } from '../../modules/mcp/client-profile.js';
 import { viewForProfile } from '../../modules/mcp/profile-view.js';
+import { viewForMode } from '../../modules/mcp/mode-view.js';
 import {
   batchTooLarge,
   jsonRpcError,
@@ -248,7 +249,13 @@ export default async function mcpRoutes(app: FastifyInstance) {
       const chosen = grant?.schemaProfile ?? workspace.schemaProfile;
       const byClient = chosen ? undefined : clientProfile(request.body, request.headers);
       if (byClient?.session) reply.header('mcp-session-id', byClient.session);
-      const view = viewForProfile(grant ? viewForKey(runtime, grant) : runtime, chosen ?? byClient?.profile ?? 'default');
+      const profile = chosen ?? byClient?.profile ?? 'default';
+      // Then the tool mode, the key's else the workspace's: `auto` weighs the list this caller would get.
+      const view = viewForMode(
+        viewForProfile(grant ? viewForKey(runtime, grant) : runtime, profile),
+        grant?.toolMode ?? workspace.toolMode,
+        profile,
+      );
 
       // One server per workspace view, shared by every exchange; the caller travels with the exchange.
       const caller = {

@@ -8,6 +8,7 @@ import type {
   EnvironmentList,
   EnvironmentView,
   KeySchemaProfile,
+  KeyToolMode,
   NewAccessKeyBody,
   NewEnvironmentBody,
   OAuthStartView,
@@ -75,12 +76,12 @@ export function useRevokeAccessKey(id: string) {
   });
 }
 
-/** A key's schema profile; null: the workspace's choice. */
-export function useSetKeyProfile(id: string) {
+/** A key's own schema profile and tool mode; null: the workspace's choice. */
+export function useSetKeyChoices(id: string) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: ({ keyId, schemaProfile }: { keyId: string; schemaProfile: KeySchemaProfile | null }) =>
-      api<AccessKeyView>('PATCH', `/workspaces/${id}/keys/${encodeURIComponent(keyId)}`, { schemaProfile }),
+    mutationFn: ({ keyId, ...choices }: { keyId: string; schemaProfile?: KeySchemaProfile | null; toolMode?: KeyToolMode | null }) =>
+      api<AccessKeyView>('PATCH', `/workspaces/${id}/keys/${encodeURIComponent(keyId)}`, choices),
     onSuccess: (updated) =>
       client.setQueryData<AccessKeyView[]>(keys.accessKeys(id), (list) => list?.map((k) => (k.id === updated.id ? updated : k))),
   });

@@ -10,6 +10,7 @@ import type {
   SpecSummary,
   SpecUploadBody,
   ToolList,
+  ToolModeReport,
   ToolView,
   UpdateWorkspaceBody,
   WorkspaceList,
@@ -22,6 +23,7 @@ export const keys = {
   workspaces: ['workspaces'] as const,
   spec: (id: string) => ['workspaces', id, 'spec'] as const,
   tools: (id: string) => ['workspaces', id, 'tools'] as const,
+  toolMode: (id: string, version: string, enabled: number) => ['workspaces', id, 'tool-mode', version, enabled] as const,
   auth: (id: string, environment = 'live') => ['workspaces', id, 'auth', environment] as const,
   environments: (id: string) => ['workspaces', id, 'environments'] as const,
   accessKeys: (id: string) => ['workspaces', id, 'keys'] as const,
@@ -136,6 +138,14 @@ export function useUploadSpec(id: string) {
       void client.invalidateQueries({ queryKey: keys.tools(id) });
       void client.invalidateQueries({ queryKey: keys.workspaces, exact: true });
     },
+  });
+}
+
+/** Keyed by the workspace's version and enabled-tool count: a change to either is measured again. */
+export function useToolMode(id: string, version: string, enabled: number) {
+  return useQuery({
+    queryKey: keys.toolMode(id, version, enabled),
+    queryFn: () => api<ToolModeReport>('GET', `/workspaces/${id}/tool-mode`),
   });
 }
 

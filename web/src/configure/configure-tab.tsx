@@ -7,6 +7,7 @@ import { OAuthBanner, readOAuthReturn } from './oauth-banner';
 import { ToolList } from './tool-list';
 import { NameBudgetForm } from './name-budget-form';
 import { SchemaProfileForm } from './schema-profile-form';
+import { ResponseBudgetForm, ToolModeForm } from './tool-mode-form';
 
 export function ConfigureTab({ workspace, onUpload }: { workspace: WorkspaceView; onUpload(): void }) {
   // Coming back from an OAuth provider: which environment, and how it went.
@@ -33,6 +34,8 @@ export function ConfigureTab({ workspace, onUpload }: { workspace: WorkspaceView
         <ToolList workspace={workspace} onUpload={onUpload} />
         <NameBudgetForm workspace={workspace} />
         <SchemaProfileForm workspace={workspace} />
+        <ToolModeForm workspace={workspace} />
+        <ResponseBudgetForm workspace={workspace} />
       </section>
     </div>
   );

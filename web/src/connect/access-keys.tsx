@@ -2,8 +2,8 @@
 // prefix; a new key is shown once, in its own dialog.
 import { useState } from 'react';
 import { KeyRound, Plus } from 'lucide-react';
-import type { AccessKeyView, KeySchemaProfile, WorkspaceView } from '@latchkey/api';
-import { useAccessKeys, useRevokeAccessKey, useSetKeyProfile } from '../api/access-queries';
+import type { AccessKeyView, KeySchemaProfile, KeyToolMode, WorkspaceView } from '@latchkey/api';
+import { useAccessKeys, useRevokeAccessKey, useSetKeyChoices } from '../api/access-queries';
 import { ConfirmDialog } from '../ui/confirm-dialog';
 import { dateTime, timeAgo } from '../ui/format';
 import { EmptyState, ErrorState, FormError, Loading } from '../ui/states';
@@ -26,7 +26,7 @@ function expiry(key: AccessKeyView) {
 export function AccessKeys({ workspace }: { workspace: WorkspaceView }) {
   const list = useAccessKeys(workspace.id);
   const revoke = useRevokeAccessKey(workspace.id);
-  const setProfile = useSetKeyProfile(workspace.id);
+  const setChoices = useSetKeyChoices(workspace.id);
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<CreatedKey | null>(null);
   const [revoking, setRevoking] = useState<AccessKeyView | null>(null);
@@ -72,6 +72,7 @@ export function AccessKeys({ workspace }: { workspace: WorkspaceView }) {
                 <th scope="col">Last used</th>
                 <th scope="col">Expires</th>
                 <th scope="col">Schemas</th>
+                <th scope="col">Mode</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
                 </th>
@@ -104,16 +105,29 @@ export function AccessKeys({ workspace }: { workspace: WorkspaceView }) {
                     <select
                       className="compact-select"
                       value={key.schemaProfile ?? ''}
-                      disabled={setProfile.isPending}
+                      disabled={setChoices.isPending}
                       aria-label={`Tool schemas for key “${key.label}”`}
                       onChange={(e) =>
-                        setProfile.mutate({ keyId: key.id, schemaProfile: (e.target.value || null) as KeySchemaProfile | null })
+                        setChoices.mutate({ keyId: key.id, schemaProfile: (e.target.value || null) as KeySchemaProfile | null })
                       }
                     >
                       <option value="">workspace</option>
                       <option value="default">default</option>
                       <option value="openai">openai</option>
                       <option value="gemini">gemini</option>
+                    </select>
+                  </td>
+                  <td>
+                    <select
+                      className="compact-select"
+                      value={key.toolMode ?? ''}
+                      disabled={setChoices.isPending}
+                      aria-label={`Tool mode for key “${key.label}”`}
+                      onChange={(e) => setChoices.mutate({ keyId: key.id, toolMode: (e.target.value || null) as KeyToolMode | null })}
+                    >
+                      <option value="">workspace</option>
+                      <option value="all">all</option>
+                      <option value="dynamic">dynamic</option>
                     </select>
                   </td>
                   <td className="num">
@@ -130,7 +144,7 @@ export function AccessKeys({ workspace }: { workspace: WorkspaceView }) {
               ))}
             </tbody>
           </table>
-          <FormError error={setProfile.error} />
+          <FormError error={setChoices.error} />
         </div>
       )}
       <CreateKeyDialog

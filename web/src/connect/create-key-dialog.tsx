@@ -2,8 +2,9 @@
 // (when the workspace has test), an optional expiry. The answer's key goes straight to the
 // one-time dialog; the mutation is reset so the cache does not keep it.
 import { useState, type FormEvent } from 'react';
-import type { KeySchemaProfile, NewAccessKeyBody, WorkspaceView } from '@latchkey/api';
+import type { KeySchemaProfile, KeyToolMode, NewAccessKeyBody, WorkspaceView } from '@latchkey/api';
 import { PROFILE_LABELS } from '../configure/schema-profile-form';
+import { TOOL_MODE_LABELS } from '../configure/tool-mode-form';
 import { useCreateAccessKey } from '../api/access-queries';
 import { useTools } from '../api/queries';
 import { MethodBadge } from '../ui/badges';
@@ -52,6 +53,7 @@ function CreateKeyForm({
   const [environment, setEnvironment] = useState<'live' | 'test'>('live');
   const [expires, setExpires] = useState('');
   const [profile, setProfile] = useState<KeySchemaProfile | ''>('');
+  const [mode, setMode] = useState<KeyToolMode | ''>('');
   const withTest = Boolean(workspace.mcpUrls?.test);
 
   function submit(event: FormEvent) {
@@ -64,6 +66,7 @@ function CreateKeyForm({
       // The key stops working at the start of that day, local time.
       ...(expires ? { expiresAt: new Date(`${expires}T00:00:00`).toISOString() } : {}),
       ...(profile ? { schemaProfile: profile } : {}),
+      ...(mode ? { toolMode: mode } : {}),
     };
     create.mutate(body, {
       onSuccess: (created) => {
@@ -152,6 +155,14 @@ function CreateKeyForm({
             <option value="default">{PROFILE_LABELS.default}</option>
             <option value="openai">{PROFILE_LABELS.openai}</option>
             <option value="gemini">{PROFILE_LABELS.gemini}</option>
+          </select>
+        </label>
+        <label>
+          Tool mode
+          <select value={mode} onChange={(e) => setMode(e.target.value as KeyToolMode | '')}>
+            <option value="">The workspace&rsquo;s choice</option>
+            <option value="all">{TOOL_MODE_LABELS.all}</option>
+            <option value="dynamic">{TOOL_MODE_LABELS.dynamic}</option>
           </select>
         </label>
       </div>
