@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { startGateway } from '../helpers/gateway.js';
 import { connectClient, textOf } from '../helpers/mcp-client.js';
 import { startRecordingServer } from '../modules/upstream/fixtures/helpers.js';
+import { storedBytes } from '../helpers/stored-bytes.js';
 
 const json = { 'application/json': { schema: { type: 'object' } } };
 const spec = {
@@ -125,5 +126,13 @@ t.test('filters, budgets and cuts, end to end', async (t) => {
     'null: the default again',
   );
 
-  t.notMatch(gw.logs(), marker, 'the log never holds the key');
+  await gw.app.gateway.callLog.flush();
+  const logged = await gw.api('GET', `/api/workspaces/${id}/logs?limit=50`);
+  t.ok(
+    (logged.body.items as { tool: string }[]).some((entry) => entry.tool === 'echo'),
+    'the filtered calls were logged',
+  );
+  t.notMatch(logged.text, marker, 'the call log answers no key');
+  t.notOk((await storedBytes(gw)).includes(marker), 'nor holds it in the stored data');
+  t.notMatch(gw.logs(), marker, 'nor does the process log');
 });

@@ -12,7 +12,7 @@ import { connectClient, textOf } from '../helpers/mcp-client.js';
 import { initialize, startMcpRemote } from '../helpers/mcp-remote.js';
 import { startRecordingServer, type RecordingServer } from '../modules/upstream/fixtures/helpers.js';
 import { schemaProblems } from '../corpus/fixtures/portability.js';
-import { openAiProblems } from '../helpers/profile-rules.js';
+import { geminiProblems, openAiProblems } from '../helpers/profile-rules.js';
 
 const require = createRequire(import.meta.url);
 const GITHUB_SPEC = path.join(path.dirname(require.resolve('@octokit/openapi/package.json')), 'generated', 'api.github.com.json');
@@ -238,6 +238,10 @@ t.test('the mode is the workspace’s choice, a key’s, or auto by the list a c
   });
   t.notOk(viaText.isError, textOf(viaText));
   t.equal(api.requests.at(-1)!.url, '/repos/octo/hello/issues/3');
+  t.equal((await gw.api('PATCH', `/api/workspaces/${id}`, { schemaProfile: 'gemini' })).status, 200);
+  const gemini = await connectClient(t, mcpUrl, { 'x-latchkey-key': full });
+  for (const tool of (await gemini.listTools()).tools)
+    t.same(geminiProblems(tool.inputSchema), [], `gemini: ${tool.name} passes the profile's rules`);
 });
 
 t.test('a small workspace stays as it was: auto lists every tool', async (t) => {

@@ -5,7 +5,7 @@
 // with it, like the profile views: the search index is paid once per workspace version and key.
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { buildDiscovery, META_TOOL_NAMES, type MetaAnswer } from '../discovery/meta-tools.js';
-import { chooseToolMode, estimateTokens, type ModeChoice, type ToolModeSetting } from '../discovery/tool-mode.js';
+import { AUTO_MAX_TOOLS, chooseToolMode, estimateTokens, type ModeChoice, type ToolModeSetting } from '../discovery/tool-mode.js';
 import { profiledTool, type SchemaProfile } from '../profiles/index.js';
 import type { WorkspaceRuntime } from './workspace-runtime.js';
 
@@ -36,7 +36,9 @@ export function viewForMode(view: WorkspaceRuntime, setting: ToolModeSetting, pr
   if (!perSetting) views.set(view, (perSetting = new Map()));
   let moded = perSetting.get(setting);
   if (!moded) {
-    moded = modeChoice(view, setting).mode === 'dynamic' ? dynamicView(view, profile) : view;
+    // Past the tool count auto needs no size: a large list is not serialised only to be weighed.
+    const dynamic = setting === 'dynamic' || view.listResult.tools.length > AUTO_MAX_TOOLS || modeChoice(view, setting).mode === 'dynamic';
+    moded = dynamic ? dynamicView(view, profile) : view;
     perSetting.set(setting, moded);
   }
   return moded;

@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { WorkspaceToolMode, WorkspaceView } from '@latchkey/api';
+import { ChoiceForm } from './choice-form';
 import { useToolMode, useUpdateWorkspace } from '../api/queries';
 import { SavedIndicator } from '../ui/badges';
 import { FormError } from '../ui/states';
@@ -31,48 +32,25 @@ function ToolModeReport({ workspace }: { workspace: WorkspaceView }) {
 
 /** How tools are offered: every one listed, or found through search_tools. */
 export function ToolModeForm({ workspace }: { workspace: WorkspaceView }) {
-  const update = useUpdateWorkspace(workspace.id);
-  const current = workspace.toolMode ?? 'auto';
-  const [value, setValue] = useState<WorkspaceToolMode>(current);
-  useEffect(() => setValue(current), [current]);
-  const dirty = value !== current;
-
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    update.mutate({ toolMode: value });
-  }
-
   return (
-    <form onSubmit={submit} className="inline-form tool-mode-form">
-      <label>
-        How tools are offered
-        <select
-          value={value}
-          onChange={(e) => (setValue(e.target.value as WorkspaceToolMode), update.reset())}
-          aria-describedby="tool-mode-hint"
-        >
-          {Object.entries(TOOL_MODE_LABELS).map(([mode, label]) => (
-            <option key={mode} value={mode}>
-              {label}
-            </option>
-          ))}
-        </select>
-        <small id="tool-mode-hint">
+    <ChoiceForm
+      workspace={workspace}
+      field="toolMode"
+      labels={TOOL_MODE_LABELS}
+      label="How tools are offered"
+      save="Save tool mode"
+      className="tool-mode-form"
+      hint={
+        <>
           Every listed tool costs the model context on every turn, and clients load only a few dozen. Dynamic lists{' '}
           <code>search_tools</code>, <code>describe_tools</code> and <code>call_tool</code> instead; calls through them are checked, limited
           and logged as the real tool&rsquo;s. Auto lists every tool up to 40 tools and about 30,000 tokens. An access key can choose its
           own.
-        </small>
-      </label>
+        </>
+      }
+    >
       <ToolModeReport workspace={workspace} />
-      <div className="button-row">
-        <button type="submit" className="secondary" disabled={!dirty || update.isPending} aria-busy={update.isPending}>
-          Save tool mode
-        </button>
-        {update.isSuccess && !dirty && <SavedIndicator />}
-      </div>
-      <FormError error={update.error} />
-    </form>
+    </ChoiceForm>
   );
 }
 
