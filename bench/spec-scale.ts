@@ -29,6 +29,7 @@ const QUERIES = [
   'download a repository archive as zip',
 ];
 const LIST_CALLS = Number(process.env.BENCH_LIST_CALLS ?? 50);
+const SMALL_WORKSPACES = 100;
 const children: ChildProcess[] = [];
 
 function startGateway(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
@@ -111,6 +112,32 @@ async function timed(calls: number, once: (i: number) => Promise<{ ms: number; b
   return { first, last, p50: percentile(times, 50), p99: percentile(times, 99) };
 }
 
+/** The import thread stops after a minute idle; its heap goes with it. Memory is read after. */
+const SETTLE_MS = 65_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A small API, as most workspaces hold: six operations. */
+function smallSpec(n: number): string {
+  const op = (id: string, method: string) => ({
+    [method]: { operationId: id, summary: `${id} ${n}`, responses: { '200': { description: 'OK' } } },
+  });
+  return JSON.stringify({
+    openapi: '3.0.3',
+    info: { title: `Small ${n}`, version: '1' },
+    servers: [{ url: 'https://api.example.com' }],
+    paths: {
+      '/items': { ...op('listItems', 'get'), ...op('createItem', 'post') },
+      '/items/{id}': {
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        ...op('getItem', 'get'),
+        ...op('updateItem', 'patch'),
+        ...op('deleteItem', 'delete'),
+      },
+      '/search': { ...op('searchItems', 'get') },
+    },
+  });
+}
+
 const tokens = (bytes: number) => Math.ceil(bytes / 4).toLocaleString('en-US');
 
 /** A workspace with every tool enabled; answers its MCP URL and tool count. */
@@ -134,7 +161,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 const mib = (n: number) => `${n.toFixed(0)} MiB`;
-const row = (label: string, value: string) => process.stdout.write(`  ${label.padEnd(42)}${value}\n`);
+const row = (label: string, value: string) => process.stdout.write(`  ${label.padEnd(44)}${value}\n`);
 
 async function main() {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'latchkey-bench-spec-'));
@@ -180,10 +207,36 @@ async function main() {
     const all = await timed(LIST_CALLS, (i) => rpc(ws.mcpUrl, i, 'tools/list'));
     const afterList = memoryOf(pid);
 
+    await sleep(SETTLE_MS);
+    const settled = memoryOf(pid);
+
     const mid = await importAll(gateway.url, token, 'spotify', readFileSync(MID_SIZE, 'utf8'));
     const midDynamic = await rpc(mid.mcpUrl, 1, 'tools/list');
     await admin(gateway.url, token, 'PATCH', `/api/workspaces/${mid.id}`, { toolMode: 'all' });
     const midAll = await rpc(mid.mcpUrl, 2, 'tools/list');
+
+    // A second gateway: 100 small workspaces, each loaded by a tools/list, then idle.
+    const smallDir = mkdtempSync(path.join(os.tmpdir(), 'latchkey-bench-small-'));
+    let small: ReturnType<typeof memoryOf>;
+    let smallFresh: ReturnType<typeof memoryOf>;
+    try {
+      const many = await startGateway({
+        PORT: '0',
+        DATA_DIR: smallDir,
+        LATCHKEY_ADMIN_TOKEN: token,
+        LOG_LEVEL: 'warn',
+        LATCHKEY_RATE_LIMIT: '0',
+      });
+      smallFresh = memoryOf(many.child.pid!);
+      for (let n = 0; n < SMALL_WORKSPACES; n++) {
+        const ws = await importAll(many.url, token, `small-${n}`, smallSpec(n));
+        await rpc(ws.mcpUrl, n, 'tools/list');
+      }
+      await sleep(SETTLE_MS);
+      small = memoryOf(many.child.pid!);
+    } finally {
+      rmSync(smallDir, { recursive: true, force: true });
+    }
 
     process.stdout.write(
       `\nLatchkey spec-scale bench: ${path.basename(SPEC)} (${(statSync(SPEC).size / 1024 / 1024).toFixed(1)} MiB, OpenAPI ${spec.openapi}) on ${os.cpus().length} cores, node ${process.version}\n\n`,
@@ -195,6 +248,9 @@ async function main() {
       row('gateway RSS after import', mib(afterImport.rss));
       row('gateway RSS after lists and searches', `${mib(afterList.rss)}  (peak ${mib(afterList.peak)})`);
     }
+    if (settled) row('gateway RSS, settled (import thread gone)', mib(settled.rss));
+    if (smallFresh && small)
+      row(`idle gateway: fresh / ${SMALL_WORKSPACES} small workspaces`, `${mib(smallFresh.rss)} / ${mib(small.rss)}`);
     row('dynamic tools/list, first (+ index)', `${dynamic.first.ms.toFixed(1)} ms`);
     row(`dynamic tools/list x${LIST_CALLS}, p50 / p99`, `${dynamic.p50.toFixed(1)} ms / ${dynamic.p99.toFixed(1)} ms`);
     row(`search_tools x${LIST_CALLS * 2}, p50 / p99`, `${search.p50.toFixed(1)} ms / ${search.p99.toFixed(1)} ms`);
