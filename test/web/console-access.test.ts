@@ -445,6 +445,22 @@ t.test('tool mode and response budget: shown and set on Configure, reaching clie
   await budget.waitFor();
   t.equal(await budget.inputValue(), '2000', 'after a reload the field shows it');
   t.equal((await gw.api('PATCH', `/api/workspaces/${ws.id}`, { responseBudget: null })).status, 200);
+
+  // A key's own mode, chosen when it is made and changed in its row.
+  await tab(page, 'Connect').click();
+  await page.getByRole('button', { name: 'Create access key' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create an access key' });
+  await dialog.getByLabel('Label').fill('Searching agent');
+  await dialog.getByLabel('Tool mode').selectOption('dynamic');
+  await dialog.getByRole('button', { name: 'Create key' }).click();
+  await page.getByRole('dialog', { name: 'Your new access key' }).getByRole('button', { name: 'Done' }).click();
+  const keyMode = page.getByRole('combobox', { name: 'Tool mode for key “Searching agent”' });
+  t.equal(await keyMode.inputValue(), 'dynamic', 'the key was made with its mode');
+  t.equal((await accessKeys()).find((k) => k.label === 'Searching agent')?.toolMode, 'dynamic');
+  await keyMode.selectOption('all');
+  await waitUntil(async () => (await accessKeys()).find((k) => k.label === 'Searching agent')?.toolMode === 'all', 'the key to be all');
+  const made = (await accessKeys()).find((k) => k.label === 'Searching agent')!;
+  t.equal((await gw.api('DELETE', `/api/workspaces/${ws.id}/keys/${made.id}`)).status, 204);
 });
 
 t.test("a key's expiry picker starts at tomorrow in the browser's own time zone", async (t) => {
