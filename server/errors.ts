@@ -22,6 +22,7 @@ export const WorkspaceNotFound = define('LK_WORKSPACE_NOT_FOUND', 'No workspace 
 export const ToolNotFound = define('LK_TOOL_NOT_FOUND', 'No tool named "%s" in this workspace.', 404);
 export const EnvironmentNotFound = define('LK_ENVIRONMENT_NOT_FOUND', 'This workspace has no "%s" environment.', 404);
 export const AccessKeyNotFound = define('LK_ACCESS_KEY_NOT_FOUND', 'No access key with id "%s" in this workspace.', 404);
+export const ToolsetNotFound = define('LK_TOOLSET_NOT_FOUND', 'No toolset with id "%s" in this workspace.', 404);
 export const Conflict = define('LK_CONFLICT', '%s', 409);
 export const SpecMissing = define('LK_SPEC_MISSING', 'This workspace has no spec yet: upload one with POST /api/workspaces/:id/spec.', 404);
 export const BadRequest = define('LK_BAD_REQUEST', '%s', 400);

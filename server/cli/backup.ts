@@ -35,9 +35,10 @@ interface ExportFile {
   tables: BackupTables;
 }
 
-/** Every sealed value of the configuration: the environment's URL token, the credentials' secret. */
+/** Every sealed value of the configuration: environments' and toolsets' URL tokens, the credentials' secret. */
 const SEALED_FIELDS = [
   { table: 'environments', field: 'urlTokenSealed', kind: 'url-tokens', ref: 'name' },
+  { table: 'toolsets', field: 'urlTokenSealed', kind: 'toolset-url-tokens', ref: 'id' },
   { table: 'credentials', field: 'sealed', kind: 'credentials', ref: 'environment' },
 ] as const;
 

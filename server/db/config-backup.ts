@@ -1,5 +1,5 @@
 // A whole install's configuration as one document: workspaces and everything under them (
-// environments, access keys as hashes, specs, tools, credentials), with every secret still sealed.
+// environments, toolsets, access keys as hashes, specs, tools, credentials), with every secret still sealed.
 // Not in it: call logs (exported on their own), instance settings (the admin token's hash, the
 // master key's check value), and what is transient (OAuth flows in progress, signed-out sessions,
 // rate-limit counts). Read from one snapshot; written in one transaction into an install that has
@@ -22,6 +22,7 @@ interface BackupTable {
 const TABLES: BackupTable[] = [
   { name: 'workspaces', table: (t) => t.workspaces, key: ['id'], batch: 200 },
   { name: 'environments', table: (t) => t.environments, key: ['workspaceId', 'name'], batch: 200 },
+  { name: 'toolsets', table: (t) => t.toolsets, key: ['id'], batch: 200 },
   { name: 'access_keys', table: (t) => t.accessKeys, key: ['id'], batch: 200 },
   { name: 'specs', table: (t) => t.specs, key: ['workspaceId'], batch: 1 },
   { name: 'tools', table: (t) => t.tools, key: ['workspaceId', 'name'], batch: 100 },

@@ -26,6 +26,7 @@ const TABLES: TableCopy[] = [
   { name: 'settings', table: (t) => t.settings, key: ['key'], pageSize: 500 },
   { name: 'workspaces', table: (t) => t.workspaces, key: ['id'], pageSize: 500 },
   { name: 'environments', table: (t) => t.environments, key: ['workspaceId', 'name'], pageSize: 500 },
+  { name: 'toolsets', table: (t) => t.toolsets, key: ['id'], pageSize: 500 },
   { name: 'access_keys', table: (t) => t.accessKeys, key: ['id'], pageSize: 500 },
   // A spec row holds the whole OpenAPI document (up to LATCHKEY_MAX_SPEC_BYTES).
   { name: 'specs', table: (t) => t.specs, key: ['workspaceId'], pageSize: 4 },

@@ -6,6 +6,7 @@ import { bigint, bigserial, boolean, customType, index, integer, pgTable, primar
 import type { AuthPublicInfo } from '../modules/credentials/auth-settings.js';
 import type { OAuthHealth } from '../modules/credentials/oauth-connection.js';
 import type { OAuthPublicInfo } from '../modules/credentials/oauth-settings.js';
+import type { ToolsetSelection } from '../modules/discovery/toolset.js';
 import type { SecuritySchemeSummary, SpecWarning, ToolDefinition } from '../modules/specs/types.js';
 
 const json = <T>(name: string) =>
@@ -72,11 +73,30 @@ export const accessKeys = pgTable(
     schemaProfile: text('schema_profile'),
     /** The tool mode this key's client gets; null: the workspace's choice. */
     toolMode: text('tool_mode'),
+    toolsetId: text('toolset_id'),
     createdAt: text('created_at').notNull(),
     lastUsedAt: text('last_used_at'),
     expiresAt: text('expires_at'),
   },
   (t) => [index('access_keys_workspace_id_idx').on(t.workspaceId)],
+);
+
+export const toolsets = pgTable(
+  'toolsets',
+  {
+    id: text('id').primaryKey(),
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    environment: text('environment').notNull(),
+    selection: json<ToolsetSelection>('selection').notNull(),
+    urlTokenHash: text('url_token_hash').notNull().unique(),
+    urlTokenSealed: text('url_token_sealed').notNull(),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [index('toolsets_workspace_id_idx').on(t.workspaceId)],
 );
 
 export const specs = pgTable('specs', {

@@ -6,6 +6,7 @@ import { customType, index, integer, primaryKey, sqliteTable, text } from 'drizz
 import type { AuthPublicInfo } from '../modules/credentials/auth-settings.js';
 import type { OAuthHealth } from '../modules/credentials/oauth-connection.js';
 import type { OAuthPublicInfo } from '../modules/credentials/oauth-settings.js';
+import type { ToolsetSelection } from '../modules/discovery/toolset.js';
 import type { SecuritySchemeSummary, SpecWarning, ToolDefinition } from '../modules/specs/types.js';
 
 /** A value stored as JSON text and read back typed: callers never parse it themselves. */
@@ -88,11 +89,34 @@ export const accessKeys = sqliteTable(
     schemaProfile: text('schema_profile'),
     /** The tool mode this key's client gets; null: the workspace's choice. */
     toolMode: text('tool_mode'),
+    /** The toolset this key is bound to (toolsets.id): it sees that toolset's tools only; null: not bound. */
+    toolsetId: text('toolset_id'),
     createdAt: text('created_at').notNull(),
     lastUsedAt: text('last_used_at'),
     expiresAt: text('expires_at'),
   },
   (t) => [index('access_keys_workspace_id_idx').on(t.workspaceId)],
+);
+
+/** A named subset of a workspace's tools with its own opaque URL (discovery/toolset.ts). */
+export const toolsets = sqliteTable(
+  'toolsets',
+  {
+    id: text('id').primaryKey(),
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    environment: text('environment').notNull(),
+    /** JSON: the tools it holds, by name, tag and path prefix (any one matches). */
+    selection: json<ToolsetSelection>('selection').notNull(),
+    /** sha256 of its URL token, looked up like an environment's; the token itself sealed beside it. */
+    urlTokenHash: text('url_token_hash').notNull().unique(),
+    urlTokenSealed: text('url_token_sealed').notNull(),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [index('toolsets_workspace_id_idx').on(t.workspaceId)],
 );
 
 export const specs = sqliteTable('specs', {

@@ -15,6 +15,7 @@ import { createRateLimiter, type RateLimiter } from '../modules/mcp/rate-limiter
 import { createSharedRateLimiter } from '../modules/mcp/shared-rate-limiter.js';
 import { createUpstreamClient, passthroughHeaderNames } from '../modules/upstream/index.js';
 import { hashUrlToken } from '../modules/workspaces/url-token.js';
+import type { ToolsetGrant } from '../modules/mcp/toolset-view.js';
 import { isSchemaProfile, type SchemaProfile } from '../modules/profiles/index.js';
 import { isToolMode, type ToolModeSetting } from '../modules/discovery/tool-mode.js';
 
@@ -31,11 +32,22 @@ export interface GatewayWorkspace {
   schemaProfile?: SchemaProfile;
   /** How tools are offered unless a key says otherwise. */
   toolMode: ToolModeSetting;
+  /** Toolset id -> what it holds: for keys bound to one, whatever URL they come by. */
+  toolsets: Map<string, ToolsetGrant>;
 }
 
 export interface Resolved {
   workspace: GatewayWorkspace;
   environment: string;
+  /** Set when the URL is a toolset's: the caller sees that toolset's tools only. */
+  toolset?: ToolsetGrant;
+}
+
+/** Where a URL token points: an environment, or a toolset (in its environment). */
+interface TokenTarget {
+  workspaceId: string;
+  environment: string;
+  toolsetId?: string;
 }
 
 declare module 'fastify' {
@@ -166,21 +178,19 @@ async function gatewayPlugin(app: FastifyInstance) {
 
   const workspaces = new Map<string, GatewayWorkspace>();
   // URL token hash -> where it points; dropped with its workspace on invalidation.
-  const tokens = new Map<string, { workspaceId: string; environment: string }>();
+  const tokens = new Map<string, TokenTarget>();
   // URL token -> its hash, for tokens that resolved: a token is presented on every call, and
   // hashing it again each time was a measurable part of the call. Cleared with the caches.
   const tokenHashes = new Map<string, string>();
 
-  async function load(
-    workspaceId: string,
-  ): Promise<{ workspace: GatewayWorkspace; tokens: Map<string, { workspaceId: string; environment: string }> } | undefined> {
+  async function load(workspaceId: string): Promise<{ workspace: GatewayWorkspace; tokens: Map<string, TokenTarget> } | undefined> {
     const workspace = await repos.workspaces.get(workspaceId);
     if (!workspace) return undefined;
     const spec = await repos.specs.get(workspaceId);
     const tools = await repos.tools.list(workspaceId);
     const environments = new Map<string, WorkspaceRuntime>();
     const allowedOrigins = workspace.allowedOrigins ?? [];
-    const found = new Map<string, { workspaceId: string; environment: string }>();
+    const found = new Map<string, TokenTarget>();
     const stored = new Map((await credentialStore.openAll(workspaceId)).map((row) => [row.environment, row]));
     for (const env of await repos.environments.list(workspaceId)) {
       const saved = stored.get(env.name);
@@ -216,6 +226,11 @@ async function gatewayPlugin(app: FastifyInstance) {
       );
       found.set(env.urlTokenHash, { workspaceId, environment: env.name });
     }
+    const toolsets = new Map<string, ToolsetGrant>();
+    for (const row of await repos.toolsets.list(workspaceId)) {
+      toolsets.set(row.id, { id: row.id, name: row.name, environment: row.environment, selection: row.selection });
+      found.set(row.urlTokenHash, { workspaceId, environment: row.environment, toolsetId: row.id });
+    }
     const keys = new Map<string, KeyGrant>();
     for (const k of await repos.accessKeys.list(workspaceId)) {
       keys.set(k.keyHash, {
@@ -228,6 +243,7 @@ async function gatewayPlugin(app: FastifyInstance) {
         hash: k.keyHash,
         schemaProfile: isSchemaProfile(k.schemaProfile) ? k.schemaProfile : undefined,
         toolMode: isToolMode(k.toolMode) ? k.toolMode : undefined,
+        toolsetId: k.toolsetId ?? undefined,
       });
     }
     return {
@@ -239,6 +255,7 @@ async function gatewayPlugin(app: FastifyInstance) {
         keys,
         schemaProfile: isSchemaProfile(workspace.schemaProfile) ? workspace.schemaProfile : undefined,
         toolMode: isToolMode(workspace.toolMode) ? workspace.toolMode : 'auto',
+        toolsets,
       },
       tokens: found,
     };
@@ -289,16 +306,22 @@ async function gatewayPlugin(app: FastifyInstance) {
   // the database) on any other sharing it: no route has to remember to drop a cache.
   database.changes.subscribe(drop);
 
-  function found(token: string, hash: string, environment: string, workspace: GatewayWorkspace | undefined): Resolved | undefined {
-    if (!workspace || !workspace.environments.has(environment)) return undefined;
+  function found(token: string, hash: string, target: TokenTarget, workspace: GatewayWorkspace | undefined): Resolved | undefined {
+    if (!workspace || !workspace.environments.has(target.environment)) return undefined;
+    const toolset = target.toolsetId === undefined ? undefined : workspace.toolsets.get(target.toolsetId);
+    // A toolset deleted since the token was cached: its URL opens nothing, not the whole workspace.
+    if (target.toolsetId !== undefined && !toolset) return undefined;
     tokenHashes.set(token, hash);
-    return { workspace, environment };
+    return { workspace, environment: target.environment, ...(toolset && { toolset }) };
   }
 
   async function resolveFromDatabase(token: string, hash: string): Promise<Resolved | undefined> {
     const env = await repos.environments.getByTokenHash(hash);
-    if (!env) return undefined;
-    return found(token, hash, env.name, await workspaceById(env.workspaceId));
+    if (env) return found(token, hash, { workspaceId: env.workspaceId, environment: env.name }, await workspaceById(env.workspaceId));
+    const toolset = await repos.toolsets.getByTokenHash(hash);
+    if (!toolset) return undefined;
+    const target = { workspaceId: toolset.workspaceId, environment: toolset.environment, toolsetId: toolset.id };
+    return found(token, hash, target, await workspaceById(toolset.workspaceId));
   }
 
   app.decorate('gateway', {
@@ -308,8 +331,8 @@ async function gatewayPlugin(app: FastifyInstance) {
       if (!target) return resolveFromDatabase(token, hash);
       const workspace = workspaceById(target.workspaceId);
       // The hot path: a workspace in memory, no promise.
-      if (!(workspace instanceof Promise)) return found(token, hash, target.environment, workspace);
-      return workspace.then((loaded) => found(token, hash, target.environment, loaded));
+      if (!(workspace instanceof Promise)) return found(token, hash, target, workspace);
+      return workspace.then((loaded) => found(token, hash, target, loaded));
     },
     async oauthHealth(workspaceId: string, environment: string) {
       const summary = await credentialStore.describe(workspaceId, environment);

@@ -29,8 +29,10 @@ t.test('export, then import into a fresh install: the same URL, access key and A
   t.equal((await a.api('PATCH', `/api/workspaces/${ws.id}`, { access: 'keys' })).status, 200);
   const key = (await a.api('POST', `/api/workspaces/${ws.id}/keys`, { label: 'ci' })).body.key as string;
   t.equal((await a.api('POST', `/api/workspaces/${ws.id}/environments`, { name: 'test' })).status, 201);
+  const toolset = (await a.api('POST', `/api/workspaces/${ws.id}/toolsets`, { name: 'Items', tools: ['listItems'] })).body;
   const before = (await a.api('GET', `/api/workspaces/${ws.id}`)).body;
   const token = new URL(ws.mcpUrl).pathname.split('/').pop()!;
+  const toolsetToken = new URL(toolset.mcpUrl).pathname.split('/').pop()!;
 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lk-backup-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -39,11 +41,11 @@ t.test('export, then import into a fresh install: the same URL, access key and A
   t.equal(exported.code, 0, exported.stderr);
   t.match(
     exported.stdout,
-    /Exported .* to .*backup\.json \([\d,]+ bytes; secrets sealed under master key [0-9a-f]{16}\):\n {2}workspaces: 1\n {2}environments: 2\n {2}access_keys: 1\n {2}specs: 1\n {2}tools: 5\n {2}credentials: 1\n/,
+    /Exported .* to .*backup\.json \([\d,]+ bytes; secrets sealed under master key [0-9a-f]{16}\):\n {2}workspaces: 1\n {2}environments: 2\n {2}toolsets: 1\n {2}access_keys: 1\n {2}specs: 1\n {2}tools: 5\n {2}credentials: 1\n/,
   );
   t.equal(statSync(file).mode & 0o777, 0o600, 'only the owner reads the file');
   const text = readFileSync(file, 'utf8');
-  for (const secret of [marker, token, key, a.adminToken])
+  for (const secret of [marker, token, toolsetToken, key, a.adminToken])
     t.notOk(text.includes(secret), 'no secret, URL token, access key or admin token in the clear');
   t.equal((await latchkey(a, ['export', file])).code, 2, 'an export never overwrites a file');
 
@@ -87,6 +89,12 @@ t.test('export, then import into a fresh install: the same URL, access key and A
     textOf(await client.callTool({ name: 'listItems', arguments: { limit: 1 } })),
     /"items"/,
     'the access key and the re-sealed API key work',
+  );
+  const viaToolset = await connectClient(t, toolset.mcpUrl.replace(a.url, b.url), { 'x-latchkey-key': key });
+  t.same(
+    (await viaToolset.listTools()).tools.map((tool) => tool.name),
+    ['listItems'],
+    "the toolset's URL, re-sealed, serves it there",
   );
   const stored = (await storedBytes(b)).toString('latin1');
   t.notOk(stored.includes(marker), 'the API key is sealed in the new install');

@@ -119,6 +119,7 @@ t.test('rotation under load on two nodes, SIGKILL halfway, resumed; then the old
   const b = await startGateway(t, { dataDir: a.dataDir, env: { LATCHKEY_ADMIN_TOKEN: a.adminToken } });
   const oldKey = readKeyFile(path.join(a.dataDir, 'master.key'));
   const ws = await workspaceFor(t, a, upstream, { enable: ['listItems'] });
+  const toolset = (await a.api('POST', `/api/workspaces/${ws.id}/toolsets`, { name: 'Items', tools: ['listItems'] })).body;
   // Enough sealed values for several batches: 30 workspaces, each with a live and a test URL token.
   for (let i = 0; i < 30; i++) {
     const { body } = await a.api('POST', '/api/workspaces', { name: `filler ${i}` });
@@ -127,7 +128,7 @@ t.test('rotation under load on two nodes, SIGKILL halfway, resumed; then the old
   const urlsBefore = await urlsOf(a, a.adminToken);
   const before = await sealedState(a, keyIdOf(oldKey));
   t.equal(before.notUnder, 0, 'everything sealed under the first key');
-  t.ok(before.under >= 62, `${before.under} sealed values`);
+  t.ok(before.under >= 63, `${before.under} sealed values, a toolset's URL token among them`);
 
   const loadA = callLoop(t, ws.mcpUrl);
   const loadB = callLoop(t, ws.mcpUrl.replace(a.url, b.url));
@@ -199,6 +200,17 @@ t.test('rotation under load on two nodes, SIGKILL halfway, resumed; then the old
   const c = await startGateway(t, { dataDir: a.dataDir, env: { LATCHKEY_ADMIN_TOKEN: a.adminToken } });
   const client = await connectClient(t, ws.mcpUrl.replace(a.url, c.url));
   t.match(textOf(await client.callTool({ name: 'listItems', arguments: { limit: 1 } })), /"items"/, 'the API key, re-sealed, still works');
+  const reopened = (await adminApi(c, a.adminToken, 'GET', `/api/workspaces/${ws.id}/toolsets/${toolset.id}`)).body;
+  t.equal(
+    reopened.mcpUrl.replace(c.url, ''),
+    toolset.mcpUrl.replace(a.url, ''),
+    "the toolset's URL token, re-sealed, opens to what it was",
+  );
+  const viaToolset = await connectClient(t, reopened.mcpUrl);
+  t.same(
+    (await viaToolset.listTools()).tools.map((tool) => tool.name),
+    ['listItems'],
+  );
 
   const forget = await latchkey(a, ['rotate-master-key', '--forget-old']).done;
   t.equal(forget.code, 0, forget.stderr);

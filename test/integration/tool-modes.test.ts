@@ -3,46 +3,14 @@
 // describe_tools gives their schemas, call_tool reaches the API exactly as a direct call would —
 // with toggles, key scopes and the call log applying to the real tool. Through the SDK client
 // and mcp-remote.
-import t, { type Test } from 'tap';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { startGateway, type TestGateway } from '../helpers/gateway.js';
+import t from 'tap';
+import { githubWorkspace } from '../helpers/github-workspace.js';
+import { startGateway } from '../helpers/gateway.js';
+import { startRecordingServer } from '../modules/upstream/fixtures/helpers.js';
 import { connectClient, textOf } from '../helpers/mcp-client.js';
 import { initialize, startMcpRemote } from '../helpers/mcp-remote.js';
-import { startRecordingServer, type RecordingServer } from '../modules/upstream/fixtures/helpers.js';
 import { schemaProblems } from '../corpus/fixtures/portability.js';
 import { geminiProblems, openAiProblems } from '../helpers/profile-rules.js';
-
-const require = createRequire(import.meta.url);
-const GITHUB_SPEC = path.join(path.dirname(require.resolve('@octokit/openapi/package.json')), 'generated', 'api.github.com.json');
-
-interface Setup {
-  gw: TestGateway;
-  api: RecordingServer;
-  id: string;
-  mcpUrl: string;
-  tools: { name: string; annotations: { readOnlyHint: boolean } }[];
-}
-
-async function githubWorkspace(t: Test): Promise<Setup> {
-  const api = await startRecordingServer();
-  t.teardown(() => api.close());
-  const text = readFileSync(GITHUB_SPEC);
-  api.on('/openapi.json', (_req, res) => {
-    res.setHeader('content-type', 'application/json');
-    res.end(text);
-  });
-  const gw = await startGateway(t);
-  const { id, mcpUrl } = (await gw.api('POST', '/api/workspaces', { name: 'GitHub' })).body as { id: string; mcpUrl: string };
-  const imported = await gw.api('POST', `/api/workspaces/${id}/spec`, { url: `${api.origin}/openapi.json` });
-  t.equal(imported.status, 200, imported.text.slice(0, 300));
-  t.equal((await gw.api('PATCH', `/api/workspaces/${id}`, { baseUrl: api.origin })).status, 200);
-  const listed = (await gw.api('GET', `/api/workspaces/${id}/tools`)).body.tools as Setup['tools'];
-  const all = Object.fromEntries(listed.map((tool) => [tool.name, true]));
-  t.equal((await gw.api('PATCH', `/api/workspaces/${id}/tools`, { tools: all })).status, 200);
-  return { gw, api, id, mcpUrl, tools: listed };
-}
 
 type Hit = { name: string; summary: string };
 const hitsOf = (result: object) => ((result as { structuredContent?: unknown }).structuredContent as { tools: Hit[] }).tools;

@@ -85,6 +85,17 @@ async function populate({ db, t: tb }: Store): Promise<void> {
       origin: 'https://api.example.com',
     });
   }
+  await db.insert(tb.toolsets).values({
+    id: 'ts-1',
+    workspaceId: 'w1',
+    name: 'Reads',
+    environment: 'live',
+    selection: { tools: ['tool_1'], tags: [], pathPrefixes: ['/t'] },
+    urlTokenHash: 'hash-ts-1',
+    urlTokenSealed: sealed(4),
+    createdAt: at,
+    updatedAt: at,
+  });
   await db.insert(tb.environments).values({
     workspaceId: 'w1',
     name: 'test',
@@ -115,6 +126,7 @@ async function populate({ db, t: tb }: Store): Promise<void> {
       scope: 'write',
       tools: null,
       environment: 'live',
+      toolsetId: 'ts-1',
       createdAt: at,
       lastUsedAt: at,
       expiresAt: null,
@@ -128,6 +140,7 @@ async function populate({ db, t: tb }: Store): Promise<void> {
       scope: 'read',
       tools: ['tool_1', 'tool_2'],
       environment: 'test',
+      toolsetId: null,
       createdAt: at,
       lastUsedAt: null,
       expiresAt: '2030-01-01T00:00:00.000Z',
@@ -169,6 +182,7 @@ async function dump({ db, t: tb }: Store) {
     workspaces: await db.select().from(tb.workspaces).orderBy(asc(tb.workspaces.id)),
     environments: await db.select().from(tb.environments).orderBy(asc(tb.environments.workspaceId), asc(tb.environments.name)),
     accessKeys: await db.select().from(tb.accessKeys).orderBy(asc(tb.accessKeys.id)),
+    toolsets: await db.select().from(tb.toolsets).orderBy(asc(tb.toolsets.id)),
     specs: await db.select().from(tb.specs).orderBy(asc(tb.specs.workspaceId)),
     tools: await db.select().from(tb.tools).orderBy(asc(tb.tools.workspaceId), asc(tb.tools.name)),
     credentials: await db.select().from(tb.credentials).orderBy(asc(tb.credentials.workspaceId), asc(tb.credentials.environment)),

@@ -27,11 +27,11 @@ export function createAccessKeysRepository({ db, t, changed }: Store) {
       await changed(workspaceId);
     },
 
-    /** The key's own choices; null: the key follows the workspace's. */
+    /** The key's own choices (null: the key follows the workspace's) and its toolset (null: none). */
     async setChoices(
       workspaceId: string,
       id: string,
-      choices: Partial<Pick<AccessKeyRow, 'schemaProfile' | 'toolMode'>>,
+      choices: Partial<Pick<AccessKeyRow, 'schemaProfile' | 'toolMode' | 'toolsetId'>>,
     ): Promise<boolean> {
       const rows = await db.update(accessKeys).set(choices).where(named(workspaceId, id)).returning({ id: accessKeys.id });
       await changed(workspaceId);

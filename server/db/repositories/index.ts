@@ -11,6 +11,7 @@ import { createSettingsRepository } from './settings-repository.js';
 import { createSseRelayRepository } from './sse-relay-repository.js';
 import { createSpecsRepository } from './specs-repository.js';
 import { createToolsRepository } from './tools-repository.js';
+import { createToolsetsRepository } from './toolsets-repository.js';
 import { createWorkspacesRepository } from './workspaces-repository.js';
 
 export function createRepositories(store: Store) {
@@ -21,6 +22,7 @@ export function createRepositories(store: Store) {
     accessKeys: guard(createAccessKeysRepository(store)),
     specs: guard(createSpecsRepository(store)),
     tools: guard(createToolsRepository(store)),
+    toolsets: guard(createToolsetsRepository(store)),
     credentials: guard(createCredentialsRepository(store)),
     callLogs: guard(createCallLogsRepository(store)),
     settings: guard(createSettingsRepository(store)),

@@ -6,11 +6,11 @@ import { and, count, eq, not, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Store, Tables } from '../client.js';
 
-/** The sealed columns: API credentials, environments' URL tokens, OAuth Connects' PKCE verifiers. */
-export type SealedKind = 'credentials' | 'url-tokens' | 'oauth-pending';
-export const SEALED_KINDS: SealedKind[] = ['credentials', 'url-tokens', 'oauth-pending'];
+/** The sealed columns: API credentials, environments' and toolsets' URL tokens, OAuth Connects' PKCE verifiers. */
+export type SealedKind = 'credentials' | 'url-tokens' | 'toolset-url-tokens' | 'oauth-pending';
+export const SEALED_KINDS: SealedKind[] = ['credentials', 'url-tokens', 'toolset-url-tokens', 'oauth-pending'];
 
-/** One sealed value and where it lives: its workspace and the row's other key (environment, or the OAuth state's hash). */
+/** One sealed value and where it lives: its workspace and the row's other key (environment, toolset id, or the OAuth state's hash). */
 export interface SealedValue {
   kind: SealedKind;
   workspaceId: string;
@@ -44,6 +44,14 @@ function columnOf(t: Tables, kind: SealedKind): Column {
         property: 'urlTokenSealed',
         workspaceId: t.environments.workspaceId,
         ref: t.environments.name,
+      };
+    case 'toolset-url-tokens':
+      return {
+        table: t.toolsets,
+        sealed: t.toolsets.urlTokenSealed,
+        property: 'urlTokenSealed',
+        workspaceId: t.toolsets.workspaceId,
+        ref: t.toolsets.id,
       };
     case 'oauth-pending':
       return {

@@ -7,7 +7,7 @@
 import type { CredentialsRepository, CredentialsRow } from '../../db/repositories/credentials-repository.js';
 import type { Db } from '../../db/client.js';
 import { sealedKeyId, type SealContext, type Vault } from '../vault/index.js';
-import { authSealContext, pendingSealContext, urlTokenSealContext } from '../workspaces/seal-contexts.js';
+import { authSealContext, pendingSealContext, toolsetTokenSealContext, urlTokenSealContext } from '../workspaces/seal-contexts.js';
 import type { AuthPublicInfo, AuthType } from './auth-settings.js';
 import type { OAuthHealth } from './oauth-connection.js';
 import type { OAuthPublicInfo, OAuthSecret } from './oauth-settings.js';
@@ -115,6 +115,11 @@ export function createCredentialStore(repo: CredentialsRepository, vault: Vault,
       vault.seal(token, urlTokenSealContext(workspaceId, environment)),
     openUrlToken: (env: { workspaceId: string; name: string; urlTokenSealed: string }) =>
       openSealed(env.urlTokenSealed, urlTokenSealContext(env.workspaceId, env.name)),
+    /** A toolset's URL token, sealed for its row like an environment's. */
+    sealToolsetToken: (workspaceId: string, toolsetId: string, token: string) =>
+      vault.seal(token, toolsetTokenSealContext(workspaceId, toolsetId)),
+    openToolsetToken: (toolset: { workspaceId: string; id: string; urlTokenSealed: string }) =>
+      openSealed(toolset.urlTokenSealed, toolsetTokenSealContext(toolset.workspaceId, toolset.id)),
     /** The PKCE verifier of an OAuth Connect in progress, kept sealed until the callback. */
     sealVerifier: (workspaceId: string, verifier: string) => vault.seal(verifier, pendingSealContext(workspaceId)),
     openVerifier: (pending: { workspaceId: string; verifierSealed: string }) =>

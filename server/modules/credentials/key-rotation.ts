@@ -11,7 +11,7 @@ import {
   type SealedValuesRepository,
 } from '../../db/repositories/sealed-values-repository.js';
 import { sealedPrefix, type SealContext, type Vault } from '../vault/index.js';
-import { authSealContext, pendingSealContext, urlTokenSealContext } from '../workspaces/seal-contexts.js';
+import { authSealContext, pendingSealContext, toolsetTokenSealContext, urlTokenSealContext } from '../workspaces/seal-contexts.js';
 
 export interface ResealOptions {
   /** Values read and replaced at a time. */
@@ -38,6 +38,8 @@ export function sealContextOf(kind: SealedKind, workspaceId: string, ref: string
       return authSealContext(workspaceId, ref);
     case 'url-tokens':
       return urlTokenSealContext(workspaceId, ref);
+    case 'toolset-url-tokens':
+      return toolsetTokenSealContext(workspaceId, ref);
     case 'oauth-pending':
       return pendingSealContext(workspaceId);
   }

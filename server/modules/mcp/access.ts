@@ -25,6 +25,8 @@ export interface KeyGrant {
   schemaProfile?: SchemaProfile;
   /** The tool mode this key's client gets; undefined: the workspace's choice. */
   toolMode?: ToolMode;
+  /** Bound to this toolset: the key sees its tools only, on any of the workspace's URLs. */
+  toolsetId?: string;
 }
 
 export type KeyCheck = { ok: true; grant: KeyGrant } | { ok: false; reason: string };

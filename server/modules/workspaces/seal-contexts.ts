@@ -14,3 +14,8 @@ export function pendingSealContext(workspaceId: string): SealContext {
 export function urlTokenSealContext(workspaceId: string, environment: string): SealContext {
   return { workspaceId, field: environment === 'live' ? 'url-token' : `url-token:${environment}` };
 }
+
+/** A toolset's URL token: bound to the toolset's id, so it cannot be moved to another row. */
+export function toolsetTokenSealContext(workspaceId: string, toolsetId: string): SealContext {
+  return { workspaceId, field: `toolset-url-token:${toolsetId}` };
+}

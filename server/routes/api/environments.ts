@@ -105,10 +105,11 @@ export default async function environmentsRoutes(app: FastifyInstance) {
       await requireWorkspace(app, id);
       await requireEnvironment(app, id, name);
       if (name === 'live') throw new BadRequest('The live environment cannot be deleted.');
-      // Its URL, credentials and keys go with it.
+      // Its URL, credentials, keys and toolsets go with it.
       await app.repos.transaction(async (tx) => {
         await app.credentials.delete(id, name, tx);
         await app.repos.accessKeys.deleteForEnvironment(id, name, tx);
+        await app.repos.toolsets.deleteForEnvironment(id, name, tx);
         await app.repos.environments.delete(id, name, tx);
       });
       reply.code(204);

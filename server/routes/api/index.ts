@@ -9,6 +9,7 @@ import oauthRoutes from './oauth.js';
 import sessionRoutes from './session.js';
 import specRoutes from './spec.js';
 import toolsRoutes from './tools.js';
+import toolsetsRoutes from './toolsets.js';
 import workspacesRoutes from './workspaces.js';
 
 async function guardedRoutes(app: FastifyInstance) {
@@ -20,6 +21,7 @@ async function guardedRoutes(app: FastifyInstance) {
   await app.register(logsRoutes);
   await app.register(environmentsRoutes);
   await app.register(keysRoutes);
+  await app.register(toolsetsRoutes);
   await app.register(oauthRoutes);
 }
 

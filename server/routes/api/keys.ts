@@ -13,9 +13,11 @@ import { requireEnvironment, requireWorkspace } from './workspaces.js';
 import type { KeySchemaProfile, KeyToolMode, NewAccessKeyBody } from './types.js';
 
 type NewKeyBody = NewAccessKeyBody;
+type KeyChoices = { schemaProfile?: KeySchemaProfile | null; toolMode?: KeyToolMode | null; toolsetId?: string | null };
 
 const ProfileSchema = { type: ['string', 'null'], enum: [...SCHEMA_PROFILES, null] } as const;
 const ToolModeSchema = { type: ['string', 'null'], enum: [...TOOL_MODES, null] } as const;
+const ToolsetIdSchema = { type: ['string', 'null'], maxLength: 100 } as const;
 const KeyParams = {
   type: 'object',
   properties: { id: { type: 'string' }, keyId: { type: 'string', maxLength: 100 } },
@@ -32,6 +34,7 @@ function keyView(row: AccessKeyRow) {
     environment: row.environment,
     schemaProfile: row.schemaProfile,
     toolMode: row.toolMode,
+    toolsetId: row.toolsetId,
     createdAt: row.createdAt,
     lastUsedAt: row.lastUsedAt,
     expiresAt: row.expiresAt,
@@ -39,6 +42,12 @@ function keyView(row: AccessKeyRow) {
 }
 
 export default async function keysRoutes(app: FastifyInstance) {
+  async function boundToolset(workspaceId: string, toolsetId: string) {
+    const toolset = await app.repos.toolsets.get(workspaceId, toolsetId);
+    if (!toolset) throw new BadRequest(`No toolset with id "${toolsetId}" in this workspace.`);
+    return toolset;
+  }
+
   app.post<{ Params: { id: string }; Body: NewKeyBody }>(
     '/workspaces/:id/keys',
     {
@@ -51,6 +60,7 @@ export default async function keysRoutes(app: FastifyInstance) {
             scope: { type: 'string', enum: ['read', 'write'] },
             schemaProfile: ProfileSchema,
             toolMode: ToolModeSchema,
+            toolsetId: ToolsetIdSchema,
             tools: { type: 'array', items: { type: 'string', maxLength: 64 }, minItems: 1, maxItems: 2000, uniqueItems: true },
             environment: { type: 'string', enum: ['live', 'test'] },
             expiresAt: { type: 'string', maxLength: 40 },
@@ -64,7 +74,12 @@ export default async function keysRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const { id } = request.params;
       await requireWorkspace(app, id);
-      const { label, scope = 'write', tools, environment = 'live', expiresAt } = request.body;
+      const { label, scope = 'write', tools, expiresAt, toolsetId = null } = request.body;
+      // A key bound to a toolset serves the toolset's environment unless told otherwise, and only that one.
+      const toolset = toolsetId === null ? undefined : await boundToolset(id, toolsetId);
+      const environment = request.body.environment ?? (toolset?.environment as 'live' | 'test' | undefined) ?? 'live';
+      if (toolset && toolset.environment !== environment)
+        throw new BadRequest(`The toolset "${toolset.name}" serves the ${toolset.environment} environment: a key bound to it must too.`);
       await requireEnvironment(app, id, environment);
       let expires: string | null = null;
       if (expiresAt !== undefined) {
@@ -90,6 +105,7 @@ export default async function keysRoutes(app: FastifyInstance) {
         environment,
         schemaProfile: request.body.schemaProfile ?? null,
         toolMode: request.body.toolMode ?? null,
+        toolsetId,
         createdAt: new Date().toISOString(),
         lastUsedAt: null,
         expiresAt: expires,
@@ -117,14 +133,15 @@ export default async function keysRoutes(app: FastifyInstance) {
   );
 
   // What a key's client is offered can change without a new key: the integration keeps its secret.
-  app.patch<{ Params: { id: string; keyId: string }; Body: { schemaProfile?: KeySchemaProfile | null; toolMode?: KeyToolMode | null } }>(
+  // Binding it to a toolset (or another, or none) too: the admin narrows or widens what it opens.
+  app.patch<{ Params: { id: string; keyId: string }; Body: KeyChoices }>(
     '/workspaces/:id/keys/:keyId',
     {
       schema: {
         params: KeyParams,
         body: {
           type: 'object',
-          properties: { schemaProfile: ProfileSchema, toolMode: ToolModeSchema },
+          properties: { schemaProfile: ProfileSchema, toolMode: ToolModeSchema, toolsetId: ToolsetIdSchema },
           minProperties: 1,
           additionalProperties: false,
         },
@@ -134,6 +151,16 @@ export default async function keysRoutes(app: FastifyInstance) {
     async (request) => {
       const { id, keyId } = request.params;
       await requireWorkspace(app, id);
+      const key = await app.repos.accessKeys.get(id, keyId);
+      if (!key) throw new AccessKeyNotFound(keyId);
+      const { toolsetId } = request.body;
+      if (toolsetId) {
+        const toolset = await boundToolset(id, toolsetId);
+        if (toolset.environment !== key.environment)
+          throw new BadRequest(
+            `The toolset "${toolset.name}" serves the ${toolset.environment} environment and this key the ${key.environment} one.`,
+          );
+      }
       if (!(await app.repos.accessKeys.setChoices(id, keyId, request.body))) throw new AccessKeyNotFound(keyId);
       return keyView((await app.repos.accessKeys.get(id, keyId))!);
     },

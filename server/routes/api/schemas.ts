@@ -199,6 +199,24 @@ export const EnvironmentView = {
   },
 } as const;
 
+export const ToolsetView = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    environment: { type: 'string' },
+    tools: { type: 'array', items: { type: 'string' } },
+    tags: { type: 'array', items: { type: 'string' } },
+    pathPrefixes: { type: 'array', items: { type: 'string' } },
+    mcpUrl: { type: 'string' },
+    matched: { type: 'array', items: { type: 'string' } },
+    disabledMatched: { type: 'integer' },
+    boundKeys: { type: 'integer' },
+    createdAt: { type: 'string' },
+    updatedAt: { type: 'string' },
+  },
+} as const;
+
 export const AccessKeyView = {
   type: 'object',
   properties: {
@@ -214,6 +232,8 @@ export const AccessKeyView = {
     schemaProfile: { type: ['string', 'null'] },
     /** null: the workspace's choice. */
     toolMode: { type: ['string', 'null'] },
+    /** null: not bound to a toolset. */
+    toolsetId: { type: ['string', 'null'] },
     createdAt: { type: 'string' },
     lastUsedAt: { type: ['string', 'null'] },
     expiresAt: { type: ['string', 'null'] },

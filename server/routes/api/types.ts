@@ -335,6 +335,8 @@ export interface NewAccessKeyBody {
   schemaProfile?: KeySchemaProfile | null;
   /** null or absent: the workspace's choice. */
   toolMode?: KeyToolMode | null;
+  /** Bound to this toolset (its environment is the key's): the key sees its tools only. */
+  toolsetId?: string | null;
 }
 
 export interface AccessKeyList {
@@ -354,7 +356,49 @@ export interface AccessKeyView {
   schemaProfile: KeySchemaProfile | null;
   /** null: the workspace's choice. */
   toolMode: KeyToolMode | null;
+  /** null: not bound to a toolset. */
+  toolsetId: string | null;
   createdAt: string;
   lastUsedAt: string | null;
   expiresAt: string | null;
+}
+
+/** What a toolset holds: any tool named, tagged with one of the tags, or at or under one of the path prefixes. */
+export interface ToolsetSelectionBody {
+  tools?: string[];
+  tags?: string[];
+  pathPrefixes?: string[];
+}
+
+export interface NewToolsetBody extends ToolsetSelectionBody {
+  name: string;
+  /** The environment its URL serves; `live` when absent. */
+  environment?: 'live' | 'test';
+}
+
+export interface UpdateToolsetBody extends ToolsetSelectionBody {
+  name?: string;
+}
+
+export interface ToolsetView {
+  id: string;
+  name: string;
+  environment: string;
+  tools: string[];
+  tags: string[];
+  pathPrefixes: string[];
+  /** Its own MCP URL: clients on it see only the toolset's tools. */
+  mcpUrl: string;
+  /** The enabled tools it holds now, in the workspace's order. */
+  matched: string[];
+  /** Tools it holds that are switched off (and so not offered). */
+  disabledMatched: number;
+  /** Access keys bound to it: it cannot be deleted while there are any. */
+  boundKeys: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ToolsetList {
+  toolsets: ToolsetView[];
 }

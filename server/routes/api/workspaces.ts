@@ -11,6 +11,7 @@ import { withoutUserinfo } from '../../modules/specs/servers.js';
 import { EnvironmentQuery, errorResponses, IdParams, WorkspaceView } from './schemas.js';
 import { SCHEMA_PROFILES } from '../../modules/profiles/index.js';
 import { TOOL_MODES } from '../../modules/discovery/tool-mode.js';
+import { renamedSelection } from '../../modules/discovery/toolset.js';
 import { DEFAULT_RESPONSE_BUDGET } from '../../modules/mcp/workspace-runtime.js';
 import { DEFAULT_NAME_BUDGET, MAX_NAME_BUDGET, MIN_NAME_BUDGET, renameForBudget } from '../../modules/specs/tool-names.js';
 
@@ -86,7 +87,8 @@ const BudgetSchema = { type: 'integer', minimum: MIN_NAME_BUDGET, maximum: MAX_N
 /**
  * A new name budget renames the tools that do not fit it (and only those), keeping their toggles,
  * and the access keys limited to named tools follow them. The only way an existing workspace's
- * tool names change: clients that hold the old names see them in the next tools/list.
+ * tool names change: clients that hold the old names see them in the next tools/list. Toolsets
+ * that name tools follow them too.
  */
 async function renameTools(app: FastifyInstance, workspaceId: string, budget: number, tx: Db): Promise<void> {
   const { tools, renamed } = renameForBudget(await app.repos.tools.list(workspaceId, {}, tx), budget);
@@ -100,6 +102,10 @@ async function renameTools(app: FastifyInstance, workspaceId: string, budget: nu
         key.tools.map((name) => renamed.get(name) ?? name),
         tx,
       );
+  for (const toolset of await app.repos.toolsets.list(workspaceId, tx)) {
+    const selection = renamedSelection(toolset.selection, renamed);
+    if (selection) await app.repos.toolsets.update(workspaceId, toolset.id, { selection }, new Date().toISOString(), tx);
+  }
 }
 
 export default async function workspacesRoutes(app: FastifyInstance) {

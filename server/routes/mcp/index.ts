@@ -5,6 +5,7 @@ import { mcpEndpointFor } from '../../modules/mcp/index.js';
 import { clientProfile } from '../../modules/mcp/client-profile.js';
 import { viewForProfile } from '../../modules/mcp/profile-view.js';
 import { viewForMode } from '../../modules/mcp/mode-view.js';
+import { viewForToolset } from '../../modules/mcp/toolset-view.js';
 import {
   batchTooLarge,
   jsonRpcError,
@@ -183,6 +184,16 @@ export default async function mcpRoutes(app: FastifyInstance) {
       grant = check.grant;
       app.gateway.touchKey(grant.id);
     }
+    // A key bound to a toolset sees that toolset on any of the workspace's URLs; on another
+    // toolset's URL it is refused rather than given an empty (or a wider) list.
+    const toolset = grant?.toolsetId !== undefined ? workspace.toolsets.get(grant.toolsetId) : target.toolset;
+    if (grant?.toolsetId !== undefined && (!toolset || (target.toolset && target.toolset.id !== toolset.id))) {
+      app.metrics.refused('unauthorized');
+      const reason = toolset
+        ? `This access key is bound to the toolset "${toolset.name}": use it with that toolset's URL or the workspace's.`
+        : 'This access key is bound to a toolset that no longer exists.';
+      return answer(reply, jsonRpcError(403, -32001, reason));
+    }
 
     // A malformed request is refused before it is counted: it must not use up a caller's limit.
     const accept = request.headers.accept;
@@ -250,17 +261,18 @@ export default async function mcpRoutes(app: FastifyInstance) {
       const byClient = chosen ? undefined : clientProfile(request.body, request.headers);
       if (byClient?.session) reply.header('mcp-session-id', byClient.session);
       const profile = chosen ?? byClient?.profile ?? 'default';
+      const inToolset = toolset ? viewForToolset(runtime, toolset) : runtime;
       // Then the tool mode, the key's else the workspace's: `auto` weighs the list this caller would get.
       const view = viewForMode(
-        viewForProfile(grant ? viewForKey(runtime, grant) : runtime, profile),
+        viewForProfile(grant ? viewForKey(inToolset, grant) : inToolset, profile),
         grant?.toolMode ?? workspace.toolMode,
         profile,
       );
 
       // One server per workspace view, shared by every exchange; the caller travels with the exchange.
       const caller = {
-        caller: grant?.id ?? 'url',
-        callerLabel: grant?.label,
+        caller: grant?.id ?? (target.toolset ? `toolset:${target.toolset.id}` : 'url'),
+        callerLabel: grant?.label ?? target.toolset?.name,
         userAgent: request.headers['user-agent'],
         forwarded: runtime.passthrough ? forwardedHeaders(request.headers, presented.fromAuthorization && grant !== undefined) : undefined,
         trace: span,

@@ -29,6 +29,21 @@ t.test('every sealed value moves to the new key; racing writes and unopenable va
       updatedAt: now,
     });
     expected.set(`url-tokens/${id}/live`, `token-${id}`);
+    if (i % 5 === 0) {
+      const toolsetId = `ts-${id}`;
+      await repos.toolsets.insert({
+        id: toolsetId,
+        workspaceId: id,
+        name: 'Some tools',
+        environment: 'live',
+        selection: { tools: [], tags: ['items'], pathPrefixes: [] },
+        urlTokenHash: `hash-${toolsetId}`,
+        urlTokenSealed: old.seal(`toolset-token-${id}`, sealContextOf('toolset-url-tokens', id, toolsetId)),
+        createdAt: now,
+        updatedAt: now,
+      });
+      expected.set(`toolset-url-tokens/${id}/${toolsetId}`, `toolset-token-${id}`);
+    }
     await repos.credentials.upsert({
       workspaceId: id,
       environment: 'live',
@@ -73,7 +88,7 @@ t.test('every sealed value moves to the new key; racing writes and unopenable va
       progress.push(done);
     },
   });
-  t.equal(result.resealed, 51, 'every value but the unopenable one');
+  t.equal(result.resealed, 56, 'every value but the unopenable one (five toolsets among them)');
   t.same(
     result.unopenable.map((v) => `${v.kind}/${v.workspaceId}/${v.ref}`),
     ['credentials/w24/test'],

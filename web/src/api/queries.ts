@@ -27,6 +27,7 @@ export const keys = {
   auth: (id: string, environment = 'live') => ['workspaces', id, 'auth', environment] as const,
   environments: (id: string) => ['workspaces', id, 'environments'] as const,
   accessKeys: (id: string) => ['workspaces', id, 'keys'] as const,
+  toolsets: (id: string) => ['workspaces', id, 'toolsets'] as const,
   logs: (id: string, q: LogQuery) => ['workspaces', id, 'logs', q] as const,
 };
 

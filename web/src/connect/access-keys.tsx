@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { KeyRound, Plus } from 'lucide-react';
 import type { AccessKeyView, KeySchemaProfile, KeyToolMode, WorkspaceView } from '@latchkey/api';
 import { useAccessKeys, useRevokeAccessKey, useSetKeyChoices } from '../api/access-queries';
+import { useToolsets } from '../api/toolset-queries';
 import { ConfirmDialog } from '../ui/confirm-dialog';
 import { dateTime, timeAgo } from '../ui/format';
 import { EmptyState, ErrorState, FormError, Loading } from '../ui/states';
@@ -27,6 +28,7 @@ export function AccessKeys({ workspace }: { workspace: WorkspaceView }) {
   const list = useAccessKeys(workspace.id);
   const revoke = useRevokeAccessKey(workspace.id);
   const setChoices = useSetKeyChoices(workspace.id);
+  const toolsets = useToolsets(workspace.id);
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<CreatedKey | null>(null);
   const [revoking, setRevoking] = useState<AccessKeyView | null>(null);
@@ -87,7 +89,9 @@ export function AccessKeys({ workspace }: { workspace: WorkspaceView }) {
                     <span className={`badge ${key.scope === 'read' ? 'method-get' : 'risk-write'}`}>{key.scope}</span>
                   </td>
                   <td className="key-tools-cell" title={key.tools?.join(', ')}>
-                    {key.tools ? (
+                    {key.toolsetId ? (
+                      <span>toolset “{toolsets.data?.find((ts) => ts.id === key.toolsetId)?.name ?? '…'}”</span>
+                    ) : key.tools ? (
                       <span className="mono">
                         {key.tools.length <= 2 ? key.tools.join(', ') : `${key.tools.slice(0, 2).join(', ')} +${key.tools.length - 2}`}
                       </span>

@@ -1,5 +1,5 @@
 // Connect: the MCP URL of each environment, who may call (URL alone or with an access key), the
-// rate limit, a snippet per client, the access keys, and rotating the URL when it has leaked.
+// rate limit, a snippet per client, toolsets, the access keys, and rotating the URL when it has leaked.
 import { useState } from 'react';
 import { KeyRound, RotateCcw, ShieldCheck } from 'lucide-react';
 import type { WorkspaceView } from '@latchkey/api';
@@ -8,6 +8,7 @@ import { ConfirmDialog } from '../ui/confirm-dialog';
 import { CopyButton } from '../ui/copy-button';
 import { AccessKeys } from './access-keys';
 import { AccessSection } from './access-section';
+import { Toolsets } from './toolsets';
 import { KEY_HEADER, snippetsFor } from './snippets';
 
 export function ConnectTab({ workspace }: { workspace: WorkspaceView }) {
@@ -102,6 +103,8 @@ export function ConnectTab({ workspace }: { workspace: WorkspaceView }) {
           ))}
         </div>
       </section>
+
+      <Toolsets workspace={workspace} />
 
       <AccessKeys workspace={workspace} />
 

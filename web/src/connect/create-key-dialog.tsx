@@ -1,11 +1,12 @@
-// Creating an access key: a label, read or write, optionally a narrower tool list, the environment
-// (when the workspace has test), an optional expiry. The answer's key goes straight to the
+// Creating an access key: a label, read or write, optionally a narrower tool list or a toolset, the
+// environment (when the workspace has test; a toolset brings its own), an optional expiry. The answer's key goes straight to the
 // one-time dialog; the mutation is reset so the cache does not keep it.
 import { useState, type FormEvent } from 'react';
 import type { KeySchemaProfile, KeyToolMode, NewAccessKeyBody, WorkspaceView } from '@latchkey/api';
 import { PROFILE_LABELS } from '../configure/schema-profile-form';
 import { TOOL_MODE_LABELS } from '../configure/tool-mode-form';
 import { useCreateAccessKey } from '../api/access-queries';
+import { useToolsets } from '../api/toolset-queries';
 import { useTools } from '../api/queries';
 import { MethodBadge } from '../ui/badges';
 import { Modal } from '../ui/modal';
@@ -54,6 +55,8 @@ function CreateKeyForm({
   const [expires, setExpires] = useState('');
   const [profile, setProfile] = useState<KeySchemaProfile | ''>('');
   const [mode, setMode] = useState<KeyToolMode | ''>('');
+  const toolsets = useToolsets(workspace.id);
+  const [toolsetId, setToolsetId] = useState('');
   const withTest = Boolean(workspace.mcpUrls?.test);
 
   function submit(event: FormEvent) {
@@ -67,6 +70,8 @@ function CreateKeyForm({
       ...(expires ? { expiresAt: new Date(`${expires}T00:00:00`).toISOString() } : {}),
       ...(profile ? { schemaProfile: profile } : {}),
       ...(mode ? { toolMode: mode } : {}),
+      // A bound key takes the toolset's environment.
+      ...(toolsetId ? { toolsetId, environment: toolsets.data?.find((ts) => ts.id === toolsetId)?.environment as 'live' | 'test' } : {}),
     };
     create.mutate(body, {
       onSuccess: (created) => {
@@ -135,7 +140,21 @@ function CreateKeyForm({
           ))}
       </fieldset>
       <div className="grid-2">
-        {withTest && (
+        {(toolsets.data ?? []).length > 0 && (
+          <label>
+            Toolset
+            <select value={toolsetId} onChange={(e) => setToolsetId(e.target.value)}>
+              <option value="">None: the whole workspace</option>
+              {toolsets.data!.map((ts) => (
+                <option key={ts.id} value={ts.id}>
+                  {ts.name}
+                  {withTest ? ` (${ts.environment})` : ''}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {withTest && !toolsetId && (
           <label>
             Environment
             <select value={environment} onChange={(e) => setEnvironment(e.target.value as 'live' | 'test')}>

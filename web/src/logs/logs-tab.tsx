@@ -19,6 +19,7 @@ export function StatusBadge({ item }: { item: LogItem }) {
 
 export function callerText(item: LogItem): string {
   if (item.caller === 'url') return 'MCP URL';
+  if (item.caller.startsWith('toolset:')) return `Toolset “${item.callerLabel ?? item.caller.slice('toolset:'.length)}”`;
   return item.callerLabel ? `Key “${item.callerLabel}”` : `Key ${item.caller}`;
 }
 

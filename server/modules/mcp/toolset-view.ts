@@ -1,0 +1,36 @@
+// A workspace runtime narrowed to one toolset: what its URL (or a key bound to it) lists and may
+// call. Built once per runtime and toolset and kept with the runtime, like a key's view; a
+// changed toolset reloads the workspace, and with it every view.
+import type { ListToolsResult } from '@modelcontextprotocol/sdk/types.js';
+import { toolsetMatcher, type ToolsetSelection } from '../discovery/toolset.js';
+import type { WorkspaceRuntime } from './workspace-runtime.js';
+
+export interface ToolsetGrant {
+  id: string;
+  name: string;
+  /** The environment its URL serves (a key's own environment decides for the key). */
+  environment: string;
+  selection: ToolsetSelection;
+}
+
+const views = new WeakMap<WorkspaceRuntime, Map<string, WorkspaceRuntime>>();
+
+export function viewForToolset(runtime: WorkspaceRuntime, toolset: ToolsetGrant): WorkspaceRuntime {
+  let perToolset = views.get(runtime);
+  if (!perToolset) views.set(runtime, (perToolset = new Map()));
+  const cached = perToolset.get(toolset.id);
+  if (cached) return cached;
+  const matches = toolsetMatcher(toolset.selection);
+  const tools = new Map([...runtime.tools].filter(([, tool]) => matches(tool.definition)));
+  const listResult: ListToolsResult = { tools: runtime.listResult.tools.filter((t) => tools.has(t.name)) };
+  const view: WorkspaceRuntime = {
+    ...runtime,
+    // What the client shows as the server's name: which toolset of which API it holds.
+    name: `${runtime.name} (${toolset.name})`,
+    tools,
+    listResult,
+    refusal: (name) => (runtime.tools.has(name) ? `Tool "${name}" is not in the toolset "${toolset.name}".` : runtime.refusal(name)),
+  };
+  perToolset.set(toolset.id, view);
+  return view;
+}
