@@ -65,6 +65,8 @@ t.test('every spec imports or is refused with a clear error, within its deadline
   const nested = imported.reduce((n, r) => n + r.nestedNames, 0);
   const toolFailures = imported.filter((r) => r.failingTools > 0);
   const profileFailures = imported.filter((r) => r.profiles.failing > 0);
+  const outputFailures = imported.filter((r) => r.outputs.failing > 0);
+  const outputTotal = (key: 'typed' | 'checked') => imported.reduce((n, r) => n + r.outputs[key], 0);
   const profileCount = (key: 'openai' | 'gemini') => imported.reduce((n, r) => n + r.profiles.jsonText[key], 0);
   const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
 
@@ -82,6 +84,7 @@ t.test('every spec imports or is refused with a clear error, within its deadline
     `  schema profiles: tools failing a profile's rules or not mapping back: ${profileFailures.reduce((n, r) => n + r.profiles.failing, 0)}   ` +
       `with a value offered as JSON text: openai ${profileCount('openai')}, gemini ${profileCount('gemini')}   ` +
       `profile arguments validated with Ajv: ${imported.reduce((n, r) => n + r.profiles.validated, 0)} tools`,
+    `  typed outputs: ${outputTotal('typed')} tools declare an outputSchema; ${outputTotal('checked')} checked with a response generated from the spec; failing: ${outputFailures.reduce((n, r) => n + r.outputs.failing, 0)}`,
     `  slowest: ${slowest.map((r) => `${r.entry.id} ${(r.wallMs / 1000).toFixed(1)} s`).join('; ')}`,
     `  total: ${totalS.toFixed(1)} s`,
     ...invalid.map((r) => `  refused: ${r.entry.id}: ${r.message}${r.pointer ? ` [${r.pointer}]` : ''}`),
@@ -104,6 +107,12 @@ t.test('every spec imports or is refused with a clear error, within its deadline
     [],
     'every tool passes the openai and gemini profile rules, and profile arguments map back to the real ones exactly',
   );
+  t.same(
+    outputFailures.map((r) => ({ spec: r.entry.id, failing: r.outputs.failing, first: r.outputs.failures })),
+    [],
+    'every outputSchema is portable and compiles, and a response the spec describes comes through as the object itself and conforms',
+  );
+  t.ok(outputTotal('checked') > 1000, `${outputTotal('checked')} typed tools checked with generated responses`);
   t.ok(rate >= MIN_RATE, `import rate ${pct(rate)} >= ${pct(MIN_RATE)}`);
   t.same(
     imported.filter((r) => r.nestedNames > 0).map((r) => `${r.entry.id}: ${r.nestedNames}`),

@@ -145,6 +145,7 @@ t.test('migrate-data from a populated SQLite install: everything is there afterw
   t.equal((await a('POST', `/api/workspaces/${users.id}/spec`, { url: `${live.url}/openapi.json` })).status, 200);
   t.equal((await a('PUT', `/api/workspaces/${users.id}/auth`, { type: 'api_key', value: live.key })).status, 200);
   t.equal((await a('PATCH', `/api/workspaces/${users.id}/tools`, { tools: { getItem: false } })).status, 200);
+  const usersOnly = (await a('POST', `/api/workspaces/${users.id}/toolsets`, { name: 'Users', tags: ['users'] })).body;
 
   const withLiveKey = await connectClient(t, items.mcpUrl, { 'x-latchkey-key': liveKey.key });
   t.notOk(
@@ -170,7 +171,7 @@ t.test('migrate-data from a populated SQLite install: everything is there afterw
   t.match(run.stdout, `into ${describePostgres(databaseUrl)}`, 'says where the data goes');
   t.notOk((run.stdout + run.stderr).includes(withPassword.password), 'never prints the password');
   t.notOk((run.stdout + run.stderr).includes(masterKey), 'never prints the master key');
-  t.match(run.stdout, /All 11 tables match: \d+ rows copied/);
+  t.match(run.stdout, /All 12 tables match: \d+ rows copied/);
   t.match(
     run.stdout,
     /LATCHKEY_MASTER_KEY is unset: give every node, as LATCHKEY_MASTER_KEY, the key this install was started with/,
@@ -183,6 +184,7 @@ t.test('migrate-data from a populated SQLite install: everything is there afterw
     workspaces: 2,
     environments: 3,
     access_keys: 2,
+    toolsets: 1,
     specs: 2,
     tools: toolRows,
     credentials: 3,
@@ -234,6 +236,12 @@ t.test('migrate-data from a populated SQLite install: everything is there afterw
   const testAfter = await connectClient(t, onB(items.mcpUrl), { 'x-latchkey-key': testKey.key });
   t.notOk((await testAfter.callTool({ name: 'listItems', arguments: {} })).isError, 'the test key works');
   t.equal(sandbox.received.at(-1)!.headers['x-api-key'], sandbox.key, 'with the test credentials, to the test base URL');
+  const toolsetAfter = await connectClient(t, onB(usersOnly.mcpUrl));
+  t.same(
+    (await toolsetAfter.listTools()).tools.map((tool) => tool.name),
+    ['listUsers'],
+    "a toolset's URL, sealed token and all, works after the move",
+  );
   const urlAfter = await connectClient(t, onB(users.mcpUrl));
   t.notOk((await urlAfter.callTool({ name: 'listUsers', arguments: {} })).isError, 'the opaque URL works');
   t.notOk(

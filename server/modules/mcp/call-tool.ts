@@ -317,7 +317,7 @@ export async function callTool(
       filter !== undefined || runtime.responseBudgetChars > 0
         ? { filter, budgetChars: runtime.responseBudgetChars, pagingArgs: tool.pagingArgs }
         : undefined;
-    const options = { maxResponseBytes: deps.maxResponseBytes, secrets, shape };
+    const options = { maxResponseBytes: deps.maxResponseBytes, secrets, shape, output: tool.output };
     if (response.body.byteLength > LARGE_BODY_BYTES) {
       // Tens of ms to parse, mask and print, and tens of thousands of objects left to collect:
       // built on the result thread (the body is handed to it), so the event loop (other calls,

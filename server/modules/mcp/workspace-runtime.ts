@@ -9,6 +9,7 @@ import { originOf, originRefusal } from '../credentials/credential-origin.js';
 import { suppliedByCredentials, withoutSuppliedParameters } from './credential-parameters.js';
 import type { UpstreamCredentials } from '../upstream/types.js';
 import type { MetaAnswer } from '../discovery/meta-tools.js';
+import type { OutputShape } from '../upstream/output-conformance.js';
 import { CHARS_PER_TOKEN } from '../shared/tokens.js';
 import { MAX_FILTER_CHARS, pagingArguments, RESPONSE_FILTER_ARG } from '../upstream/response-shape.js';
 
@@ -24,6 +25,8 @@ export interface RuntimeTool {
   filterable: boolean;
   /** The tool's paging arguments, named when a cut answer says how to see the rest. */
   pagingArgs: readonly string[];
+  /** The outputSchema structuredContent must conform to; undefined when the tool declares none. */
+  output?: OutputShape;
   /** A schema profile's view: the client's arguments as the real schema has them (profiles/). */
   toRealArguments?: (args: Record<string, unknown>) => Record<string, unknown>;
 }
@@ -114,6 +117,7 @@ function listEntry(definition: ToolDefinition, icons: Icon[] | undefined, inputS
     title: definition.annotations.title,
     description: definition.description,
     inputSchema: inputSchema as Tool['inputSchema'],
+    ...(definition.outputSchema && { outputSchema: definition.outputSchema as Tool['outputSchema'] }),
     annotations: definition.annotations,
     ...(icons && { icons }),
   };
@@ -138,6 +142,7 @@ function runtimeTool(definition: ToolDefinition, input: RuntimeInput, filterable
     validate: lazyValidator(definition),
     filterable,
     pagingArgs: pagingArguments(definition.params),
+    ...(definition.outputSchema && { output: { schema: definition.outputSchema, id: definition.fingerprint } }),
   };
 }
 

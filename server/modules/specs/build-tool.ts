@@ -5,6 +5,7 @@ import type { HttpMethod, JsonSchema, SpecWarning, ToolAnnotations, ToolDefiniti
 import { setEntry, shortHash, stableStringify, stringOrUndefined, truncateText, type JsonObject } from './json-utils.js';
 import { buildParameters } from './parameters.js';
 import { buildRequestBody } from './request-body.js';
+import { buildOutputSchema } from './output-schema.js';
 import { MAX_DESCRIPTION } from './schema-keywords.js';
 import { SchemaBudgetExceeded, SchemaConverter, type SchemaSource } from './schema-portable.js';
 
@@ -128,8 +129,9 @@ export function buildTool(source: SchemaSource, site: OperationSite, warnings: S
   const operationId = stringOrUndefined(site.operation.operationId);
   const tags = Array.isArray(site.operation.tags) ? site.operation.tags.filter((t): t is string => typeof t === 'string') : [];
   const { params, body, inputSchema } = built;
+  const outputSchema = buildOutputSchema(source, site.operation);
   const fingerprint = shortHash(
-    stableStringify({ method: site.method, path: site.path, serverUrl: site.serverUrl, params, body, inputSchema }),
+    stableStringify({ method: site.method, path: site.path, serverUrl: site.serverUrl, params, body, inputSchema, outputSchema }),
     16,
   );
   // Optional fields are only present when set: definitions are stored and compared as JSON.
@@ -143,6 +145,7 @@ export function buildTool(source: SchemaSource, site: OperationSite, warnings: S
     tags,
     deprecated: site.operation.deprecated === true,
     inputSchema,
+    ...(outputSchema !== undefined && { outputSchema }),
     params,
     ...(body !== undefined && { body }),
     fingerprint,

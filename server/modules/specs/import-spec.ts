@@ -1,6 +1,7 @@
 // A parsed document in, an ImportedSpec out: version check, validation, Swagger 2 conversion,
 // base URL, security schemes and one tool per operation. Nothing is fetched: refs to other
 // documents are reported, and operations that depend on one are skipped with a warning.
+import { IMPORT_OUTPUT_BUDGET } from './output-schema.js';
 import { createRequire } from 'node:module';
 import { SpecInvalid, SpecNoOperations, SpecNoUsableOperations } from '../../errors.js';
 import type { HttpMethod, ImportedSpec, SpecWarning, ToolDefinition } from './types.js';
@@ -81,7 +82,7 @@ function collectTools(
   warnings: SpecWarning[],
   importBudget: number,
 ) {
-  const source = createSchemaSource(doc, importBudget);
+  const source = createSchemaSource(doc, importBudget, IMPORT_OUTPUT_BUDGET);
   const spent: { site: string; pointer: string }[] = [];
   const tools: UnnamedTool[] = [];
   const skipped: Skipped[] = [];

@@ -45,6 +45,8 @@ export interface SchemaSource {
   shared: Map<object, string>;
   /** Bytes of input schema the whole import may still produce (see IMPORT_SCHEMA_BUDGET). */
   remaining: number;
+  /** Bytes of output schema it may still produce (see IMPORT_OUTPUT_BUDGET in output-schema.ts). */
+  outputRemaining: number;
 }
 
 /** Objects the document reaches by more than one path, and all that lies inside them. */
@@ -76,8 +78,16 @@ function sharedObjects(doc: JsonObject): Map<object, string> {
   return shared;
 }
 
-export function createSchemaSource(doc: JsonObject, importBudget = Number.POSITIVE_INFINITY): SchemaSource {
-  return { doc, memo: new Map(), lowerBounds: new Map(), targets: new Map(), shared: sharedObjects(doc), remaining: importBudget };
+export function createSchemaSource(doc: JsonObject, importBudget = Number.POSITIVE_INFINITY, outputBudget = importBudget): SchemaSource {
+  return {
+    doc,
+    memo: new Map(),
+    lowerBounds: new Map(),
+    targets: new Map(),
+    shared: sharedObjects(doc),
+    remaining: importBudget,
+    outputRemaining: outputBudget,
+  };
 }
 
 function resolveCached(source: SchemaSource, ref: string): unknown {
@@ -120,6 +130,8 @@ export class SchemaConverter {
   /**
    * `lean`: descriptions and examples below the top level are left out, the last resort for a
    * schema that is too large even with all nesting summarised (hundreds of documented fields).
+   * `output`: a response's schema, where readOnly properties are the point and writeOnly ones
+   * never appear (an input schema leaves out readOnly ones instead).
    */
   constructor(
     private readonly source: SchemaSource,
@@ -127,6 +139,7 @@ export class SchemaConverter {
     private readonly budget: number,
     private readonly lean = false,
     private readonly tooLarge = 'nested structure not expanded: the schema is too large',
+    private readonly output = false,
   ) {}
 
   convert(schema: unknown, depth = 0): JsonSchema {
@@ -145,9 +158,9 @@ export class SchemaConverter {
   }
 
   /** True when a (possibly referenced) schema is readOnly: such properties are left out of inputs. */
-  isReadOnly(schema: unknown): boolean {
+  isReadOnly(schema: unknown, flag: 'readOnly' | 'writeOnly' = 'readOnly'): boolean {
     for (let node = schema, hops = 0; isObject(node) && hops < 32; hops++) {
-      if (node.readOnly === true) return true;
+      if (node[flag] === true) return true;
       if (typeof node.$ref !== 'string') return false;
       node = resolveCached(this.source, node.$ref);
     }
@@ -209,7 +222,7 @@ export class SchemaConverter {
 
   /** `ref` is a `$ref`, or the memo key of a shared object (`inline`: `target` is that object itself). */
   private convertTarget(ref: string, target: unknown, depth: number, inline = false): JsonSchema {
-    const key = `${ref}|${this.maxDepth - depth}${this.lean ? '|lean' : ''}`;
+    const key = `${ref}|${this.maxDepth - depth}${this.lean ? '|lean' : ''}${this.output ? '|out' : ''}`;
     const memo = this.source.memo.get(key);
     if (memo) {
       this.truncated += memo.truncated;
@@ -259,7 +272,7 @@ export class SchemaConverter {
     if (isObject(node.properties)) {
       const properties: Record<string, JsonSchema> = {};
       for (const [name, schema] of Object.entries(node.properties)) {
-        if (this.isReadOnly(schema)) readOnly.push(name);
+        if (this.isReadOnly(schema, this.output ? 'writeOnly' : 'readOnly')) readOnly.push(name);
         else setEntry(properties, name, this.convert(schema, depth + 1));
       }
       out.properties = properties;

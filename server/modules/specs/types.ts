@@ -88,10 +88,12 @@ export interface ToolDefinition {
   tags: string[];
   deprecated: boolean;
   inputSchema: JsonSchema;
+  /** The 2xx JSON response's schema, lenient (output-schema.ts), where the response is an object; absent otherwise. */
+  outputSchema?: JsonSchema;
   annotations: ToolAnnotations;
   params: ParamBinding[];
   body?: BodyBinding;
-  /** A short stable hash of method, path, params, body and inputSchema: a change means "changed" on re-upload. */
+  /** A short stable hash of method, path, params, body, inputSchema and outputSchema: a change means "changed" on re-upload. */
   fingerprint: string;
 }
 

@@ -12,6 +12,8 @@ import { isPlainObject } from '../shared/is-plain-object.js';
 import { estimateTokens } from '../shared/tokens.js';
 import { RESPONSE_FILTER_ARG, shapeValue, type ResponseShape } from './response-shape.js';
 import { FilterFailed } from './errors.js';
+import { conformsToOutput, type OutputShape } from './output-conformance.js';
+import { RESULT_KEY } from '../specs/output-schema.js';
 
 export interface ToolResultOptions {
   /** The client's byte cap, named in truncation notes. */
@@ -20,6 +22,8 @@ export interface ToolResultOptions {
   secrets?: readonly string[];
   /** The call's response_filter and the workspace's budget (response-shape.ts). */
   shape?: ResponseShape;
+  /** The tool's outputSchema, which structuredContent must conform to (output-conformance.ts). */
+  output?: OutputShape;
 }
 
 /** An error body longer than this many characters is cut: the status says most of it. */
@@ -77,7 +81,12 @@ export function toToolResult(res: UpstreamResponse, opts: ToolResultOptions): Ca
   const type = declared ? mediaType(declared) : sniffType(res.body);
   const ok = res.status >= 200 && res.status < 300;
   const masker = opts.secrets ? maskerFor(opts.secrets) : undefined;
-  return ok ? successResult(res, type, opts, masker) : errorResult(res, type, opts, masker);
+  if (!ok) return errorResult(res, type, opts, masker);
+  const result = successResult(res, type, opts, masker);
+  // A tool that declares an outputSchema answers structuredContent on every success, or clients
+  // fail the call: an answer that is not JSON (or none) gives the empty object, which conforms.
+  if (opts.output && !result.isError && result.structuredContent === undefined) result.structuredContent = {};
+  return result;
 }
 
 function successResult(res: UpstreamResponse, type: string, opts: ToolResultOptions, masker: SecretMasker | undefined): CallToolResult {
@@ -126,7 +135,10 @@ function successResult(res: UpstreamResponse, type: string, opts: ToolResultOpti
     }
     const result = textResult(pretty);
     if (cutNote) result.content.push({ type: 'text', text: cutNote });
-    if (isPlainObject(value)) {
+    if (opts.output && (opts.shape?.filter !== undefined || !isPlainObject(value) || !conformsToOutput(opts.output, value))) {
+      // Not the declared object (a filter's result, or the API answered otherwise): the form every outputSchema also declares.
+      result.structuredContent = { [RESULT_KEY]: value };
+    } else if (isPlainObject(value)) {
       result.structuredContent = value;
       if (raw !== undefined) upstreamJson.set(result, raw);
     }

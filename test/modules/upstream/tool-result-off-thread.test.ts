@@ -102,3 +102,27 @@ t.test(
     t.ok(nice.includes(10), `one thread at nice 10 (threads: ${nice.join(' ')})`);
   },
 );
+
+t.test('a typed tool on the result thread: the same structuredContent, checked against its outputSchema there', async (t) => {
+  const output = {
+    id: 'typed-items',
+    schema: {
+      type: 'object',
+      properties: { items: { type: ['array', 'null'], items: { type: ['object', 'null'] } }, _result: {} },
+    },
+  };
+  const wrongShape = { id: 'typed-count', schema: { type: 'object', properties: { items: { type: ['string', 'null'] }, _result: {} } } };
+  for (const [name, out, wrapped] of [
+    ['conforming', output, false],
+    ['not conforming', wrongShape, true],
+  ] as const) {
+    const res = cases[0][1];
+    const typed = { ...opts, output: out };
+    const here = serializeToolResult(res, typed, 100);
+    const there = await serializeToolResultOffThread({ ...res, body: Buffer.from(res.body) }, typed, 100);
+    t.ok(Buffer.from(here.json).equals(there.json), `${name}: same JSON on both threads`);
+    const structured = JSON.parse(there.json.toString('utf8')).structuredContent;
+    t.equal('_result' in structured, wrapped, `${name}: ${wrapped ? 'carried under _result' : 'the object itself'}`);
+    t.equal((wrapped ? structured._result : structured).items.length, 3_000);
+  }
+});
