@@ -25,6 +25,8 @@ const SQLITE_ONLY = [
   'test/integration/shutdown.test.ts', // reads the SQLite file a gateway process leaves
   'test/integration/cli.test.ts', // the CLI on a data directory of its own
   'test/integration/modern-protocol.test.ts', // the wire protocol, which no database changes
+  'test/integration/graph-beta.test.ts', // a 47 MB import; toolsets and tool modes cover the large-API tables on PostgreSQL
+  'test/integration/tool-modes.test.ts', // search reads no table; toolsets.test.ts runs GitHub, keys' tool modes and search on both
 ];
 
 const require = createRequire(import.meta.url);

@@ -252,7 +252,7 @@ export function loadConfig(env: Env = process.env): Config {
     masterKey: masterKeyFrom(env.LATCHKEY_MASTER_KEY),
     adminToken,
     maxResponseBytes: integer(env, 'LATCHKEY_MAX_RESPONSE_BYTES', 8 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
-    maxSpecBytes: integer(env, 'LATCHKEY_MAX_SPEC_BYTES', 25 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+    maxSpecBytes: integer(env, 'LATCHKEY_MAX_SPEC_BYTES', 64 * 1024 * 1024, 1024, 512 * 1024 * 1024),
     upstreamTimeoutMs,
     // Covers the longest a call may wait on its upstream, so a shutdown cuts no call short by default.
     shutdownGraceMs: integer(env, 'LATCHKEY_SHUTDOWN_GRACE_MS', upstreamTimeoutMs + 2_000, 0, 30 * 60_000),

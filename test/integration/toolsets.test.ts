@@ -201,6 +201,20 @@ t.test('keys bound to a toolset: its tools on any URL of the workspace, refused 
   t.notOk(listedComments.isError, textOf(listedComments));
   t.equal(api.requests.at(-1)!.url, '/repos/o/r/issues/1/comments');
 
+  // The key's own tool mode applies within its toolset (and is stored in both dialects).
+  t.equal((await gw.api('PATCH', `/api/workspaces/${id}/keys/${made.body.id}`, { toolMode: 'dynamic' })).status, 200);
+  t.same(
+    (await client.listTools()).tools.map((tool) => tool.name),
+    ['search_tools', 'describe_tools', 'call_tool'],
+  );
+  const searched = await client.callTool({ name: 'search_tools', arguments: { query: 'list comments on an issue' } });
+  t.same(
+    (searched.structuredContent as { tools: { name: string }[] }).tools.map((hit) => hit.name),
+    ['issues_list-comments'],
+    'search sees the toolset, narrowed by the scope, only',
+  );
+  t.equal((await gw.api('PATCH', `/api/workspaces/${id}/keys/${made.body.id}`, { toolMode: null })).status, 200);
+
   // On its own toolset's URL: the same; on another toolset's: refused outright.
   const own = await connectClient(t, comments.mcpUrl, headers);
   t.same(

@@ -12,11 +12,15 @@ import { SchemaBudgetExceeded, SchemaConverter, type SchemaSource } from './sche
 /** About 60 KB of JSON per tool input schema. */
 export const SCHEMA_BUDGET = 60_000;
 /**
- * About 8 MB of input schemas per import (or twice the spec's text, if more): one large schema
- * shared by many operations (a `$ref`, a YAML alias) must not expand into copies that cost far
- * more than the spec itself. Past it, tools get their top-level fields and nothing nested.
+ * About 8 MB of input schemas per import (or twice the spec's text, if more, up to 24 MB): one
+ * large schema shared by many operations (a `$ref`, a YAML alias) must not expand into copies that
+ * cost far more than the spec itself. Past it, tools get their top-level fields and nothing nested.
+ * The ceiling is for the largest specs (Microsoft Graph beta: 47 MB, 22,000 operations), whose
+ * tools would otherwise hold over 100 MB of schemas, copied from the import thread, stored and
+ * loaded again, for an API agents reach through search anyway.
  */
 export const IMPORT_SCHEMA_BUDGET = 8_000_000;
+export const MAX_IMPORT_SCHEMA_BUDGET = 24_000_000;
 const SPENT = "nested structure not expanded: the spec's input schemas are too large in total";
 // Nesting depths tried in turn, each held to the budget. A schema that does not fit even at 0
 // (hundreds of documented fields side by side) is then built lean, and not held to it any more.

@@ -1,7 +1,7 @@
 // A parsed document in, an ImportedSpec out: version check, validation, Swagger 2 conversion,
 // base URL, security schemes and one tool per operation. Nothing is fetched: refs to other
 // documents are reported, and operations that depend on one are skipped with a warning.
-import { IMPORT_OUTPUT_BUDGET } from './output-schema.js';
+import { IMPORT_OUTPUT_BUDGET, outputBudgetPerTool } from './output-schema.js';
 import { createRequire } from 'node:module';
 import { SpecInvalid, SpecNoOperations, SpecNoUsableOperations } from '../../errors.js';
 import type { HttpMethod, ImportedSpec, SpecWarning, ToolDefinition } from './types.js';
@@ -11,7 +11,7 @@ import { validateLeniently } from './validate-spec.js';
 import { documentBaseUrl, firstServer } from './servers.js';
 import { summariseSecuritySchemes } from './security-schemes.js';
 import { createSchemaSource } from './schema-portable.js';
-import { annotationsFor, buildTool, IMPORT_SCHEMA_BUDGET, SCHEMA_BUDGET, type UnnamedTool } from './build-tool.js';
+import { annotationsFor, buildTool, IMPORT_SCHEMA_BUDGET, MAX_IMPORT_SCHEMA_BUDGET, SCHEMA_BUDGET, type UnnamedTool } from './build-tool.js';
 import { assignToolNames } from './tool-names.js';
 import { SkipOperation } from './skip-operation.js';
 import { specDescription, specIcon } from './spec-identity.js';
@@ -75,6 +75,14 @@ interface Skipped {
   pointer: string;
 }
 
+/** Operations the document declares (refs left unfollowed): what the output schemas' budget is shared by. */
+function countOperations(doc: JsonObject): number {
+  let count = 0;
+  for (const item of Object.values(isObject(doc.paths) ? doc.paths : {}))
+    if (isObject(item)) for (const key of Object.keys(item)) if (METHODS.has(key)) count++;
+  return count;
+}
+
 function collectTools(
   doc: JsonObject,
   sourceUrl: string | undefined,
@@ -83,6 +91,7 @@ function collectTools(
   importBudget: number,
 ) {
   const source = createSchemaSource(doc, importBudget, IMPORT_OUTPUT_BUDGET);
+  source.outputPerTool = outputBudgetPerTool(countOperations(doc));
   const spent: { site: string; pointer: string }[] = [];
   const tools: UnnamedTool[] = [];
   const skipped: Skipped[] = [];
@@ -191,7 +200,7 @@ export async function importSpec(document: unknown, opts: ImportOptions = {}): P
 
   const oas = openapi === '2.0' ? await convertSwagger(doc) : doc;
   const baseUrl = documentBaseUrl(doc, oas, opts.sourceUrl, warnings);
-  const importBudget = opts.schemaBudget ?? Math.max(IMPORT_SCHEMA_BUDGET, 2 * (opts.sourceBytes ?? 0));
+  const importBudget = opts.schemaBudget ?? Math.min(Math.max(IMPORT_SCHEMA_BUDGET, 2 * (opts.sourceBytes ?? 0)), MAX_IMPORT_SCHEMA_BUDGET);
   const { tools, skipped, operations } = collectTools(oas, opts.sourceUrl, baseUrl, warnings, importBudget);
   if (operations === 0) throw withDetails(new SpecNoOperations(), [noOperationsDetail(oas)]);
   if (tools.length === 0) {

@@ -21,10 +21,17 @@ export const RESULT_KEY = '_result';
 /** About 6 KB of JSON per output schema: the top-level fields and a level or two below. */
 export const OUTPUT_SCHEMA_BUDGET = 6_000;
 /**
- * About 4 MB of output schemas per import: past it (a spec of many thousand operations), tools
- * declare their object answers without the fields, as the input schemas' own import budget does.
+ * About 12 MB of output schemas per import, shared fairly: a spec of many thousand operations
+ * (Microsoft Graph beta: 22,000) gives each a smaller share, so its last tools are typed like its
+ * first (top-level fields at least). Past it, tools declare their object answers without fields.
  */
-export const IMPORT_OUTPUT_BUDGET = 4_000_000;
+export const IMPORT_OUTPUT_BUDGET = 12_000_000;
+const MIN_SHARE = 400;
+
+/** What one tool's output schema may take in an import of this many operations. */
+export function outputBudgetPerTool(operations: number): number {
+  return Math.max(MIN_SHARE, Math.min(OUTPUT_SCHEMA_BUDGET, Math.floor(IMPORT_OUTPUT_BUDGET / Math.max(1, operations))));
+}
 const DEPTHS = [3, 2, 1, 0];
 const SUCCESS = /^2(\d\d|XX)$/i;
 
@@ -148,16 +155,18 @@ function describesObjects(converted: JsonSchema): boolean {
 }
 
 function convertWithin(source: SchemaSource, schema: unknown): JsonSchema | undefined {
-  const spent = source.outputRemaining < OUTPUT_SCHEMA_BUDGET;
-  for (const depth of spent ? [] : DEPTHS) {
+  const budget = Math.min(OUTPUT_SCHEMA_BUDGET, source.outputPerTool);
+  // The import's budget spent: the object is declared, its fields are not.
+  if (source.outputRemaining < budget) return new SchemaConverter(source, -1, Number.POSITIVE_INFINITY, true, undefined, true).convert(schema);
+  for (const depth of DEPTHS) {
     try {
-      return new SchemaConverter(source, depth, OUTPUT_SCHEMA_BUDGET, false, undefined, true).convert(schema);
+      return new SchemaConverter(source, depth, budget, false, undefined, true).convert(schema);
     } catch (error) {
       if (!(error instanceof SchemaBudgetExceeded)) throw error;
     }
   }
   try {
-    return new SchemaConverter(source, 0, OUTPUT_SCHEMA_BUDGET, true, undefined, true).convert(schema);
+    return new SchemaConverter(source, 0, budget, true, undefined, true).convert(schema);
   } catch (error) {
     if (!(error instanceof SchemaBudgetExceeded)) throw error;
     // Hundreds of documented top-level fields: the object is declared, its fields are not.

@@ -47,6 +47,8 @@ export interface SchemaSource {
   remaining: number;
   /** Bytes of output schema it may still produce (see IMPORT_OUTPUT_BUDGET in output-schema.ts). */
   outputRemaining: number;
+  /** Bytes of output schema one tool may take (outputBudgetPerTool in output-schema.ts). */
+  outputPerTool: number;
 }
 
 /** Objects the document reaches by more than one path, and all that lies inside them. */
@@ -87,6 +89,7 @@ export function createSchemaSource(doc: JsonObject, importBudget = Number.POSITI
     shared: sharedObjects(doc),
     remaining: importBudget,
     outputRemaining: outputBudget,
+    outputPerTool: Number.POSITIVE_INFINITY,
   };
 }
 
