@@ -50,7 +50,11 @@ t.test('Microsoft Graph beta imports with the default limits and is searched, de
   t.equal(hits[0], 'me_ListMessages', `first of ${hits.join(', ')}`);
 
   const described = await client.callTool({ name: 'describe_tools', arguments: { names: ['me_ListMessages'] } });
-  type Described = { name: string; inputSchema: { properties: Record<string, unknown> }; outputSchema?: { properties: Record<string, unknown> } };
+  type Described = {
+    name: string;
+    inputSchema: { properties: Record<string, unknown> };
+    outputSchema?: { properties: Record<string, unknown> };
+  };
   const [tool] = (described.structuredContent as { tools: Described[] }).tools;
   // OData's `$top`, under the portable name the input schema gives it.
   const top = Object.keys(tool.inputSchema.properties).find((name) => /^\W?_?top$/i.test(name.replace('$', '')));

@@ -6,6 +6,7 @@ import type { WorkspaceRuntime } from './workspace-runtime.js';
 import type { SchemaProfile } from '../profiles/index.js';
 import type { ToolMode } from '../discovery/tool-mode.js';
 import { forwardingProblem, isMethodOverride } from '../upstream/passthrough-headers.js';
+import { viewCache } from './view-cache.js';
 
 export type AccessMode = 'url' | 'keys';
 export type KeyScope = 'read' | 'write';
@@ -76,17 +77,17 @@ function allowed(grant: KeyGrant, runtime: WorkspaceRuntime, name: string): bool
   return grant.tools === undefined || grant.tools.includes(name);
 }
 
-const views = new WeakMap<WorkspaceRuntime, Map<string, WorkspaceRuntime>>();
+const cached = viewCache<string>();
 
 /** The runtime as a key sees it: only the tools it may call. Built once per key and runtime. */
 export function viewForKey(runtime: WorkspaceRuntime, grant: KeyGrant): WorkspaceRuntime {
-  let perKey = views.get(runtime);
-  if (!perKey) views.set(runtime, (perKey = new Map()));
-  const cached = perKey.get(grant.id);
-  if (cached) return cached;
+  return cached(runtime, grant.id, () => keyView(runtime, grant));
+}
+
+function keyView(runtime: WorkspaceRuntime, grant: KeyGrant): WorkspaceRuntime {
   const tools = new Map([...runtime.tools].filter(([name]) => allowed(grant, runtime, name)));
   const listResult: ListToolsResult = { tools: runtime.listResult.tools.filter((t) => tools.has(t.name)) };
-  const view: WorkspaceRuntime = {
+  return {
     ...runtime,
     tools,
     listResult,
@@ -95,8 +96,6 @@ export function viewForKey(runtime: WorkspaceRuntime, grant: KeyGrant): Workspac
         ? `Tool "${name}" is not available to this access key (scope ${grant.scope}${grant.tools ? ', limited to named tools' : ''}).`
         : runtime.refusal(name),
   };
-  perKey.set(grant.id, view);
-  return view;
 }
 
 /**

@@ -8,6 +8,7 @@ import { buildDiscovery, META_TOOL_NAMES, type MetaAnswer } from '../discovery/m
 import { AUTO_MAX_TOOLS, chooseToolMode, estimateTokens, type ModeChoice, type ToolModeSetting } from '../discovery/tool-mode.js';
 import { profiledTool, type SchemaProfile } from '../profiles/index.js';
 import type { WorkspaceRuntime } from './workspace-runtime.js';
+import { viewCache } from './view-cache.js';
 
 const listTexts = new WeakMap<WorkspaceRuntime, string>();
 
@@ -28,20 +29,15 @@ export function modeChoice(view: WorkspaceRuntime, setting: ToolModeSetting): Mo
   return { ...chooseToolMode(setting, tools, estimatedTokens), tools, estimatedTokens };
 }
 
-const views = new WeakMap<WorkspaceRuntime, Map<ToolModeSetting, WorkspaceRuntime>>();
+const cached = viewCache<ToolModeSetting>();
 
 export function viewForMode(view: WorkspaceRuntime, setting: ToolModeSetting, profile: SchemaProfile): WorkspaceRuntime {
   if (setting === 'all') return view;
-  let perSetting = views.get(view);
-  if (!perSetting) views.set(view, (perSetting = new Map()));
-  let moded = perSetting.get(setting);
-  if (!moded) {
+  return cached(view, setting, () => {
     // Past the tool count auto needs no size: a large list is not serialised only to be weighed.
     const dynamic = setting === 'dynamic' || view.listResult.tools.length > AUTO_MAX_TOOLS || modeChoice(view, setting).mode === 'dynamic';
-    moded = dynamic ? dynamicView(view, profile) : view;
-    perSetting.set(setting, moded);
-  }
-  return moded;
+    return dynamic ? dynamicView(view, profile) : view;
+  });
 }
 
 function dynamicView(view: WorkspaceRuntime, profile: SchemaProfile): WorkspaceRuntime {

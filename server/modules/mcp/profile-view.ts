@@ -5,19 +5,13 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { profiledTool, type SchemaProfile } from '../profiles/index.js';
 import type { RuntimeTool, WorkspaceRuntime } from './workspace-runtime.js';
+import { viewCache } from './view-cache.js';
 
-const views = new WeakMap<WorkspaceRuntime, Map<SchemaProfile, WorkspaceRuntime>>();
+const cached = viewCache<SchemaProfile>();
 
 export function viewForProfile(runtime: WorkspaceRuntime, profile: SchemaProfile): WorkspaceRuntime {
   if (profile === 'default') return runtime;
-  let perProfile = views.get(runtime);
-  if (!perProfile) views.set(runtime, (perProfile = new Map()));
-  let view = perProfile.get(profile);
-  if (!view) {
-    view = buildView(runtime, profile);
-    perProfile.set(profile, view);
-  }
-  return view;
+  return cached(runtime, profile, () => buildView(runtime, profile));
 }
 
 function buildView(runtime: WorkspaceRuntime, profile: SchemaProfile): WorkspaceRuntime {

@@ -4,6 +4,7 @@
 import type { ListToolsResult } from '@modelcontextprotocol/sdk/types.js';
 import { toolsetMatcher, type ToolsetSelection } from '../discovery/toolset.js';
 import type { WorkspaceRuntime } from './workspace-runtime.js';
+import { viewCache } from './view-cache.js';
 
 export interface ToolsetGrant {
   id: string;
@@ -13,17 +14,17 @@ export interface ToolsetGrant {
   selection: ToolsetSelection;
 }
 
-const views = new WeakMap<WorkspaceRuntime, Map<string, WorkspaceRuntime>>();
+const cached = viewCache<string>();
 
 export function viewForToolset(runtime: WorkspaceRuntime, toolset: ToolsetGrant): WorkspaceRuntime {
-  let perToolset = views.get(runtime);
-  if (!perToolset) views.set(runtime, (perToolset = new Map()));
-  const cached = perToolset.get(toolset.id);
-  if (cached) return cached;
+  return cached(runtime, toolset.id, () => toolsetView(runtime, toolset));
+}
+
+function toolsetView(runtime: WorkspaceRuntime, toolset: ToolsetGrant): WorkspaceRuntime {
   const matches = toolsetMatcher(toolset.selection);
   const tools = new Map([...runtime.tools].filter(([, tool]) => matches(tool.definition)));
   const listResult: ListToolsResult = { tools: runtime.listResult.tools.filter((t) => tools.has(t.name)) };
-  const view: WorkspaceRuntime = {
+  return {
     ...runtime,
     // What the client shows as the server's name: which toolset of which API it holds.
     name: `${runtime.name} (${toolset.name})`,
@@ -31,6 +32,4 @@ export function viewForToolset(runtime: WorkspaceRuntime, toolset: ToolsetGrant)
     listResult,
     refusal: (name) => (runtime.tools.has(name) ? `Tool "${name}" is not in the toolset "${toolset.name}".` : runtime.refusal(name)),
   };
-  perToolset.set(toolset.id, view);
-  return view;
 }

@@ -11,7 +11,14 @@ import { validateLeniently } from './validate-spec.js';
 import { documentBaseUrl, firstServer } from './servers.js';
 import { summariseSecuritySchemes } from './security-schemes.js';
 import { createSchemaSource } from './schema-portable.js';
-import { annotationsFor, buildTool, IMPORT_SCHEMA_BUDGET, MAX_IMPORT_SCHEMA_BUDGET, SCHEMA_BUDGET, type UnnamedTool } from './build-tool.js';
+import {
+  annotationsFor,
+  buildTool,
+  IMPORT_SCHEMA_BUDGET,
+  MAX_IMPORT_SCHEMA_BUDGET,
+  SCHEMA_BUDGET,
+  type UnnamedTool,
+} from './build-tool.js';
 import { assignToolNames } from './tool-names.js';
 import { SkipOperation } from './skip-operation.js';
 import { specDescription, specIcon } from './spec-identity.js';

@@ -157,7 +157,8 @@ function describesObjects(converted: JsonSchema): boolean {
 function convertWithin(source: SchemaSource, schema: unknown): JsonSchema | undefined {
   const budget = Math.min(OUTPUT_SCHEMA_BUDGET, source.outputPerTool);
   // The import's budget spent: the object is declared, its fields are not.
-  if (source.outputRemaining < budget) return new SchemaConverter(source, -1, Number.POSITIVE_INFINITY, true, undefined, true).convert(schema);
+  if (source.outputRemaining < budget)
+    return new SchemaConverter(source, -1, Number.POSITIVE_INFINITY, true, undefined, true).convert(schema);
   for (const depth of DEPTHS) {
     try {
       return new SchemaConverter(source, depth, budget, false, undefined, true).convert(schema);

@@ -8,7 +8,7 @@ import { TOOL_MODE_LABELS } from '../configure/tool-mode-form';
 import { useCreateAccessKey } from '../api/access-queries';
 import { useToolsets } from '../api/toolset-queries';
 import { useTools } from '../api/queries';
-import { MethodBadge } from '../ui/badges';
+import { ToolChecklist } from './tool-checklist';
 import { Modal } from '../ui/modal';
 import { FormError } from '../ui/states';
 
@@ -126,17 +126,7 @@ function CreateKeyForm({
           ) : (tools.data ?? []).length === 0 ? (
             <p className="muted small-text">This workspace has no tools yet: upload a spec first.</p>
           ) : (
-            <ul className="key-tools" aria-label="Tools this key may call">
-              {tools.data.map((tool) => (
-                <li key={tool.name}>
-                  <label>
-                    <input type="checkbox" checked={picked.includes(tool.name)} onChange={(e) => toggle(tool.name, e.target.checked)} />
-                    <MethodBadge method={tool.method} /> <span className="mono">{tool.name}</span>
-                    {!tool.enabled && <span className="badge">disabled</span>}
-                  </label>
-                </li>
-              ))}
-            </ul>
+            <ToolChecklist tools={tools.data} picked={picked} label="Tools this key may call" onToggle={toggle} />
           ))}
       </fieldset>
       <div className="grid-2">

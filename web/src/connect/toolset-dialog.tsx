@@ -6,7 +6,7 @@ import type { ToolsetView, ToolView, WorkspaceView } from '@latchkey/api';
 import { normaliseSelection, toolsetMatcher } from '@latchkey/toolset';
 import { useCreateToolset, useUpdateToolset } from '../api/toolset-queries';
 import { useTools } from '../api/queries';
-import { MethodBadge } from '../ui/badges';
+import { ToolChecklist } from './tool-checklist';
 import { Modal } from '../ui/modal';
 import { FormError } from '../ui/states';
 
@@ -137,21 +137,12 @@ function ToolsetForm({ workspace, editing, onClose }: { workspace: WorkspaceView
               onChange={(e) => setFilter(e.target.value)}
               aria-label="Filter tools"
             />
-            <ul className="key-tools" aria-label="Tools in this toolset">
-              {shown.slice(0, SHOWN).map((tool) => (
-                <li key={tool.name}>
-                  <label>
-                    <input
-                      type="checkbox"
-                      checked={picked.includes(tool.name)}
-                      onChange={(e) => setPicked((l) => toggle(l, tool.name, e.target.checked))}
-                    />
-                    <MethodBadge method={tool.method} /> <span className="mono">{tool.name}</span>
-                    {!tool.enabled && <span className="badge">disabled</span>}
-                  </label>
-                </li>
-              ))}
-            </ul>
+            <ToolChecklist
+              tools={shown.slice(0, SHOWN)}
+              picked={picked}
+              label="Tools in this toolset"
+              onToggle={(name, on) => setPicked((l) => toggle(l, name, on))}
+            />
             {shown.length > SHOWN && <p className="muted small-text">{shown.length - SHOWN} more: narrow the filter to see them.</p>}
           </fieldset>
           <p className="muted small-text" role="status" aria-label="Toolset preview">
