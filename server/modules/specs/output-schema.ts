@@ -32,6 +32,7 @@ const MIN_SHARE = 400;
 export function outputBudgetPerTool(operations: number): number {
   return Math.max(MIN_SHARE, Math.min(OUTPUT_SCHEMA_BUDGET, Math.floor(IMPORT_OUTPUT_BUDGET / Math.max(1, operations))));
 }
+
 const DEPTHS = [3, 2, 1, 0];
 const SUCCESS = /^2(\d\d|XX)$/i;
 
