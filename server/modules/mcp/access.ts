@@ -1,12 +1,11 @@
 // Who may call a workspace: the access mode, the access keys (held as hashes, in memory), the view
 // of the tools a key may see, and the caller's headers that passthrough forwards.
 import { hash, timingSafeEqual } from 'node:crypto';
-import type { ListToolsResult } from '@modelcontextprotocol/sdk/types.js';
 import type { WorkspaceRuntime } from './workspace-runtime.js';
 import type { SchemaProfile } from '../profiles/index.js';
 import type { ToolMode } from '../discovery/tool-mode.js';
 import { forwardingProblem, isMethodOverride } from '../upstream/passthrough-headers.js';
-import { viewCache } from './view-cache.js';
+import { narrowedView, viewCache } from './view-cache.js';
 
 export type AccessMode = 'url' | 'keys';
 export type KeyScope = 'read' | 'write';
@@ -85,17 +84,11 @@ export function viewForKey(runtime: WorkspaceRuntime, grant: KeyGrant): Workspac
 }
 
 function keyView(runtime: WorkspaceRuntime, grant: KeyGrant): WorkspaceRuntime {
-  const tools = new Map([...runtime.tools].filter(([name]) => allowed(grant, runtime, name)));
-  const listResult: ListToolsResult = { tools: runtime.listResult.tools.filter((t) => tools.has(t.name)) };
-  return {
-    ...runtime,
-    tools,
-    listResult,
-    refusal: (name) =>
-      runtime.tools.has(name)
-        ? `Tool "${name}" is not available to this access key (scope ${grant.scope}${grant.tools ? ', limited to named tools' : ''}).`
-        : runtime.refusal(name),
-  };
+  return narrowedView(
+    runtime,
+    (name) => allowed(grant, runtime, name),
+    (name) => `Tool "${name}" is not available to this access key (scope ${grant.scope}${grant.tools ? ', limited to named tools' : ''}).`,
+  );
 }
 
 /**

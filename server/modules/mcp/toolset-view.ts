@@ -1,10 +1,9 @@
 // A workspace runtime narrowed to one toolset: what its URL (or a key bound to it) lists and may
 // call. Built once per runtime and toolset and kept with the runtime, like a key's view; a
 // changed toolset reloads the workspace, and with it every view.
-import type { ListToolsResult } from '@modelcontextprotocol/sdk/types.js';
 import { toolsetMatcher, type ToolsetSelection } from '../discovery/toolset.js';
 import type { WorkspaceRuntime } from './workspace-runtime.js';
-import { viewCache } from './view-cache.js';
+import { narrowedView, viewCache } from './view-cache.js';
 
 export interface ToolsetGrant {
   id: string;
@@ -22,14 +21,11 @@ export function viewForToolset(runtime: WorkspaceRuntime, toolset: ToolsetGrant)
 
 function toolsetView(runtime: WorkspaceRuntime, toolset: ToolsetGrant): WorkspaceRuntime {
   const matches = toolsetMatcher(toolset.selection);
-  const tools = new Map([...runtime.tools].filter(([, tool]) => matches(tool.definition)));
-  const listResult: ListToolsResult = { tools: runtime.listResult.tools.filter((t) => tools.has(t.name)) };
-  return {
-    ...runtime,
-    // What the client shows as the server's name: which toolset of which API it holds.
-    name: `${runtime.name} (${toolset.name})`,
-    tools,
-    listResult,
-    refusal: (name) => (runtime.tools.has(name) ? `Tool "${name}" is not in the toolset "${toolset.name}".` : runtime.refusal(name)),
-  };
+  const view = narrowedView(
+    runtime,
+    (_name, tool) => matches(tool.definition),
+    (name) => `Tool "${name}" is not in the toolset "${toolset.name}".`,
+  );
+  // What the client shows as the server's name: which toolset of which API it holds.
+  return { ...view, name: `${runtime.name} (${toolset.name})` };
 }

@@ -53,6 +53,11 @@ function compileOn(instance: Ajv2020, schema: Record<string, unknown>): Validate
   }
 }
 
+/** A validator that stops at the first mismatch, on the shared fail-fast instance; throws if the schema does not compile. */
+export function compileFailFast(schema: Record<string, unknown>): ValidateFunction {
+  return compileOn(failFastInstance(), schema);
+}
+
 export function compileArgumentValidator(tool: ToolDefinition): ArgumentValidator {
   // A top-level $id would be registered on the shared instance and clash with the next tool's;
   // a $schema naming another draft would fail to resolve. Tool schemas are 2020-12 by contract.
@@ -75,7 +80,7 @@ export function compileArgumentValidator(tool: ToolDefinition): ArgumentValidato
     const large = values === undefined ? hasMoreValuesThan(args, FULL_ERROR_LIST_MAX_VALUES) : values > FULL_ERROR_LIST_MAX_VALUES;
     if (!large) return validate(args) ? undefined : describeErrors(validate.errors ?? []);
     // The same schema compiled once already, so this compiles too.
-    failFast ??= compileOn(failFastInstance(), schema);
+    failFast ??= compileFailFast(schema);
     if (failFast(args)) return undefined;
     const first = (failFast.errors ?? []).map(describeError).find((m) => m !== undefined) ?? 'the arguments are invalid';
     return `Invalid arguments: ${first} (arguments this large are checked up to their first error)`;

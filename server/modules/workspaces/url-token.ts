@@ -37,6 +37,12 @@ export function newUrlToken(slug: string): string {
   return `${slug}-${base32(randomBytes(20))}`;
 }
 
+/** A new token for a row that keeps it: its lookup hash, and the token sealed by `seal` for that row. */
+export function newSealedUrlToken(slug: string, seal: (token: string) => string): { urlTokenHash: string; urlTokenSealed: string } {
+  const token = newUrlToken(slug);
+  return { urlTokenHash: hashUrlToken(token), urlTokenSealed: seal(token) };
+}
+
 export function hashUrlToken(token: string): string {
   // The one-shot form: about a third of createHash's cost, on every MCP request.
   return hash('sha256', token, 'hex');

@@ -12,10 +12,10 @@ import {
   toolsetMatcher,
   type ToolsetSelection,
 } from '../../modules/discovery/toolset.js';
-import { hashUrlToken, newUrlToken, slugify } from '../../modules/workspaces/url-token.js';
+import { newSealedUrlToken, slugify } from '../../modules/workspaces/url-token.js';
 import { errorResponses, IdParams, ToolsetView } from './schemas.js';
 import type { NewToolsetBody, ToolsetView as ToolsetViewBody, UpdateToolsetBody } from './types.js';
-import { requireEnvironment, requireWorkspace } from './workspaces.js';
+import { mcpUrlFor, requireEnvironment, requireWorkspace } from './workspaces.js';
 
 /** Enough for every team's split of one API; each toolset is one more view kept in memory. */
 export const MAX_TOOLSETS = 100;
@@ -47,7 +47,7 @@ export default async function toolsetsRoutes(app: FastifyInstance) {
       name: row.name,
       environment: row.environment,
       ...row.selection,
-      mcpUrl: `${app.publicUrl()}/mcp/${await app.credentials.openToolsetToken(row)}`,
+      mcpUrl: mcpUrlFor(app, await app.credentials.openToolsetToken(row)),
       matched: held.filter((t) => t.enabled).map((t) => t.name),
       disabledMatched: held.filter((t) => !t.enabled).length,
       boundKeys: await app.repos.toolsets.boundKeys(row.workspaceId, row.id),
@@ -71,14 +71,13 @@ export default async function toolsetsRoutes(app: FastifyInstance) {
     return { selection, tools };
   }
 
-  async function checkName(workspaceId: string, name: string, except?: string) {
-    const taken = (await app.repos.toolsets.list(workspaceId)).some((t) => t.id !== except && t.name.toLowerCase() === name.toLowerCase());
+  function checkName(existing: readonly ToolsetRow[], name: string, except?: string) {
+    const taken = existing.some((t) => t.id !== except && t.name.toLowerCase() === name.toLowerCase());
     if (taken) throw new Conflict(`This workspace already has a toolset named "${name}".`);
   }
 
   function newToken(workspaceId: string, toolsetId: string, slug: string) {
-    const token = newUrlToken(slug);
-    return { urlTokenHash: hashUrlToken(token), urlTokenSealed: app.credentials.sealToolsetToken(workspaceId, toolsetId, token) };
+    return newSealedUrlToken(slug, (token) => app.credentials.sealToolsetToken(workspaceId, toolsetId, token));
   }
 
   app.get<{ Params: { id: string } }>(
@@ -117,9 +116,9 @@ export default async function toolsetsRoutes(app: FastifyInstance) {
       const { name: rawName, environment = 'live', ...input } = request.body;
       const name = rawName.trim();
       await requireEnvironment(app, id, environment);
-      if ((await app.repos.toolsets.list(id)).length >= MAX_TOOLSETS)
-        throw new Conflict(`A workspace holds at most ${MAX_TOOLSETS} toolsets: delete one first.`);
-      await checkName(id, name);
+      const existing = await app.repos.toolsets.list(id);
+      if (existing.length >= MAX_TOOLSETS) throw new Conflict(`A workspace holds at most ${MAX_TOOLSETS} toolsets: delete one first.`);
+      checkName(existing, name);
       const { selection, tools } = await checkedSelection(id, input);
       const toolsetId = randomUUID();
       const now = new Date().toISOString();
@@ -166,7 +165,7 @@ export default async function toolsetsRoutes(app: FastifyInstance) {
       const current = await requireToolset(id, toolsetId);
       const { name: rawName, ...input } = request.body;
       const name = rawName?.trim();
-      if (name !== undefined) await checkName(id, name, toolsetId);
+      if (name !== undefined) checkName(await app.repos.toolsets.list(id), name, toolsetId);
       const { selection, tools } = await checkedSelection(id, { ...current.selection, ...input });
       await app.repos.toolsets.update(id, toolsetId, { ...(name !== undefined && { name }), selection }, new Date().toISOString());
       return view(await requireToolset(id, toolsetId), tools);

@@ -5,7 +5,7 @@ import { BadRequest, EnvironmentNotFound, WorkspaceNotFound } from '../../errors
 import type { EnvironmentRow } from '../../db/repositories/environments-repository.js';
 import type { Db } from '../../db/client.js';
 import type { CreateWorkspaceBody, UpdateWorkspaceBody } from './types.js';
-import { hashUrlToken, newUrlToken, slugify } from '../../modules/workspaces/url-token.js';
+import { newSealedUrlToken, slugify } from '../../modules/workspaces/url-token.js';
 import { parseAllowedOrigins } from '../../modules/credentials/credential-origin.js';
 import { withoutUserinfo } from '../../modules/specs/servers.js';
 import { EnvironmentQuery, errorResponses, IdParams, WorkspaceView } from './schemas.js';
@@ -15,14 +15,18 @@ import { renamedSelection } from '../../modules/discovery/toolset.js';
 import { DEFAULT_RESPONSE_BUDGET } from '../../modules/mcp/workspace-runtime.js';
 import { DEFAULT_NAME_BUDGET, MAX_NAME_BUDGET, MIN_NAME_BUDGET, renameForBudget } from '../../modules/specs/tool-names.js';
 
+/** The MCP URL of a URL token (an environment's or a toolset's). */
+export function mcpUrlFor(app: FastifyInstance, token: string): string {
+  return `${app.publicUrl()}/mcp/${token}`;
+}
+
 export async function mcpUrlOf(app: FastifyInstance, env: EnvironmentRow): Promise<string> {
-  return `${app.publicUrl()}/mcp/${await app.credentials.openUrlToken(env)}`;
+  return mcpUrlFor(app, await app.credentials.openUrlToken(env));
 }
 
 /** A new opaque URL token for an environment: the token itself (sealed) and its lookup hash. */
 export function newEnvironmentToken(app: FastifyInstance, workspaceId: string, slug: string, environment: string) {
-  const token = newUrlToken(slug);
-  return { urlTokenHash: hashUrlToken(token), urlTokenSealed: app.credentials.sealUrlToken(workspaceId, environment, token) };
+  return newSealedUrlToken(slug, (token) => app.credentials.sealUrlToken(workspaceId, environment, token));
 }
 
 export async function workspaceView(app: FastifyInstance, row: WorkspaceSummaryRow) {
